@@ -1,0 +1,72 @@
+"""Portal: a server-rendered booking portal for video-call appointments."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from portal import config as default_config
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: Mapping[str, Any] | None = None, instance_path: str | None = None) -> Flask:
+    """Build the application.
+
+    Settings are read from ``portal/config.py``, then ``instance/config.py``,
+    then ``PORTAL_*`` environment variables, then ``config``.
+    """
+    app = Flask(
+        __name__,
+        instance_path=instance_path or str(PROJECT_ROOT / "instance"),
+        instance_relative_config=True,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    app.config.from_object(default_config)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("PORTAL")
+    if config:
+        app.config.from_mapping(config)
+    default_config.finalize(app.config, app.instance_path)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from portal import cli, errors, templating
+
+    errors.register(app)
+    templating.register(app)
+    cli.register(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from portal import auth
+    from portal.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
+
+    db.init_app(app)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(PROJECT_ROOT / "migrations"),
+        render_as_batch=True,  # SQLite alters tables by copying them
+        compare_type=True,
+    )
+    login_manager.init_app(app)
+    auth.configure_login(login_manager)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    mail.init_app(app)
+    babel.init_app(app, locale_selector=auth.select_locale)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from portal.web import auth as auth_views
+    from portal.web import public
+
+    app.register_blueprint(public.bp)
+    app.register_blueprint(auth_views.bp)

@@ -1,0 +1,67 @@
+"""Who is asking: staff sessions (Flask-Login) and the roles views require."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+from flask import abort, request
+from flask_login import LoginManager, current_user, login_required
+
+from portal.extensions import db
+from portal.models import Role, User
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def configure_login(manager: LoginManager) -> None:
+    manager.login_view = "auth.login"
+    manager.login_message = "Please sign in to see that page."
+    manager.login_message_category = "info"
+    # A stolen cookie used from another client loses the session.
+    manager.session_protection = "strong"
+    manager.user_loader(load_user)
+
+
+def load_user(user_id: str) -> User | None:
+    try:
+        user = db.session.get(User, uuid.UUID(user_id))
+    except ValueError:
+        return None
+    # A user deactivated after signing in is signed out on their next request.
+    if user is None or not user.active or not user.is_staff:
+        return None
+    return user
+
+
+def role_required(*roles: Role) -> Callable[[F], F]:
+    """Require a signed-in staff user with one of ``roles`` (403 otherwise)."""
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        @login_required
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.has_role(*roles):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped  # type: ignore[return-value]
+
+    return decorator
+
+
+def is_safe_next(target: str | None) -> bool:
+    """Only same-site paths: no scheme, no host, no protocol-relative tricks."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc and "\\" not in target and "\n" not in target
+
+
+def select_locale() -> str | None:
+    if current_user.is_authenticated and current_user.locale:
+        return current_user.locale
+    return request.accept_languages.best_match(["en", "de", "fr", "es"]) or "en"

@@ -1,0 +1,125 @@
+"""Default settings.
+
+Precedence, lowest first: these defaults, ``instance/config.py``, ``PORTAL_*``
+environment variables, then the mapping passed to ``create_app(config=...)``.
+Values left as ``None`` here are filled in by ``finalize`` from the instance
+folder, so a fresh checkout runs with nothing set.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+import click
+
+
+class ConfigError(click.ClickException):
+    """A setting that cannot work; shown as one clear line by the CLI."""
+
+
+# --- database -------------------------------------------------------------
+SQLALCHEMY_DATABASE_URI: str | None = None  # default: sqlite in instance/
+SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {}
+SQLALCHEMY_TRACK_MODIFICATIONS = False
+
+# --- security -------------------------------------------------------------
+SECRET_KEY: str | None = None  # default: generated once, kept in instance/secret_key
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = False  # set True behind TLS (docs/deploy.md)
+REMEMBER_COOKIE_HTTPONLY = True
+REMEMBER_COOKIE_SAMESITE = "Lax"
+WTF_CSRF_TIME_LIMIT = 8 * 3600  # a form left open over lunch still submits
+
+# --- the account ----------------------------------------------------------
+TIMEZONE = "UTC"  # account timezone: office hours are read in it
+BABEL_DEFAULT_LOCALE = "en"
+BABEL_DEFAULT_TIMEZONE = "UTC"
+VIDEO_URL_TEMPLATE = "https://meet.jit.si/portal-{ticket}"
+
+# --- mail (Flask-Mailman names) -------------------------------------------
+MAIL_BACKEND = "file"  # file | smtp | console | locmem
+MAIL_FILE_PATH: str | None = None  # default: instance/mail
+MAIL_SERVER = "localhost"
+MAIL_PORT = 25
+MAIL_USE_TLS = False
+MAIL_USE_SSL = False
+MAIL_USERNAME: str | None = None
+MAIL_PASSWORD: str | None = None
+MAIL_DEFAULT_SENDER = "Portal <no-reply@portal.localhost>"
+MAIL_TIMEOUT = 10
+
+# --- SMS ------------------------------------------------------------------
+SMS_BACKEND = "log"  # log | locmem
+SMS_LOG_PATH: str | None = None  # default: instance/sms.log
+
+# --- rate limits (Flask-Limiter names) ------------------------------------
+RATELIMIT_ENABLED = True
+RATELIMIT_STORAGE_URI = "memory://"
+RATELIMIT_HEADERS_ENABLED = True
+
+# --- booking --------------------------------------------------------------
+HOLD_MINUTES = 10
+ONE_TIME_CODE_MINUTES = 10
+ONE_TIME_CODE_MAX_ATTEMPTS = 5
+
+# --- notifications --------------------------------------------------------
+NOTIFICATIONS_MAX_ATTEMPTS = 8
+NOTIFICATIONS_BACKOFF_SECONDS = 60  # doubled on each failed try
+
+
+def finalize(config: dict[str, Any], instance_path: str) -> None:
+    """Fill the instance-folder defaults and check what would fail later."""
+    instance = Path(instance_path)
+    if not config.get("SQLALCHEMY_DATABASE_URI"):
+        instance.mkdir(parents=True, exist_ok=True)
+        config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'portal.sqlite'}"
+    _check_sqlite_directory(config["SQLALCHEMY_DATABASE_URI"])
+    if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # Booking transactions wait for each other instead of failing at once.
+        options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        options.setdefault("connect_args", {}).setdefault("timeout", 30)
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    if not config.get("SECRET_KEY"):
+        config["SECRET_KEY"] = _instance_secret_key(instance)
+    if not config.get("MAIL_FILE_PATH"):
+        config["MAIL_FILE_PATH"] = str(instance / "mail")
+    if not config.get("SMS_LOG_PATH"):
+        config["SMS_LOG_PATH"] = str(instance / "sms.log")
+    _check_timezone(config["TIMEZONE"])
+
+
+def _check_sqlite_directory(uri: str) -> None:
+    if not uri.startswith("sqlite:///") or uri in ("sqlite://", "sqlite:///:memory:"):
+        return
+    path = Path(uri.removeprefix("sqlite:///").split("?", 1)[0])
+    if path.name and not path.parent.is_dir():
+        raise ConfigError(
+            f"The database directory {str(path.parent)!r} does not exist. "
+            "Create it or set PORTAL_SQLALCHEMY_DATABASE_URI to another path."
+        )
+
+
+def _check_timezone(name: str) -> None:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"TIMEZONE {name!r} is not an IANA time zone name.") from None
+
+
+def _instance_secret_key(instance: Path) -> str:
+    key_file = instance / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    # Created with 0600 so only the service account can read it.
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key

@@ -1,0 +1,61 @@
+"""All models, imported here so metadata is complete for Alembic and the app."""
+
+from portal.models.appointment import (
+    Appointment,
+    AppointmentStatus,
+    InteractionState,
+    Participant,
+    ParticipantType,
+    RoomTicket,
+    SlotHold,
+)
+from portal.models.auth import ApiToken, CodePurpose, OneTimeCode
+from portal.models.base import Base, utcnow
+from portal.models.notification import (
+    Channel,
+    NotificationTemplate,
+    OutboxMessage,
+    OutboxStatus,
+    TemplateType,
+)
+from portal.models.schedule import (
+    DayOfWeek,
+    OfficeHours,
+    OfficeHoursType,
+    TimeException,
+    WorkingHours,
+)
+from portal.models.service import Service, ServiceTimeSlot, service_agents
+from portal.models.user import STAFF_ROLES, Role, User, normalize_email
+
+__all__ = [
+    "ApiToken",
+    "Appointment",
+    "AppointmentStatus",
+    "Base",
+    "Channel",
+    "CodePurpose",
+    "DayOfWeek",
+    "InteractionState",
+    "NotificationTemplate",
+    "OfficeHours",
+    "OfficeHoursType",
+    "OneTimeCode",
+    "OutboxMessage",
+    "OutboxStatus",
+    "Participant",
+    "ParticipantType",
+    "Role",
+    "RoomTicket",
+    "STAFF_ROLES",
+    "Service",
+    "ServiceTimeSlot",
+    "SlotHold",
+    "TemplateType",
+    "TimeException",
+    "User",
+    "WorkingHours",
+    "normalize_email",
+    "service_agents",
+    "utcnow",
+]

@@ -1,0 +1,155 @@
+"""Appointments, their participants, video room tickets and short-lived holds."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.models.base import Base, Timestamps, UUIDPrimaryKey, utcnow
+
+if TYPE_CHECKING:
+    from portal.models.service import Service
+    from portal.models.user import User
+
+
+class AppointmentStatus(StrEnum):
+    SCHEDULED = "SCHEDULED"
+    CANCELLED = "CANCELLED"
+
+
+class InteractionState(StrEnum):
+    PENDING = "PENDING"
+    ACTIVE = "ACTIVE"
+    ENDED = "ENDED"
+
+
+class ParticipantType(StrEnum):
+    AGENT = "AGENT"
+    CUSTOMER = "CUSTOMER"
+
+
+def _enum(enum_cls: type[StrEnum], name: str, length: int) -> Enum:
+    return Enum(enum_cls, native_enum=False, length=length, name=name, create_constraint=True)
+
+
+class Appointment(UUIDPrimaryKey, Timestamps, Base):
+    __tablename__ = "appointments"
+    __table_args__ = (
+        CheckConstraint("start_at < end_at", name="start_before_end"),
+        Index("ix_appointments_organizer_start", "organizer_id", "start_at"),
+    )
+
+    reference: Mapped[str | None] = mapped_column(String(128), unique=True)
+    service_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("services.id", ondelete="RESTRICT"), index=True
+    )
+    organizer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    title: Mapped[str] = mapped_column(String(200), default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    start_at: Mapped[datetime] = mapped_column(index=True)
+    end_at: Mapped[datetime]
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    locale: Mapped[str] = mapped_column(String(16), default="en")
+    status: Mapped[AppointmentStatus] = mapped_column(
+        _enum(AppointmentStatus, "appointment_status", 16), default=AppointmentStatus.SCHEDULED
+    )
+    interaction_state: Mapped[InteractionState] = mapped_column(
+        _enum(InteractionState, "interaction_state", 16), default=InteractionState.PENDING
+    )
+    done: Mapped[bool] = mapped_column(default=False)
+    # "metadata" is reserved on declarative classes; the column keeps the public name.
+    metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", default=dict)
+    custom_fields: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    notifications_active: Mapped[bool] = mapped_column(default=True)
+    cancellation_reason: Mapped[str | None] = mapped_column(Text)
+    # iCalendar SEQUENCE: bumped on every change a calendar must pick up.
+    sequence: Mapped[int] = mapped_column(default=0)
+
+    service: Mapped[Service] = relationship()
+    organizer: Mapped[User] = relationship()
+    participants: Mapped[list[Participant]] = relationship(
+        back_populates="appointment", cascade="all, delete-orphan", order_by="Participant.created_at"
+    )
+    room_tickets: Mapped[list[RoomTicket]] = relationship(
+        back_populates="appointment", cascade="all, delete-orphan"
+    )
+
+    @property
+    def duration(self) -> timedelta:
+        return self.end_at - self.start_at
+
+    @property
+    def is_scheduled(self) -> bool:
+        return self.status == AppointmentStatus.SCHEDULED
+
+    @property
+    def customers(self) -> list[Participant]:
+        return [p for p in self.participants if p.type == ParticipantType.CUSTOMER]
+
+    @property
+    def agents(self) -> list[Participant]:
+        return [p for p in self.participants if p.type == ParticipantType.AGENT]
+
+
+class Participant(UUIDPrimaryKey, Base):
+    __tablename__ = "participants"
+    # One row per agent per appointment: adding the same agent twice is a conflict.
+    __table_args__ = (UniqueConstraint("appointment_id", "user_id"),)
+
+    appointment_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("appointments.id", ondelete="CASCADE"), index=True
+    )
+    type: Mapped[ParticipantType] = mapped_column(_enum(ParticipantType, "participant_type", 16))
+    user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    is_organizer: Mapped[bool] = mapped_column(default=False)
+    first_name: Mapped[str] = mapped_column(String(100), default="")
+    last_name: Mapped[str] = mapped_column(String(100), default="")
+    email: Mapped[str | None] = mapped_column(String(254), index=True)
+    phone: Mapped[str | None] = mapped_column(String(32))
+    username: Mapped[str | None] = mapped_column(String(120))
+    metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    appointment: Mapped[Appointment] = relationship(back_populates="participants")
+    user: Mapped[User | None] = relationship()
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+class RoomTicket(UUIDPrimaryKey, Base):
+    __tablename__ = "room_tickets"
+
+    appointment_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("appointments.id", ondelete="CASCADE"), index=True
+    )
+    url: Mapped[str] = mapped_column(String(500))
+    type: Mapped[str] = mapped_column(String(32), default="MULTI_USE_TICKET")
+    expires_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    appointment: Mapped[Appointment] = relationship(back_populates="room_tickets")
+
+
+class SlotHold(UUIDPrimaryKey, Base):
+    """A slot kept for a customer while they confirm their email (counts as taken)."""
+
+    __tablename__ = "slot_holds"
+    __table_args__ = (
+        CheckConstraint("start_at < end_at", name="start_before_end"),
+        Index("ix_slot_holds_agent_start", "agent_id", "start_at"),
+    )
+
+    service_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("services.id", ondelete="CASCADE"))
+    agent_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    start_at: Mapped[datetime]
+    end_at: Mapped[datetime]
+    email: Mapped[str] = mapped_column(String(254))
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

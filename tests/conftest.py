@@ -1,0 +1,105 @@
+"""Fixtures: an app on a clean database per test, on SQLite or PostgreSQL.
+
+``PORTAL_TEST_DATABASE_URL`` (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)
+runs the suite on that database; otherwise each test gets its own SQLite file.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import text
+
+from portal import create_app
+from portal.extensions import db
+from portal.models import Base, Role, User
+
+TEST_DATABASE_URL = os.environ.get("PORTAL_TEST_DATABASE_URL", "")
+
+# Settings a developer's shell may carry must not leak into tests.
+for _name in list(os.environ):
+    if _name.startswith("PORTAL_") and _name != "PORTAL_TEST_DATABASE_URL":
+        del os.environ[_name]
+
+
+def on_postgres() -> bool:
+    return TEST_DATABASE_URL.startswith("postgresql")
+
+
+def base_test_config(tmp_path: Path) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "SQLALCHEMY_DATABASE_URI": TEST_DATABASE_URL or f"sqlite:///{tmp_path / 'test.sqlite'}",
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "MAIL_BACKEND": "locmem",
+        "SMS_BACKEND": "locmem",
+    }
+
+
+@pytest.fixture(scope="session")
+def _postgres_schema() -> Iterator[None]:
+    """On PostgreSQL: one fresh schema for the session, emptied after each test."""
+    if not on_postgres():
+        yield
+        return
+    app = create_app({"SQLALCHEMY_DATABASE_URI": TEST_DATABASE_URL, "SECRET_KEY": "x"})
+    with app.app_context():
+        with db.engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+        Base.metadata.create_all(db.engine)
+    yield
+
+
+@pytest.fixture
+def config_overrides() -> dict:
+    """Override in a test module to change the app's settings."""
+    return {}
+
+
+@pytest.fixture
+def app(tmp_path: Path, _postgres_schema: None, config_overrides: dict) -> Iterator[Flask]:
+    config = base_test_config(tmp_path) | config_overrides
+    app = create_app(config, instance_path=str(tmp_path / "instance"))
+    with app.app_context():
+        if not on_postgres():
+            Base.metadata.create_all(db.engine)
+        yield app
+        db.session.remove()
+        if on_postgres():
+            tables = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
+            with db.engine.begin() as connection:
+                connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+def make_user(
+    email: str = "agent@example.com",
+    role: Role = Role.AGENT,
+    password: str = "correct horse",
+    name: str = "Test User",
+    timezone: str = "UTC",
+    active: bool = True,
+) -> User:
+    user = User(email=email, name=name, role=role, timezone=timezone, active=active)
+    if password:
+        user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def sign_in(client: FlaskClient, email: str, password: str = "correct horse"):
+    return client.post("/login", data={"email": email, "password": password})

@@ -49,6 +49,11 @@ def _init_extensions(app: Flask) -> None:
     from portal.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 
     db.init_app(app)
+    with app.app_context():
+        from portal.database import configure_engine
+
+        for engine in db.engines.values():
+            configure_engine(engine)
     migrate.init_app(
         app,
         db,
@@ -65,8 +70,15 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from portal import api
+    from portal.extensions import csrf
+    from portal.web import admin, agent, public
     from portal.web import auth as auth_views
-    from portal.web import public
 
     app.register_blueprint(public.bp)
     app.register_blueprint(auth_views.bp)
+    app.register_blueprint(agent.bp)
+    app.register_blueprint(admin.bp)
+    # The API authenticates with bearer tokens, never cookies, so CSRF cannot apply.
+    csrf.exempt(api.bp)
+    app.register_blueprint(api.bp)

@@ -2,17 +2,38 @@
 
 from __future__ import annotations
 
-from flask import Flask, url_for
+from flask import Flask, current_app, url_for
 from flask_login import current_user
 
 from portal.models import Role
 
 
+# (label, endpoint, roles that see it); links to pages not (yet) registered are left out.
+NAVIGATION = [
+    ("Book", "public.index", None),
+    ("My appointments", "customer.my", "anonymous"),
+    ("Dashboard", "agent.home", {Role.AGENT, Role.SUPERVISOR, Role.ADMIN}),
+    ("Calendar", "agent.calendar", {Role.AGENT, Role.SUPERVISOR, Role.ADMIN}),
+    ("Hours", "agent.hours", {Role.AGENT, Role.SUPERVISOR, Role.ADMIN}),
+    ("Time off", "agent.time_off", {Role.AGENT, Role.SUPERVISOR, Role.ADMIN}),
+    ("Team", "team.calendar", {Role.SUPERVISOR, Role.ADMIN}),
+    ("Admin", "admin.home", {Role.ADMIN}),
+]
+
+
 def navigation() -> list[tuple[str, str]]:
     """The header links the current user may follow, as (label, url)."""
-    links = [("Book", url_for("public.index"))]
-    if not current_user.is_authenticated:
-        return links
+    links = []
+    for label, endpoint, roles in NAVIGATION:
+        if endpoint not in current_app.view_functions:
+            continue
+        if roles == "anonymous" and current_user.is_authenticated:
+            continue
+        if isinstance(roles, set) and (
+            not current_user.is_authenticated or current_user.role not in roles
+        ):
+            continue
+        links.append((label, url_for(endpoint)))
     return links
 
 

@@ -273,6 +273,7 @@ def upgrade():
     with op.batch_alter_table('participants', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_participants_appointment_id'), ['appointment_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_participants_email'), ['email'], unique=False)
+        batch_op.create_index('ix_participants_user_organizer', ['user_id', 'is_organizer'], unique=False)
 
     op.create_table('room_tickets',
     sa.Column('appointment_id', sa.Uuid(), nullable=False),
@@ -305,6 +306,7 @@ def downgrade():
 
     op.drop_table('room_tickets')
     with op.batch_alter_table('participants', schema=None) as batch_op:
+        batch_op.drop_index('ix_participants_user_organizer')
         batch_op.drop_index(batch_op.f('ix_participants_email'))
         batch_op.drop_index(batch_op.f('ix_participants_appointment_id'))
 

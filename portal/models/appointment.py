@@ -98,8 +98,12 @@ class Appointment(UUIDPrimaryKey, Timestamps, Base):
 
 class Participant(UUIDPrimaryKey, Base):
     __tablename__ = "participants"
-    # One row per agent per appointment: adding the same agent twice is a conflict.
-    __table_args__ = (UniqueConstraint("appointment_id", "user_id"),)
+    __table_args__ = (
+        # One row per agent per appointment: adding the same agent twice is a conflict.
+        UniqueConstraint("appointment_id", "user_id"),
+        # Availability finds agents who joined others' appointments through this.
+        Index("ix_participants_user_organizer", "user_id", "is_organizer"),
+    )
 
     appointment_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("appointments.id", ondelete="CASCADE"), index=True

@@ -1,0 +1,160 @@
+"""Availability questions answered by the one pure rule set in ``portal.scheduling``.
+
+The slot picker, the API's slot listing, the booking check and the reschedule
+check all come through ``offered_slots``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from portal.booking.errors import InvalidBooking, SlotUnavailable
+from portal.booking.loader import load_availability
+from portal.models import Appointment, AppointmentStatus, Service, User
+from portal.scheduling import AgentLoad, Slot, assign_agent, free_slots, iso_week_bounds
+
+UTC = timezone.utc
+
+
+def day_range_utc(first_day: date, last_day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    start = datetime.combine(first_day, datetime.min.time(), tzinfo=zone).astimezone(UTC)
+    end = datetime.combine(last_day + timedelta(days=1), datetime.min.time(), tzinfo=zone)
+    return start, end.astimezone(UTC)
+
+
+def offered_slots(
+    session: Session,
+    service: Service,
+    first_day: date,
+    last_day: date,
+    zone: ZoneInfo,
+    *,
+    now: datetime,
+    agent_id: uuid.UUID | None = None,
+    exclude_appointment_id: uuid.UUID | None = None,
+    exclude_hold_id: uuid.UUID | None = None,
+    duration: timedelta | None = None,
+) -> list[Slot]:
+    """The service's offered slots starting on ``first_day``..``last_day`` in ``zone``."""
+    start, end = day_range_utc(first_day, last_day, zone)
+    data = load_availability(
+        session,
+        service,
+        start,
+        end,
+        now=now,
+        agent_ids=None if agent_id is None else {agent_id},
+        exclude_appointment_id=exclude_appointment_id,
+        exclude_hold_id=exclude_hold_id,
+    )
+    rules = data.service if duration is None else replace(data.service, duration=duration)
+    return free_slots(
+        rules,
+        data.agents,
+        office_hours=data.office_hours,
+        office_timezone=current_app.config["TIMEZONE"],
+        first_day=first_day,
+        last_day=last_day,
+        timezone=zone.key,
+        now=now,
+    )
+
+
+def free_agents_at(
+    session: Session,
+    service: Service,
+    start: datetime,
+    *,
+    now: datetime,
+    agent_id: uuid.UUID | None = None,
+    exclude_appointment_id: uuid.UUID | None = None,
+    exclude_hold_id: uuid.UUID | None = None,
+    enforce_notice: bool = True,
+    duration: timedelta | None = None,
+) -> tuple[uuid.UUID, ...]:
+    """The agents free for a slot starting at ``start``; raises SlotUnavailable if none."""
+    if start.tzinfo is None:
+        raise InvalidBooking("The start time needs a time zone.")
+    start = start.astimezone(UTC)
+    if start < now:
+        raise SlotUnavailable("That time has already passed. Please pick another.")
+    if not enforce_notice:
+        # Staff may book inside the minimum notice: judge as if asked early enough.
+        now = min(now, start - timedelta(minutes=service.minimum_notice_minutes))
+    day = start.date()
+    slots = offered_slots(
+        session,
+        service,
+        day,
+        day,
+        ZoneInfo("UTC"),
+        now=now,
+        agent_id=agent_id,
+        exclude_appointment_id=exclude_appointment_id,
+        exclude_hold_id=exclude_hold_id,
+        duration=duration,
+    )
+    for slot in slots:
+        if slot.start == start and slot.agent_ids:
+            return tuple(slot.agent_ids)
+    raise SlotUnavailable()
+
+
+def choose_agent(session: Session, candidates: Sequence[uuid.UUID], start: datetime) -> uuid.UUID:
+    """DESIGN 4.6: fewest appointments that ISO week, then booked least recently, then name."""
+    if len(candidates) == 1:
+        return candidates[0]
+    agents = session.execute(
+        select(User.id, User.name, User.timezone).where(User.id.in_(candidates))
+    ).all()
+    weeks = {a.id: iso_week_bounds(start, ZoneInfo(a.timezone)) for a in agents}
+    scheduled = Appointment.status == AppointmentStatus.SCHEDULED
+    week_counts = dict(
+        session.execute(
+            select(Appointment.organizer_id, func.count())
+            .where(
+                scheduled,
+                or_(
+                    *(
+                        (Appointment.organizer_id == agent_id)
+                        & (Appointment.start_at >= bounds[0])
+                        & (Appointment.start_at < bounds[1])
+                        for agent_id, bounds in weeks.items()
+                    )
+                ),
+            )
+            .group_by(Appointment.organizer_id)
+        ).all()
+    )
+    last_booked = dict(
+        session.execute(
+            select(Appointment.organizer_id, func.max(Appointment.created_at))
+            .where(Appointment.organizer_id.in_(candidates))
+            .group_by(Appointment.organizer_id)
+        ).all()
+    )
+    loads = [
+        AgentLoad(
+            id=a.id,
+            name=a.name,
+            week_count=week_counts.get(a.id, 0),
+            last_booked_at=_aware(last_booked.get(a.id)),
+        )
+        for a in agents
+    ]
+    return assign_agent(loads)
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    # Aggregates skip the column type, so SQLite hands back naive UTC.
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=UTC)

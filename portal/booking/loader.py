@@ -1,0 +1,291 @@
+"""Load what the availability rules need, in three statements whatever the range.
+
+1. the rules: the service's agents, their working hours, the service's time
+   windows and the account's office hours (one UNION ALL);
+2. the blocking time exceptions of those agents that touch the dates;
+3. the busy time: scheduled appointments those agents take part in and live
+   holds, overlapping the range (one UNION ALL).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+
+from sqlalchemy import Integer, String, Uuid, and_, cast, literal, null, select, union_all
+from sqlalchemy.orm import Session
+
+from portal.models import (
+    Appointment,
+    AppointmentStatus,
+    DayOfWeek,
+    OfficeHours,
+    Participant,
+    ParticipantType,
+    Service,
+    ServiceTimeSlot,
+    SlotHold,
+    TimeException,
+    User,
+    WorkingHours,
+    service_agents,
+)
+from portal.models.schedule import time_exception_agents
+from portal.sql import epoch_seconds
+from portal.scheduling import (
+    AgentSchedule,
+    Busy,
+    OfficeHoursRule,
+    ServiceRules,
+    ServiceWindow,
+    TimeExceptionRule,
+    WeeklyWindow,
+)
+
+UTC = timezone.utc
+
+# Local dates differ from UTC dates by at most a day; two days is a safe margin.
+DATE_MARGIN = timedelta(days=2)
+
+
+@dataclass(frozen=True)
+class AvailabilityInput:
+    service: ServiceRules
+    agents: list[AgentSchedule]
+    office_hours: list[OfficeHoursRule]
+
+
+def service_rules(service: Service, windows: list[ServiceWindow]) -> ServiceRules:
+    return ServiceRules(
+        id=service.id,
+        duration=service.duration,
+        slot_interval=service.slot_interval,
+        buffer_before=timedelta(minutes=service.buffer_before_minutes),
+        buffer_after=timedelta(minutes=service.buffer_after_minutes),
+        minimum_notice=timedelta(minutes=service.minimum_notice_minutes),
+        horizon=timedelta(days=service.horizon_days),
+        capacity=service.capacity,
+        timezone=service.timezone,
+        windows=tuple(windows),
+    )
+
+
+def load_availability(
+    session: Session,
+    service: Service,
+    start: datetime,
+    end: datetime,
+    *,
+    now: datetime,
+    agent_ids: Collection[uuid.UUID] | None = None,
+    exclude_appointment_id: uuid.UUID | None = None,
+    exclude_hold_id: uuid.UUID | None = None,
+) -> AvailabilityInput:
+    """Everything needed to compute ``service``'s slots starting in [start, end).
+
+    ``agent_ids`` narrows to some of the service's agents; the excluded
+    appointment or hold is left out of busy time (a reschedule or a held slot
+    being confirmed must not block itself).
+    """
+    rows = session.execute(_rules_statement(service.id)).all()
+    agents: dict[uuid.UUID, dict[str, Any]] = {}
+    hours: dict[uuid.UUID, list[WeeklyWindow]] = defaultdict(list)
+    windows: list[ServiceWindow] = []
+    office: list[OfficeHoursRule] = []
+    for kind, owner, day, first, second, flag, text_a, text_b in rows:
+        if kind == "agent":
+            if agent_ids is None or owner in agent_ids:
+                agents[owner] = {"name": text_a, "timezone": text_b}
+        elif kind == "hours":
+            hours[owner].append(WeeklyWindow(day, first, second))
+        elif kind == "window":
+            windows.append(ServiceWindow(day, first, second, bool(flag)))
+        else:
+            office.append(OfficeHoursRule(DayOfWeek(text_a).iso, first, second))
+
+    exceptions: dict[uuid.UUID, list[TimeExceptionRule]] = defaultdict(list)
+    busy: dict[uuid.UUID, list[Busy]] = defaultdict(list)
+    if agents:
+        ids = list(agents)
+        for row in session.execute(_exceptions_statement(ids, start, end)):
+            exceptions[row.user_id].append(
+                TimeExceptionRule(
+                    from_date=row.from_date,
+                    to_date=row.to_date,
+                    from_minute=row.from_minute,
+                    to_minute=row.to_minute,
+                    days_of_week=frozenset(row.days_of_week or ()),
+                    block_time=True,
+                )
+            )
+        # Appointments near the range can block it through duration and buffers.
+        reach = service.duration + timedelta(
+            minutes=service.buffer_before_minutes + service.buffer_after_minutes
+        )
+        statement = _busy_statement(
+            service.id, ids, start - reach, end + reach, now, exclude_appointment_id, exclude_hold_id
+        )
+        # Thousands of rows: agent ids come back as text and are looked up, not parsed.
+        by_text = {form: agent_id for agent_id in ids for form in (agent_id.hex, str(agent_id))}
+        for agent_text, busy_start, busy_end, same_service in session.execute(statement).all():
+            busy[by_text[agent_text]].append(
+                Busy(
+                    datetime.fromtimestamp(busy_start, UTC),
+                    datetime.fromtimestamp(busy_end, UTC),
+                    service.id if same_service else None,
+                )
+            )
+
+    schedules = [
+        AgentSchedule(
+            id=agent_id,
+            name=info["name"],
+            timezone=info["timezone"],
+            working_hours=tuple(hours[agent_id]),
+            exceptions=tuple(exceptions[agent_id]),
+            busy=tuple(sorted(busy[agent_id], key=lambda b: b.start)),
+        )
+        for agent_id, info in agents.items()
+    ]
+    return AvailabilityInput(service_rules(service, windows), schedules, office)
+
+
+_RULE_COLUMNS = ("kind", "owner", "day", "first", "second", "flag", "text_a", "text_b")
+
+
+def _rule_row(*values):
+    """One branch of the rules UNION, every column labelled (identical NULLs stay apart)."""
+    return select(*(value.label(name) for value, name in zip(values, _RULE_COLUMNS, strict=True)))
+
+
+def _rules_statement(service_id: uuid.UUID):
+    serves = service_agents.c.service_id == service_id
+    no_id, no_int, no_text = cast(null(), Uuid()), cast(null(), Integer()), cast(null(), String())
+    agent_rows = (
+        _rule_row(
+            literal("agent"), User.id, no_int, no_int, no_int, User.active, User.name, User.timezone
+        )
+        .join(service_agents, service_agents.c.user_id == User.id)
+        .where(serves, User.active.is_(True))
+    )
+    hour_rows = (
+        _rule_row(
+            literal("hours"),
+            WorkingHours.agent_id,
+            WorkingHours.day_of_week,
+            WorkingHours.start_minute,
+            WorkingHours.end_minute,
+            literal(True),
+            no_text,
+            no_text,
+        )
+        .join(service_agents, service_agents.c.user_id == WorkingHours.agent_id)
+        .where(serves)
+    )
+    window_rows = _rule_row(
+        literal("window"),
+        no_id,
+        ServiceTimeSlot.day_of_week,
+        ServiceTimeSlot.from_minute,
+        ServiceTimeSlot.to_minute,
+        ServiceTimeSlot.available,
+        no_text,
+        no_text,
+    ).where(ServiceTimeSlot.service_id == service_id)
+    office_rows = _rule_row(
+        literal("office"),
+        no_id,
+        no_int,
+        OfficeHours.time_from,
+        OfficeHours.time_to,
+        literal(True),
+        cast(OfficeHours.dow, String()),
+        no_text,
+    )
+    # Agents come first and by name: that is the order slots list them in.
+    combined = union_all(agent_rows, hour_rows, window_rows, office_rows).subquery()
+    return select(combined).order_by(combined.c.kind, combined.c.text_a)
+
+
+def _exceptions_statement(agent_ids: list[uuid.UUID], start: datetime, end: datetime):
+    first: date = (start - DATE_MARGIN).date()
+    last: date = (end + DATE_MARGIN).date()
+    return (
+        select(
+            time_exception_agents.c.user_id,
+            TimeException.from_date,
+            TimeException.to_date,
+            TimeException.from_minute,
+            TimeException.to_minute,
+            TimeException.days_of_week,
+        )
+        .join(time_exception_agents, time_exception_agents.c.time_exception_id == TimeException.id)
+        .where(
+            time_exception_agents.c.user_id.in_(agent_ids),
+            TimeException.block_time.is_(True),
+            TimeException.from_date <= last,
+            TimeException.to_date >= first,
+        )
+    )
+
+
+def _busy_statement(
+    service_id: uuid.UUID,
+    agent_ids: list[uuid.UUID],
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    exclude_appointment_id: uuid.UUID | None,
+    exclude_hold_id: uuid.UUID | None,
+):
+    overlapping = (
+        Appointment.status == AppointmentStatus.SCHEDULED,
+        Appointment.start_at < end,
+        Appointment.end_at > start,
+    )
+    if exclude_appointment_id is not None:
+        overlapping += (Appointment.id != exclude_appointment_id,)
+    same_service = Appointment.service_id == service_id
+    # Organizers through their (organizer, start) index; agents who joined as extra
+    # participants are few and come through the participants' user index.
+    organized = select(
+        cast(Appointment.organizer_id, String()),
+        epoch_seconds(Appointment.start_at),
+        epoch_seconds(Appointment.end_at),
+        same_service,
+    ).where(Appointment.organizer_id.in_(agent_ids), *overlapping)
+    joined = (
+        select(
+            cast(Participant.user_id, String()),
+            epoch_seconds(Appointment.start_at),
+            epoch_seconds(Appointment.end_at),
+            same_service,
+        )
+        .join(Appointment, Appointment.id == Participant.appointment_id)
+        .where(
+            Participant.user_id.in_(agent_ids),
+            Participant.is_organizer.is_(False),
+            Participant.type == ParticipantType.AGENT,
+            *overlapping,
+        )
+    )
+    hold_rows = select(
+        cast(SlotHold.agent_id, String()),
+        epoch_seconds(SlotHold.start_at),
+        epoch_seconds(SlotHold.end_at),
+        SlotHold.service_id == service_id,
+    ).where(
+        and_(
+            SlotHold.agent_id.in_(agent_ids),
+            SlotHold.expires_at > now,
+            SlotHold.start_at < end,
+            SlotHold.end_at > start,
+        )
+    )
+    if exclude_hold_id is not None:
+        hold_rows = hold_rows.where(SlotHold.id != exclude_hold_id)
+    return union_all(organized, joined, hold_rows)

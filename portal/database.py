@@ -1,0 +1,62 @@
+"""Engine set-up and the write lock that keeps bookings from overlapping.
+
+PostgreSQL: bookings lock the rows of the agents whose calendars they change
+(``SELECT ... FOR UPDATE``, in id order so two bookings never deadlock).
+SQLite: a booking runs in a ``BEGIN IMMEDIATE`` transaction, so only one writer
+at a time checks and writes; readers carry on (WAL).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from contextvars import ContextVar
+
+from sqlalchemy import event, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from portal.models import User
+
+_begin_immediate: ContextVar[bool] = ContextVar("begin_immediate", default=False)
+
+
+def configure_engine(engine: Engine) -> None:
+    if engine.dialect.name != "sqlite":
+        return
+    in_memory = engine.url.database in (None, "", ":memory:")
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:
+        # pysqlite's own transaction handling would hide our BEGIN; we emit it ourselves.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        if not in_memory:
+            cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _begin_immediate.get() else "BEGIN")
+
+
+def lock_calendars(session: Session, agent_ids: Iterable[uuid.UUID]) -> None:
+    """Serialise writers of these agents' calendars until the session commits.
+
+    Call it first in an operation: on SQLite it ends the current read
+    transaction to begin an immediate one.
+    """
+    ids = sorted(set(agent_ids))
+    if session.get_bind().dialect.name == "sqlite":
+        if session.new or session.dirty or session.deleted:
+            raise RuntimeError("lock_calendars must come before any change in the transaction")
+        session.commit()
+        token = _begin_immediate.set(True)
+        try:
+            session.execute(select(1))
+        finally:
+            _begin_immediate.reset(token)
+        return
+    if ids:
+        session.execute(select(User.id).where(User.id.in_(ids)).order_by(User.id).with_for_update())

@@ -1,0 +1,120 @@
+"""Plain, immutable inputs and outputs of the availability rules (DESIGN.md section 4).
+
+Weekdays are ISO: 1 = Monday .. 7 = Sunday. Minutes and seconds count from
+local midnight; the end may be the next midnight (1440 minutes / 86400 seconds).
+Every datetime is timezone-aware UTC.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+
+@dataclass(frozen=True, slots=True)
+class WeeklyWindow:
+    """One of an agent's working windows, in the agent's timezone."""
+
+    weekday: int
+    start_minute: int
+    end_minute: int
+
+
+@dataclass(frozen=True, slots=True)
+class OfficeHoursRule:
+    """An account-wide closed period (seed 000), in the account timezone, to the second."""
+
+    weekday: int
+    start_second: int
+    end_second: int
+
+
+@dataclass(frozen=True, slots=True)
+class TimeExceptionRule:
+    """Time off (seed 002), in each agent's timezone.
+
+    Empty ``days_of_week``: one block from ``from_date`` at ``from_minute``
+    (None = 00:00) to ``to_date`` at ``to_minute`` (None = 24:00, the next
+    midnight). Otherwise: from_minute..to_minute on each listed weekday of each
+    date from..to inclusive. ``block_time=False`` is an annotation and blocks nothing.
+    """
+
+    from_date: date
+    to_date: date
+    from_minute: int | None = None
+    to_minute: int | None = None
+    days_of_week: frozenset[int] = frozenset()
+    block_time: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceWindow:
+    """A service time slot (seed 004), in the service timezone.
+
+    If a service has any available windows it is offered only inside them;
+    unavailable windows are never offered.
+    """
+
+    weekday: int
+    start_minute: int
+    end_minute: int
+    available: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Busy:
+    """A booked appointment or a live hold of the agent, any service.
+
+    Seat eligibility is decided by ``service_id`` and the exact span alone, so
+    holds and appointments are treated alike; ``seat`` is informational for
+    callers and does not change the result.
+    """
+
+    start: datetime
+    end: datetime
+    service_id: object | None = None
+    seat: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceRules:
+    id: object
+    duration: timedelta
+    slot_interval: timedelta
+    buffer_before: timedelta
+    buffer_after: timedelta
+    minimum_notice: timedelta
+    horizon: timedelta
+    capacity: int
+    timezone: str
+    windows: tuple[ServiceWindow, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class AgentSchedule:
+    id: object
+    name: str
+    timezone: str
+    working_hours: tuple[WeeklyWindow, ...] = ()
+    exceptions: tuple[TimeExceptionRule, ...] = ()
+    busy: tuple[Busy, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """An offered start: the agents free for it (input order) and their seats left, summed."""
+
+    start: datetime
+    end: datetime
+    agent_ids: tuple[object, ...]
+    remaining: int
+
+
+@dataclass(frozen=True, slots=True)
+class AgentLoad:
+    """What "any agent" assignment weighs (DESIGN.md section 4, step 6)."""
+
+    id: object
+    name: str
+    week_count: int
+    last_booked_at: datetime | None = None

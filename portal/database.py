@@ -41,22 +41,34 @@ def configure_engine(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if _begin_immediate.get() else "BEGIN")
 
 
+def begin_write(session: Session) -> None:
+    """Start a transaction that will write, so that on SQLite it holds the write lock first.
+
+    A SQLite transaction that reads and then writes fails at once with "database
+    is locked" if another writer committed meanwhile; beginning IMMEDIATE waits
+    for the lock instead (busy timeout). Call it before the transaction's reads.
+    """
+    if session.get_bind().dialect.name != "sqlite":
+        return
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("begin_write must come before any change in the transaction")
+    session.commit()
+    token = _begin_immediate.set(True)
+    try:
+        session.execute(select(1))
+    finally:
+        _begin_immediate.reset(token)
+
+
 def lock_calendars(session: Session, agent_ids: Iterable[uuid.UUID]) -> None:
     """Serialise writers of these agents' calendars until the session commits.
 
     Call it first in an operation: on SQLite it ends the current read
-    transaction to begin an immediate one.
+    transaction to begin an immediate one; on PostgreSQL it locks the agents' rows.
     """
-    ids = sorted(set(agent_ids))
     if session.get_bind().dialect.name == "sqlite":
-        if session.new or session.dirty or session.deleted:
-            raise RuntimeError("lock_calendars must come before any change in the transaction")
-        session.commit()
-        token = _begin_immediate.set(True)
-        try:
-            session.execute(select(1))
-        finally:
-            _begin_immediate.reset(token)
+        begin_write(session)
         return
+    ids = sorted(set(agent_ids))
     if ids:
         session.execute(select(User.id).where(User.id.in_(ids)).order_by(User.id).with_for_update())

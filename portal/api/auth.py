@@ -8,9 +8,10 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from flask import g, request
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from portal.api.errors import ApiError
+from portal.database import begin_write
 from portal.extensions import db
 from portal.models import ApiToken, Role, User, utcnow
 from portal.tokens import hash_token
@@ -34,8 +35,13 @@ def authenticate() -> User:
         raise ApiError(401, "unauthorized", "The API token is unknown, revoked or its user inactive.")
     now = utcnow()
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
-        token.last_used_at = now
+        user_id = token.user_id
+        begin_write(db.session)
+        db.session.execute(
+            update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now)
+        )
         db.session.commit()
+        return db.session.get(User, user_id)
     return token.user
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from flask import current_app, url_for
+from flask import current_app, has_request_context, url_for
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from portal.models import Appointment
@@ -28,5 +28,13 @@ def appointment_id_from_token(token: str) -> uuid.UUID | None:
         return None
 
 
+def external_url(endpoint: str, **values: object) -> str:
+    """An absolute URL, also outside a request (the sender, commands): then PUBLIC_URL is the base."""
+    if has_request_context():
+        return url_for(endpoint, _external=True, **values)
+    with current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]):
+        return url_for(endpoint, _external=True, **values)
+
+
 def manage_url(appointment: Appointment) -> str:
-    return url_for("manage.show", token=manage_token(appointment), _external=True)
+    return external_url("manage.show", token=manage_token(appointment))

@@ -1,0 +1,66 @@
+"""Public calendar links of an appointment (DESIGN.md 6): .ics download and Google.
+
+The appointment's UUID is the only key: it is unguessable and these answers
+show no more than the customer's own confirmation page does.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import Response, redirect
+
+from portal.api import bp
+from portal.api.errors import ApiError, not_found
+from portal.api.params import query_args
+from portal.calendars.details import Person, zone_of
+from portal.calendars.google import google_calendar_url
+from portal.calendars.ics import IcsMethod, appointment_ics
+from portal.extensions import db
+from portal.models import Appointment, AppointmentStatus
+from portal.notifications.email import address_of, sender_address
+from portal.notifications.rendering import manage_link
+
+
+def _appointment(appointment_id: str) -> Appointment:
+    try:
+        key = uuid.UUID(appointment_id)
+    except ValueError:
+        raise not_found("That appointment") from None
+    appointment = db.session.get(Appointment, key)
+    if appointment is None:
+        raise not_found("That appointment")
+    return appointment
+
+
+@bp.get("/cal/events/ical/<appointment_id>/event")
+def ical_event(appointment_id: str):
+    query_args(())
+    appointment = _appointment(appointment_id)
+    organizer = Person(
+        appointment.organizer.name, address_of(sender_address(appointment.service))
+    )
+    body = appointment_ics(
+        appointment,
+        method=IcsMethod.PUBLISH,
+        organizer=organizer,
+        manage_link=manage_link(appointment) or None,
+    )
+    day = appointment.start_at.astimezone(zone_of(appointment)).date().isoformat()
+    response = Response(body, mimetype="text/calendar")
+    response.headers["Content-Disposition"] = f'attachment; filename="appointment-{day}.ics"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/cal/events/google/<appointment_id>/event")
+def google_event(appointment_id: str):
+    query_args(())
+    appointment = _appointment(appointment_id)
+    if appointment.status == AppointmentStatus.CANCELLED:
+        raise ApiError(410, "cancelled", "The appointment was cancelled; there is nothing to add.")
+    response = redirect(
+        google_calendar_url(appointment, manage_link=manage_link(appointment) or None), 302
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

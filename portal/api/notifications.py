@@ -1,0 +1,103 @@
+"""Sender verification and test mails (seed 001), for ADMIN tokens."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from portal.api import bp
+from portal.api.auth import require_token
+from portal.api.body import Field, parse_body, uuid_value
+from portal.api.errors import ApiError, invalid_param, not_found
+from portal.api.params import parse_timezone
+from portal.calendars.details import clean_email
+from portal.extensions import db
+from portal.isoduration import parse_duration
+from portal.models import Role, Service, TemplateType
+from portal.notifications.placeholders import TemplateError
+from portal.notifications.verification import VerificationError, confirm_sender, send_test_email
+
+log = logging.getLogger(__name__)
+
+
+def _email(path: str, value: str) -> str:
+    email = clean_email(value)
+    if email is None:
+        raise invalid_param(f"'{path}' must be an email address like name@example.com.")
+    return email
+
+
+def _period_seconds(path: str, value: str) -> int:
+    try:
+        return int(parse_duration(value).total_seconds())
+    except (ValueError, OverflowError):
+        raise invalid_param(f"'{path}' must be an ISO 8601 duration such as PT30M or P1D.") from None
+
+
+def _service(service_id: uuid.UUID | None) -> Service | None:
+    if service_id is None:
+        return None
+    service = db.session.get(Service, service_id)
+    if service is None:
+        raise not_found("That service")
+    return service
+
+
+CONFIRM_BODY = {
+    "serviceId": Field(str, required=True, parse=uuid_value),
+    "code": Field(str, required=True, min_length=1, max_length=16),
+}
+
+TEST_BODY = {
+    "serviceId": Field(str, nullable=True, default=None, parse=uuid_value),
+    "channel": Field(str, default="EMAIL", choices=("EMAIL",)),
+    "type": Field(str, required=True, choices=tuple(t.value for t in TemplateType)),
+    "period": Field(str, nullable=True, default=None, parse=_period_seconds),
+    "subject": Field(str, required=True, max_length=200),
+    "textBody": Field(str, required=True, max_length=20_000),
+    "htmlBody": Field(str, nullable=True, default="", max_length=20_000),
+    "locale": Field(str, default="en", max_length=16),
+    "timezone": Field(str, default="UTC", parse=parse_timezone),
+    "toEmail": Field(str, required=True, max_length=254, parse=_email),
+}
+
+
+@bp.post("/notifications/emails/confirm")
+@require_token(Role.ADMIN)
+def confirm_sender_email():
+    values = parse_body(CONFIRM_BODY)
+    service = _service(values["service_id"])
+    try:
+        confirm_sender(service, values["code"])
+    except VerificationError as error:
+        db.session.commit()  # the failed attempt counts
+        raise invalid_param(str(error)) from None
+    db.session.commit()
+    return "", 204
+
+
+@bp.post("/notifications/emails/test")
+@require_token(Role.ADMIN)
+def send_test_notification():
+    values = parse_body(TEST_BODY)
+    service = _service(values["service_id"])
+    try:
+        send_test_email(
+            to_email=values["to_email"],
+            type=TemplateType(values["type"]),
+            subject=values["subject"],
+            text_body=values["text_body"],
+            html_body=values["html_body"] or "",
+            period_seconds=values["period"],
+            timezone=values["timezone"],
+            locale=values["locale"],
+            service=service,
+        )
+    except TemplateError as error:
+        raise invalid_param(" ".join(error.problems)) from None
+    except Exception as error:  # the mail server's failure, not the caller's
+        log.warning("Test mail to %s failed: %s", values["to_email"], error)
+        raise ApiError(
+            502, "mail_unavailable", "The mail server did not accept the message; try again later."
+        ) from None
+    return "", 204

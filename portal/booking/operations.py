@@ -1,0 +1,310 @@
+"""Book, hold, reschedule, cancel and reassign: each one transaction, one commit.
+
+Every operation first takes the calendar lock of the agents it may write to,
+then re-checks availability with the same rules the picker used, then writes.
+So two requests for the last seat give one success and one SlotUnavailable,
+on any number of app servers.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import delete
+from sqlalchemy.orm import Session
+
+from portal.booking.availability import choose_agent, free_agents_at
+from portal.booking.errors import InvalidBooking, NotFound, SlotUnavailable
+from portal.database import lock_calendars
+from portal.models import (
+    Appointment,
+    AppointmentStatus,
+    Participant,
+    ParticipantType,
+    Service,
+    SlotHold,
+    User,
+    normalize_email,
+    utcnow,
+)
+from portal.notifications import outbox
+
+
+@dataclass(frozen=True)
+class Customer:
+    first_name: str
+    last_name: str
+    email: str | None
+    phone: str | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+def _service_agent_ids(service: Service) -> list[uuid.UUID]:
+    return [agent.id for agent in service.agents if agent.active]
+
+
+def _candidate_agents(service: Service, agent_id: uuid.UUID | None) -> list[uuid.UUID]:
+    serving = _service_agent_ids(service)
+    if agent_id is None:
+        return serving
+    if agent_id not in serving:
+        raise NotFound("That agent does not offer this service.")
+    return [agent_id]
+
+
+def hold_slot(
+    session: Session,
+    service: Service,
+    start: datetime,
+    email: str,
+    *,
+    agent_id: uuid.UUID | None = None,
+    now: datetime | None = None,
+) -> SlotHold:
+    """Keep a slot for a customer while they confirm their email."""
+    now = now or utcnow()
+    candidates = _candidate_agents(service, agent_id)
+    lock_calendars(session, candidates)
+    free = free_agents_at(session, service, start, now=now, agent_id=agent_id)
+    chosen = choose_agent(session, free, start)
+    hold = SlotHold(
+        service_id=service.id,
+        agent_id=chosen,
+        start_at=start,
+        end_at=start + service.duration,
+        email=normalize_email(email),
+        expires_at=now + timedelta(minutes=current_app.config["HOLD_MINUTES"]),
+    )
+    session.add(hold)
+    # Expired holds are dead weight; clear them while we hold the lock anyway.
+    session.execute(delete(SlotHold).where(SlotHold.expires_at <= now))
+    session.commit()
+    return hold
+
+
+def release_hold(session: Session, hold_id: uuid.UUID) -> None:
+    session.execute(delete(SlotHold).where(SlotHold.id == hold_id))
+    session.commit()
+
+
+def book(
+    session: Session,
+    service: Service,
+    start: datetime,
+    customer: Customer,
+    *,
+    agent_id: uuid.UUID | None = None,
+    hold_id: uuid.UUID | None = None,
+    timezone: str | None = None,
+    locale: str | None = None,
+    title: str | None = None,
+    notes: str = "",
+    reference: str | None = None,
+    metadata: dict[str, Any] | None = None,
+    enforce_notice: bool = True,
+    now: datetime | None = None,
+) -> Appointment:
+    """Create an appointment if the slot is still free at commit time."""
+    now = now or utcnow()
+    if not service.active:
+        raise NotFound("This service is not open for booking.")
+    hold = session.get(SlotHold, hold_id) if hold_id else None
+    if hold is not None:
+        if hold.service_id != service.id or hold.start_at != start or hold.expires_at <= now:
+            hold = None  # a stale hold is no claim: book as if there were none
+        else:
+            agent_id = hold.agent_id
+    candidates = _candidate_agents(service, agent_id)
+    lock_calendars(session, candidates)
+    free = free_agents_at(
+        session,
+        service,
+        start,
+        now=now,
+        agent_id=agent_id,
+        exclude_hold_id=hold.id if hold is not None else None,
+        enforce_notice=enforce_notice,
+    )
+    organizer = session.get(User, choose_agent(session, free, start))
+    appointment = Appointment(
+        service=service,
+        organizer=organizer,
+        title=title or f"{service.name} with {organizer.name}",
+        notes=notes,
+        start_at=start,
+        end_at=start + service.duration,
+        timezone=timezone or service.timezone,
+        locale=locale or service.locale,
+        reference=reference,
+        metadata_=metadata or {},
+    )
+    appointment.participants = [
+        _agent_participant(organizer, organizer=True),
+        Participant(
+            type=ParticipantType.CUSTOMER,
+            first_name=customer.first_name,
+            last_name=customer.last_name,
+            email=normalize_email(customer.email) if customer.email else None,
+            phone=customer.phone or None,
+            metadata_=customer.metadata,
+        ),
+    ]
+    session.add(appointment)
+    if hold is not None:
+        session.execute(delete(SlotHold).where(SlotHold.id == hold.id))
+    session.flush()
+    outbox.queue_created(appointment)
+    session.commit()
+    return appointment
+
+
+def reschedule(
+    session: Session,
+    appointment: Appointment,
+    start: datetime,
+    *,
+    duration: timedelta | None = None,
+    timezone: str | None = None,
+    locale: str | None = None,
+    enforce_notice: bool = True,
+    now: datetime | None = None,
+) -> Appointment:
+    """Move an appointment, keeping its id; the old time is freed only by this commit."""
+    now = now or utcnow()
+    _require_scheduled(appointment)
+    lock_calendars(session, [appointment.organizer_id])
+    session.refresh(appointment)
+    _require_scheduled(appointment)
+    free_agents_at(
+        session,
+        appointment.service,
+        start,
+        now=now,
+        agent_id=appointment.organizer_id,
+        exclude_appointment_id=appointment.id,
+        enforce_notice=enforce_notice,
+        duration=duration,
+    )
+    appointment.start_at = start
+    appointment.end_at = start + (duration or appointment.service.duration)
+    appointment.timezone = timezone or appointment.timezone
+    appointment.locale = locale or appointment.locale
+    appointment.sequence += 1
+    session.flush()
+    outbox.queue_rescheduled(appointment)
+    session.commit()
+    return appointment
+
+
+def cancel(
+    session: Session,
+    appointment: Appointment,
+    reason: str | None = None,
+    *,
+    message: str | None = None,
+    email: bool = True,
+    sms: bool = False,
+) -> Appointment:
+    """Cancel (never delete): frees the slot, drops reminders, sends CANCEL notices."""
+    cancel_uncommitted(session, appointment, reason, message=message, email=email, sms=sms)
+    session.commit()
+    return appointment
+
+
+def cancel_uncommitted(
+    session: Session,
+    appointment: Appointment,
+    reason: str | None = None,
+    *,
+    message: str | None = None,
+    email: bool = True,
+    sms: bool = False,
+) -> Appointment:
+    """``cancel`` without the commit, for callers cancelling several in one transaction."""
+    _require_scheduled(appointment)
+    appointment.status = AppointmentStatus.CANCELLED
+    appointment.cancellation_reason = (reason or "").strip() or None
+    appointment.sequence += 1
+    session.flush()
+    outbox.queue_cancelled(appointment, message, email=email, sms=sms)
+    return appointment
+
+
+def reassign(
+    session: Session, appointment: Appointment, agent_id: uuid.UUID, *, now: datetime | None = None
+) -> Appointment:
+    """Give the appointment to another agent who serves the service and is free then."""
+    now = now or utcnow()
+    _require_scheduled(appointment)
+    if agent_id == appointment.organizer_id:
+        return appointment
+    _candidate_agents(appointment.service, agent_id)
+    lock_calendars(session, [appointment.organizer_id, agent_id])
+    session.refresh(appointment)
+    try:
+        free_agents_at(
+            session,
+            appointment.service,
+            appointment.start_at,
+            now=now,
+            agent_id=agent_id,
+            exclude_appointment_id=appointment.id,
+            enforce_notice=False,
+            duration=appointment.duration,
+        )
+    except SlotUnavailable:
+        raise SlotUnavailable("That agent is not free at this time.") from None
+    new_organizer = session.get(User, agent_id)
+    for participant in list(appointment.participants):
+        if participant.type == ParticipantType.AGENT and participant.user_id in (
+            appointment.organizer_id,
+            agent_id,
+        ):
+            appointment.participants.remove(participant)
+    session.flush()
+    appointment.participants.append(_agent_participant(new_organizer, organizer=True))
+    appointment.organizer = new_organizer
+    appointment.sequence += 1
+    session.commit()
+    return appointment
+
+
+def _agent_participant(agent: User, *, organizer: bool) -> Participant:
+    first, _, last = agent.name.partition(" ")
+    return Participant(
+        type=ParticipantType.AGENT,
+        user=agent,
+        is_organizer=organizer,
+        first_name=first,
+        last_name=last,
+        email=agent.email,
+    )
+
+
+def _require_scheduled(appointment: Appointment) -> None:
+    if appointment.status != AppointmentStatus.SCHEDULED:
+        raise InvalidBooking("This appointment is cancelled.")
+
+
+def find_appointment(session: Session, appointment_id: uuid.UUID) -> Appointment:
+    appointment = session.get(Appointment, appointment_id)
+    if appointment is None:
+        raise NotFound("That appointment does not exist.")
+    return appointment
+
+
+__all__ = [
+    "Customer",
+    "book",
+    "cancel",
+    "cancel_uncommitted",
+    "find_appointment",
+    "hold_slot",
+    "reassign",
+    "release_hold",
+    "reschedule",
+]

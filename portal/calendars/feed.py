@@ -1,0 +1,97 @@
+"""The agent's subscribable calendar: ``/calendar/<secret>.ics``.
+
+The secret in the URL is the only credential (calendar apps cannot sign in),
+so it is long, random, per user, and can be replaced at any time.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from portal.calendars.details import Person, event_description, join_link, one_line
+from portal.calendars.ics import IcsMethod, appointment_event, calendar_bytes
+from portal.extensions import db
+from portal.models import Appointment, Participant, ParticipantType, User, utcnow
+from portal.models.user import new_calendar_secret
+
+FEED_PAST = timedelta(days=30)
+FEED_REFRESH = timedelta(minutes=15)
+# A feed is a convenience view; a bound keeps one request from reading years of data.
+FEED_MAX_EVENTS = 2000
+
+
+def feed_user(secret: str) -> User | None:
+    """The active staff user this feed secret belongs to, or None."""
+    if not secret or len(secret) > 64:
+        return None
+    user = db.session.scalar(select(User).where(User.calendar_secret == secret))
+    if user is None or not user.active or not user.is_staff:
+        return None
+    return user
+
+
+def regenerate_calendar_secret(user: User) -> str:
+    """Give the user a new feed secret (the old URL stops working) and commit."""
+    user.calendar_secret = new_calendar_secret()
+    db.session.commit()
+    return user.calendar_secret
+
+
+def feed_appointments(user: User, now: datetime) -> list[Appointment]:
+    """The user's appointments (organizer or joined agent) ending 30 days ago or later.
+
+    Cancelled ones stay in, marked STATUS:CANCELLED, so subscribed calendars drop them.
+    """
+    joined = select(Participant.appointment_id).where(
+        Participant.user_id == user.id, Participant.type == ParticipantType.AGENT
+    )
+    query = (
+        select(Appointment)
+        .where(
+            or_(Appointment.organizer_id == user.id, Appointment.id.in_(joined)),
+            Appointment.end_at >= now - FEED_PAST,
+        )
+        .options(
+            selectinload(Appointment.participants),
+            selectinload(Appointment.room_tickets),
+            selectinload(Appointment.service),
+            selectinload(Appointment.organizer),
+        )
+        .order_by(Appointment.start_at)
+        .limit(FEED_MAX_EVENTS)
+    )
+    return list(db.session.scalars(query))
+
+
+def agent_feed(user: User, *, now: datetime | None = None) -> bytes:
+    """The agent's feed as an iCalendar file (METHOD:PUBLISH)."""
+    now = now or utcnow()
+    events = []
+    for appointment in feed_appointments(user, now):
+        customers = ", ".join(
+            one_line(p.full_name) or one_line(p.email) for p in appointment.customers
+        )
+        extra = [f"Customers: {customers}"] if customers else []
+        if appointment.notes:
+            extra.append(appointment.notes)
+        description = event_description(
+            appointment, join=join_link(appointment), manage=None, extra=extra
+        )
+        organizer = appointment.organizer
+        events.append(
+            appointment_event(
+                appointment,
+                organizer=Person(organizer.name, organizer.email),
+                description=description,
+                stamp=now,
+            )
+        )
+    return calendar_bytes(
+        events,
+        method=IcsMethod.PUBLISH,
+        name=f"Portal: {user.name}",
+        refresh_interval=FEED_REFRESH,
+    )

@@ -1,0 +1,117 @@
+"""Template placeholders: ``{{firstName}}`` and friends (DESIGN.md 7).
+
+Templates are written by admins and trusted; the values (customer names,
+titles) are not, so values are HTML-escaped in HTML bodies and flattened to
+one line in subjects. A placeholder's value is never itself scanned for
+placeholders.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from markupsafe import escape
+
+from portal.models import Channel, TemplateType
+
+PLACEHOLDERS: tuple[str, ...] = (
+    "firstName",
+    "lastName",
+    "title",
+    "dd-MM-yyyy",
+    "time24",
+    "time12",
+    "zone",
+    "roomLink",
+    "manageLink",
+    "agentName",
+)
+TIMED_TYPES = frozenset({TemplateType.REMINDER, TemplateType.ROOM})
+SUBJECT_MAX = 200  # the template column; rendered subjects are cut to the outbox's 255
+
+_TOKEN = re.compile(r"\{\{\s*([^{}]*?)\s*\}\}")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
+
+
+class TemplateError(ValueError):
+    """A template that cannot be saved; ``problems`` lists each reason."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__(" ".join(problems))
+        self.problems = problems
+
+
+def placeholders_in(text: str) -> list[str]:
+    return [match.group(1) for match in _TOKEN.finditer(text or "")]
+
+
+def template_problems(text: str, field: str = "text") -> list[str]:
+    """What is wrong with the placeholders of one text: unknown names, stray braces."""
+    problems = []
+    unknown = sorted({name for name in placeholders_in(text) if name not in PLACEHOLDERS})
+    if unknown:
+        names = ", ".join("{{%s}}" % name for name in unknown)
+        problems.append(
+            f"The {field} uses unknown placeholders: {names}. "
+            f"Known: {', '.join('{{%s}}' % name for name in PLACEHOLDERS)}."
+        )
+    leftover = _TOKEN.sub("", text or "")
+    if "{{" in leftover or "}}" in leftover:
+        problems.append(f"The {field} has a '{{{{' or '}}}}' that is not part of a placeholder.")
+    return problems
+
+
+def validate_template(
+    *,
+    channel: Channel,
+    type: TemplateType,
+    period_seconds: int | None,
+    subject: str,
+    text_body: str,
+    html_body: str = "",
+) -> None:
+    """Raise TemplateError unless this template can be saved and rendered."""
+    problems: list[str] = []
+    if type in TIMED_TYPES:
+        if period_seconds is None or period_seconds <= 0:
+            problems.append(f"A {type.value} template needs a period before the start, e.g. P1D.")
+    elif period_seconds:
+        problems.append(f"Only REMINDER and ROOM templates have a period, not {type.value}.")
+    if not (text_body or "").strip():
+        problems.append("The text body is required.")
+    if channel == Channel.EMAIL:
+        if not (subject or "").strip():
+            problems.append("An email template needs a subject.")
+        if _CONTROL.search(subject or ""):
+            problems.append("The subject must be a single line.")
+        if len(subject or "") > SUBJECT_MAX:
+            problems.append(f"The subject is longer than {SUBJECT_MAX} characters.")
+        problems += template_problems(subject, "subject")
+        problems += template_problems(html_body, "HTML body")
+    elif (html_body or "").strip() or (subject or "").strip():
+        problems.append("SMS templates have a text body only.")
+    problems += template_problems(text_body, "text body")
+    if problems:
+        raise TemplateError(problems)
+
+
+def one_line(value: str) -> str:
+    return " ".join(_CONTROL.sub(" ", value or "").split())
+
+
+def render(text: str, values: Mapping[str, str], *, html: bool = False) -> str:
+    """Substitute placeholders; unknown ones stay as written (saved templates have none)."""
+
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in values:
+            return match.group(0)
+        return str(escape(values[name])) if html else values[name]
+
+    return _TOKEN.sub(value, text or "")
+
+
+def render_subject(text: str, values: Mapping[str, str]) -> str:
+    """A subject that is one line whatever the values hold: no header can be injected."""
+    return one_line(render(text, {k: one_line(v) for k, v in values.items()}))[:255]

@@ -1,0 +1,126 @@
+"""Placeholder values for one appointment and recipient, and rendered messages.
+
+Dates and times are shown in the appointment's time zone and locale (Babel);
+the zone is shown by its IANA name, which is unambiguous in every language.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date, format_time
+from markupsafe import escape
+from werkzeug.routing import BuildError
+
+from portal.booking import links as booking_links
+from portal.calendars.details import join_link, zone_of
+from portal.models import Appointment, NotificationTemplate, Participant
+from portal.notifications.placeholders import render, render_subject
+
+log = logging.getLogger(__name__)
+
+_BODY_OPEN = re.compile(r"<body\b[^>]*>", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    text_body: str
+    html_body: str | None
+
+
+def babel_locale(name: str | None) -> Locale:
+    try:
+        return Locale.parse((name or "en").replace("-", "_"))
+    except (UnknownLocaleError, ValueError, TypeError):
+        return Locale.parse("en")
+
+
+def time_values(start: datetime, zone: ZoneInfo, locale_name: str | None) -> dict[str, str]:
+    local = start.astimezone(zone)
+    locale = babel_locale(locale_name)
+    clock = time(local.hour, local.minute)
+    return {
+        "dd-MM-yyyy": format_date(local.date(), "dd-MM-yyyy", locale=locale),
+        "time24": format_time(clock, "HH:mm", locale=locale),
+        "time12": format_time(clock, "h:mm a", locale=locale),
+        "zone": zone.key,
+    }
+
+
+def manage_link(appointment: Appointment) -> str:
+    """The customer's manage URL, or '' while the manage page does not exist."""
+    try:
+        return booking_links.manage_url(appointment)
+    except BuildError:
+        log.warning("No manage page is registered; {{manageLink}} stays empty.")
+        return ""
+
+
+def placeholder_values(
+    appointment: Appointment, recipient: Participant | None, *, manage: str
+) -> dict[str, str]:
+    values = {
+        "firstName": recipient.first_name if recipient else "",
+        "lastName": recipient.last_name if recipient else "",
+        "title": appointment.title or appointment.service.name,
+        "roomLink": join_link(appointment) or "",
+        "manageLink": manage,
+        "agentName": appointment.organizer.name if appointment.organizer else "",
+    }
+    values |= time_values(appointment.start_at, zone_of(appointment), appointment.locale)
+    return values
+
+
+def sample_values(zone: ZoneInfo, locale_name: str | None, now: datetime) -> dict[str, str]:
+    """Believable values for a test mail: tomorrow at 10:00 in the given zone."""
+    tomorrow = (now.astimezone(zone) + timedelta(days=1)).date()
+    start = datetime.combine(tomorrow, time(10, 0), tzinfo=zone)
+    return {
+        "firstName": "Jane",
+        "lastName": "Doe",
+        "title": "Sample appointment",
+        "roomLink": "https://meet.example.com/sample-room",
+        "manageLink": "https://portal.example.com/manage/sample",
+        "agentName": "Alex Agent",
+    } | time_values(start, zone, locale_name)
+
+
+def render_texts(
+    subject: str,
+    text_body: str,
+    html_body: str | None,
+    values: dict[str, str],
+    *,
+    preface: str | None = None,
+) -> Rendered:
+    """Render the three parts; ``preface`` (a custom cancel message) goes first."""
+    text = render(text_body, values)
+    html = render(html_body, values, html=True) if (html_body or "").strip() else None
+    if preface and preface.strip():
+        preface = preface.strip()
+        text = f"{preface}\n\n{text}"
+        if html is not None:
+            block = "<p>" + str(escape(preface)).replace("\n", "<br>\n") + "</p>\n"
+            match = _BODY_OPEN.search(html)
+            html = html[: match.end()] + block + html[match.end() :] if match else block + html
+    return Rendered(render_subject(subject, values), text, html)
+
+
+def render_template(
+    template: NotificationTemplate,
+    appointment: Appointment,
+    recipient: Participant | None,
+    *,
+    manage: str,
+    preface: str | None = None,
+) -> Rendered:
+    values = placeholder_values(appointment, recipient, manage=manage)
+    return render_texts(
+        template.subject, template.text_body, template.html_body, values, preface=preface
+    )

@@ -1,0 +1,376 @@
+"""The sender: delivers due outbox rows, retrying failures with exponential backoff.
+
+Claim, send, record, each step on its own:
+
+1. Claim, in one short transaction of one statement::
+
+       UPDATE outbox_messages SET due_at = <lease end>, attempts = attempts + 1
+       WHERE id IN (SELECT id FROM outbox_messages
+                    WHERE status = 'PENDING' AND due_at <= <now>
+                    ORDER BY due_at LIMIT <n> FOR UPDATE SKIP LOCKED)
+       RETURNING id
+
+   PostgreSQL's SKIP LOCKED gives concurrent senders disjoint batches without
+   waiting; SQLite's single write lock serialises the statement. Moving
+   ``due_at`` to the end of a lease hides the claimed rows from other senders
+   until then, without holding a transaction open during the send.
+2. Send with no transaction open (SMTP can take seconds).
+3. Record the outcome in a short transaction, fenced on the lease
+   (``WHERE due_at = <lease end>``): SENT; or PENDING again at
+   now + backoff·2^(attempts−1); or FAILED after the last attempt.
+
+So two live senders never send one message twice (a batch stops starting sends
+at half the lease and hands the rest back), and nothing is lost: a sender that
+crashes between 2 and 3 leaves its rows PENDING, and they are sent again once
+the lease runs out. That one case sends a message twice; SMTP cannot take part
+in a database transaction, so at-least-once is the honest guarantee there.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+from flask import Flask, current_app
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from portal.calendars.details import Person, join_link
+from portal.calendars.ics import IcsMethod, appointment_ics
+from portal.extensions import db
+from portal.models import (
+    Appointment,
+    AppointmentStatus,
+    Channel,
+    NotificationTemplate,
+    OutboxMessage,
+    OutboxStatus,
+    Participant,
+    TemplateType,
+    utcnow,
+)
+from portal.notifications.email import address_of, build_email, deliver_email, sender_address
+from portal.notifications.outbox import TIMED_TYPE_NAMES, recipients
+from portal.notifications.placeholders import placeholders_in
+from portal.notifications.rendering import manage_link, render_template
+from portal.notifications.sms import get_sms_gateway
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=10)
+BATCH_SIZE = 20
+ROOM_WAIT = timedelta(minutes=1)  # a ROOM message waits this long for the room to open
+MAX_BACKOFF = timedelta(days=1)
+ERROR_MAX_CHARS = 1000
+
+
+@dataclass
+class PassReport:
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+    dropped: int = 0
+    waiting: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def handled(self) -> int:
+        return self.sent + self.retrying + self.failed + self.dropped + self.waiting
+
+    def summary(self) -> str:
+        return (
+            f"sent {self.sent}, retrying {self.retrying}, failed {self.failed}, "
+            f"dropped {self.dropped}, waiting for a room {self.waiting}"
+        )
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """Everything one delivery needs, built before any network I/O."""
+
+    channel: Channel
+    recipient: str
+    subject: str
+    text_body: str
+    html_body: str | None = None
+    from_email: str = ""
+    ics: bytes | None = None
+    ics_method: str | None = None
+
+
+@dataclass(frozen=True)
+class Skip:
+    reason: str
+    wait: bool = False  # True: try again later without counting an attempt
+
+
+def send_due(*, now: datetime | None = None, batch_size: int = BATCH_SIZE) -> PassReport:
+    """One pass: deliver every message due at ``now`` (default: the clock), batch by batch.
+
+    Call it with no unsaved changes in ``db.session``: each step commits.
+    """
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    session = db.session
+    report = PassReport()
+    while True:
+        clock = now or utcnow()
+        lease_until = clock + LEASE
+        claimed = _claim(session, clock, lease_until, batch_size)
+        if not claimed:
+            return report
+        started = time.monotonic()
+        for position, message_id in enumerate(claimed):
+            if time.monotonic() - started > LEASE.total_seconds() / 2:
+                _release(session, claimed[position:], lease_until, now or utcnow())
+                break
+            _handle(app, session, message_id, lease_until, now, report)
+
+
+def send_loop(
+    *,
+    interval: float,
+    stop: threading.Event,
+    on_pass: Callable[[PassReport], None] | None = None,
+) -> None:
+    """Run passes until ``stop`` is set, sleeping ``interval`` seconds after an idle pass."""
+    while not stop.is_set():
+        try:
+            report = send_due()
+        except Exception:  # a database hiccup must not end the worker
+            log.exception("The send pass failed; trying again shortly.")
+            db.session.rollback()
+            stop.wait(interval)
+            continue
+        finally:
+            db.session.remove()
+        if on_pass is not None:
+            on_pass(report)
+        if report.handled == 0:
+            stop.wait(interval)
+
+
+def backoff(attempts: int) -> timedelta:
+    base = current_app.config["NOTIFICATIONS_BACKOFF_SECONDS"]
+    return min(timedelta(seconds=base * 2 ** max(attempts - 1, 0)), MAX_BACKOFF)
+
+
+# --- the three steps -----------------------------------------------------------
+
+
+def _claim(
+    session: Session, now: datetime, lease_until: datetime, limit: int
+) -> list[uuid.UUID]:
+    session.commit()  # the claim must be the first statement of its transaction (SQLite)
+    due = (
+        select(OutboxMessage.id)
+        .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.due_at <= now)
+        .order_by(OutboxMessage.due_at, OutboxMessage.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    claimed = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(due))
+        .values(due_at=lease_until, attempts=OutboxMessage.attempts + 1)
+        .returning(OutboxMessage.id)
+        .execution_options(synchronize_session=False)
+    ).scalars().all()
+    session.commit()
+    return list(claimed)
+
+
+def _handle(
+    app: Flask,
+    session: Session,
+    message_id: uuid.UUID,
+    lease_until: datetime,
+    now: datetime | None,
+    report: PassReport,
+) -> None:
+    message = session.get(OutboxMessage, message_id)
+    if message is None or message.status != OutboxStatus.PENDING or message.due_at != lease_until:
+        session.rollback()  # dropped by a reschedule or cancel meanwhile
+        return
+    attempts = message.attempts
+    clock = now or utcnow()
+    try:
+        plan: Outgoing | Skip | Exception = _prepare(session, message, clock)
+    except Exception as error:  # a message that cannot be built fails like one that cannot be sent
+        log.exception("Could not build outbox message %s", message_id)
+        plan = error
+    session.rollback()  # nothing was written: end the read transaction before any I/O
+    if isinstance(plan, Skip):
+        if plan.wait:
+            _record(
+                session, message_id, lease_until,
+                due_at=clock + ROOM_WAIT, attempts=OutboxMessage.attempts - 1,
+            )
+            report.waiting += 1
+        else:
+            session.execute(
+                delete(OutboxMessage).where(
+                    OutboxMessage.id == message_id, OutboxMessage.due_at == lease_until
+                )
+            )
+            session.commit()
+            log.info("Dropped outbox message %s: %s", message_id, plan.reason)
+            report.dropped += 1
+        return
+    if not isinstance(plan, Exception):
+        try:
+            _deliver(app, plan)
+        except Exception as error:
+            plan = error
+    if isinstance(plan, Exception):
+        _record_failure(session, message_id, lease_until, attempts, plan, now or utcnow(), report)
+        return
+    if not _record(session, message_id, lease_until, status=OutboxStatus.SENT,
+                   sent_at=now or utcnow(), last_error=None):
+        log.warning("Outbox message %s changed while it was being sent.", message_id)
+    report.sent += 1
+
+
+def _record(session: Session, message_id: uuid.UUID, lease_until: datetime, **values) -> bool:
+    """Write the outcome unless the row changed hands (fenced on our lease)."""
+    result = session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id == message_id,
+            OutboxMessage.status == OutboxStatus.PENDING,
+            OutboxMessage.due_at == lease_until,
+        )
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    return result.rowcount == 1
+
+
+def _record_failure(
+    session: Session,
+    message_id: uuid.UUID,
+    lease_until: datetime,
+    attempts: int,
+    error: Exception,
+    clock: datetime,
+    report: PassReport,
+) -> None:
+    text = f"{type(error).__name__}: {error}"[:ERROR_MAX_CHARS]
+    report.errors.append(text)
+    if attempts >= current_app.config["NOTIFICATIONS_MAX_ATTEMPTS"]:
+        _record(session, message_id, lease_until, status=OutboxStatus.FAILED,
+                last_error=text, due_at=clock)
+        log.error("Giving up on outbox message %s after %d attempts: %s", message_id, attempts, text)
+        report.failed += 1
+    else:
+        _record(session, message_id, lease_until, due_at=clock + backoff(attempts), last_error=text)
+        log.warning("Outbox message %s failed (attempt %d), will retry: %s", message_id, attempts, text)
+        report.retrying += 1
+
+
+def _release(
+    session: Session, message_ids: list[uuid.UUID], lease_until: datetime, clock: datetime
+) -> None:
+    """Hand back claimed rows this batch will not reach in time (not counted as attempts)."""
+    session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id.in_(message_ids),
+            OutboxMessage.status == OutboxStatus.PENDING,
+            OutboxMessage.due_at == lease_until,
+        )
+        .values(due_at=clock, attempts=OutboxMessage.attempts - 1)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+
+
+# --- building and delivering ---------------------------------------------------------
+
+
+def _recipient(appointment: Appointment, message: OutboxMessage) -> Participant | None:
+    for participant, address in recipients(appointment, message.channel):
+        if address == message.recipient:
+            return participant
+    return None
+
+
+def _stale(appointment: Appointment, message: OutboxMessage) -> str | None:
+    """Why a REMINDER / ROOM row no longer applies, if it does not."""
+    if appointment.status != AppointmentStatus.SCHEDULED:
+        return "the appointment was cancelled"
+    if not appointment.notifications_active:
+        return "notifications were switched off"
+    if message.schedule_start is None or (
+        message.schedule_start.astimezone(timezone.utc) != appointment.start_at.astimezone(timezone.utc)
+    ):
+        return "the appointment was rescheduled"
+    if _recipient(appointment, message) is None:
+        return "the recipient is no longer a participant"
+    return None
+
+
+def _prepare(session: Session, message: OutboxMessage, clock: datetime) -> Outgoing | Skip:
+    appointment = message.appointment
+    subject, text, html = message.subject, message.text_body, message.html_body
+    participant = _recipient(appointment, message) if appointment is not None else None
+    if appointment is not None and message.type in TIMED_TYPE_NAMES:
+        # Rendered again at send time: names, title and the room link may have changed.
+        reason = _stale(appointment, message)
+        if reason:
+            return Skip(reason)
+        template = session.get(NotificationTemplate, message.template_id) if message.template_id else None
+        if template is None or not template.active:
+            return Skip("its template was removed or switched off")
+        texts = f"{template.subject}{template.text_body}{template.html_body}"
+        if (
+            message.type == TemplateType.ROOM.value
+            and "roomLink" in placeholders_in(texts)
+            and join_link(appointment) is None
+        ):
+            if clock < appointment.end_at:
+                return Skip("the room is not open yet", wait=True)
+            return Skip("the appointment ended before its room opened")
+        rendered = render_template(template, appointment, participant, manage=manage_link(appointment))
+        subject, text = rendered.subject, rendered.text_body
+        html = rendered.html_body if message.channel == Channel.EMAIL else None
+    if message.channel == Channel.SMS:
+        return Outgoing(Channel.SMS, message.recipient, "", text)
+    from_email = sender_address(appointment.service if appointment is not None else None)
+    ics = None
+    if message.ics_method and appointment is not None:
+        method = IcsMethod(message.ics_method)
+        name = participant.full_name if participant is not None else ""
+        ics = appointment_ics(
+            appointment,
+            method=method,
+            organizer=Person(appointment.organizer.name, address_of(from_email)),
+            attendees=[Person(name, message.recipient)],
+            manage_link=manage_link(appointment) if method == IcsMethod.REQUEST else None,
+            stamp=clock,
+        )
+    return Outgoing(
+        Channel.EMAIL, message.recipient, subject, text, html, from_email, ics, message.ics_method
+    )
+
+
+def _deliver(app: Flask, outgoing: Outgoing) -> None:
+    if outgoing.channel == Channel.SMS:
+        get_sms_gateway(app).send(outgoing.recipient, outgoing.text_body)
+        return
+    deliver_email(
+        build_email(
+            from_email=outgoing.from_email,
+            to=outgoing.recipient,
+            subject=outgoing.subject,
+            text_body=outgoing.text_body,
+            html_body=outgoing.html_body,
+            ics=outgoing.ics,
+            ics_method=outgoing.ics_method,
+        )
+    )

@@ -1,0 +1,54 @@
+"""The agent's calendar feed and the button that renews its secret link."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, request, url_for
+from flask_login import current_user
+
+from portal.auth import is_safe_next, role_required
+from portal.calendars.feed import agent_feed, feed_user, regenerate_calendar_secret
+from portal.models import STAFF_ROLES
+from portal.web.forms import ActionForm
+
+bp = Blueprint("feeds", __name__)
+
+
+@bp.get("/calendar/<secret>.ics")
+def calendar_feed(secret: str):
+    user = feed_user(secret)
+    if user is None:
+        abort(404)
+    response = Response(agent_feed(user), mimetype="text/calendar")
+    response.headers["Content-Disposition"] = 'inline; filename="portal.ics"'
+    # The URL is a credential: keep the feed out of shared caches.
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@bp.post("/calendar/secret")
+@role_required(*STAFF_ROLES)
+def renew_secret():
+    if ActionForm().validate_on_submit():
+        regenerate_calendar_secret(current_user)
+        flash("Your calendar link is new; the old one no longer works.", "success")
+    return redirect(_back())
+
+
+def _back() -> str:
+    """Where the button was: ``next`` or the referring page on this site, else the agent home."""
+    target = request.form.get("next")
+    if is_safe_next(target):
+        return target
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc == request.host and is_safe_next(referrer.path):
+        return referrer.path + (f"?{referrer.query}" if referrer.query else "")
+    endpoint = "agent.home" if "agent.home" in current_app.view_functions else "public.index"
+    return url_for(endpoint)
+
+
+def feed_url(secret: str) -> str:
+    """The absolute feed URL to show an agent (for their calendar app)."""
+    return url_for("feeds.calendar_feed", secret=secret, _external=True)

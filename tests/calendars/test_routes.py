@@ -1,0 +1,154 @@
+"""The public calendar links, the agent feed and renewing its secret."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from urllib.parse import parse_qs, urlsplit
+
+from ical.calendar_stream import IcsCalendarStream
+from icalendar import Calendar
+
+from portal.extensions import db
+from portal.models import AppointmentStatus, Role, utcnow
+from tests.conftest import make_user, sign_in
+from tests.notifications.factories import MANAGE_PREFIX, make_agent, make_appointment
+
+UTC = timezone.utc
+
+
+def test_ics_download(app, client, fake_manage_links):
+    appointment = make_appointment(datetime(2030, 3, 31, 0, 30, tzinfo=UTC), title="Tax, advice; <b>")
+    response = client.get(f"/api/cal/events/ical/{appointment.id}/event")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
+    assert response.headers["Content-Disposition"] == 'attachment; filename="appointment-2030-03-31.ics"'
+    calendar = Calendar.from_ical(response.data)
+    IcsCalendarStream.calendar_from_ics(response.get_data(as_text=True))
+    assert calendar["METHOD"] == "PUBLISH"
+    event = calendar.events[0]
+    assert event["UID"] == f"{appointment.id}@portal"
+    assert event["SUMMARY"] == "Tax, advice; <b>"
+    assert "ATTENDEE" not in event
+    assert f"{MANAGE_PREFIX}{appointment.id}" in event["DESCRIPTION"]
+    assert str(event["ORGANIZER"]) == "mailto:no-reply@portal.localhost"
+    assert event["ORGANIZER"].params["CN"] == "Dana Agent"
+
+
+def test_ics_of_a_cancelled_appointment(app, client):
+    appointment = make_appointment(datetime(2030, 3, 31, 0, 30, tzinfo=UTC))
+    appointment.status = AppointmentStatus.CANCELLED
+    appointment.sequence = 3
+    db.session.commit()
+    event = Calendar.from_ical(client.get(f"/api/cal/events/ical/{appointment.id}/event").data).events[0]
+    assert event["STATUS"] == "CANCELLED"
+    assert event["SEQUENCE"] == 3
+
+
+def test_unknown_or_malformed_ids_answer_404(app, client):
+    for path in ("ical", "google"):
+        for key in ("8d9f4c1e-3b7a-4f3e-9a51-0c3f2b1d7e6a", "not-a-uuid", "1%0d%0aX"):
+            response = client.get(f"/api/cal/events/{path}/{key}/event")
+            assert response.status_code == 404
+            assert response.json["error"] == "not_found"
+
+
+def test_unknown_query_parameters_are_refused(app, client):
+    appointment = make_appointment(datetime(2030, 3, 31, 0, 30, tzinfo=UTC))
+    response = client.get(f"/api/cal/events/ical/{appointment.id}/event?x=1")
+    assert response.status_code == 400 and response.json["error"] == "invalid_param"
+
+
+def test_real_manage_link_in_the_download(app, client):
+    """With the booking module's manage page, the link is absolute and opens it."""
+    appointment = make_appointment(datetime(2030, 3, 31, 0, 30, tzinfo=UTC))
+    response = client.get(f"/api/cal/events/ical/{appointment.id}/event")
+    description = str(Calendar.from_ical(response.data).events[0]["DESCRIPTION"])
+    link = description.split("Reschedule or cancel: ", 1)[1].split()[0]
+    assert link.startswith("http://localhost/manage/")
+    assert client.get(link.removeprefix("http://localhost")).status_code == 200
+
+
+def test_google_link_redirects(app, client):
+    appointment = make_appointment(datetime(2030, 3, 31, 0, 30, tzinfo=UTC), title="A & B")
+    response = client.get(f"/api/cal/events/google/{appointment.id}/event")
+    assert response.status_code == 302
+    location = urlsplit(response.headers["Location"])
+    assert location.netloc == "calendar.google.com"
+    params = parse_qs(location.query)
+    assert params["text"] == ["A & B"]
+    assert params["dates"] == ["20300331T003000Z/20300331T010000Z"]
+
+
+def test_google_link_of_a_cancelled_appointment_is_gone(app, client):
+    appointment = make_appointment(datetime(2030, 3, 31, 0, 30, tzinfo=UTC))
+    appointment.status = AppointmentStatus.CANCELLED
+    db.session.commit()
+    response = client.get(f"/api/cal/events/google/{appointment.id}/event")
+    assert response.status_code == 410
+    assert response.json["error"] == "cancelled"
+
+
+def _feed_uids(client, secret: str) -> set[str]:
+    response = client.get(f"/calendar/{secret}.ics")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
+    assert "no-store" in response.headers["Cache-Control"]
+    IcsCalendarStream.calendar_from_ics(response.get_data(as_text=True))
+    return {str(event["UID"]) for event in Calendar.from_ical(response.data).events}
+
+
+def test_agent_feed_lists_own_appointments_from_30_days_back(app, client):
+    agent = make_agent("Alice Agent", tz="Europe/Berlin")
+    other = make_agent("Otto Other")
+    now = utcnow()
+    recent = make_appointment(now - timedelta(days=29), agent=agent)
+    old = make_appointment(now - timedelta(days=31), agent=agent)
+    upcoming = make_appointment(now + timedelta(days=3), agent=agent)
+    cancelled = make_appointment(now + timedelta(days=4), agent=agent)
+    cancelled.status = AppointmentStatus.CANCELLED
+    foreign = make_appointment(now + timedelta(days=3), agent=other)
+    db.session.commit()
+
+    uids = _feed_uids(client, agent.calendar_secret)
+    assert uids == {f"{a.id}@portal" for a in (recent, upcoming, cancelled)}
+    assert f"{old.id}@portal" not in uids and f"{foreign.id}@portal" not in uids
+    feed = Calendar.from_ical(client.get(f"/calendar/{agent.calendar_secret}.ics").data)
+    statuses = {str(e["UID"]): e["STATUS"] for e in feed.events}
+    assert statuses[f"{cancelled.id}@portal"] == "CANCELLED"
+    # The customer's manage link is theirs alone: never in the agent's feed.
+    assert "/manage/" not in client.get(f"/calendar/{agent.calendar_secret}.ics").get_data(as_text=True)
+
+
+def test_wrong_secret_or_customer_secret_is_404(app, client):
+    customer = make_user("customer@example.com", role=Role.CUSTOMER, password="")
+    assert client.get("/calendar/not-the-secret.ics").status_code == 404
+    assert client.get(f"/calendar/{customer.calendar_secret}.ics").status_code == 404
+    agent = make_agent()
+    agent.active = False
+    db.session.commit()
+    assert client.get(f"/calendar/{agent.calendar_secret}.ics").status_code == 404
+
+
+def test_renewing_the_secret_retires_the_old_link(app, client):
+    agent = make_user("alice@example.com", role=Role.AGENT)
+    old_secret = agent.calendar_secret
+    assert client.get(f"/calendar/{old_secret}.ics").status_code == 200
+
+    # Signed out: to the sign-in page, nothing changes.
+    response = client.post("/calendar/secret")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+    sign_in(client, "alice@example.com")
+    response = client.post(
+        "/calendar/secret", headers={"Referer": "http://localhost/agent/settings?tab=feed"}
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/agent/settings?tab=feed"
+    db.session.refresh(agent)
+    assert agent.calendar_secret != old_secret
+    assert client.get(f"/calendar/{old_secret}.ics").status_code == 404
+    assert client.get(f"/calendar/{agent.calendar_secret}.ics").status_code == 200
+
+    # A foreign 'next' is ignored.
+    response = client.post("/calendar/secret", data={"next": "https://evil.example/"})
+    assert "evil" not in response.headers["Location"]

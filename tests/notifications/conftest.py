@@ -1,0 +1,1 @@
+from tests.notifications.factories import fake_manage_links  # noqa: F401

@@ -1,0 +1,617 @@
+"""Customer booking: month calendar, day slots, hold, details, email code, confirmation.
+
+URLs (GET pages answer the partial to htmx and the whole page otherwise):
+
+- ``GET /book/<slug>?month=YYYY-MM&day=YYYY-MM-DD&timezone=IANA&agent=<id>|any``
+  the page; htmx gets ``booking/_picker.html`` (month nav, zone and agent changes)
+- ``GET /book/<slug>/day/<YYYY-MM-DD>?timezone=&agent=`` the page with that day;
+  htmx gets ``booking/_slots.html``
+- ``POST /book/<slug>/hold`` (start, timezone, agent) holds the slot, then
+  ``GET /book/<slug>/confirm?h=<draft>`` the details form
+- ``POST /book/<slug>/confirm`` details → a code is emailed → the code form
+- ``POST /book/<slug>/confirm/code`` the code → the booking; ``.../resend``
+- ``GET /book/<slug>/confirmed/<manage token>`` the confirmation page
+
+What the customer chose travels in a signed *draft* token (hidden field or
+query), so several tabs and several app servers work without server state.
+The domain (``portal.booking``) decides everything about availability.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import asdict, dataclass, replace
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_wtf import FlaskForm
+from flask_wtf.csrf import generate_csrf
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from markupsafe import Markup
+from sqlalchemy import select
+from wtforms import EmailField, HiddenField, StringField, TelField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
+
+from portal.booking import codes
+from portal.booking.codes import CodeError, CodeNotSent, CodeThrottled
+from portal.booking.errors import BookingError
+from portal.booking.links import appointment_id_from_token, manage_token, manage_url
+from portal.booking.operations import Customer, book as book_slot, hold_slot, release_hold
+from portal.extensions import db, limiter
+from portal.models import Appointment, CodePurpose, Service, SlotHold, User, normalize_email, utcnow
+from portal.web import picker as pk
+from portal.web.customer import current_customer_email, sign_in_customer
+
+bp = Blueprint("booking", __name__)
+
+DRAFT_SALT = "portal.booking.draft"
+DRAFT_MAX_AGE = 2 * 3600  # a draft older than this starts over
+TAKEN = "That time was just taken. Please pick another."
+
+
+# --- the draft: what the customer chose, signed ----------------------------------
+
+
+@dataclass(frozen=True)
+class Draft:
+    service_id: uuid.UUID
+    start: datetime
+    zone: str
+    agent_id: uuid.UUID | None = None  # the customer's choice; None = any available
+    hold_id: uuid.UUID | None = None
+    first_name: str = ""
+    last_name: str = ""
+    email: str = ""
+    phone: str = ""
+    notes: str = ""
+
+    def dumps(self) -> str:
+        data = asdict(self)
+        data["service_id"] = self.service_id.hex
+        data["start"] = pk.iso_utc(self.start)
+        data["agent_id"] = self.agent_id.hex if self.agent_id else None
+        data["hold_id"] = self.hold_id.hex if self.hold_id else None
+        return _serializer().dumps(data)
+
+    @classmethod
+    def loads(cls, token: str | None) -> Draft | None:
+        if not token or len(token) > 4000:
+            return None
+        try:
+            data = _serializer().loads(token, max_age=DRAFT_MAX_AGE)
+            return cls(
+                service_id=uuid.UUID(hex=data["service_id"]),
+                start=pk.parse_start(data["start"]),
+                zone=data["zone"],
+                agent_id=uuid.UUID(hex=data["agent_id"]) if data.get("agent_id") else None,
+                hold_id=uuid.UUID(hex=data["hold_id"]) if data.get("hold_id") else None,
+                first_name=data.get("first_name", ""),
+                last_name=data.get("last_name", ""),
+                email=data.get("email", ""),
+                phone=data.get("phone", ""),
+                notes=data.get("notes", ""),
+            )
+        except (BadSignature, KeyError, TypeError, ValueError):
+            return None
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return pk.parse_zone(self.zone) or ZoneInfo("UTC")
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=DRAFT_SALT)
+
+
+# --- forms ---------------------------------------------------------------------------
+
+
+class DetailsForm(FlaskForm):
+    h = HiddenField()
+    first_name = StringField(
+        "First name",
+        validators=[DataRequired("Enter your first name."), Length(max=100)],
+        render_kw={"autocomplete": "given-name"},
+    )
+    last_name = StringField(
+        "Last name",
+        validators=[DataRequired("Enter your last name."), Length(max=100)],
+        render_kw={"autocomplete": "family-name"},
+    )
+    email = EmailField(
+        "Email",
+        validators=[
+            DataRequired("Enter your email address."),
+            Email("Enter a valid email address, like name@example.com."),
+            Length(max=254),
+        ],
+        render_kw={"autocomplete": "email"},
+    )
+    phone = TelField(
+        "Phone (optional)",
+        validators=[
+            Optional(),
+            Length(max=32),
+            Regexp(r"^\+?[0-9 ()./-]{5,}$", message="Enter a phone number, like +49 30 1234567."),
+        ],
+        render_kw={"autocomplete": "tel"},
+    )
+    notes = TextAreaField(
+        "Anything we should know? (optional)",
+        validators=[Optional(), Length(max=2000)],
+        render_kw={"rows": 3},
+    )
+
+
+class CodeForm(FlaskForm):
+    p = HiddenField()
+    code = StringField(
+        "6-digit code",
+        validators=[
+            DataRequired("Enter the code from the email."),
+            Regexp(r"^\s*\d{3}\s?\d{3}\s*$", message="The code is 6 digits."),
+        ],
+        render_kw={
+            "autocomplete": "one-time-code",
+            "inputmode": "numeric",
+            "maxlength": "7",
+            "pattern": r"\s*[0-9]{3}\s?[0-9]{3}\s*",
+        },
+    )
+
+
+# --- shared helpers ------------------------------------------------------------------
+
+
+@bp.after_request
+def _vary(response: Response) -> Response:
+    response.vary.add("HX-Request")
+    return response
+
+
+def active_service(slug: str) -> Service:
+    service = db.session.scalar(select(Service).where(Service.slug == slug))
+    if service is None or not service.active:
+        abort(404)
+    return service
+
+
+def _agent_choice(service: Service, value: str | None) -> uuid.UUID | None:
+    if not value or value == "any":
+        return None
+    try:
+        agent_id = uuid.UUID(value)
+    except ValueError:
+        return None
+    return agent_id if any(a.id == agent_id and a.active for a in service.agents) else None
+
+
+def _zone_choice(service: Service, value: str | None) -> tuple[ZoneInfo, str | None]:
+    zone = pk.parse_zone(value)
+    if zone is not None:
+        return zone, None
+    fallback = pk.parse_zone(service.timezone) or ZoneInfo("UTC")
+    if value:
+        shown = value[:64].replace(pk.CSRF_PLACEHOLDER, "")  # never echo the placeholder
+        return fallback, f"“{shown}” is not a time zone we know; showing {fallback.key} instead."
+    return fallback, None
+
+
+def _links(service: Service, zone: ZoneInfo, agent_id: uuid.UUID | None) -> pk.PickerLinks:
+    query = {"timezone": zone.key}
+    if agent_id is not None:
+        query["agent"] = str(agent_id)
+    return pk.PickerLinks(
+        month_url=lambda m: url_for(
+            "booking.book", slug=service.slug, month=m.strftime("%Y-%m"), **query
+        ),
+        day_url=lambda d: url_for("booking.day", slug=service.slug, day=d.isoformat(), **query),
+        options_url=url_for("booking.book", slug=service.slug),
+        slot_action=url_for("booking.hold", slug=service.slug),
+        hidden={"timezone": zone.key, "agent": str(agent_id) if agent_id else "any"},
+    )
+
+
+def _picker(
+    service: Service,
+    zone: ZoneInfo,
+    agent_id: uuid.UUID | None,
+    *,
+    month=None,
+    day=None,
+    with_month: bool = True,
+    fresh: bool = False,
+) -> pk.Picker:
+    return pk.build_picker(
+        db.session,
+        service,
+        zone=zone,
+        links=_links(service, zone, agent_id),
+        now=utcnow(),
+        month=month,
+        day=day,
+        agent_id=agent_id,
+        with_month=with_month,
+        fresh=fresh,
+    )
+
+
+def _render_picker(picker: pk.Picker, template: str) -> str:
+    """A picker partial with a placeholder for the CSRF token (so it can be shared)."""
+    return render_template(template, picker=picker, csrf_value=pk.CSRF_PLACEHOLDER)
+
+
+def _respond(html: str, service: dict, partial: bool, status: int = 200):
+    html = html.replace(pk.CSRF_PLACEHOLDER, generate_csrf())
+    if partial:
+        return html, status
+    page = render_template("booking/book.html", service=service, picker_html=Markup(html))
+    return page, status
+
+
+def _about(service: Service) -> dict:
+    return {"name": service.name, "slug": service.slug}
+
+
+def _page(picker: pk.Picker, status: int = 200):
+    """The whole booking page, computed now (not shared): after a failed attempt."""
+    html = _render_picker(picker, "booking/_picker.html")
+    return _respond(html, _about(picker.service), False, status)
+
+
+def _taken_page(service: Service, zone: ZoneInfo, agent_id, day, message: str = TAKEN):
+    """The booking page for that day, refreshed, with the message: never an error page."""
+    db.session.rollback()
+    picker = _picker(service, zone, agent_id, day=day, fresh=True)
+    picker.message = message
+    return _page(picker, 409)
+
+
+def _query_key() -> tuple:
+    return tuple(sorted(request.args.items(multi=True)))
+
+
+# --- the picker ----------------------------------------------------------------------
+# Both pages are the same for every visitor for a few seconds, so the rendered
+# picker is shared (``picker.cached_render``); only the CSRF token is per visitor.
+
+
+@bp.get("/book/<slug>")
+def book(slug: str):
+    def compute() -> tuple[str, dict]:
+        service = active_service(slug)
+        zone, zone_error = _zone_choice(service, request.args.get("timezone"))
+        agent_id = _agent_choice(service, request.args.get("agent"))
+        picker = _picker(
+            service,
+            zone,
+            agent_id,
+            month=pk.parse_month(request.args.get("month")),
+            day=pk.parse_day(request.args.get("day")),
+        )
+        picker.zone_error = zone_error
+        return _render_picker(picker, "booking/_picker.html"), _about(service)
+
+    html, about = pk.cached_render(("book", slug, _query_key()), compute)
+    return _respond(html, about, pk.wants_partial())
+
+
+@bp.get("/book/<slug>/day/<day>")
+def day(slug: str, day: str):
+    chosen = pk.parse_day(day)
+    if chosen is None:
+        abort(404)
+    partial = pk.wants_partial()
+
+    def compute() -> tuple[str, dict]:
+        service = active_service(slug)
+        zone, zone_error = _zone_choice(service, request.args.get("timezone"))
+        agent_id = _agent_choice(service, request.args.get("agent"))
+        picker = _picker(service, zone, agent_id, day=chosen, with_month=not partial)
+        picker.zone_error = zone_error
+        template = "booking/_slots.html" if partial else "booking/_picker.html"
+        return _render_picker(picker, template), _about(service)
+
+    html, about = pk.cached_render(("day", slug, chosen, partial, _query_key()), compute)
+    return _respond(html, about, partial)
+
+
+@bp.get("/timezones")
+def timezones():
+    """The options of the time zone list (the same for everyone; cached for a day)."""
+    response = Response(pk.timezone_options(), mimetype="text/html")
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+def _ip_key() -> str:
+    return f"hold:{request.remote_addr}"
+
+
+@bp.post("/book/<slug>/hold")
+@limiter.limit("30 per 10 minutes", key_func=_ip_key, methods=["POST"])
+def hold(slug: str):
+    service = active_service(slug)
+    zone, _ = _zone_choice(service, request.form.get("timezone"))
+    agent_id = _agent_choice(service, request.form.get("agent"))
+    start = pk.parse_start(request.form.get("start"))
+    if start is None:
+        return _taken_page(service, zone, agent_id, None, "Please pick a time from the list.")
+    day = start.astimezone(zone).date()
+    # One hold per visitor: choosing again gives up the earlier choice first
+    # (also when it is the same time, which this visitor's own hold would block).
+    previous = session.pop("booking_hold", None)
+    if previous:
+        try:
+            release_hold(db.session, uuid.UUID(hex=previous))
+        except ValueError:
+            pass
+    try:
+        held = hold_slot(db.session, service, start, "", agent_id=agent_id, now=utcnow())
+    except BookingError as error:  # SlotUnavailable, or the agent no longer serves
+        return _taken_page(service, zone, agent_id, day, error.message)
+    session["booking_hold"] = held.id.hex
+    draft = Draft(
+        service_id=service.id, start=start, zone=zone.key, agent_id=agent_id, hold_id=held.id
+    )
+    return redirect(url_for("booking.confirm", slug=slug, h=draft.dumps()), 303)
+
+
+# --- details and code ------------------------------------------------------------------
+
+
+def _draft_for(service: Service, token: str | None) -> Draft:
+    draft = Draft.loads(token)
+    if draft is None or draft.service_id != service.id or draft.start is None:
+        abort(404)
+    return draft
+
+
+def _summary(service: Service, draft: Draft) -> dict:
+    """What the customer is booking, for the details and code pages."""
+    now = utcnow()
+    hold = db.session.get(SlotHold, draft.hold_id) if draft.hold_id else None
+    live = hold is not None and hold.expires_at > now and hold.start_at == draft.start
+    agent_id = hold.agent_id if live else draft.agent_id
+    agent = db.session.get(User, agent_id) if agent_id else None
+    zone = draft.tz
+    return {
+        "service": service,
+        "draft": draft,
+        "zone": zone,
+        "when_day": pk.format_day(draft.start.astimezone(zone).date()),
+        "when_time": pk.format_span(draft.start, draft.start + service.duration, zone),
+        "zone_name": pk.zone_label(zone, draft.start),
+        "agent": agent,
+        "held_until": pk.format_time(hold.expires_at, zone) if live else None,
+        "hold_expired": draft.hold_id is not None and not live,
+        "back_url": url_for(
+            "booking.day",
+            slug=service.slug,
+            day=draft.start.astimezone(zone).date().isoformat(),
+            timezone=zone.key,
+            **({"agent": str(draft.agent_id)} if draft.agent_id else {}),
+        ),
+    }
+
+
+@bp.get("/book/<slug>/confirm")
+def confirm(slug: str):
+    service = active_service(slug)
+    token = request.args.get("h")
+    draft = _draft_for(service, token)
+    form = DetailsForm(h=token, **_remembered_details())
+    return render_template("booking/confirm.html", form=form, **_summary(service, draft))
+
+
+def _remembered_details() -> dict:
+    details = session.get("booking_details")
+    remembered = dict(details) if isinstance(details, dict) else {}
+    email = current_customer_email()
+    if email and not remembered.get("email"):
+        remembered["email"] = email
+    return {k: v for k, v in remembered.items() if k in ("first_name", "last_name", "email", "phone")}
+
+
+def _form_email() -> str | None:
+    return request.form.get("email")
+
+
+@bp.post("/book/<slug>/confirm")
+@codes.limit_code_requests(_form_email)
+def details(slug: str):
+    service = active_service(slug)
+    form = DetailsForm()
+    draft = _draft_for(service, form.h.data)
+    if not form.validate_on_submit():
+        return render_template("booking/confirm.html", form=form, **_summary(service, draft)), 422
+    draft = replace(
+        draft,
+        first_name=form.first_name.data.strip(),
+        last_name=form.last_name.data.strip(),
+        email=normalize_email(form.email.data),
+        phone=(form.phone.data or "").strip(),
+        notes=(form.notes.data or "").strip(),
+    )
+    session["booking_details"] = {
+        "first_name": draft.first_name,
+        "last_name": draft.last_name,
+        "email": draft.email,
+        "phone": draft.phone,
+    }
+    if current_customer_email() == draft.email:
+        # This browser proved the address a moment ago: no second code.
+        return _finish(service, draft)
+    note = None
+    try:
+        codes.request_code(db.session, draft.email, CodePurpose.BOOKING, utcnow())
+    except CodeThrottled:
+        note = "We sent a code to this address a moment ago: use the newest email."
+    except CodeNotSent as error:
+        form.email.errors.append(error.message)
+        return render_template("booking/confirm.html", form=form, **_summary(service, draft)), 503
+    return _code_page(service, draft, note=note)
+
+
+def _code_page(service: Service, draft: Draft, *, form: CodeForm | None = None, note=None, status=200):
+    form = form or CodeForm()
+    form.p.data = draft.dumps()
+    return (
+        render_template("booking/code.html", form=form, note=note, **_summary(service, draft)),
+        status,
+    )
+
+
+def _draft_email() -> str | None:
+    draft = Draft.loads(request.form.get("p"))
+    return draft.email if draft else None
+
+
+@bp.post("/book/<slug>/confirm/code")
+@codes.limit_code_checks(_draft_email)
+def code(slug: str):
+    service = active_service(slug)
+    form = CodeForm()
+    draft = _draft_for(service, form.p.data)
+    if not draft.email:
+        abort(404)
+    if not form.validate_on_submit():
+        return _code_page(service, draft, form=form, status=422)
+    try:
+        codes.verify_code(db.session, draft.email, CodePurpose.BOOKING, form.code.data, utcnow())
+    except CodeError as error:
+        form.code.errors.append(error.message)
+        return _code_page(service, draft, form=form, status=422)
+    sign_in_customer(draft.email)
+    return _finish(service, draft)
+
+
+@bp.post("/book/<slug>/confirm/resend")
+@codes.limit_code_requests(_draft_email)
+def resend(slug: str):
+    service = active_service(slug)
+    form = CodeForm()
+    draft = _draft_for(service, form.p.data)
+    if not draft.email:
+        abort(404)
+    form.code.data = ""
+    try:
+        codes.request_code(db.session, draft.email, CodePurpose.BOOKING, utcnow())
+    except CodeThrottled as error:
+        form.code.errors = [error.message]
+        return _code_page(service, draft, form=form, status=429)
+    except CodeNotSent as error:
+        form.code.errors = [error.message]
+        return _code_page(service, draft, form=form, status=503)
+    return _code_page(service, draft, form=form, note=f"We sent a new code to {draft.email}.")
+
+
+def _finish(service: Service, draft: Draft):
+    """Create the booking (re-checked atomically by the domain) and show the confirmation."""
+    zone = draft.tz
+    day = draft.start.astimezone(zone).date()
+    customer = Customer(
+        first_name=draft.first_name,
+        last_name=draft.last_name,
+        email=draft.email,
+        phone=draft.phone or None,
+    )
+    try:
+        appointment = book_slot(
+            db.session,
+            service,
+            draft.start,
+            customer,
+            agent_id=draft.agent_id,
+            hold_id=draft.hold_id,
+            timezone=zone.key,
+            locale=str(pk.locale()),
+            notes=draft.notes,
+            now=utcnow(),
+        )
+    except BookingError as error:  # SlotUnavailable above all; NotFound if the agent left
+        return _taken_page(service, zone, draft.agent_id, day, error.message)
+    session.pop("booking_hold", None)
+    return redirect(
+        url_for("booking.confirmed", slug=service.slug, token=manage_token(appointment)), 303
+    )
+
+
+@bp.get("/book/<slug>/confirmed/<token>")
+def confirmed(slug: str, token: str):
+    appointment = appointment_for_token(token)
+    if appointment.service.slug != slug:
+        abort(404)
+    return render_template("booking/confirmed.html", appointment=appointment, manage_link=manage_url(appointment))
+
+
+# --- helpers for every customer page (templates) ------------------------------------
+
+
+def appointment_for_token(token: str) -> Appointment:
+    """The appointment a manage token was made for; wrong or tampered tokens are 404."""
+    appointment_id = appointment_id_from_token(token)
+    appointment = db.session.get(Appointment, appointment_id) if appointment_id else None
+    if appointment is None:
+        abort(404)
+    return appointment
+
+
+def _export_url(endpoint: str, kind: str, appointment_id: uuid.UUID) -> str:
+    # portal/api/calendar.py serves these; the plain path keeps pages working without it.
+    if endpoint in current_app.view_functions:
+        return url_for(endpoint, appointment_id=str(appointment_id))
+    return f"/api/cal/events/{kind}/{appointment_id}/event"
+
+
+@bp.app_template_global()
+def calendar_links(appointment: Appointment) -> dict[str, str]:
+    return {
+        "google": _export_url("api.google_event", "google", appointment.id),
+        "ics": _export_url("api.ical_event", "ical", appointment.id),
+    }
+
+
+@bp.app_template_global()
+def appointment_when(appointment: Appointment, zone_name: str | None = None) -> dict[str, str]:
+    """Day, time range and zone of an appointment, in ``zone_name`` or its own zone."""
+    zone = pk.parse_zone(zone_name) or pk.parse_zone(appointment.timezone) or ZoneInfo("UTC")
+    local_start = appointment.start_at.astimezone(zone)
+    return {
+        "day": pk.format_day(local_start.date()),
+        "time": pk.format_span(appointment.start_at, appointment.end_at, zone),
+        "zone": pk.zone_label(zone, appointment.start_at),
+        "full": pk.format_datetime(appointment.start_at, zone),
+        "iso": pk.iso_utc(appointment.start_at),
+    }
+
+
+@bp.app_template_global()
+def customer_of(appointment: Appointment):
+    customers = appointment.customers
+    return customers[0] if customers else None
+
+
+# Formatting for every customer template (Babel, viewer's zone and locale).
+for _name, _function in {
+    "format_day": pk.format_day,
+    "format_day_short": pk.format_day_short,
+    "format_time": pk.format_time,
+    "format_month": pk.format_month,
+    "format_span": pk.format_span,
+    "zone_label": pk.zone_label,
+    "weekday_headers": pk.weekday_headers,
+    "iso_utc": pk.iso_utc,
+}.items():
+    bp.add_app_template_global(_function, _name)

@@ -1,0 +1,213 @@
+"""``/my``: customers sign in with an emailed code and see their own appointments.
+
+The customer's identity lives in the Flask session (``session["customer"]``),
+apart from staff sign-in (Flask-Login). Proving an address with a booking code
+signs the customer in too, so a second booking needs no second code.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from wtforms import EmailField, HiddenField, StringField
+from wtforms.validators import DataRequired, Email, Length, Regexp
+
+from portal.booking import codes
+from portal.booking.codes import CodeError, CodeNotSent, CodeThrottled
+from portal.booking.links import manage_token
+from portal.extensions import db
+from portal.models import (
+    Appointment,
+    AppointmentStatus,
+    CodePurpose,
+    Participant,
+    ParticipantType,
+    normalize_email,
+    utcnow,
+)
+from portal.web.forms import ActionForm
+
+bp = Blueprint("customer", __name__)
+
+SESSION_KEY = "customer"
+DEFAULT_SESSION_HOURS = 12
+
+
+# --- the customer's identity in the session ----------------------------------------
+
+
+def sign_in_customer(email: str) -> None:
+    session[SESSION_KEY] = {"email": normalize_email(email), "at": int(time.time())}
+
+
+def sign_out_customer() -> None:
+    session.pop(SESSION_KEY, None)
+
+
+def current_customer_email() -> str | None:
+    """The address this browser proved with a code, while that is recent enough."""
+    data = session.get(SESSION_KEY)
+    if not isinstance(data, dict) or not isinstance(data.get("email"), str):
+        return None
+    hours = current_app.config.get("CUSTOMER_SESSION_HOURS", DEFAULT_SESSION_HOURS)
+    if time.time() - int(data.get("at", 0)) > hours * 3600:
+        return None
+    return data["email"]
+
+
+# --- forms -------------------------------------------------------------------------
+
+
+class SignInForm(FlaskForm):
+    email = EmailField(
+        "Email",
+        validators=[DataRequired("Enter your email address."), Email("Enter a valid email address."), Length(max=254)],
+        render_kw={"autocomplete": "email"},
+    )
+
+
+class SignInCodeForm(FlaskForm):
+    email = HiddenField(validators=[DataRequired(), Email(), Length(max=254)])
+    code = StringField(
+        "6-digit code",
+        validators=[
+            DataRequired("Enter the code from the email."),
+            Regexp(r"^\s*\d{3}\s?\d{3}\s*$", message="The code is 6 digits."),
+        ],
+        render_kw={
+            "autocomplete": "one-time-code",
+            "inputmode": "numeric",
+            "maxlength": "7",
+            "pattern": r"\s*[0-9]{3}\s?[0-9]{3}\s*",
+        },
+    )
+
+
+def _posted_email() -> str | None:
+    return request.form.get("email")
+
+
+# --- pages ---------------------------------------------------------------------------
+
+
+@bp.after_request
+def _no_store(response):
+    # Personal pages: never kept by shared caches or the back-forward cache of another user.
+    response.headers.setdefault("Cache-Control", "private, no-store")
+    return response
+
+
+@bp.get("/my")
+def my():
+    email = current_customer_email()
+    if email is None:
+        return render_template("customer/sign_in.html", form=SignInForm())
+    now = utcnow()
+    appointments = own_appointments(email)
+    upcoming = [a for a in appointments if a.status == AppointmentStatus.SCHEDULED and a.end_at > now]
+    upcoming.sort(key=lambda a: a.start_at)
+    past = [a for a in appointments if a not in upcoming]
+    past.sort(key=lambda a: a.start_at, reverse=True)
+    return render_template(
+        "customer/my.html",
+        email=email,
+        upcoming=upcoming,
+        past=past[:50],
+        manage_token=manage_token,
+        sign_out_form=ActionForm(),
+        now=now,
+    )
+
+
+def own_appointments(email: str) -> list[Appointment]:
+    """Every appointment this address takes part in as a customer."""
+    owned = (
+        select(Participant.appointment_id)
+        .where(Participant.type == ParticipantType.CUSTOMER, Participant.email == normalize_email(email))
+        .scalar_subquery()
+    )
+    return list(
+        db.session.scalars(
+            select(Appointment)
+            .where(Appointment.id.in_(owned))
+            .options(selectinload(Appointment.service), selectinload(Appointment.organizer))
+        ).all()
+    )
+
+
+@bp.post("/my/code")
+@codes.limit_code_requests(_posted_email)
+def send_code():
+    form = SignInForm()
+    if not form.validate_on_submit():
+        return render_template("customer/sign_in.html", form=form), 422
+    email = normalize_email(form.email.data)
+    note = None
+    try:
+        codes.request_code(db.session, email, CodePurpose.SIGN_IN, utcnow())
+    except CodeThrottled:
+        note = "We sent a code to this address a moment ago. Use that one, or ask again in a minute."
+    except CodeNotSent as error:
+        form.email.errors.append(error.message)
+        return render_template("customer/sign_in.html", form=form), 503
+    # The same answer whether or not the address has appointments: nothing to enumerate.
+    code_form = SignInCodeForm(email=email)
+    return render_template("customer/code.html", form=code_form, email=email, note=note)
+
+
+@bp.post("/my/verify")
+@codes.limit_code_checks(_posted_email)
+def verify():
+    form = SignInCodeForm()
+    if not form.email.data:
+        return redirect(url_for("customer.my"), 303)
+    email = normalize_email(form.email.data)
+    if form.validate_on_submit():
+        try:
+            codes.verify_code(db.session, email, CodePurpose.SIGN_IN, form.code.data, utcnow())
+        except CodeError as error:
+            form.code.errors.append(error.message)
+        else:
+            sign_in_customer(email)
+            flash("You are signed in.", "success")
+            return redirect(url_for("customer.my"), 303)
+    return render_template("customer/code.html", form=form, email=email, note=None), 422
+
+
+@bp.post("/my/sign-out")
+def sign_out():
+    if ActionForm().validate_on_submit():
+        sign_out_customer()
+        flash("You are signed out.", "success")
+    return redirect(url_for("customer.my"), 303)
+
+
+@bp.get("/my/appointments/<appointment_id>")
+def appointment(appointment_id: str):
+    """An own appointment opens its manage page; anything else is not there (404)."""
+    email = current_customer_email()
+    if email is None:
+        return redirect(url_for("customer.my"))
+    try:
+        key = uuid.UUID(appointment_id)
+    except ValueError:
+        abort(404)
+    found = db.session.get(Appointment, key)
+    if found is None or not any(p.email == email for p in found.customers):
+        abort(404)
+    return redirect(url_for("manage.show", token=manage_token(found)))

@@ -1,0 +1,208 @@
+"""``/manage/<token>``: one appointment, seen through its private link.
+
+View it, reschedule it with the same picker as booking (the old time is freed
+only when the new one is committed), cancel it with an optional reason, add it
+to a calendar. A wrong or tampered token is 404.
+
+- ``GET /manage/<token>?month=&day=&timezone=`` the page; htmx gets the picker
+- ``GET /manage/<token>/day/<YYYY-MM-DD>?timezone=`` the page; htmx gets the slots
+- ``POST /manage/<token>/reschedule`` (start, timezone)
+- ``POST /manage/<token>/cancel`` (reason)
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
+from wtforms import TextAreaField
+from wtforms.validators import Length, Optional
+
+from portal.booking.errors import BookingError
+from portal.booking.links import manage_url
+from portal.booking.operations import cancel, reschedule
+from portal.extensions import db
+from portal.models import Appointment, utcnow
+from portal.web import picker as pk
+from portal.web.booking import TAKEN, appointment_for_token
+
+bp = Blueprint("manage", __name__)
+
+
+class CancelForm(FlaskForm):
+    reason = TextAreaField(
+        "Reason (optional)",
+        validators=[Optional(), Length(max=500)],
+        render_kw={"rows": 2},
+    )
+
+
+@bp.after_request
+def _headers(response: Response) -> Response:
+    response.vary.add("HX-Request")
+    response.headers.setdefault("Cache-Control", "private, no-store")
+    # The token is the key to the appointment: never leak it to other sites.
+    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    return response
+
+
+def _can_change(appointment: Appointment) -> bool:
+    return appointment.is_scheduled and appointment.start_at > utcnow()
+
+
+def _zone(appointment: Appointment, value: str | None) -> ZoneInfo:
+    return pk.parse_zone(value) or pk.parse_zone(appointment.timezone) or ZoneInfo("UTC")
+
+
+def _links(token: str, zone: ZoneInfo) -> pk.PickerLinks:
+    return pk.PickerLinks(
+        month_url=lambda m: url_for(
+            "manage.show", token=token, month=m.strftime("%Y-%m"), timezone=zone.key
+        ),
+        day_url=lambda d: url_for("manage.day", token=token, day=d.isoformat(), timezone=zone.key),
+        options_url=url_for("manage.show", token=token),
+        slot_action=url_for("manage.reschedule_view", token=token),
+        hidden={"timezone": zone.key},
+    )
+
+
+def _picker(
+    appointment: Appointment,
+    token: str,
+    zone: ZoneInfo,
+    *,
+    month: date | None = None,
+    day: date | None = None,
+    with_month: bool = True,
+    fresh: bool = False,
+) -> pk.Picker | None:
+    if not _can_change(appointment):
+        return None
+    now = utcnow()
+    if month is None and day is None:
+        # Open where the appointment is now, with its own time marked.
+        own_day = appointment.start_at.astimezone(zone).date()
+        day = own_day if own_day >= now.astimezone(zone).date() else None
+    picker = pk.build_picker(
+        db.session,
+        appointment.service,
+        zone=zone,
+        links=_links(token, zone),
+        now=now,
+        month=month,
+        day=day,
+        agent_id=appointment.organizer_id,
+        exclude_appointment_id=appointment.id,
+        with_month=with_month,
+        fresh=fresh,
+        mode="reschedule",
+        current_start=appointment.start_at,
+    )
+    return picker
+
+
+def _page(appointment: Appointment, token: str, picker: pk.Picker | None, status: int = 200, *, form=None, open_picker=False):
+    return (
+        render_template(
+            "manage/show.html",
+            appointment=appointment,
+            token=token,
+            picker=picker,
+            can_change=_can_change(appointment),
+            cancel_form=form or CancelForm(),
+            manage_link=manage_url(appointment),
+            open_picker=open_picker or (picker is not None and picker.message is not None),
+            open_cancel=request.args.get("open") == "cancel" or bool(form and form.errors),
+        ),
+        status,
+    )
+
+
+@bp.get("/manage/<token>")
+def show(token: str):
+    appointment = appointment_for_token(token)
+    zone = _zone(appointment, request.args.get("timezone"))
+    picker = _picker(
+        appointment,
+        token,
+        zone,
+        month=pk.parse_month(request.args.get("month")),
+        day=pk.parse_day(request.args.get("day")),
+    )
+    if pk.wants_partial():
+        if picker is None:
+            abort(404)
+        return render_template("booking/_picker.html", picker=picker)
+    explicit = any(k in request.args for k in ("month", "day", "timezone"))
+    return _page(
+        appointment, token, picker, open_picker=explicit or request.args.get("open") == "reschedule"
+    )
+
+
+@bp.get("/manage/<token>/day/<day>")
+def day(token: str, day: str):
+    appointment = appointment_for_token(token)
+    chosen = pk.parse_day(day)
+    if chosen is None:
+        abort(404)
+    zone = _zone(appointment, request.args.get("timezone"))
+    partial = pk.wants_partial()
+    picker = _picker(appointment, token, zone, day=chosen, with_month=not partial)
+    if partial:
+        if picker is None:
+            abort(404)
+        return render_template("booking/_slots.html", picker=picker)
+    return _page(appointment, token, picker, open_picker=True)
+
+
+@bp.post("/manage/<token>/reschedule")
+def reschedule_view(token: str):
+    appointment = appointment_for_token(token)
+    zone = _zone(appointment, request.form.get("timezone"))
+    start = pk.parse_start(request.form.get("start"))
+    if not _can_change(appointment):
+        flash("This appointment can no longer be changed.", "warning")
+        return redirect(url_for("manage.show", token=token), 303)
+    if start is None:
+        picker = _picker(appointment, token, zone)
+        picker.message = "Please pick a time from the list."
+        return _page(appointment, token, picker, 422)
+    try:
+        reschedule(db.session, appointment, start, now=utcnow())
+    except BookingError as error:
+        db.session.rollback()
+        appointment = appointment_for_token(token)
+        picker = _picker(appointment, token, zone, day=start.astimezone(zone).date(), fresh=True)
+        if picker is None:
+            flash(error.message, "warning")
+            return redirect(url_for("manage.show", token=token), 303)
+        picker.message = error.message or TAKEN
+        return _page(appointment, token, picker, 409)
+    when = pk.format_datetime(appointment.start_at, zone)
+    flash(f"Done: your appointment is now on {when}.", "success")
+    return redirect(url_for("manage.show", token=token), 303)
+
+
+@bp.post("/manage/<token>/cancel")
+def cancel_view(token: str):
+    appointment = appointment_for_token(token)
+    form = CancelForm()
+    if not appointment.is_scheduled:
+        flash("This appointment was already cancelled.", "info")
+        return redirect(url_for("manage.show", token=token), 303)
+    if not _can_change(appointment):
+        flash("This appointment has already taken place.", "info")
+        return redirect(url_for("manage.show", token=token), 303)
+    if not form.validate_on_submit():
+        zone = _zone(appointment, None)
+        return _page(appointment, token, _picker(appointment, token, zone), 422, form=form)
+    try:
+        cancel(db.session, appointment, form.reason.data)
+    except BookingError as error:
+        db.session.rollback()
+        flash(error.message, "warning")
+        return redirect(url_for("manage.show", token=token), 303)
+    flash("Your appointment is cancelled. We hope to see you another time.", "success")
+    return redirect(url_for("manage.show", token=token), 303)

@@ -1,0 +1,224 @@
+"""/admin/office-hours: account-wide closed periods (seed 000), in the account time zone."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from flask import abort, current_app, flash, make_response, redirect, request, url_for
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, SelectField, StringField
+
+from portal.booking.errors import NotFound
+from portal.extensions import db
+from portal.models import DayOfWeek, OfficeHours, OfficeHoursType
+from portal.schedules import office_hours as domain
+from portal.schedules.errors import InvalidSchedule, StaleChange
+from portal.scheduling.validation import DAY_SECONDS, parse_hhmm
+from portal.web.admin import bp
+from portal.web.forms import ActionForm
+from portal.web.schedule_views import add_error, add_form_error, is_htmx, no_nul, render
+
+DAY_LABELS = {
+    DayOfWeek.MON: "Monday",
+    DayOfWeek.TUE: "Tuesday",
+    DayOfWeek.WED: "Wednesday",
+    DayOfWeek.THU: "Thursday",
+    DayOfWeek.FRI: "Friday",
+    DayOfWeek.SAT: "Saturday",
+    DayOfWeek.SUN: "Sunday",
+}
+TYPE_LABELS = {
+    OfficeHoursType.NONWORKING: "Non-working",
+    OfficeHoursType.LUNCHTIME: "Lunchtime",
+    OfficeHoursType.COFFEEBREAK: "Coffee break",
+    OfficeHoursType.WEEKENDS: "Weekend",
+}
+_SECONDS = re.compile(r"(\d{1,2}):([0-5]\d):([0-5]\d)")
+
+
+class OfficeHoursForm(FlaskForm):
+    version = HiddenField()
+    name = StringField("Name", filters=[no_nul])
+    type = SelectField("Type", choices=[(t.value, label) for t, label in TYPE_LABELS.items()])
+    dow = SelectField("Day", choices=[(d.value, label) for d, label in DAY_LABELS.items()])
+    time_from = StringField("Closed from")
+    time_to = StringField("Until")
+
+
+def parse_clock(text: str) -> int:
+    """'HH:MM' or 'HH:MM:SS' (up to 24:00) → seconds from midnight; ValueError otherwise."""
+    text = (text or "").strip()
+    match = _SECONDS.fullmatch(text)
+    if match is None:
+        return parse_hhmm(text) * 60
+    seconds = int(match[1]) * 3600 + int(match[2]) * 60 + int(match[3])
+    if seconds > DAY_SECONDS:
+        raise ValueError("Enter a time as HH:MM between 00:00 and 24:00.")
+    return seconds
+
+
+def format_clock(seconds: int) -> str:
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours:02d}:{minutes:02d}" + (f":{secs:02d}" if secs else "")
+
+
+def _data(form: OfficeHoursForm) -> domain.OfficeHoursData | None:
+    seconds: dict[str, int] = {}
+    for name in ("time_from", "time_to"):
+        field = getattr(form, name)
+        try:
+            seconds[name] = parse_clock(field.data or "")
+        except ValueError as error:
+            add_error(field, str(error))
+    if len(seconds) < 2:
+        return None
+    return domain.OfficeHoursData(
+        name=form.name.data or "",
+        type=OfficeHoursType(form.type.data),
+        dow=DayOfWeek(form.dow.data),
+        time_from=seconds["time_from"],
+        time_to=seconds["time_to"],
+    )
+
+
+def _apply(form: OfficeHoursForm, error: InvalidSchedule) -> None:
+    field = getattr(form, error.field or "", None)
+    if field is not None and hasattr(field, "errors"):
+        add_error(field, error.message)
+    else:
+        add_form_error(form, error.message)
+
+
+def _list_page(form: OfficeHoursForm, *, status: int | None = None):
+    dow = request.args.get("dow")
+    day = DayOfWeek(dow) if dow in {d.value for d in DayOfWeek} else None
+    items, _ = domain.list_office_hours(db.session, dow=day)
+    return render(
+        "admin/office_hours.html",
+        "admin/_office_hours_list.html",
+        form=form,
+        status=status,
+        items=items,
+        day=day,
+        days=DAY_LABELS,
+        types=TYPE_LABELS,
+        clock=format_clock,
+        zone=current_app.config["TIMEZONE"],
+        action_form=ActionForm(formdata=None),
+        version_of=domain.version_of,
+    )
+
+
+@bp.get("/office-hours", endpoint="office_hours")
+def office_hours_list():
+    return _list_page(OfficeHoursForm(formdata=None, data={"time_from": "", "time_to": ""}))
+
+
+@bp.post("/office-hours", endpoint="office_hours_create")
+def office_hours_create():
+    form = OfficeHoursForm()
+    if not form.validate_on_submit():
+        return _list_page(form)
+    data = _data(form)
+    if data is None:
+        return _list_page(form)
+    try:
+        item = domain.create_office_hours(db.session, data)
+    except InvalidSchedule as error:
+        db.session.rollback()
+        _apply(form, error)
+        return _list_page(form)
+    flash(f"Office hours “{item.name}” added.", "success")
+    return redirect(url_for("admin.office_hours"), code=303)
+
+
+def _item(item_id: uuid.UUID) -> OfficeHours:
+    try:
+        return domain.get_office_hours(db.session, item_id)
+    except NotFound:
+        abort(404)
+
+
+def _edit_page(item: OfficeHours, form: OfficeHoursForm, *, status: int | None = None):
+    return render(
+        "admin/office_hours_edit.html",
+        "admin/_office_hours_form.html",
+        form=form,
+        status=status,
+        item=item,
+        zone=current_app.config["TIMEZONE"],
+        action=url_for("admin.office_hours_update", item_id=item.id),
+    )
+
+
+@bp.get("/office-hours/<uuid:item_id>/edit", endpoint="office_hours_edit")
+def office_hours_edit(item_id: uuid.UUID):
+    item = _item(item_id)
+    form = OfficeHoursForm(
+        formdata=None,
+        data={
+            "version": domain.version_of(item),
+            "name": item.name,
+            "type": item.type.value,
+            "dow": item.dow.value,
+            "time_from": format_clock(item.time_from),
+            "time_to": format_clock(item.time_to),
+        },
+    )
+    return _edit_page(item, form)
+
+
+@bp.post("/office-hours/<uuid:item_id>/edit", endpoint="office_hours_update")
+def office_hours_update(item_id: uuid.UUID):
+    item = _item(item_id)
+    form = OfficeHoursForm()
+    if not form.validate_on_submit():
+        return _edit_page(item, form)
+    data = _data(form)
+    if data is None:
+        return _edit_page(item, form)
+    changes = {
+        "name": data.name,
+        "type": data.type,
+        "dow": data.dow,
+        "time_from": data.time_from,
+        "time_to": data.time_to,
+    }
+    try:
+        domain.update_office_hours(db.session, item, changes, expected_version=form.version.data or None)
+    except InvalidSchedule as error:
+        db.session.rollback()
+        _apply(form, error)
+        return _edit_page(item, form)
+    except StaleChange as error:
+        db.session.rollback()
+        add_form_error(form, error.message + " Reload the page to see the current values.")
+        return _edit_page(item, form, status=409)
+    flash(f"Office hours “{item.name}” saved.", "success")
+    return _back()
+
+
+@bp.post("/office-hours/<uuid:item_id>/delete", endpoint="office_hours_delete")
+def office_hours_delete(item_id: uuid.UUID):
+    item = _item(item_id)
+    name = item.name
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        domain.delete_office_hours(db.session, item, expected_version=request.form.get("version") or None)
+    except StaleChange:
+        flash("These office hours were changed meanwhile; nothing was deleted.", "error")
+        return _back()
+    flash(f"Office hours “{name}” deleted.", "success")
+    return _back()
+
+
+def _back():
+    target = url_for("admin.office_hours")
+    if is_htmx():
+        response = make_response("", 204)
+        response.headers["HX-Redirect"] = target
+        return response
+    return redirect(target, code=303)

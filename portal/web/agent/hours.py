@@ -1,0 +1,238 @@
+"""/agent/hours: the weekly working hours editor.
+
+Several windows a day, a row added on demand, a day copied to others, all in
+the agent's own time zone. Supervisors and admins edit anyone's with
+``?agent=<id>``; an agent naming someone else gets 404. Nothing is written
+until "Save"; a save over a week changed meanwhile (another tab, a supervisor)
+is refused with the week as it is now.
+"""
+
+from __future__ import annotations
+
+import re
+from flask import flash, redirect, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import FieldList, Form, FormField, HiddenField, SelectField, SelectMultipleField, StringField
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from portal.auth import role_required
+from portal.extensions import db
+from portal.models import Role, User
+from portal.schedules import working_hours as hours
+from portal.schedules.access import manages_others, staff_choices
+from portal.schedules.errors import StaleChange
+from portal.scheduling.validation import format_hhmm, parse_hhmm
+from portal.web.agent import bp
+from portal.web.schedule_views import add_error, add_form_error, is_htmx, render, target_agent
+
+STAFF = (Role.AGENT, Role.SUPERVISOR, Role.ADMIN)
+DAYS = list(enumerate(hours.DAY_NAMES, start=1))
+MAX_ROWS_PER_DAY = 12
+
+
+class WindowForm(Form):
+    start = StringField("From")
+    end = StringField("To")
+
+
+class DayForm(Form):
+    windows = FieldList(FormField(WindowForm), max_entries=MAX_ROWS_PER_DAY)
+
+
+class CheckboxesField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class HoursForm(FlaskForm):
+    version = HiddenField()
+    days = FieldList(FormField(DayForm), min_entries=7, max_entries=7)
+    copy_from = SelectField("Copy the hours of", choices=DAYS, coerce=int, default=1)
+    copy_to = CheckboxesField("to", choices=DAYS, coerce=int, default=[])
+
+
+Rows = list[list[tuple[str, str]]]  # per day (index 0 = Monday): (start, end) as typed
+
+
+def _rows_of(week: list[hours.Window]) -> Rows:
+    rows: Rows = [[] for _ in DAYS]
+    for window in week:
+        rows[window.day_of_week - 1].append((format_hhmm(window.start), format_hhmm(window.end)))
+    return rows
+
+
+def _form_for(rows: Rows, version: str, *, copy=None) -> HoursForm:
+    """A display form holding ``rows``; a day without rows shows as a day off."""
+    data = {
+        "version": version,
+        "days": [{"windows": [{"start": s, "end": e} for s, e in day]} for day in rows],
+    }
+    if copy:
+        data["copy_from"], data["copy_to"] = copy
+    return HoursForm(formdata=None, data=data)
+
+
+_ROW_FIELD = re.compile(r"days-([0-6])-windows-(\d{1,2})-(start|end)")
+
+
+def _submitted_rows(formdata) -> Rows:
+    """The rows as posted, by the day and row numbers in their names.
+
+    (Read directly: a day whose rows were all removed posts nothing, which would
+    shift WTForms' FieldList entries onto the wrong days.)
+    """
+    found: dict[int, dict[int, dict[str, str]]] = {}
+    for name in formdata:
+        match = _ROW_FIELD.fullmatch(name)
+        if match is None or int(match[2]) >= MAX_ROWS_PER_DAY:
+            continue
+        day, row, part = int(match[1]), int(match[2]), match[3]
+        found.setdefault(day, {}).setdefault(row, {})[part] = (formdata.get(name) or "").strip()
+    rows: Rows = []
+    for day in range(len(DAYS)):
+        cells = found.get(day, {})
+        rows.append([(cells[row].get("start", ""), cells[row].get("end", "")) for row in sorted(cells)])
+    return rows
+
+
+def _parse(rows: Rows) -> tuple[list[hours.Window], dict[tuple[int, int], dict[str, str]]]:
+    """The windows typed in; errors keyed by (day index, row) → {field: message}. Blank rows skip."""
+    windows: list[hours.Window] = []
+    errors: dict[tuple[int, int], dict[str, str]] = {}
+    for day_index, day in enumerate(rows):
+        for row, (start, end) in enumerate(day):
+            if not start and not end:
+                continue
+            problems: dict[str, str] = {}
+            minutes: dict[str, int] = {}
+            for name, text in (("start", start), ("end", end)):
+                if not text:
+                    problems[name] = "Enter both times, or clear the row to remove it."
+                    continue
+                try:
+                    minutes[name] = parse_hhmm(text)
+                except ValueError as error:
+                    problems[name] = str(error)
+            if problems:
+                errors[(day_index, row)] = problems
+            else:
+                windows.append(hours.Window(day_index + 1, minutes["start"], minutes["end"]))
+    return windows, errors
+
+
+def _page(
+    agent: User, form: HoursForm, *, status: int | None = None, saved: bool = False, notice: str | None = None
+):
+    return render(
+        "agent/hours.html",
+        "agent/_hours_editor.html",
+        form=form,
+        status=status,
+        agent=agent,
+        days=DAYS,
+        saved=saved,
+        notice=notice,
+        agents=staff_choices(db.session) if manages_others(current_user) else [],
+        action=_action_url(agent),
+    )
+
+
+def _action_url(agent: User) -> str:
+    if agent.id == current_user.id:
+        return url_for("agent.hours")
+    return url_for("agent.hours", agent=str(agent.id))
+
+
+@bp.get("/hours", endpoint="hours")
+@role_required(*STAFF)
+def hours_page():
+    agent = target_agent(request.args.get("agent"))
+    week = hours.get_week(db.session, agent.id)
+    return _page(agent, _form_for(_rows_of(week), hours.week_version(week)))
+
+
+@bp.post("/hours", endpoint="hours_save")
+@role_required(*STAFF)
+def hours_save():
+    agent = target_agent(request.args.get("agent"))
+    form = HoursForm()
+    if not form.validate_on_submit():
+        # Only the CSRF token and the structure can fail here; show the saved week again.
+        week = hours.get_week(db.session, agent.id)
+        fresh = _form_for(_rows_of(week), hours.week_version(week))
+        add_form_error(fresh, "The form had expired. Here are the saved hours; make your change again.")
+        return _page(agent, fresh, status=400)
+    rows = _submitted_rows(request.form)
+    action = request.form.get("action", "save")
+    copy = (form.copy_from.data, list(form.copy_to.data or []))
+
+    if action.startswith("add-"):
+        day = _day_index(action.removeprefix("add-"))
+        if day is not None and len(rows[day]) < MAX_ROWS_PER_DAY:
+            rows[day].append(("", ""))
+        return _page(agent, _form_for(rows, form.version.data or "", copy=copy))
+
+    if action.startswith("remove-"):
+        day_text, _, row_text = action.removeprefix("remove-").partition("-")
+        day = _day_index(day_text)
+        if day is not None and row_text.isdigit() and int(row_text) < len(rows[day]):
+            del rows[day][int(row_text)]
+        return _page(agent, _form_for(rows, form.version.data or "", copy=copy))
+
+    windows, errors = _parse(rows)
+    if action == "copy":
+        display = _form_for(rows, form.version.data or "", copy=copy)
+        if errors:
+            _show_errors(display, errors)
+            add_form_error(display, "Fix the times marked below before copying.")
+            return _page(agent, display)
+        targets = [day for day in copy[1] if day != copy[0]]
+        if not targets:
+            add_error(display.copy_to, "Tick the days to copy to.")
+            return _page(agent, display)
+        copied = hours.copy_day(windows, copy[0], targets)
+        display = _form_for(_rows_of(copied), form.version.data or "", copy=(copy[0], []))
+        names = ", ".join(hours.day_name(day) for day in sorted(targets))
+        notice = f"Copied {hours.day_name(copy[0])} to {names}. Save to keep the change."
+        return _page(agent, display, notice=notice)
+
+    display = _form_for(rows, form.version.data or "", copy=copy)
+    if errors:
+        _show_errors(display, errors)
+        return _page(agent, display)
+    try:
+        hours.replace_week(db.session, agent.id, windows, expected_version=form.version.data or "")
+    except hours.InvalidWeek as error:
+        for problem in error.problems:
+            row = _typed_row(rows, problem.day_of_week - 1, problem.index)
+            add_error(display.days[problem.day_of_week - 1].windows[row].end, problem.message)
+        return _page(agent, display)
+    except StaleChange as error:
+        week = hours.get_week(db.session, agent.id)
+        fresh = _form_for(_rows_of(week), hours.week_version(week))
+        add_form_error(fresh, error.message)
+        return _page(agent, fresh, status=409)
+    if is_htmx():
+        week = hours.get_week(db.session, agent.id)
+        return _page(agent, _form_for(_rows_of(week), hours.week_version(week)), saved=True)
+    flash(f"Working hours saved for {agent.name}.", "success")
+    return redirect(_action_url(agent), code=303)
+
+
+def _day_index(text: str) -> int | None:
+    return int(text) - 1 if text.isdigit() and 1 <= int(text) <= 7 else None
+
+
+def _typed_row(rows: Rows, day_index: int, index: int) -> int:
+    """The form row of the ``index``-th filled-in window of a day (blank rows are skipped)."""
+    filled = [row for row, (start, end) in enumerate(rows[day_index]) if start or end]
+    return filled[index] if index < len(filled) else 0
+
+
+def _show_errors(form: HoursForm, errors: dict[tuple[int, int], dict[str, str]]) -> None:
+    for (day_index, row), problems in errors.items():
+        entry = form.days[day_index].windows[row]
+        for name, message in problems.items():
+            add_error(getattr(entry, name), message)
+

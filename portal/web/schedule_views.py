@@ -1,0 +1,100 @@
+"""Helpers shared by the schedule pages (hours, time off, office hours, service time slots)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_skeleton, format_time
+from flask import abort, make_response, render_template, request
+from flask_login import current_user
+from wtforms import Field, FieldList, Form, FormField
+
+from portal.booking.errors import NotFound
+from portal.extensions import db
+from portal.models import User
+from portal.schedules.access import agent_for
+
+
+def no_nul(value):
+    """A WTForms filter: PostgreSQL text cannot hold NUL characters, and no one types them."""
+    return value.replace("\x00", "") if isinstance(value, str) else value
+
+
+def is_htmx() -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def render(full: str, partial: str, *, form: Form | None = None, status: int | None = None, **context: Any):
+    """The full page, or only its partial for an HTMX request; 422 when the form has errors."""
+    response = make_response(render_template(partial if is_htmx() else full, form=form, **context))
+    if status is not None:
+        response.status_code = status
+    elif form is not None and has_errors(form):
+        response.status_code = 422
+    response.headers.add("Vary", "HX-Request")
+    return response
+
+
+def has_errors(form: Form) -> bool:
+    """Any error on the form or any field, nested ones included (``form.errors`` is cached)."""
+    if getattr(form, "form_errors", None):
+        return True
+    return any(_field_has_errors(field) for field in form)
+
+
+def _field_has_errors(field: Field) -> bool:
+    if isinstance(field, FormField):
+        return has_errors(field.form)
+    if isinstance(field, FieldList):
+        return any(_field_has_errors(entry) for entry in field.entries)
+    return bool(field.errors)
+
+
+def add_error(field: Field, message: str) -> None:
+    if isinstance(field.errors, tuple) or field.errors is None:
+        field.errors = list(field.errors or ())
+    field.errors.append(message)
+
+
+def add_form_error(form: Form, message: str) -> None:
+    if isinstance(form.form_errors, tuple):
+        form.form_errors = list(form.form_errors)
+    form.form_errors.append(message)
+
+
+def target_agent(raw: str | None) -> User:
+    """The agent named by ``?agent=`` (default: the signed-in user); 404 if not theirs to see."""
+    if raw in (None, ""):
+        return current_user._get_current_object()
+    try:
+        agent_id = uuid.UUID(raw)
+    except ValueError:
+        abort(404)
+    try:
+        return agent_for(db.session, current_user, agent_id)
+    except NotFound:
+        abort(404)
+
+
+def local_datetime(value: datetime, zone: str, locale: str | None = None) -> str:
+    """A UTC datetime as a person reads it in ``zone``: Babel, the viewer's locale and hour cycle."""
+    locale = locale or getattr(current_user, "locale", None) or "en"
+    tzinfo = ZoneInfo(zone)
+    try:
+        day = format_skeleton("yMMMEd", value, tzinfo=tzinfo, locale=locale)
+        time = format_time(value, "short", tzinfo=tzinfo, locale=locale)
+    except Exception:  # an odd stored locale must not break the page
+        day = format_skeleton("yMMMEd", value, tzinfo=tzinfo, locale="en")
+        time = format_time(value, "short", tzinfo=tzinfo, locale="en")
+    return f"{day}, {time}"
+
+
+def local_date(value: date, locale: str | None = None) -> str:
+    locale = locale or getattr(current_user, "locale", None) or "en"
+    try:
+        return format_date(value, "medium", locale=locale)
+    except Exception:
+        return format_date(value, "medium", locale="en")

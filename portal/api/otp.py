@@ -1,0 +1,151 @@
+"""Customers in the API: one-time codes, booking with a code, a customer bearer token.
+
+- ``POST /api/otp`` ``{email, purpose?}`` → 202 whatever the address (no
+  enumeration); emails a 6-digit code. ``purpose`` is ``booking`` (default: for
+  ``POST /api/appointments/basic``) or ``sign-in`` (for ``/api/otp/verify``).
+- ``POST /api/otp/verify`` ``{email, code}`` (a sign-in code) → 200
+  ``{accessToken, tokenType: "Bearer", expiresIn}``: a customer bearer that reads
+  that customer's own appointments (``portal.api.customer_tokens``).
+- ``POST /api/appointments/basic`` (seed 001 "Schedule new"): book as a customer
+  with ``otp: {email, code}`` (a booking code) → 200 appointment; 401 bad code;
+  409 ``slot_unavailable``. The customer's email is the verified one.
+
+Codes, their expiry, attempts and resend spacing are ``portal.booking.codes``
+(shared with the booking pages and ``/my``); so are the rate limits.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import jsonify, request
+
+from portal.api import bp, customer_tokens
+from portal.api.appointments import (
+    CUSTOMER_FIELDS,
+    NOTES_MAX,
+    TITLE_MAX,
+    _customer_only,
+    _email,
+    _in_range,
+    _locale,
+    _service,
+    _timezone,
+    appointment_json,
+)
+from portal.api.body import Field, parse_body, utc_datetime, uuid_value
+from portal.api.errors import ApiError, invalid_param
+from portal.booking import codes, operations
+from portal.booking.availability import free_agents_at
+from portal.booking.operations import Customer
+from portal.extensions import db
+from portal.models import CodePurpose, normalize_email, utcnow
+
+
+def _body() -> dict[str, Any]:
+    data = request.get_json(silent=True)
+    return data if isinstance(data, dict) else {}
+
+
+def _posted_email() -> str | None:
+    value = _body().get("email")
+    return value if isinstance(value, str) else None
+
+
+def _otp_email() -> str | None:
+    otp = _body().get("otp")
+    value = otp.get("email") if isinstance(otp, dict) else None
+    return value if isinstance(value, str) else None
+
+
+OTP_BODY = {
+    "email": Field(str, required=True, max_length=254, parse=_email),
+    "purpose": Field(str, choices=["booking", "sign-in"], default="booking"),
+}
+
+
+@bp.post("/otp")
+@codes.limit_code_requests(_posted_email)
+def request_otp():
+    values = parse_body(OTP_BODY)
+    purpose = CodePurpose.BOOKING if values["purpose"] == "booking" else CodePurpose.SIGN_IN
+    try:
+        codes.request_code(db.session, values["email"], purpose)
+    except codes.CodeThrottled as error:
+        response = ApiError(429, "rate_limited", error.message).response()
+        response[0].headers["Retry-After"] = str(error.retry_after)
+        return response
+    response = jsonify({"message": "If that address can receive email, a code is on its way."})
+    response.status_code = 202
+    return response
+
+
+VERIFY_BODY = {
+    "email": Field(str, required=True, max_length=254, parse=_email),
+    "code": Field(str, required=True, max_length=12),
+}
+
+
+@bp.post("/otp/verify")
+@codes.limit_code_checks(_posted_email)
+def verify_otp():
+    values = parse_body(VERIFY_BODY)
+    codes.verify_code(db.session, values["email"], CodePurpose.SIGN_IN, values["code"])
+    return jsonify(
+        {
+            "accessToken": customer_tokens.issue(values["email"]),
+            "tokenType": "Bearer",
+            "expiresIn": customer_tokens.lifetime_seconds(),
+        }
+    )
+
+
+BASIC_BODY = {
+    "serviceId": Field(str, required=True, parse=uuid_value),
+    "start": Field(str, required=True, parse=utc_datetime),
+    "timezone": Field(str, parse=_timezone),
+    "locale": Field(str, max_length=16, parse=_locale),
+    "agentId": Field(str, parse=uuid_value),
+    "title": Field(str, max_length=TITLE_MAX),
+    "notes": Field(str, max_length=NOTES_MAX, default=""),
+    "customer": Field(dict, required=True, fields=CUSTOMER_FIELDS, parse=_customer_only),
+    "otp": Field(
+        dict,
+        required=True,
+        fields={
+            "email": Field(str, required=True, max_length=254, parse=_email),
+            "code": Field(str, required=True, max_length=12),
+        },
+    ),
+}
+
+
+@bp.post("/appointments/basic")
+@codes.limit_code_checks(_otp_email)
+def book_basic():
+    values = parse_body(BASIC_BODY)
+    _in_range("start", values["start"])
+    service = _service(values["service_id"])
+    email = normalize_email(values["otp"]["email"])
+    given: Customer = values["customer"]
+    if given.email and normalize_email(given.email) != email:
+        raise invalid_param("'customer.contact.primaryEmail' must be the address the code was sent to.")
+    now = utcnow()
+    # A slot already gone should not use up the customer's code: check first (read only)...
+    free_agents_at(db.session, service, values["start"], now=now, agent_id=values.get("agent_id"))
+    codes.verify_code(db.session, email, CodePurpose.BOOKING, values["otp"]["code"], now)
+    # ...then book for real (the check is repeated under the calendar lock).
+    customer = Customer(given.first_name, given.last_name, email, given.phone, given.metadata)
+    appointment = operations.book(
+        db.session,
+        service,
+        values["start"],
+        customer,
+        agent_id=values.get("agent_id"),
+        timezone=values.get("timezone"),
+        locale=values.get("locale"),
+        title=values.get("title"),
+        notes=values["notes"],
+        now=now,
+    )
+    return jsonify(appointment_json(appointment))

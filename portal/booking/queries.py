@@ -1,0 +1,342 @@
+"""Reading appointments as staff see them: visibility, listing, counts.
+
+Visibility (DESIGN.md 2): an AGENT sees the appointments they organise or take
+part in; SUPERVISOR, ADMIN and CLIENT_SERVICE see all. Anything else is "not
+found" — callers answer 404 for appointments the user may not know exist.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import Select, and_, exists, extract, false, func, or_, select, true
+from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.sql.elements import ColumnElement
+
+from portal.booking.errors import NotFound
+from portal.models import (
+    Appointment,
+    AppointmentStatus,
+    Participant,
+    ParticipantType,
+    Role,
+    Service,
+    User,
+)
+
+# Roles that see every appointment.
+SEES_ALL = frozenset({Role.SUPERVISOR, Role.ADMIN, Role.CLIENT_SERVICE})
+SORT_FIELDS = ("start", "end", "duration", "id")
+
+
+# --- visibility -----------------------------------------------------------
+
+
+def sees_all(user: User) -> bool:
+    return user.role in SEES_ALL
+
+
+def takes_part(user_id: uuid.UUID) -> ColumnElement[bool]:
+    """SQL: the user organises the appointment or is one of its agents."""
+    return or_(
+        Appointment.organizer_id == user_id,
+        exists().where(
+            Participant.appointment_id == Appointment.id,
+            Participant.type == ParticipantType.AGENT,
+            Participant.user_id == user_id,
+        ),
+    )
+
+
+def visible_to(user: User) -> ColumnElement[bool]:
+    if sees_all(user):
+        return true()
+    if user.role == Role.AGENT:
+        return takes_part(user.id)
+    return false()
+
+
+def can_see(user: User, appointment: Appointment) -> bool:
+    if sees_all(user):
+        return True
+    if user.role != Role.AGENT:
+        return False
+    return appointment.organizer_id == user.id or any(
+        p.type == ParticipantType.AGENT and p.user_id == user.id for p in appointment.participants
+    )
+
+
+def find_visible(session: Session, user: User, appointment_id: uuid.UUID) -> Appointment:
+    """The appointment if ``user`` may see it; NotFound otherwise (also when it exists)."""
+    appointment = session.get(Appointment, appointment_id)
+    if appointment is None or not can_see(user, appointment):
+        raise NotFound("That appointment does not exist.")
+    return appointment
+
+
+def find_by_reference(session: Session, user: User, reference: str) -> Appointment | None:
+    appointment = session.scalar(select(Appointment).where(Appointment.reference == reference))
+    if appointment is None or not can_see(user, appointment):
+        return None
+    return appointment
+
+
+# --- listing ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """Comparisons on one timestamp column: gt / gte / lt / lte (all optional)."""
+
+    gt: datetime | None = None
+    gte: datetime | None = None
+    lt: datetime | None = None
+    lte: datetime | None = None
+
+    def clauses(self, column) -> list[ColumnElement[bool]]:
+        out = []
+        if self.gt is not None:
+            out.append(column > self.gt)
+        if self.gte is not None:
+            out.append(column >= self.gte)
+        if self.lt is not None:
+            out.append(column < self.lt)
+        if self.lte is not None:
+            out.append(column <= self.lte)
+        return out
+
+
+@dataclass(frozen=True)
+class AppointmentFilter:
+    """Seed 001 and seed 003 filters together (DESIGN.md 8)."""
+
+    organizer_ids: Sequence[uuid.UUID] = ()
+    durations: Sequence[timedelta] = ()
+    # Seed 001 ``range``: start and end both inside [range_start, range_end].
+    range_start: datetime | None = None
+    range_end: datetime | None = None
+    start: Bounds = field(default_factory=Bounds)
+    end: Bounds = field(default_factory=Bounds)
+    created: Bounds = field(default_factory=Bounds)
+    updated: Bounds = field(default_factory=Bounds)
+    title: str | None = None  # ``*`` is a wildcard; case-insensitive
+    reference: str | None = None  # ``*`` is a wildcard; case-insensitive
+    statuses: Sequence[AppointmentStatus] = ()
+    service_id: uuid.UUID | None = None
+
+
+def wildcard(pattern: str) -> tuple[str, bool]:
+    """A ``*`` pattern as a LIKE pattern (escape ``\\``), and whether it has wildcards."""
+    escaped = pattern.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return escaped.replace("*", "%"), "*" in pattern
+
+
+def _text_match(column, pattern: str) -> ColumnElement[bool]:
+    like, has_wildcard = wildcard(pattern.lower())
+    if not has_wildcard:
+        return func.lower(column) == pattern.lower()
+    return func.lower(column).like(like, escape="\\")
+
+
+def duration_seconds(session: Session):
+    """SQL expression: the appointment's length in whole seconds, on either database."""
+    if session.get_bind().dialect.name == "sqlite":
+        return func.round(
+            (func.julianday(Appointment.end_at) - func.julianday(Appointment.start_at)) * 86400
+        )
+    return func.round(extract("epoch", Appointment.end_at - Appointment.start_at))
+
+
+def _filter_clauses(session: Session, filters: AppointmentFilter) -> list[ColumnElement[bool]]:
+    clauses: list[ColumnElement[bool]] = []
+    if filters.organizer_ids:
+        clauses.append(Appointment.organizer_id.in_(list(filters.organizer_ids)))
+    if filters.durations:
+        seconds = duration_seconds(session)
+        clauses.append(or_(*(seconds == int(d.total_seconds()) for d in filters.durations)))
+    if filters.range_start is not None:
+        clauses.append(Appointment.start_at >= filters.range_start)
+    if filters.range_end is not None:
+        clauses.append(Appointment.end_at <= filters.range_end)
+    clauses += filters.start.clauses(Appointment.start_at)
+    clauses += filters.end.clauses(Appointment.end_at)
+    clauses += filters.created.clauses(Appointment.created_at)
+    clauses += filters.updated.clauses(Appointment.updated_at)
+    if filters.title is not None:
+        clauses.append(_text_match(Appointment.title, filters.title))
+    if filters.reference is not None:
+        clauses.append(_text_match(func.coalesce(Appointment.reference, ""), filters.reference))
+    if filters.statuses:
+        clauses.append(Appointment.status.in_(list(filters.statuses)))
+    if filters.service_id is not None:
+        clauses.append(Appointment.service_id == filters.service_id)
+    return clauses
+
+
+def _sort_column(session: Session, sort_field: str):
+    if sort_field == "start":
+        return Appointment.start_at
+    if sort_field == "end":
+        return Appointment.end_at
+    if sort_field == "duration":
+        return duration_seconds(session)
+    if sort_field == "id":
+        return Appointment.id
+    raise ValueError(f"unknown sort field {sort_field!r}")
+
+
+def list_appointments(
+    session: Session,
+    user: User,
+    filters: AppointmentFilter = AppointmentFilter(),
+    *,
+    sort_field: str = "start",
+    sort_order: str = "asc",
+    page_number: int = 1,
+    page_size: int = 25,
+) -> tuple[list[Appointment], int]:
+    """One page of the appointments ``user`` may see, and the total matching."""
+    if filters.organizer_ids and not sees_all(user):
+        # Seed 001: organizerId is ignored for callers who see only their own.
+        filters = AppointmentFilter(**{**filters.__dict__, "organizer_ids": ()})
+    where = [visible_to(user), *_filter_clauses(session, filters)]
+    query: Select = select(Appointment).where(and_(*where))
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    column = _sort_column(session, sort_field)
+    ordering = [column.desc() if sort_order == "desc" else column.asc()]
+    if sort_field != "id":
+        ordering.append(Appointment.id.asc())  # stable pages
+    items = session.scalars(
+        query.order_by(*ordering)
+        .limit(page_size)
+        .offset((page_number - 1) * page_size)
+        .options(selectinload(Appointment.participants), selectinload(Appointment.service))
+    ).all()
+    return list(items), total
+
+
+def appointments_between(
+    session: Session,
+    start: datetime,
+    end: datetime,
+    *,
+    agent_ids: Sequence[uuid.UUID] | None = None,
+    viewer: User | None = None,
+    include_cancelled: bool = False,
+) -> list[Appointment]:
+    """Appointments overlapping [start, end), for calendars.
+
+    ``agent_ids``: only those the agents organise or take part in; ``viewer``:
+    only those the viewer may see.
+    """
+    where: list[ColumnElement[bool]] = [Appointment.start_at < end, Appointment.end_at > start]
+    if not include_cancelled:
+        where.append(Appointment.status == AppointmentStatus.SCHEDULED)
+    if agent_ids is not None:
+        ids = list(agent_ids)
+        if not ids:
+            return []
+        where.append(
+            or_(
+                Appointment.organizer_id.in_(ids),
+                exists().where(
+                    Participant.appointment_id == Appointment.id,
+                    Participant.type == ParticipantType.AGENT,
+                    Participant.user_id.in_(ids),
+                ),
+            )
+        )
+    if viewer is not None:
+        where.append(visible_to(viewer))
+    return list(
+        session.scalars(
+            select(Appointment)
+            .where(*where)
+            .order_by(Appointment.start_at, Appointment.id)
+            .options(
+                selectinload(Appointment.participants),
+                selectinload(Appointment.service),
+                selectinload(Appointment.room_tickets),
+            )
+        ).all()
+    )
+
+
+# --- public counts (seed 001) ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScheduleCount:
+    start: datetime
+    end: datetime
+    count: int
+    timezone: str
+
+    @property
+    def duration(self) -> timedelta:
+        return self.end - self.start
+
+
+def schedule_counts(
+    session: Session, service_id: uuid.UUID, start: datetime, time_frame: timedelta
+) -> list[ScheduleCount]:
+    """Distinct schedules (start, end) of the service's scheduled appointments starting
+    in [start, start + time_frame), with how many appointments each has."""
+    rows = session.execute(
+        select(Appointment.start_at, Appointment.end_at, func.count())
+        .where(
+            Appointment.service_id == service_id,
+            Appointment.status == AppointmentStatus.SCHEDULED,
+            Appointment.start_at >= start,
+            Appointment.start_at < start + time_frame,
+        )
+        .group_by(Appointment.start_at, Appointment.end_at)
+        .order_by(Appointment.start_at, Appointment.end_at)
+    ).all()
+    service = session.get(Service, service_id)
+    zone = service.timezone if service is not None else "UTC"
+    return [ScheduleCount(_aware(s), _aware(e), n, zone) for s, e, n in rows]
+
+
+def overlap_count(
+    session: Session, service_id: uuid.UUID, start: datetime, duration: timedelta
+) -> int:
+    """Scheduled appointments of the service overlapping [start, start + duration)."""
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Appointment)
+            .where(
+                Appointment.service_id == service_id,
+                Appointment.status == AppointmentStatus.SCHEDULED,
+                Appointment.start_at < start + duration,
+                Appointment.end_at > start,
+            )
+        )
+        or 0
+    )
+
+
+def _aware(value: datetime) -> datetime:
+    # Grouped columns keep their type, but be safe with SQLite's naive text.
+    return value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
+
+
+__all__ = [
+    "AppointmentFilter",
+    "Bounds",
+    "SORT_FIELDS",
+    "ScheduleCount",
+    "appointments_between",
+    "can_see",
+    "find_by_reference",
+    "find_visible",
+    "list_appointments",
+    "overlap_count",
+    "schedule_counts",
+    "sees_all",
+    "visible_to",
+]

@@ -1,0 +1,277 @@
+"""Staff changes to appointments that are not about time: details, staff create, upsert.
+
+Time changes go through ``operations`` (book, reschedule, reassign, cancel), so the
+availability rules live in one place. Staff may book and reschedule inside the
+service's minimum notice (``enforce_notice=False``), never onto a taken slot.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from portal.booking import operations
+from portal.booking.errors import Conflict, InvalidBooking, NotFound
+from portal.booking.operations import Customer
+from portal.booking.queries import can_see
+from portal.models import (
+    Appointment,
+    InteractionState,
+    Role,
+    Service,
+    User,
+    utcnow,
+)
+
+TITLE_MAX = 200
+REFERENCE_MAX = 128
+
+
+class _Unset:
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+UNSET: Any = _Unset()
+
+
+def _check_title(title: str) -> str:
+    title = title.strip()
+    if len(title) > TITLE_MAX:
+        raise InvalidBooking(f"The title can be at most {TITLE_MAX} characters.")
+    return title
+
+
+def _check_object(name: str, value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise InvalidBooking(f"{name} must be an object.")
+    return dict(value)
+
+
+def update_details(
+    session: Session,
+    appointment: Appointment,
+    *,
+    title: str = UNSET,
+    notes: str = UNSET,
+    metadata: dict[str, Any] = UNSET,
+    custom_fields: dict[str, Any] = UNSET,
+    interaction_state: InteractionState | None = None,
+    expected_version: datetime | None = None,
+) -> Appointment:
+    """Replace the given fields (an empty value replaces too, seed 001 "Update").
+
+    ``expected_version`` is the ``updated_at`` the editor saw: if the appointment
+    changed since, nothing is written (Conflict). The interaction state changes
+    only through activate / end; giving another state here is refused.
+    """
+    if expected_version is not None and appointment.updated_at != expected_version:
+        raise Conflict(
+            "This appointment was changed by someone else while you were editing. "
+            "Review the current details and save again."
+        )
+    if interaction_state is not None and interaction_state != appointment.interaction_state:
+        raise InvalidBooking("Change the interaction state with activate or end.")
+    changes: dict[str, Any] = {}
+    if title is not UNSET:
+        changes["title"] = _check_title(title or "")
+    if notes is not UNSET:
+        changes["notes"] = notes or ""
+    if metadata is not UNSET:
+        changes["metadata_"] = _check_object("metadata", metadata or {})
+    if custom_fields is not UNSET:
+        changes["custom_fields"] = _check_object("customFields", custom_fields or {})
+    if "title" in changes and changes["title"] != appointment.title:
+        appointment.sequence += 1  # calendars show the title
+    for name, value in changes.items():
+        setattr(appointment, name, value)
+    # Saving with no visible change still marks the row as saved (the version moves on).
+    appointment.updated_at = utcnow()
+    session.commit()
+    return appointment
+
+
+def default_organizer(user: User, service: Service) -> uuid.UUID | None:
+    """An agent booking for a customer books themselves when they serve the service."""
+    if user.role == Role.AGENT and any(a.id == user.id for a in service.agents):
+        return user.id
+    return None
+
+
+def _reference_taken(session: Session, reference: str) -> bool:
+    return session.scalar(select(Appointment.id).where(Appointment.reference == reference)) is not None
+
+
+def _check_reference(reference: str | None) -> str | None:
+    if reference is None:
+        return None
+    reference = reference.strip()
+    if not reference or len(reference) > REFERENCE_MAX:
+        raise InvalidBooking(f"A reference has 1 to {REFERENCE_MAX} characters.")
+    return reference
+
+
+def create_for_staff(
+    session: Session,
+    service: Service,
+    start: datetime,
+    customer: Customer,
+    *,
+    organizer_id: uuid.UUID | None = None,
+    reference: str | None = None,
+    title: str | None = None,
+    notes: str = "",
+    metadata: dict[str, Any] | None = None,
+    timezone: str | None = None,
+    locale: str | None = None,
+    now: datetime | None = None,
+) -> Appointment:
+    """Book as staff: minimum notice may be overridden, a collision never."""
+    reference = _check_reference(reference)
+    if reference is not None and _reference_taken(session, reference):
+        raise Conflict("An appointment with that reference already exists.")
+    try:
+        return operations.book(
+            session,
+            service,
+            start,
+            customer,
+            agent_id=organizer_id,
+            timezone=timezone,
+            locale=locale,
+            title=_check_title(title) if title else None,
+            notes=notes or "",
+            reference=reference,
+            metadata=_check_object("metadata", metadata) if metadata is not None else None,
+            enforce_notice=False,
+            now=now,
+        )
+    except IntegrityError:
+        session.rollback()
+        raise Conflict("An appointment with that reference already exists.") from None
+
+
+@dataclass
+class ReferenceUpsert:
+    """What a PUT /api/appointments/reference/{reference} body may carry; UNSET = absent."""
+
+    service_id: uuid.UUID = UNSET
+    start: datetime = UNSET
+    duration: timedelta | None = UNSET
+    timezone: str = UNSET
+    locale: str = UNSET
+    organizer_id: uuid.UUID = UNSET
+    title: str = UNSET
+    notes: str = UNSET
+    metadata: dict[str, Any] = UNSET
+    customer: Customer = UNSET
+
+
+def upsert_by_reference(
+    session: Session,
+    user: User,
+    reference: str,
+    changes: ReferenceUpsert,
+    *,
+    now: datetime | None = None,
+) -> tuple[Appointment, bool]:
+    """Create the appointment with this reference, or update it. Returns (it, created).
+
+    Create needs serviceId, start and customer. Update applies what is given:
+    a new start or duration reschedules (notices sent), a new organizer reassigns,
+    title / notes / metadata are replaced; the service cannot change.
+    """
+    now = now or utcnow()
+    reference = _check_reference(reference) or ""
+    existing = session.scalar(select(Appointment).where(Appointment.reference == reference))
+    if existing is None:
+        missing = [
+            name
+            for name, value in (
+                ("serviceId", changes.service_id),
+                ("start", changes.start),
+                ("customer", changes.customer),
+            )
+            if value is UNSET
+        ]
+        if missing:
+            raise InvalidBooking(f"To create an appointment send {', '.join(missing)}.")
+        service = session.get(Service, changes.service_id)
+        if service is None or not service.active:
+            raise NotFound("That service does not exist.")
+        organizer_id = (
+            changes.organizer_id
+            if changes.organizer_id is not UNSET
+            else default_organizer(user, service)
+        )
+        if changes.duration not in (UNSET, None) and changes.duration != service.duration:
+            raise InvalidBooking("A new appointment takes the service's duration.")
+        created = create_for_staff(
+            session,
+            service,
+            changes.start,
+            changes.customer,
+            organizer_id=organizer_id,
+            reference=reference,
+            title=None if changes.title is UNSET else changes.title,
+            notes="" if changes.notes is UNSET else changes.notes,
+            metadata=None if changes.metadata is UNSET else changes.metadata,
+            timezone=None if changes.timezone is UNSET else changes.timezone,
+            locale=None if changes.locale is UNSET else changes.locale,
+            now=now,
+        )
+        return created, True
+
+    if not can_see(user, existing):
+        raise NotFound("That appointment does not exist.")
+    appointment = existing
+    if changes.service_id is not UNSET and changes.service_id != appointment.service_id:
+        raise InvalidBooking("An appointment's service cannot change.")
+    new_start = appointment.start_at if changes.start is UNSET else changes.start
+    new_duration = (
+        appointment.duration if changes.duration in (UNSET, None) else changes.duration
+    )
+    if new_start != appointment.start_at or new_duration != appointment.duration:
+        operations.reschedule(
+            session,
+            appointment,
+            new_start,
+            duration=new_duration,
+            timezone=None if changes.timezone is UNSET else changes.timezone,
+            locale=None if changes.locale is UNSET else changes.locale,
+            enforce_notice=False,
+            now=now,
+        )
+    elif changes.timezone is not UNSET or changes.locale is not UNSET:
+        if changes.timezone is not UNSET:
+            appointment.timezone = changes.timezone
+        if changes.locale is not UNSET:
+            appointment.locale = changes.locale
+        session.commit()
+    if changes.organizer_id is not UNSET and changes.organizer_id != appointment.organizer_id:
+        operations.reassign(session, appointment, changes.organizer_id, now=now)
+    if any(v is not UNSET for v in (changes.title, changes.notes, changes.metadata)):
+        update_details(
+            session,
+            appointment,
+            title=changes.title,
+            notes=changes.notes,
+            metadata=changes.metadata,
+        )
+    return appointment, False
+
+
+__all__ = [
+    "UNSET",
+    "ReferenceUpsert",
+    "create_for_staff",
+    "default_organizer",
+    "update_details",
+    "upsert_by_reference",
+]

@@ -1,0 +1,89 @@
+"""/agent: today's agenda and what comes next, in the agent's zone, with join buttons."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from portal.booking import interaction
+from portal.booking.operations import cancel
+from portal.extensions import db
+from portal.models import utcnow
+from tests import factories
+from tests.conftest import sign_in
+from tests.web.staff_support import parse
+
+UTC = timezone.utc
+
+
+def local_today_at(zone: ZoneInfo, hour: int, minute: int = 0) -> datetime:
+    day = utcnow().astimezone(zone).date()
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=zone).astimezone(UTC)
+
+
+@pytest.fixture
+def tokyo(app, client):
+    """An agent whose day differs from UTC's for half of every day."""
+    kenji = factories.agent("kenji@example.com", "Kenji Tanaka", "Asia/Tokyo")
+    service = factories.service([kenji], duration_minutes=45, color="#b45309")
+    sign_in(client, "kenji@example.com")
+    return kenji, service
+
+
+def test_today_and_upcoming(client, tokyo):
+    kenji, service = tokyo
+    zone = ZoneInfo("Asia/Tokyo")
+    early = factories.appointment(service, kenji, local_today_at(zone, 0, 15))
+    late = factories.appointment(service, kenji, local_today_at(zone, 23, 0))
+    tomorrow = factories.appointment(service, kenji, local_today_at(zone, 9) + timedelta(days=1))
+    yesterday = factories.appointment(service, kenji, local_today_at(zone, 9) - timedelta(days=1))
+    other = factories.agent("olga@example.com", "Olga")
+    factories.appointment(service, other, local_today_at(zone, 12))
+    response = client.get("/agent")
+    assert response.status_code == 200
+    tree = parse(response.data)
+    today_section = tree.find("dashboard__today")
+    upcoming_section = tree.find("dashboard__upcoming")
+    assert [r.attrs["data-appointment"] for r in today_section.find_all("agenda__item")] == [str(early.id), str(late.id)]
+    assert [r.attrs["data-appointment"] for r in upcoming_section.find_all("agenda__item")] == [str(tomorrow.id)]
+    assert str(yesterday.id) not in response.get_data(as_text=True)
+    text = today_section.text
+    assert "12:15 – 1:00 AM" in text and "11:00 – 11:45 PM" in text  # local, Babel, never ISO
+    assert "Cora Customer" in text and service.name in text and "Scheduled" in text
+    assert "Times in Asia/Tokyo" in tree.text
+
+
+def test_join_buttons_and_states(client, tokyo):
+    kenji, service = tokyo
+    now = utcnow()
+    starting = factories.appointment(service, kenji, now + timedelta(minutes=5))
+    later = factories.appointment(service, kenji, now + timedelta(hours=3))
+    live = factories.appointment(service, kenji, now + timedelta(hours=4))
+    interaction.activate(db.session, live)
+    gone = factories.appointment(service, kenji, now + timedelta(hours=5))
+    with client.application.test_request_context("/"):
+        cancel(db.session, gone, "x")
+    tree = parse(client.get("/agent").data)
+    by_id = {row.attrs["data-appointment"]: row for row in tree.find_all("agenda__item")}
+
+    def joinable(appointment):
+        form = by_id[str(appointment.id)].find(tag="form")
+        return form is not None and form.attrs["action"].endswith(f"/agent/appointments/{appointment.id}/join")
+
+    local_day = lambda a: a.start_at.astimezone(ZoneInfo("Asia/Tokyo")).date()  # noqa: E731
+    today = now.astimezone(ZoneInfo("Asia/Tokyo")).date()
+    assert joinable(starting)
+    if local_day(later) == today:
+        assert not joinable(later)
+    if local_day(live) == today:
+        assert joinable(live) and "Live" in by_id[str(live.id)].text
+    if local_day(gone) == today:
+        assert "Cancelled" in by_id[str(gone.id)].text and not joinable(gone)
+
+
+def test_the_dashboard_is_for_staff_only(app):
+    client = app.test_client()
+    assert client.get("/agent").status_code == 302
+    assert client.get("/agent/").status_code == 302

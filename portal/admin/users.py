@@ -1,0 +1,220 @@
+"""Staff and integration users: create, update, reset password, deactivate.
+
+Pages (/admin/users) and the API (/api/users) call these; every rule lives here.
+Each function validates everything first and writes nothing when a rule fails.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from portal.admin.errors import Collector, Conflict, InvalidInput, NotFound
+from portal.admin.validation import check_email, check_locale, check_text, check_timezone
+from portal.models import Role, User
+
+# Customers are created by booking, never here.
+MANAGED_ROLES = (Role.AGENT, Role.SUPERVISOR, Role.ADMIN, Role.CLIENT_SERVICE)
+MIN_PASSWORD = 8
+MAX_PASSWORD = 200
+MAX_NAME = 120
+USER_FIELDS = frozenset({"email", "name", "role", "timezone", "locale", "password", "active"})
+
+
+def get_user(session: Session, user_id: uuid.UUID | str) -> User:
+    """A staff or integration user by id (customers are not managed here)."""
+    try:
+        key = user_id if isinstance(user_id, uuid.UUID) else uuid.UUID(str(user_id))
+    except ValueError:
+        raise NotFound("That user does not exist.") from None
+    user = session.get(User, key)
+    if user is None or user.role not in MANAGED_ROLES:
+        raise NotFound("That user does not exist.")
+    return user
+
+
+def list_users(
+    session: Session,
+    *,
+    role: Role | None = None,
+    active: bool | None = None,
+    sort: str = "name",
+    descending: bool = False,
+    limit: int | None = None,
+    offset: int = 0,
+) -> tuple[Sequence[User], int]:
+    """Managed users (optionally one role / active state) and the total count."""
+    query = select(User).where(User.role.in_(MANAGED_ROLES))
+    if role is not None:
+        query = query.where(User.role == role)
+    if active is not None:
+        query = query.where(User.active.is_(active))
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    column = {"name": User.name, "email": User.email, "role": User.role, "created": User.created_at}[sort]
+    query = query.order_by(column.desc() if descending else column, User.id)
+    if limit is not None:
+        query = query.limit(limit).offset(offset)
+    return session.scalars(query).all(), total
+
+
+def _check_password(errors: Collector, password: Any) -> None:
+    if not isinstance(password, str) or len(password) < MIN_PASSWORD:
+        errors.add("password", f"The password needs at least {MIN_PASSWORD} characters.")
+    elif len(password) > MAX_PASSWORD:
+        errors.add("password", f"The password may have at most {MAX_PASSWORD} characters.")
+
+
+def _validated(
+    session: Session, user: User | None, fields: dict[str, Any], actor: User | None = None
+) -> dict[str, Any]:
+    """Check ``fields`` against every rule; the cleaned values, or InvalidInput/Conflict."""
+    unknown = set(fields) - USER_FIELDS
+    if unknown:
+        raise TypeError(f"unknown user fields: {sorted(unknown)}")
+    errors = Collector()
+    clean: dict[str, Any] = {}
+    if "email" in fields:
+        email = check_email(fields["email"])
+        if email is None:
+            errors.add("email", "Enter an email address like name@example.com.")
+        clean["email"] = email
+    if "name" in fields:
+        name = check_text(fields["name"], MAX_NAME)
+        if name is None:
+            errors.add("name", f"Enter a name of 1 to {MAX_NAME} characters.")
+        clean["name"] = name
+    if "role" in fields:
+        try:
+            role = Role(fields["role"])
+        except (ValueError, TypeError):
+            role = None
+        if role not in MANAGED_ROLES:
+            errors.add("role", "The role must be AGENT, SUPERVISOR, ADMIN or CLIENT_SERVICE.")
+        clean["role"] = role
+    if "timezone" in fields:
+        zone = check_timezone(fields["timezone"])
+        if zone is None:
+            errors.add("timezone", "Choose an IANA time zone such as Europe/Berlin.")
+        clean["timezone"] = zone
+    if "locale" in fields:
+        locale = check_locale(fields["locale"])
+        if locale is None:
+            errors.add("locale", "Choose a locale such as en, de or en_US.")
+        clean["locale"] = locale
+    if "active" in fields:
+        if not isinstance(fields["active"], bool):
+            errors.add("active", "Active must be true or false.")
+        clean["active"] = fields["active"]
+    role_after = clean.get("role") or (user.role if user else None)
+    if fields.get("password") is not None:
+        if role_after == Role.CLIENT_SERVICE:
+            errors.add("password", "Integration users sign in with API tokens, not passwords.")
+        else:
+            _check_password(errors, fields["password"])
+        clean["password"] = fields["password"]
+    errors.raise_if_any()
+
+    email = clean.get("email")
+    if email and (user is None or email != user.email):
+        taken = session.scalar(select(User.id).where(func.lower(User.email) == email))
+        if taken is not None:
+            raise Conflict("Another user already has that email address.", "email")
+    if user is not None and actor is not None and user.id == actor.id:
+        if clean.get("active") is False:
+            raise Conflict("You cannot deactivate your own account.", "active")
+        if "role" in clean and clean["role"] != user.role:
+            raise Conflict("You cannot change your own role.", "role")
+    if user is not None and user.role == Role.ADMIN and user.active:
+        demoted = "role" in clean and clean["role"] != Role.ADMIN
+        deactivated = clean.get("active") is False
+        if (demoted or deactivated) and _active_admins(session) <= 1:
+            raise Conflict(
+                "This is the last active administrator: make someone else an admin first.",
+                "role" if demoted else "active",
+            )
+    return clean
+
+
+def _active_admins(session: Session) -> int:
+    query = select(func.count()).select_from(User).where(User.role == Role.ADMIN, User.active.is_(True))
+    return session.scalar(query) or 0
+
+
+def create_user(
+    session: Session,
+    *,
+    email: str,
+    name: str,
+    role: Role | str,
+    timezone: str = "UTC",
+    locale: str = "en",
+    password: str | None = None,
+    active: bool = True,
+) -> User:
+    """A new staff (AGENT, SUPERVISOR, ADMIN) or integration (CLIENT_SERVICE) user."""
+    clean = _validated(
+        session,
+        None,
+        dict(
+            email=email,
+            name=name,
+            role=role,
+            timezone=timezone,
+            locale=locale,
+            password=password,
+            active=active,
+        ),
+    )
+    user = User(
+        email=clean["email"],
+        name=clean["name"],
+        role=clean["role"],
+        timezone=clean["timezone"],
+        locale=clean["locale"],
+        active=clean["active"],
+    )
+    if clean.get("password") is not None:
+        user.set_password(clean["password"])
+    session.add(user)
+    session.commit()
+    return user
+
+
+def update_user(session: Session, user: User, *, actor: User | None = None, **fields: Any) -> User:
+    """Change any of email, name, role, timezone, locale, password, active.
+
+    ``actor`` (the admin making the change) may not deactivate themselves or change
+    their own role; and the last active admin always stays an active admin.
+    """
+    clean = _validated(session, user, fields, actor)
+    password = clean.pop("password", None)
+    for key, value in clean.items():
+        setattr(user, key, value)
+    if password is not None:
+        user.set_password(password)
+    if user.role == Role.CLIENT_SERVICE:
+        user.password_hash = None  # integrations never sign in with a password
+    session.commit()
+    return user
+
+
+def reset_password(session: Session, user: User, password: str) -> User:
+    """Set a new password for a staff user."""
+    if user.role == Role.CLIENT_SERVICE:
+        raise InvalidInput({"password": "Integration users sign in with API tokens, not passwords."})
+    errors = Collector()
+    _check_password(errors, password)
+    errors.raise_if_any()
+    user.set_password(password)
+    session.commit()
+    return user
+
+
+def deactivate_user(session: Session, user: User, *, actor: User | None = None) -> User:
+    """Deactivate a user: signed out on their next request, their API tokens refused."""
+    return update_user(session, user, actor=actor, active=False)
+

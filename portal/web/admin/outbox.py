@@ -1,0 +1,103 @@
+"""/admin/outbox: messages by status, one message's details, retry a FAILED one."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from flask import abort, flash, redirect, render_template, request, url_for
+
+from portal.admin import outbox as domain
+from portal.admin.errors import Conflict, NotFound
+from portal.extensions import db
+from portal.models import OutboxMessage, OutboxStatus
+from portal.web.admin import bp
+from portal.web.admin.helpers import vary_on_htmx, wants_partial
+from portal.web.forms import ActionForm
+
+PAGE_SIZE = 50
+# Messages that carry a one-time code: the code proves the recipient reads that mailbox,
+# so administrators do not get to see it here.
+SECRET_TYPES = frozenset({"SENDER_VERIFICATION"})
+_CODE = re.compile(r"\b\d{4,8}\b")
+
+
+def shown_text(message: OutboxMessage, text: str | None) -> str:
+    """``text`` of ``message`` as the outbox pages show it (codes masked)."""
+    if message.type in SECRET_TYPES:
+        return _CODE.sub("••••••", text or "")
+    return text or ""
+
+
+@bp.context_processor
+def _outbox_helpers():
+    return {"shown_text": shown_text}
+
+
+def _status_filter() -> OutboxStatus | None:
+    raw = request.args.get("status", "").upper()
+    if not raw:
+        return None
+    try:
+        return OutboxStatus(raw)
+    except ValueError:
+        abort(400, "Unknown status: choose PENDING, SENT or FAILED.")
+
+
+def _page_number() -> int:
+    raw = request.args.get("page", "1")
+    if not raw.isdigit() or int(raw) < 1 or int(raw) > 100_000:
+        abort(400, "The page number must be a whole number from 1.")
+    return int(raw)
+
+
+@bp.get("/outbox")
+def outbox():
+    status = _status_filter()
+    page = _page_number()
+    messages, total = domain.list_messages(
+        db.session, status=status, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+    )
+    context = dict(
+        messages=messages,
+        total=total,
+        status=status,
+        statuses=list(OutboxStatus),
+        counts=domain.status_counts(db.session),
+        page=page,
+        page_count=max(1, (total + PAGE_SIZE - 1) // PAGE_SIZE),
+        action_form=ActionForm(formdata=None),
+    )
+    template = "admin/_outbox_table.html" if wants_partial() else "admin/outbox.html"
+    return vary_on_htmx(render_template(template, **context))
+
+
+@bp.get("/outbox/<uuid:message_id>")
+def outbox_message(message_id: uuid.UUID):
+    try:
+        message = domain.get_message(db.session, message_id)
+    except NotFound:
+        abort(404)
+    return render_template(
+        "admin/outbox_message.html", message=message, action_form=ActionForm(formdata=None)
+    )
+
+
+@bp.post("/outbox/<uuid:message_id>/retry")
+def outbox_retry(message_id: uuid.UUID):
+    try:
+        message = domain.get_message(db.session, message_id)
+    except NotFound:
+        abort(404)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        domain.retry_message(db.session, message)
+    except Conflict as error:
+        flash(error.message, "error")
+    else:
+        flash(f"The message to {message.recipient} will be sent again now.", "success")
+    back = request.form.get("back", "")
+    if back == "message":
+        return redirect(url_for("admin.outbox_message", message_id=message.id))
+    return redirect(url_for("admin.outbox", status="FAILED"))

@@ -1,0 +1,218 @@
+"""/admin/services: list, create, edit every field and the agents, delete or deactivate.
+
+The notification templates and the sender email of a service have their own
+module (``templates.py``); time slots are a colleague's page, linked from here.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from flask import abort, flash, redirect, request, url_for
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    ColorField,
+    HiddenField,
+    IntegerField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from portal.admin import services as domain
+from portal.admin.errors import AdminError, NotFound
+from portal.admin.services import Removal
+from portal.admin.validation import timezone_names
+from portal.extensions import db
+from portal.models import Service
+from portal.web.admin import bp
+from portal.web.admin.helpers import apply_error, form_page
+from portal.web.forms import ActionForm
+
+# Far beyond every bound the domain checks, small enough for timedelta.
+_MAX_MINUTES = 10**8
+
+
+class CheckboxList(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def _optional_int(label: str) -> IntegerField:
+    return IntegerField(label, validators=[Optional()])
+
+
+class ServiceForm(FlaskForm):
+    name = StringField("Name")
+    slug = StringField("Address (slug)")
+    description = TextAreaField("Description")
+    duration = IntegerField("Duration (minutes)", validators=[InputRequired("Enter the duration in minutes.")])
+    slot_interval = _optional_int("Slot interval (minutes)")
+    buffer_before = _optional_int("Buffer before (minutes)")
+    buffer_after = _optional_int("Buffer after (minutes)")
+    minimum_notice = _optional_int("Minimum notice (minutes)")
+    horizon_days = IntegerField("Booking horizon (days)", validators=[InputRequired("Enter how many days ahead customers may book.")])
+    capacity = IntegerField("Capacity (seats per agent and slot)", validators=[InputRequired("Enter the capacity.")])
+    timezone = StringField("Time zone")
+    locale = StringField("Locale")
+    color = ColorField("Colour in calendars")
+    agent_ids = CheckboxList("Agents", choices=[], validate_choice=False)
+    active = BooleanField("Open for booking")
+    version = HiddenField()
+
+
+NEW_SERVICE_DEFAULTS = dict(
+    duration=30, buffer_before=0, buffer_after=0, minimum_notice=60, horizon_days=60,
+    capacity=1, timezone="UTC", locale="en", color="#4f46e5", active=True,
+)
+
+
+def _form(service: Service | None = None, *, fresh: bool = False) -> ServiceForm:
+    """The submitted form on POST; otherwise (or ``fresh``) filled from ``service``."""
+    if request.method == "POST" and not fresh:
+        form = ServiceForm()
+    elif service is None:
+        form = ServiceForm(formdata=None, **NEW_SERVICE_DEFAULTS)
+    else:
+        form = ServiceForm(formdata=None, obj=service)
+        form.duration.data = service.duration_minutes
+        form.slot_interval.data = service.slot_interval_minutes
+        form.buffer_before.data = service.buffer_before_minutes
+        form.buffer_after.data = service.buffer_after_minutes
+        form.minimum_notice.data = service.minimum_notice_minutes
+        form.agent_ids.data = [str(agent.id) for agent in service.agents]
+        form.version.data = _version(service)
+    form.agent_ids.choices = [
+        (str(user.id), f"{user.name} ({user.role.value.lower()}, {user.timezone})")
+        for user in domain.agent_choices(db.session)
+    ]
+    # Agents serving but no longer eligible stay visible, so nothing changes unseen.
+    if service is not None:
+        known = {value for value, _label in form.agent_ids.choices}
+        for agent in service.agents:
+            if str(agent.id) not in known:
+                form.agent_ids.choices.append((str(agent.id), f"{agent.name} (inactive)"))
+    return form
+
+
+def _version(service: Service) -> str:
+    return service.updated_at.isoformat()
+
+
+def _minutes(value: int | None, default: int | None = 0) -> timedelta | None:
+    if value is None:
+        return None if default is None else timedelta(minutes=default)
+    return timedelta(minutes=max(-_MAX_MINUTES, min(_MAX_MINUTES, value)))
+
+
+def _fields(form: ServiceForm) -> dict[str, Any]:
+    return dict(
+        name=form.name.data or "",
+        description=form.description.data or "",
+        duration=_minutes(form.duration.data),
+        slot_interval=_minutes(form.slot_interval.data, default=None),
+        buffer_before=_minutes(form.buffer_before.data),
+        buffer_after=_minutes(form.buffer_after.data),
+        minimum_notice=_minutes(form.minimum_notice.data),
+        horizon_days=form.horizon_days.data,
+        capacity=form.capacity.data,
+        timezone=(form.timezone.data or "").strip(),
+        locale=(form.locale.data or "").strip(),
+        color=form.color.data or "",
+        agent_ids=list(form.agent_ids.data or []),
+        active=bool(form.active.data),
+    )
+
+
+def _service_or_404(service_id: uuid.UUID) -> Service:
+    try:
+        return domain.get_service(db.session, service_id)
+    except NotFound:
+        abort(404)
+
+
+@bp.get("/services")
+def services():
+    return form_page("admin/services.html", None, services=domain.list_services(db.session))
+
+
+@bp.route("/services/new", methods=["GET", "POST"])
+def service_new():
+    form = _form()
+    if form.validate_on_submit():
+        try:
+            service = domain.create_service(
+                db.session, slug=(form.slug.data or "").strip() or None, **_fields(form)
+            )
+        except AdminError as error:
+            db.session.rollback()
+            apply_error(form, error)
+        else:
+            flash(f"The service “{service.name}” was created with default notification templates.", "success")
+            return redirect(url_for("admin.service_edit", service_id=service.id))
+    return form_page("admin/service_new.html", form, zones=timezone_names())
+
+
+@bp.route("/services/<uuid:service_id>", methods=["GET", "POST"])
+def service_edit(service_id: uuid.UUID):
+    service = _service_or_404(service_id)
+    form = _form(service)
+    if request.method == "POST" and form.validate_on_submit():
+        if form.version.data != _version(service):
+            form.form_errors.append(
+                "Someone else changed this service while you were editing. "
+                "Your changes were not saved; reload the page to see the current values."
+            )
+        else:
+            try:
+                domain.update_service(db.session, service, slug=form.slug.data or "", **_fields(form))
+            except AdminError as error:
+                db.session.rollback()
+                apply_error(form, error)
+            else:
+                flash(f"The service “{service.name}” was saved.", "success")
+                return redirect(url_for("admin.service_edit", service_id=service.id))
+    return service_page(service, form)
+
+
+def service_page(service: Service, form: ServiceForm | None = None, **extra: Any):
+    """The service page (also rendered by the sender forms with their errors)."""
+    from portal.web.admin.templates import sender_context
+
+    if form is None:
+        form = _form(service, fresh=True)
+    context = dict(
+        service=service,
+        zones=timezone_names(),
+        action_form=ActionForm(formdata=None),
+        booked=domain.has_appointments(db.session, service),
+    )
+    context.update(sender_context(service))
+    context.update(extra)
+    response = form_page("admin/service_edit.html", form, **context)
+    if any(getattr(value, "errors", None) for value in extra.values()):
+        response.status_code = 422
+    return response
+
+
+@bp.post("/services/<uuid:service_id>/delete")
+def service_delete(service_id: uuid.UUID):
+    service = _service_or_404(service_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    name = service.name
+    result = domain.delete_service(db.session, service)
+    if result is Removal.DELETED:
+        flash(f"The service “{name}” was deleted.", "success")
+        return redirect(url_for("admin.services"))
+    flash(
+        f"“{name}” has appointments, so it was deactivated instead of deleted: "
+        "it is no longer offered, and its appointments stay.",
+        "info",
+    )
+    return redirect(url_for("admin.service_edit", service_id=service_id))

@@ -1,0 +1,294 @@
+"""/admin/services/<id>/templates (editor with live preview) and the service's sender email."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import Optional
+
+from portal.admin import services as service_domain
+from portal.admin import templates as domain
+from portal.admin.errors import AdminError, NotFound
+from portal.extensions import db
+from portal.models import Channel, NotificationTemplate, Service, TemplateType
+from portal.notifications.placeholders import PLACEHOLDERS, TIMED_TYPES
+from portal.web.admin import bp
+from portal.web.admin.helpers import FORM_ERROR, apply_error, form_page, vary_on_htmx, wants_partial
+from portal.web.forms import ActionForm
+
+_MAX_MINUTES = 10**8
+TYPE_LABELS = {
+    TemplateType.CREATE: "Booking confirmation",
+    TemplateType.RESCHEDULE: "New time",
+    TemplateType.CANCEL: "Cancellation",
+    TemplateType.REMINDER: "Reminder",
+    TemplateType.ROOM: "Video room link",
+}
+
+
+class TemplateForm(FlaskForm):
+    channel = SelectField("Channel", choices=[("EMAIL", "Email"), ("SMS", "SMS")], validate_choice=False)
+    type = SelectField(
+        "Sent on", choices=[(t.value, label) for t, label in TYPE_LABELS.items()], validate_choice=False
+    )
+    period = IntegerField("Minutes before the start", validators=[Optional()])
+    locale = StringField("Locale", default="en")
+    subject = StringField("Subject")
+    text_body = TextAreaField("Text")
+    html_body = TextAreaField("HTML")
+    active = BooleanField("Active", default=True)
+    template_id = HiddenField()
+
+
+def _service_or_404(service_id: uuid.UUID) -> Service:
+    try:
+        return service_domain.get_service(db.session, service_id)
+    except NotFound:
+        abort(404)
+
+
+def _template_or_404(service: Service, template_id: uuid.UUID | str) -> NotificationTemplate:
+    try:
+        return domain.get_template(db.session, service, template_id)
+    except NotFound:
+        abort(404)
+
+
+def _period(form: TemplateForm) -> timedelta | None:
+    if form.period.data is None:
+        return None
+    return timedelta(minutes=max(-_MAX_MINUTES, min(_MAX_MINUTES, form.period.data)))
+
+
+def _texts(form: TemplateForm) -> dict[str, Any]:
+    return dict(
+        subject=form.subject.data or "",
+        text_body=form.text_body.data or "",
+        html_body=form.html_body.data or "",
+    )
+
+
+def _kind(form: TemplateForm, template: NotificationTemplate | None) -> tuple[Channel, TemplateType] | None:
+    if template is not None:
+        return template.channel, template.type
+    try:
+        return Channel(form.channel.data), TemplateType(form.type.data)
+    except ValueError:
+        return None
+
+
+def _preview(service: Service, form: TemplateForm, template: NotificationTemplate | None) -> dict[str, Any]:
+    kind = _kind(form, template)
+    problems = (
+        domain.template_problems(kind[0], kind[1], period=_period(form), **_texts(form))
+        if kind
+        else ["Choose a channel and a type."]
+    )
+    rendered = domain.preview(service, locale=(form.locale.data or "").strip() or None, **_texts(form))
+    return {"rendered": rendered, "problems": problems, "channel": kind[0] if kind else None}
+
+
+def _page(service: Service, form: TemplateForm, template: NotificationTemplate | None):
+    return form_page(
+        "admin/template_edit.html",
+        form,
+        service=service,
+        template=template,
+        placeholders=PLACEHOLDERS,
+        timed_types=[t.value for t in TIMED_TYPES],
+        type_labels=TYPE_LABELS,
+        preview=_preview(service, form, template),
+        action_form=ActionForm(formdata=None),
+    )
+
+
+@bp.get("/services/<uuid:service_id>/templates")
+def service_templates(service_id: uuid.UUID):
+    service = _service_or_404(service_id)
+    return render_template(
+        "admin/templates.html",
+        service=service,
+        templates=domain.ordered_templates(service),
+        type_labels=TYPE_LABELS,
+        action_form=ActionForm(formdata=None),
+    )
+
+
+@bp.route("/services/<uuid:service_id>/templates/new", methods=["GET", "POST"])
+def template_new(service_id: uuid.UUID):
+    service = _service_or_404(service_id)
+    if request.method == "GET":
+        kind = request.args.get("type", TemplateType.REMINDER.value)
+        form = TemplateForm(
+            formdata=None,
+            channel=request.args.get("channel", Channel.EMAIL.value),
+            type=kind,
+            period=24 * 60 if kind in {t.value for t in TIMED_TYPES} else None,
+            locale=service.locale,
+            active=True,
+        )
+    else:
+        form = TemplateForm()
+    if form.validate_on_submit():
+        try:
+            template = domain.create_template(
+                db.session,
+                service,
+                channel=form.channel.data or "",
+                type=form.type.data or "",
+                period=_period(form),
+                locale=(form.locale.data or "").strip(),
+                active=bool(form.active.data),
+                **_texts(form),
+            )
+        except AdminError as error:
+            db.session.rollback()
+            apply_error(form, error, {"template": FORM_ERROR})
+        else:
+            flash("The template was added.", "success")
+            return redirect(url_for("admin.template_edit", service_id=service.id, template_id=template.id))
+    return _page(service, form, None)
+
+
+@bp.route("/services/<uuid:service_id>/templates/<uuid:template_id>", methods=["GET", "POST"])
+def template_edit(service_id: uuid.UUID, template_id: uuid.UUID):
+    service = _service_or_404(service_id)
+    template = _template_or_404(service, template_id)
+    if request.method == "GET":
+        form = TemplateForm(formdata=None, obj=template)
+        form.channel.data = template.channel.value
+        form.type.data = template.type.value
+        form.period.data = template.period_seconds // 60 if template.period_seconds else None
+        form.template_id.data = str(template.id)
+    else:
+        form = TemplateForm()
+    if form.validate_on_submit():
+        try:
+            domain.update_template(
+                db.session,
+                template,
+                period=_period(form),
+                locale=(form.locale.data or "").strip(),
+                active=bool(form.active.data),
+                **_texts(form),
+            )
+        except AdminError as error:
+            db.session.rollback()
+            apply_error(form, error, {"template": FORM_ERROR})
+        else:
+            flash("The template was saved.", "success")
+            return redirect(url_for("admin.template_edit", service_id=service.id, template_id=template.id))
+    return _page(service, form, template)
+
+
+@bp.post("/services/<uuid:service_id>/templates/preview")
+def template_preview(service_id: uuid.UUID):
+    """Render the texts being edited with sample data (nothing is saved).
+
+    HTMX asks on every pause in typing and gets the preview partial; without
+    JavaScript the "Preview" button posts here and gets the whole editor back.
+    """
+    service = _service_or_404(service_id)
+    form = TemplateForm()
+    if not form.validate_on_submit():
+        abort(400)
+    template = _template_or_404(service, form.template_id.data) if form.template_id.data else None
+    if wants_partial():
+        return vary_on_htmx(
+            render_template("admin/_template_preview.html", preview=_preview(service, form, template))
+        )
+    response = _page(service, form, template)
+    response.status_code = 200
+    return vary_on_htmx(response)
+
+
+@bp.post("/services/<uuid:service_id>/templates/<uuid:template_id>/delete")
+def template_delete(service_id: uuid.UUID, template_id: uuid.UUID):
+    service = _service_or_404(service_id)
+    template = _template_or_404(service, template_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    domain.delete_template(db.session, template)
+    flash("The template was deleted; that message is no longer sent for this service.", "success")
+    return redirect(url_for("admin.service_templates", service_id=service.id))
+
+
+# --- sender email ---------------------------------------------------------------------------------
+
+
+class SenderForm(FlaskForm):
+    sender_email = EmailField("Sender email")
+
+
+class SenderCodeForm(FlaskForm):
+    code = StringField("Verification code")
+
+
+def sender_context(service: Service, **forms: Any) -> dict[str, Any]:
+    """The forms of the sender card on the service page."""
+    return {
+        "sender_form": forms.get("sender_form") or SenderForm(formdata=None, sender_email=service.sender_email),
+        "code_form": forms.get("code_form") or SenderCodeForm(formdata=None),
+    }
+
+
+@bp.post("/services/<uuid:service_id>/sender")
+def service_sender(service_id: uuid.UUID):
+    from portal.web.admin.services import service_page
+
+    service = _service_or_404(service_id)
+    form = SenderForm()
+    if form.validate_on_submit():
+        before = service.sender_email
+        try:
+            service_domain.update_service(db.session, service, sender_email=form.sender_email.data or None)
+        except AdminError as error:
+            db.session.rollback()
+            apply_error(form, error)
+        else:
+            if service.sender_email is None:
+                flash("Messages for this service now go from the default sender.", "success")
+            elif service.sender_email != before:
+                flash(f"We sent a verification code to {service.sender_email}. Enter it below.", "info")
+            else:
+                flash("The sender email is unchanged.", "info")
+            return redirect(url_for("admin.service_edit", service_id=service.id, _anchor="sender"))
+    return service_page(service, **sender_context(service, sender_form=form))
+
+
+@bp.post("/services/<uuid:service_id>/sender/confirm")
+def service_sender_confirm(service_id: uuid.UUID):
+    from portal.web.admin.services import service_page
+
+    service = _service_or_404(service_id)
+    form = SenderCodeForm()
+    if form.validate_on_submit():
+        try:
+            service_domain.confirm_sender(db.session, service, (form.code.data or "").strip())
+        except AdminError as error:
+            db.session.rollback()
+            apply_error(form, error, {"sender_email": "code"})
+        else:
+            flash(f"{service.sender_email} is verified: messages now go from it.", "success")
+            return redirect(url_for("admin.service_edit", service_id=service.id, _anchor="sender"))
+    return service_page(service, **sender_context(service, code_form=form))
+
+
+@bp.post("/services/<uuid:service_id>/sender/resend")
+def service_sender_resend(service_id: uuid.UUID):
+    service = _service_or_404(service_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        service_domain.resend_sender_code(db.session, service)
+    except AdminError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        flash(f"A new code is on its way to {service.sender_email}.", "info")
+    return redirect(url_for("admin.service_edit", service_id=service.id, _anchor="sender"))

@@ -1,0 +1,198 @@
+"""/admin/users: list, create, edit (role, zone, locale), deactivate, reset password."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import abort, flash, redirect, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
+
+from portal.admin import users as domain
+from portal.admin.errors import AdminError, NotFound
+from portal.admin.validation import timezone_names
+from portal.extensions import db
+from portal.models import Role, User
+from portal.web.admin import bp
+from portal.web.admin.helpers import FORM_ERROR, apply_error, form_page
+from portal.web.forms import ActionForm
+
+ROLE_CHOICES = [
+    (Role.AGENT.value, "Agent"),
+    (Role.SUPERVISOR.value, "Supervisor"),
+    (Role.ADMIN.value, "Administrator"),
+    (Role.CLIENT_SERVICE.value, "Integration (API only)"),
+]
+ROLE_FILTERS = {"": "All roles", **dict(ROLE_CHOICES)}
+
+
+class UserForm(FlaskForm):
+    name = StringField("Name")
+    email = EmailField("Email")
+    role = SelectField("Role", choices=ROLE_CHOICES, validate_choice=False)
+    timezone = StringField("Time zone", default="UTC")
+    locale = StringField("Locale", default="en")
+
+
+class NewUserForm(UserForm):
+    password = PasswordField("Password")
+
+
+class EditUserForm(UserForm):
+    # The user's updated_at when the form was loaded: a concurrent change is detected.
+    version = HiddenField()
+
+
+class PasswordForm(FlaskForm):
+    password = PasswordField("New password")
+    confirm = PasswordField("Repeat the new password")
+
+
+class FilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    role = SelectField("Role", choices=list(ROLE_FILTERS.items()), validate_choice=False)
+    inactive = BooleanField("Show deactivated users")
+
+
+def _user_or_404(user_id: uuid.UUID) -> User:
+    try:
+        return domain.get_user(db.session, user_id)
+    except NotFound:
+        abort(404)
+
+
+def _version(user: User) -> str:
+    return user.updated_at.isoformat()
+
+
+@bp.get("/users")
+def users():
+    filters = FilterForm(request.args)
+    role = filters.role.data if filters.role.data in ROLE_FILTERS and filters.role.data else None
+    active = None if filters.inactive.data else True
+    rows, total = domain.list_users(db.session, role=Role(role) if role else None, active=active)
+    return form_page("admin/users.html", None, users=rows, total=total, filters=filters)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+def user_new():
+    form = NewUserForm()
+    if form.validate_on_submit():
+        try:
+            user = domain.create_user(
+                db.session,
+                email=form.email.data or "",
+                name=form.name.data or "",
+                role=form.role.data or "",
+                timezone=(form.timezone.data or "").strip(),
+                locale=(form.locale.data or "").strip(),
+                password=form.password.data or None,
+            )
+        except AdminError as error:
+            db.session.rollback()
+            apply_error(form, error)
+        else:
+            flash(f"{user.name} ({user.email}) was created.", "success")
+            return redirect(url_for("admin.user_edit", user_id=user.id))
+    return form_page("admin/user_new.html", form, zones=timezone_names())
+
+
+@bp.route("/users/<uuid:user_id>", methods=["GET", "POST"])
+def user_edit(user_id: uuid.UUID):
+    user = _user_or_404(user_id)
+    form = EditUserForm(obj=user if request.method == "GET" else None)
+    if request.method == "GET":
+        form.role.data = user.role.value
+        form.version.data = _version(user)
+    elif form.validate_on_submit():
+        if form.version.data != _version(user):
+            form.form_errors.append(
+                "Someone else changed this user while you were editing. "
+                "Your changes were not saved; review the current values below."
+            )
+        else:
+            try:
+                fields = dict(
+                    email=form.email.data or "",
+                    name=form.name.data or "",
+                    timezone=(form.timezone.data or "").strip(),
+                    locale=(form.locale.data or "").strip(),
+                )
+                if form.role.data:  # absent when the select is disabled (your own account)
+                    fields["role"] = form.role.data
+                domain.update_user(db.session, user, actor=current_user, **fields)
+            except AdminError as error:
+                db.session.rollback()
+                apply_error(form, error)
+            else:
+                flash(f"{user.name} was saved.", "success")
+                return redirect(url_for("admin.user_edit", user_id=user.id))
+    return _edit_page(user, form=form)
+
+
+def _edit_page(user: User, *, form: EditUserForm | None = None, password_form: PasswordForm | None = None):
+    if form is None:
+        form = EditUserForm(formdata=None, obj=user)
+        form.role.data = user.role.value
+        form.version.data = _version(user)
+    page = form_page(
+        "admin/user_edit.html",
+        form,
+        user=user,
+        password_form=password_form or PasswordForm(formdata=None),
+        action_form=ActionForm(formdata=None),
+        zones=timezone_names(),
+        is_self=user.id == current_user.id,
+    )
+    if password_form is not None and password_form.errors:
+        page.status_code = 422
+    return page
+
+
+@bp.post("/users/<uuid:user_id>/password")
+def user_password(user_id: uuid.UUID):
+    user = _user_or_404(user_id)
+    password_form = PasswordForm()
+    if password_form.validate_on_submit():
+        if (password_form.password.data or "") != (password_form.confirm.data or ""):
+            password_form.confirm.errors.append("The two passwords differ.")
+        else:
+            try:
+                domain.reset_password(db.session, user, password_form.password.data or "")
+            except AdminError as error:
+                db.session.rollback()
+                apply_error(password_form, error)
+            else:
+                flash(f"The password of {user.name} was changed.", "success")
+                return redirect(url_for("admin.user_edit", user_id=user.id))
+    return _edit_page(user, password_form=password_form)
+
+
+@bp.post("/users/<uuid:user_id>/deactivate")
+def user_deactivate(user_id: uuid.UUID):
+    return _set_active(user_id, False)
+
+
+@bp.post("/users/<uuid:user_id>/activate")
+def user_activate(user_id: uuid.UUID):
+    return _set_active(user_id, True)
+
+
+def _set_active(user_id: uuid.UUID, active: bool):
+    user = _user_or_404(user_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        domain.update_user(db.session, user, actor=current_user, active=active)
+    except AdminError as error:
+        db.session.rollback()
+        form = EditUserForm(formdata=None, obj=user)
+        form.role.data = user.role.value
+        form.version.data = _version(user)
+        apply_error(form, error, {"active": FORM_ERROR, "role": FORM_ERROR})
+        return _edit_page(user, form=form)
+    flash(f"{user.name} was {'reactivated' if active else 'deactivated'}.", "success")
+    return redirect(url_for("admin.user_edit", user_id=user.id))

@@ -66,6 +66,10 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     mail.init_app(app)
+    if app.config["MAIL_BACKEND"] == "file":
+        from portal.mail_backends import EmlFileBackend
+
+        app.extensions["mailman"].backend = EmlFileBackend
     babel.init_app(app, locale_selector=auth.select_locale)
 
 
@@ -74,11 +78,19 @@ def _register_blueprints(app: Flask) -> None:
     from portal.extensions import csrf
     from portal.web import admin, agent, public
     from portal.web import auth as auth_views
+    from portal.web import booking, customer, feeds, manage
 
     app.register_blueprint(public.bp)
     app.register_blueprint(auth_views.bp)
+    app.register_blueprint(booking.bp)
+    app.register_blueprint(manage.bp)
+    app.register_blueprint(customer.bp)
     app.register_blueprint(agent.bp)
+    from portal.web import team
+
+    app.register_blueprint(team.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(feeds.bp)
     # The API authenticates with bearer tokens, never cookies, so CSRF cannot apply.
     csrf.exempt(api.bp)
     app.register_blueprint(api.bp)

@@ -1,4 +1,4 @@
-"""``flask --app portal <command>``: demo data, users and API tokens."""
+"""``flask --app portal <command>``: demo data, users, API tokens and the notification sender."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(create_user_command)
     app.cli.add_command(create_token_command)
+    app.cli.add_command(notifications_group)
 
 
 def require_schema() -> None:
@@ -109,6 +110,44 @@ def create_token_command(email: str, name: str) -> None:
     db.session.commit()
     click.echo(secret)
     click.echo("Store it now: it cannot be shown again.", err=True)
+
+
+@click.group("notifications")
+def notifications_group() -> None:
+    """Deliver the outbox: emails and SMS."""
+
+
+@notifications_group.command("send")
+@click.option("--loop", is_flag=True, help="Keep sending until stopped (Ctrl-C or SIGTERM).")
+@click.option(
+    "--interval", default=10.0, show_default=True, type=click.FloatRange(min=0.1),
+    help="Seconds to wait after a pass that found nothing to send.",
+)
+@with_appcontext
+def notifications_send_command(loop: bool, interval: float) -> None:
+    """Send the messages that are due; retry failures later with backoff."""
+    import signal
+    import threading
+
+    from portal.notifications.sender import PassReport, send_due, send_loop
+
+    require_schema()
+    if not loop:
+        report = send_due()
+        click.echo(f"Notifications: {report.summary()}.")
+        return
+    stop = threading.Event()
+    # Finish the message in hand, then stop: SIGTERM from a process manager, or Ctrl-C.
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+
+    def report_pass(report: PassReport) -> None:
+        if report.handled:
+            click.echo(f"Notifications: {report.summary()}.")
+
+    click.echo(f"Sending notifications every {interval:g}s when idle; stop with Ctrl-C.")
+    send_loop(interval=interval, stop=stop, on_pass=report_pass)
+    click.echo("Stopped.")
 
 
 def main() -> None:

@@ -39,6 +39,8 @@ TIMEZONE = "UTC"  # account timezone: office hours are read in it
 BABEL_DEFAULT_LOCALE = "en"
 BABEL_DEFAULT_TIMEZONE = "UTC"
 VIDEO_URL_TEMPLATE = "https://meet.jit.si/portal-{ticket}"
+# Base of links in messages sent outside a request (reminders from the sender).
+PUBLIC_URL = "http://127.0.0.1:5000"
 
 # --- mail (Flask-Mailman names) -------------------------------------------
 MAIL_BACKEND = "file"  # file | smtp | console | locmem
@@ -65,6 +67,10 @@ RATELIMIT_HEADERS_ENABLED = True
 HOLD_MINUTES = 10
 ONE_TIME_CODE_MINUTES = 10
 ONE_TIME_CODE_MAX_ATTEMPTS = 5
+ONE_TIME_CODE_RESEND_SECONDS = 60  # one new code per address and purpose this often
+ONE_TIME_CODES_PER_HOUR = 6  # and at most this many an hour
+CUSTOMER_SESSION_HOURS = 12  # a customer's proven email stays signed in this long
+PICKER_CACHE_SECONDS = 3.0  # the slot picker's answers are shared this long (0: off)
 
 # --- notifications --------------------------------------------------------
 NOTIFICATIONS_MAX_ATTEMPTS = 8

@@ -18,6 +18,7 @@ from portal.models import (
     User,
     WorkingHours,
 )
+from portal.notifications.defaults import add_default_templates
 
 DEMO_PASSWORD = "demo-password"
 
@@ -120,6 +121,7 @@ def _service(spec: dict, users: dict[str, User]) -> Service:
         service = Service(**fields)
         service.agents = [users[email] for email in spec["agents"]]
         db.session.add(service)
+    add_default_templates(service)  # only when it has none, so edits survive a rerun
     return service
 
 

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from flask import Flask
+from flask import Flask, g, request_started
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
@@ -68,6 +68,10 @@ def config_overrides() -> dict:
 def app(tmp_path: Path, _postgres_schema: None, config_overrides: dict) -> Iterator[Flask]:
     config = base_test_config(tmp_path) | config_overrides
     app = create_app(config, instance_path=str(tmp_path / "instance"))
+    # The test keeps one app context open and test-client requests reuse it; each
+    # request must still start with an empty ``g``, as in production, or one
+    # client's signed-in user and CSRF token would leak into another's request.
+    request_started.connect(_fresh_g, app)
     with app.app_context():
         if not on_postgres():
             Base.metadata.create_all(db.engine)
@@ -78,6 +82,10 @@ def app(tmp_path: Path, _postgres_schema: None, config_overrides: dict) -> Itera
             with db.engine.begin() as connection:
                 connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
         db.engine.dispose()
+
+
+def _fresh_g(sender: Flask, **extra) -> None:
+    g.__dict__.clear()
 
 
 @pytest.fixture

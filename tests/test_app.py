@@ -127,3 +127,18 @@ def test_pages_link_vendored_htmx(client):
     page = client.get("/").get_data(as_text=True)
     assert "js/htmx-2.0.11.min.js" in page
     assert client.get("/static/js/htmx-2.0.11.min.js").status_code == 200
+
+
+@pytest.mark.parametrize("config_overrides", [{"MAIL_BACKEND": "file"}])
+def test_file_mail_backend_writes_one_eml_per_message(app, tmp_path, config_overrides):
+    from email import message_from_bytes
+    from pathlib import Path
+
+    from flask_mailman import EmailMessage
+
+    for number in (1, 2):
+        EmailMessage(f"Hello {number}", "Body", "from@example.com", ["to@example.com"]).send()
+    files = sorted(Path(app.config["MAIL_FILE_PATH"]).glob("*.eml"))
+    assert len(files) == 2
+    subjects = {message_from_bytes(path.read_bytes())["Subject"] for path in files}
+    assert subjects == {"Hello 1", "Hello 2"}

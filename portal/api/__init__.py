@@ -23,3 +23,9 @@ def _booking_error(error: BookingError):
 
 # Route modules register themselves on ``bp``.
 from portal.api import services  # noqa: E402,F401
+from portal.api import schedules  # noqa: E402,F401
+from portal.api import admin  # noqa: E402,F401
+from portal.api import openapi  # noqa: E402,F401
+from portal.api import appointments  # noqa: E402,F401
+from portal.api import calendar, notifications  # noqa: E402,F401
+from portal.api import otp  # noqa: E402,F401

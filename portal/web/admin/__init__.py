@@ -22,3 +22,11 @@ def require_admin():
 
 
 # Route modules (one import line each).
+from portal.web.admin import home  # noqa: E402,F401
+from portal.web.admin import users  # noqa: E402,F401
+from portal.web.admin import services  # noqa: E402,F401
+from portal.web.admin import templates  # noqa: E402,F401
+from portal.web.admin import tokens  # noqa: E402,F401
+from portal.web.admin import outbox  # noqa: E402,F401
+from portal.web.admin import office_hours  # noqa: E402,F401
+from portal.web.admin import service_windows  # noqa: E402,F401

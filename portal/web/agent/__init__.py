@@ -11,3 +11,8 @@ from flask import Blueprint
 bp = Blueprint("agent", __name__, url_prefix="/agent")
 
 # Route modules (one import line each).
+from portal.web.agent import hours  # noqa: E402,F401
+from portal.web.agent import time_off  # noqa: E402,F401
+from portal.web.agent import dashboard  # noqa: E402,F401
+from portal.web.agent import calendar  # noqa: E402,F401
+from portal.web.agent import appointments  # noqa: E402,F401

@@ -12,7 +12,7 @@ from portal.booking.operations import cancel
 from portal.extensions import db
 from portal.models import utcnow
 from tests import factories
-from tests.conftest import sign_in
+from tests.conftest import make_user, sign_in
 from tests.web.staff_support import parse
 
 UTC = timezone.utc
@@ -87,3 +87,20 @@ def test_the_dashboard_is_for_staff_only(app):
     client = app.test_client()
     assert client.get("/agent").status_code == 302
     assert client.get("/agent/").status_code == 302
+
+
+def test_dashboard_offers_the_calendar_feed_and_renews_it(app, client):
+    from portal.models import User
+
+    agent = make_user("feed@example.com")
+    sign_in(client, "feed@example.com")
+    old_secret = agent.calendar_secret
+    page = client.get("/agent").get_data(as_text=True)
+    assert f"/calendar/{old_secret}.ics" in page
+    assert client.get(f"/calendar/{old_secret}.ics").status_code == 200
+    response = client.post("/calendar/secret", data={"next": "/agent"})
+    assert response.status_code == 302 and response.headers["Location"] == "/agent"
+    new_secret = db.session.get(User, agent.id).calendar_secret
+    assert new_secret != old_secret
+    assert client.get(f"/calendar/{old_secret}.ics").status_code == 404
+    assert f"/calendar/{new_secret}.ics" in client.get("/agent").get_data(as_text=True)

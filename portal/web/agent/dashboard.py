@@ -19,6 +19,7 @@ from portal.models import Appointment, AppointmentStatus, Role, utcnow
 from portal.web import calendar_view as cv
 from portal.web import picker as pk
 from portal.web.agent import bp
+from portal.web.feeds import feed_url
 from portal.web.forms import ActionForm
 
 STAFF = (Role.AGENT, Role.SUPERVISOR, Role.ADMIN)
@@ -77,6 +78,7 @@ def home():
         ),
         fmt_day=lambda value: pk.format_day(value.astimezone(zone).date()),
         zone_text=pk.zone_label(zone, now),
+        feed_link=feed_url(current_user.calendar_secret),
         action_form=ActionForm(),
         starts_in=lambda a: _starts_in(a, now),
     )

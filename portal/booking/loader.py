@@ -13,10 +13,23 @@ import uuid
 from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
+from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Integer, String, Uuid, and_, cast, literal, null, select, union_all
+from sqlalchemy import (
+    Date,
+    Integer,
+    String,
+    Uuid,
+    bindparam,
+    cast,
+    literal,
+    null,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from portal.models import (
@@ -34,8 +47,8 @@ from portal.models import (
     WorkingHours,
     service_agents,
 )
+from portal.models.base import UTCDateTime
 from portal.models.schedule import time_exception_agents
-from portal.sql import epoch_seconds
 from portal.scheduling import (
     AgentSchedule,
     Busy,
@@ -45,6 +58,7 @@ from portal.scheduling import (
     TimeExceptionRule,
     WeeklyWindow,
 )
+from portal.sql import epoch_seconds
 
 UTC = timezone.utc
 
@@ -91,7 +105,7 @@ def load_availability(
     appointment or hold is left out of busy time (a reschedule or a held slot
     being confirmed must not block itself).
     """
-    rows = session.execute(_rules_statement(service.id)).all()
+    rows = session.execute(_rules_statement(), {"service_id": service.id}).all()
     agents: dict[uuid.UUID, dict[str, Any]] = {}
     hours: dict[uuid.UUID, list[WeeklyWindow]] = defaultdict(list)
     windows: list[ServiceWindow] = []
@@ -111,7 +125,8 @@ def load_availability(
     busy: dict[uuid.UUID, list[Busy]] = defaultdict(list)
     if agents:
         ids = list(agents)
-        for row in session.execute(_exceptions_statement(ids, start, end)):
+        dates = {"agent_ids": ids, "first": (start - DATE_MARGIN).date(), "last": (end + DATE_MARGIN).date()}
+        for row in session.execute(_exceptions_statement(), dates):
             exceptions[row.user_id].append(
                 TimeExceptionRule(
                     from_date=row.from_date,
@@ -126,17 +141,28 @@ def load_availability(
         reach = service.duration + timedelta(
             minutes=service.buffer_before_minutes + service.buffer_after_minutes
         )
-        statement = _busy_statement(
-            service.id, ids, start - reach, end + reach, now, exclude_appointment_id, exclude_hold_id
-        )
-        # Thousands of rows: agent ids come back as text and are looked up, not parsed.
+        params = {
+            "service_id": service.id,
+            "agent_ids": ids,
+            "start": start - reach,
+            "end": end + reach,
+            "now": now,
+            "exclude_appointment_id": exclude_appointment_id,
+            "exclude_hold_id": exclude_hold_id,
+        }
+        statement = _busy_statement(exclude_appointment_id is not None, exclude_hold_id is not None)
+        # Thousands of rows: agent ids come back as text and are looked up, not
+        # parsed; sorting the raw rows by start leaves each agent's list in order.
         by_text = {form: agent_id for agent_id in ids for form in (agent_id.hex, str(agent_id))}
-        for agent_text, busy_start, busy_end, same_service in session.execute(statement).all():
+        rows = session.execute(statement, params).all()
+        rows.sort(key=itemgetter(1))
+        service_id, instant = service.id, datetime.fromtimestamp
+        for agent_text, busy_start, busy_end, same_service in rows:
             busy[by_text[agent_text]].append(
                 Busy(
-                    datetime.fromtimestamp(busy_start, UTC),
-                    datetime.fromtimestamp(busy_end, UTC),
-                    service.id if same_service else None,
+                    instant(busy_start, UTC),
+                    instant(busy_end, UTC),
+                    service_id if same_service else None,
                 )
             )
 
@@ -147,7 +173,7 @@ def load_availability(
             timezone=info["timezone"],
             working_hours=tuple(hours[agent_id]),
             exceptions=tuple(exceptions[agent_id]),
-            busy=tuple(sorted(busy[agent_id], key=lambda b: b.start)),
+            busy=tuple(busy[agent_id]),
         )
         for agent_id, info in agents.items()
     ]
@@ -162,7 +188,9 @@ def _rule_row(*values):
     return select(*(value.label(name) for value, name in zip(values, _RULE_COLUMNS, strict=True)))
 
 
-def _rules_statement(service_id: uuid.UUID):
+@lru_cache(maxsize=1)
+def _rules_statement():
+    service_id = bindparam("service_id", type_=Uuid())
     serves = service_agents.c.service_id == service_id
     no_id, no_int, no_text = cast(null(), Uuid()), cast(null(), Integer()), cast(null(), String())
     agent_rows = (
@@ -211,9 +239,8 @@ def _rules_statement(service_id: uuid.UUID):
     return select(combined).order_by(combined.c.kind, combined.c.text_a)
 
 
-def _exceptions_statement(agent_ids: list[uuid.UUID], start: datetime, end: datetime):
-    first: date = (start - DATE_MARGIN).date()
-    last: date = (end + DATE_MARGIN).date()
+@lru_cache(maxsize=1)
+def _exceptions_statement():
     return (
         select(
             time_exception_agents.c.user_id,
@@ -225,33 +252,28 @@ def _exceptions_statement(agent_ids: list[uuid.UUID], start: datetime, end: date
         )
         .join(time_exception_agents, time_exception_agents.c.time_exception_id == TimeException.id)
         .where(
-            time_exception_agents.c.user_id.in_(agent_ids),
+            time_exception_agents.c.user_id.in_(bindparam("agent_ids", expanding=True)),
             TimeException.block_time.is_(True),
-            TimeException.from_date <= last,
-            TimeException.to_date >= first,
+            TimeException.from_date <= bindparam("last", type_=Date()),
+            TimeException.to_date >= bindparam("first", type_=Date()),
         )
     )
 
 
-def _busy_statement(
-    service_id: uuid.UUID,
-    agent_ids: list[uuid.UUID],
-    start: datetime,
-    end: datetime,
-    now: datetime,
-    exclude_appointment_id: uuid.UUID | None,
-    exclude_hold_id: uuid.UUID | None,
-):
-    overlapping = (
+@lru_cache(maxsize=4)
+def _busy_statement(exclude_appointment: bool, exclude_hold: bool):
+    agent_ids = bindparam("agent_ids", expanding=True)
+    start, end = bindparam("start", type_=UTCDateTime()), bindparam("end", type_=UTCDateTime())
+    overlapping = [
         Appointment.status == AppointmentStatus.SCHEDULED,
         Appointment.start_at < end,
         Appointment.end_at > start,
-    )
-    if exclude_appointment_id is not None:
-        overlapping += (Appointment.id != exclude_appointment_id,)
-    same_service = Appointment.service_id == service_id
+    ]
+    if exclude_appointment:
+        overlapping.append(Appointment.id != bindparam("exclude_appointment_id", type_=Uuid()))
+    same_service = Appointment.service_id == bindparam("service_id", type_=Uuid())
     # Organizers through their (organizer, start) index; agents who joined as extra
-    # participants are few and come through the participants' user index.
+    # participants are few and come through the participants' (user, organizer) index.
     organized = select(
         cast(Appointment.organizer_id, String()),
         epoch_seconds(Appointment.start_at),
@@ -273,19 +295,17 @@ def _busy_statement(
             *overlapping,
         )
     )
-    hold_rows = select(
+    holds = select(
         cast(SlotHold.agent_id, String()),
         epoch_seconds(SlotHold.start_at),
         epoch_seconds(SlotHold.end_at),
-        SlotHold.service_id == service_id,
+        SlotHold.service_id == bindparam("service_id", type_=Uuid()),
     ).where(
-        and_(
-            SlotHold.agent_id.in_(agent_ids),
-            SlotHold.expires_at > now,
-            SlotHold.start_at < end,
-            SlotHold.end_at > start,
-        )
+        SlotHold.agent_id.in_(agent_ids),
+        SlotHold.expires_at > bindparam("now", type_=UTCDateTime()),
+        SlotHold.start_at < end,
+        SlotHold.end_at > start,
     )
-    if exclude_hold_id is not None:
-        hold_rows = hold_rows.where(SlotHold.id != exclude_hold_id)
-    return union_all(organized, joined, hold_rows)
+    if exclude_hold:
+        holds = holds.where(SlotHold.id != bindparam("exclude_hold_id", type_=Uuid()))
+    return union_all(organized, joined, holds)

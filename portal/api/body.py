@@ -49,15 +49,15 @@ Field paths in messages look like ``customer.name.firstName`` or ``[2].start``.
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from typing import Any
 
 from flask import request
 
 from portal.api.errors import ApiError, invalid_param
+from portal.api.params import parse_date, parse_uuid
 from portal.scheduling.validation import parse_hhmm
 
 _MISSING: Any = object()
@@ -224,24 +224,9 @@ def _is_type(value: Any, expected: type) -> bool:
 # --- parse hooks for common string formats ---------------------------------------------------
 
 
-def uuid_value(path: str, value: str) -> uuid.UUID:
-    """A UUID string (invalid_param otherwise)."""
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        raise invalid_param(f"'{path}' must be a UUID.") from None
-
-
-def iso_date(path: str, value: str) -> date:
-    """``YYYY-MM-DD`` (invalid_datetime_format otherwise)."""
-    try:
-        if len(value) != 10:
-            raise ValueError
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ApiError(
-            400, "invalid_datetime_format", f"'{path}' must be a date as YYYY-MM-DD, not {value!r}."
-        ) from None
+# The query-string parsers take (name, value) too, so they serve as body hooks as they are.
+uuid_value = parse_uuid
+iso_date = parse_date
 
 
 def utc_datetime(path: str, value: str) -> datetime:

@@ -11,9 +11,7 @@ Without Chromium the test is skipped locally and fails when CI=true.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -25,32 +23,13 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import Appointment, AppointmentStatus
 from tests import factories
-from tests.live_server import ROOT, gunicorn_server
+from tests.e2e.conftest import ARTIFACTS, CHROMIUM_FLAGS
+from tests.live_server import gunicorn_server
 
 pytestmark = pytest.mark.e2e
 
 UTC = timezone.utc
-CHROMIUM = os.environ.get("PORTAL_E2E_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-ARTIFACTS = ROOT / "test-artifacts"
 EMAIL = "erika@example.org"
-
-
-def require_chromium() -> None:
-    if Path(CHROMIUM).exists() or shutil.which(CHROMIUM):
-        return
-    reason = f"Chromium is not installed at {CHROMIUM} (apt-get install -y chromium)"
-    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-        pytest.fail(f"{reason}; the browser test must run in CI")
-    pytest.skip(reason)
 
 
 def newest_code(mail_dir: Path, email: str, after: float, timeout: float = 10.0) -> str:
@@ -77,8 +56,7 @@ def shot(page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"booking-{name}.png"), full_page=True)
 
 
-def test_book_reschedule_and_cancel_in_a_browser(app, tmp_path):
-    require_chromium()
+def test_book_reschedule_and_cancel_in_a_browser(app, tmp_path, chromium):
     from playwright.sync_api import expect, sync_playwright
 
     alice = factories.agent("alice@example.com", "Alice Martin")
@@ -104,7 +82,7 @@ def test_book_reschedule_and_cancel_in_a_browser(app, tmp_path):
         "MAIL_FILE_PATH": str(mail_dir),
     }
     with gunicorn_server(settings, tmp_path, workers=2, threads=4) as server, sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
         context = browser.new_context(
             viewport={"width": 1280, "height": 900}, timezone_id="Europe/Berlin", locale="en-US"
         )

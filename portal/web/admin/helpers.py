@@ -2,53 +2,19 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
-from flask import current_app, make_response, render_template, request, url_for
+from flask import make_response, render_template, request
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from werkzeug.routing import BuildError
 
 from portal.admin.errors import AdminError, InvalidInput
 from portal.web.admin import bp
 
 FORM_ERROR = "__form__"
-
-
-def optional_url(endpoint: str, **values: Any) -> str | None:
-    """The URL of ``endpoint`` if that page exists (pages built by colleagues), else None."""
-    if endpoint not in current_app.view_functions:
-        return None
-    try:
-        return url_for(endpoint, **values)
-    except BuildError:  # the page exists but takes other arguments
-        return None
-
-
-_ARGUMENT = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
-
-
-def page_url(path: str, *values: Any) -> str | None:
-    """The URL of the GET page whose rule looks like ``path`` (``*`` for each argument).
-
-    For pages colleagues build in parallel (office hours, time slots) whose endpoint
-    names are theirs to choose: ``page_url("/admin/services/*/time-slots", service.id)``.
-    """
-    for rule in current_app.url_map.iter_rules():
-        if "GET" not in (rule.methods or ()) or _ARGUMENT.sub("*", rule.rule) != path:
-            continue
-        names = _ARGUMENT.findall(rule.rule)
-        if len(names) != len(values):
-            continue
-        try:
-            return url_for(rule.endpoint, **dict(zip(names, values, strict=True)))
-        except BuildError:
-            return None
-    return None
 
 
 def local_time(value: datetime | None, zone: str | None = None) -> str:
@@ -86,8 +52,6 @@ def describe_period(seconds: int | None) -> str:
 @bp.context_processor
 def _admin_helpers() -> dict[str, Any]:
     return {
-        "optional_url": optional_url,
-        "page_url": page_url,
         "local_time": local_time,
         "describe_period": describe_period,
     }

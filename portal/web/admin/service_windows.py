@@ -20,7 +20,6 @@ from portal.schedules.errors import InvalidSchedule, StaleChange
 from portal.schedules.working_hours import DAY_NAMES
 from portal.scheduling.validation import format_hhmm, parse_hhmm
 from portal.web.admin import bp
-from portal.web.admin.helpers import optional_url
 from portal.web.forms import ActionForm
 from portal.web.schedule_views import add_error, add_form_error, is_htmx, render
 
@@ -104,7 +103,7 @@ def _list_page(service: Service, form: TimeSlotForm, *, status: int | None = Non
         hhmm=format_hhmm,
         fingerprint=lambda slot: _fingerprint(domain.ServiceWindowData.of(slot)),
         action_form=ActionForm(formdata=None),
-        service_url=optional_url("admin.service_edit", service_id=service.id),
+        service_url=url_for("admin.service_edit", service_id=service.id),
     )
 
 

@@ -1,7 +1,7 @@
 """/admin/services: list, create, edit every field and the agents, delete or deactivate.
 
 The notification templates and the sender email of a service have their own
-module (``templates.py``); time slots are a colleague's page, linked from here.
+module (``templates.py``); time slots live in ``service_windows.py``, linked from here.
 """
 
 from __future__ import annotations

@@ -40,7 +40,6 @@ from portal.schedules.access import (
 from portal.schedules.errors import Collision, Forbidden, InvalidSchedule, StaleChange
 from portal.schedules.working_hours import DAY_NAMES
 from portal.scheduling.validation import format_hhmm, parse_hhmm
-from portal.web.admin.helpers import page_url
 from portal.web.agent import bp
 from portal.web.forms import ActionForm
 from portal.web.schedule_views import (
@@ -231,7 +230,7 @@ def _collision_rows(appointments: list[Appointment]) -> list[dict[str, Any]]:
                 "service": appointment.service.name,
                 "organizer": appointment.organizer.name,
                 "customers": ", ".join(p.full_name or (p.email or "") for p in appointment.customers),
-                "url": page_url("/agent/appointments/*", appointment.id),
+                "url": url_for("agent.appointment", appointment_id=appointment.id),
             }
         )
     return rows

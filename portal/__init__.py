@@ -36,9 +36,10 @@ def create_app(config: Mapping[str, Any] | None = None, instance_path: str | Non
     _init_extensions(app)
     _register_blueprints(app)
 
-    from portal import cli, errors, templating
+    from portal import cli, errors, security, templating
 
     errors.register(app)
+    security.register(app)
     templating.register(app)
     cli.register(app)
     return app
@@ -76,11 +77,12 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from portal import api
     from portal.extensions import csrf
-    from portal.web import admin, agent, public
+    from portal.web import admin, agent, health, public
     from portal.web import auth as auth_views
     from portal.web import booking, customer, feeds, manage
 
     app.register_blueprint(public.bp)
+    app.register_blueprint(health.bp)
     app.register_blueprint(auth_views.bp)
     app.register_blueprint(booking.bp)
     app.register_blueprint(manage.bp)

@@ -90,6 +90,14 @@ def test_book_reschedule_and_cancel_in_a_browser(app, tmp_path, chromium):
         page = context.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))
+        # A Content-Security-Policy violation shows as a console error (failed loads are
+        # reported by URL below, so their console echo is left out).
+        page.on(
+            "console",
+            lambda message: errors.append(message.text)
+            if message.type == "error" and not message.text.startswith("Failed to load resource")
+            else None,
+        )
         page.on(
             "response",
             lambda r: errors.append(f"{r.status} {r.url}")

@@ -32,6 +32,11 @@ def create_app(config: Mapping[str, Any] | None = None, instance_path: str | Non
     if config:
         app.config.from_mapping(config)
     default_config.finalize(app.config, app.instance_path)
+    if app.config["PROXY_COUNT"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(app.config["PROXY_COUNT"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
     _init_extensions(app)
     _register_blueprints(app)

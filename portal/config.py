@@ -33,6 +33,9 @@ SESSION_COOKIE_SECURE = False  # set True behind TLS (docs/deploy.md)
 REMEMBER_COOKIE_HTTPONLY = True
 REMEMBER_COOKIE_SAMESITE = "Lax"
 WTF_CSRF_TIME_LIMIT = 8 * 3600  # a form left open over lunch still submits
+# How many reverse proxies in front set X-Forwarded-For/-Proto/-Host (0: trust none).
+# Behind one TLS proxy set 1, so client addresses (rate limits) and https (HSTS) are right.
+PROXY_COUNT = 0
 
 # --- the account ----------------------------------------------------------
 TIMEZONE = "UTC"  # account timezone: office hours are read in it

@@ -46,3 +46,28 @@ def test_healthz_reports_an_unreachable_database(client, monkeypatch):
     assert response.status_code == 503
     assert response.json == {"status": "unavailable", "database": "unreachable"}
     assert "connection refused" not in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("config_overrides", [{"PROXY_COUNT": 1}])
+def test_behind_one_proxy_the_forwarded_scheme_and_address_count(app, client, config_overrides):
+    from flask import request
+
+    @app.get("/whoami")
+    def whoami():
+        return {"address": request.remote_addr, "secure": request.is_secure}
+
+    headers = {"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"}
+    response = client.get("/whoami", headers=headers)
+    assert response.json == {"address": "203.0.113.7", "secure": True}
+    assert "Strict-Transport-Security" in response.headers
+
+
+def test_without_a_proxy_forwarded_headers_are_ignored(app, client):
+    from flask import request
+
+    @app.get("/whoami")
+    def whoami():
+        return {"address": request.remote_addr, "secure": request.is_secure}
+
+    headers = {"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"}
+    assert client.get("/whoami", headers=headers).json == {"address": "127.0.0.1", "secure": False}

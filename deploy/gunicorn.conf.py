@@ -1,0 +1,24 @@
+"""gunicorn settings for production: `gunicorn -c deploy/gunicorn.conf.py 'portal:create_app()'`.
+
+Every value can be overridden with the environment variables named here, so one
+file serves any number of app servers (docs/deploy.md).
+"""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("PORTAL_BIND", "127.0.0.1:8000")
+# Threads make the wait on the database cheap; processes use the cores.
+workers = int(os.environ.get("PORTAL_WORKERS", multiprocessing.cpu_count() * 2))
+threads = int(os.environ.get("PORTAL_THREADS", 4))
+worker_class = "gthread"
+timeout = int(os.environ.get("PORTAL_TIMEOUT", 30))
+graceful_timeout = 20
+keepalive = 5
+# Requests are logged by the app's own access lines; gunicorn logs errors only.
+accesslog = None
+errorlog = "-"
+loglevel = os.environ.get("PORTAL_LOG_LEVEL", "info")
+# Drop a worker now and then so a slow leak can never grow without bound.
+max_requests = 5000
+max_requests_jitter = 500

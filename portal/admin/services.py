@@ -19,7 +19,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from portal.admin.errors import Collector, Conflict, InvalidInput, NotFound
-from portal.admin.validation import check_email, check_locale, check_text, check_timezone
+from portal.admin.validation import check_email, check_text, check_zone_and_locale
 from portal.models import Appointment, Role, Service, SlotHold, User
 from portal.notifications.defaults import add_default_templates
 from portal.notifications.verification import VerificationError, start_sender_verification
@@ -187,16 +187,7 @@ def _validated(session: Session, service: Service | None, fields: dict[str, Any]
             errors, "capacity", fields["capacity"], 1, MAX_CAPACITY,
             f"The capacity must be 1 to {MAX_CAPACITY} seats per agent and slot.",
         )
-    if "timezone" in fields:
-        zone = check_timezone(fields["timezone"])
-        if zone is None:
-            errors.add("timezone", "Choose an IANA time zone such as Europe/Berlin.")
-        clean["timezone"] = zone
-    if "locale" in fields:
-        locale = check_locale(fields["locale"])
-        if locale is None:
-            errors.add("locale", "Choose a locale such as en, de or en_US.")
-        clean["locale"] = locale
+    check_zone_and_locale(fields, errors, clean)
     if "color" in fields:
         color = fields["color"]
         if not isinstance(color, str) or not COLOR_PATTERN.fullmatch(color):

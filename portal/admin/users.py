@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.admin.errors import Collector, Conflict, InvalidInput, NotFound
-from portal.admin.validation import check_email, check_locale, check_text, check_timezone
+from portal.admin.validation import check_email, check_text, check_zone_and_locale
 from portal.models import Role, User
 
 # Customers are created by booking, never here.
@@ -95,16 +95,7 @@ def _validated(
         if role not in MANAGED_ROLES:
             errors.add("role", "The role must be AGENT, SUPERVISOR, ADMIN or CLIENT_SERVICE.")
         clean["role"] = role
-    if "timezone" in fields:
-        zone = check_timezone(fields["timezone"])
-        if zone is None:
-            errors.add("timezone", "Choose an IANA time zone such as Europe/Berlin.")
-        clean["timezone"] = zone
-    if "locale" in fields:
-        locale = check_locale(fields["locale"])
-        if locale is None:
-            errors.add("locale", "Choose a locale such as en, de or en_US.")
-        clean["locale"] = locale
+    check_zone_and_locale(fields, errors, clean)
     if "active" in fields:
         if not isinstance(fields["active"], bool):
             errors.add("active", "Active must be true or false.")

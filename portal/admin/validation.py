@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cache
+from typing import Any
 from zoneinfo import available_timezones
 
 from babel import Locale
 from email_validator import EmailNotValidError, validate_email
 
+from portal.admin.errors import Collector
 from portal.models import normalize_email
 
 MAX_EMAIL = 254
@@ -38,6 +41,20 @@ def check_locale(value: object) -> str | None:
         return str(Locale.parse(value.strip().replace("-", "_")))
     except Exception:  # Babel raises UnknownLocaleError, ValueError or TypeError
         return None
+
+
+def check_zone_and_locale(fields: Mapping[str, Any], errors: Collector, clean: dict[str, Any]) -> None:
+    """The ``timezone`` and ``locale`` fields users and services share, when given."""
+    if "timezone" in fields:
+        zone = check_timezone(fields["timezone"])
+        if zone is None:
+            errors.add("timezone", "Choose an IANA time zone such as Europe/Berlin.")
+        clean["timezone"] = zone
+    if "locale" in fields:
+        locale = check_locale(fields["locale"])
+        if locale is None:
+            errors.add("locale", "Choose a locale such as en, de or en_US.")
+        clean["locale"] = locale
 
 
 def check_email(value: object) -> str | None:

@@ -331,34 +331,29 @@ def _email_key(email_of: Callable[[], str | None]) -> Callable[[], str]:
     return key
 
 
-def limit_code_requests(email_of: Callable[[], str | None]) -> Callable[[F], F]:
-    """Limits for routes that send codes: per IP and per address, across all such routes."""
+def _code_limits(kind: str, per_ip: str, per_email: str, email_of: Callable[[], str | None]):
+    """Per-IP and per-address limits shared by every route of one kind (send or check)."""
 
     def decorator(view: F) -> F:
         view = limiter.shared_limit(
-            "30 per hour", scope="code-send-ip", key_func=_ip_key, methods=["POST"]
+            per_ip, scope=f"code-{kind}-ip", key_func=_ip_key, methods=["POST"]
         )(view)
         view = limiter.shared_limit(
-            "10 per hour", scope="code-send-email", key_func=_email_key(email_of), methods=["POST"]
+            per_email, scope=f"code-{kind}-email", key_func=_email_key(email_of), methods=["POST"]
         )(view)
         return view
 
     return decorator
+
+
+def limit_code_requests(email_of: Callable[[], str | None]) -> Callable[[F], F]:
+    """Limits for routes that send codes: per IP and per address, across all such routes."""
+    return _code_limits("send", "30 per hour", "10 per hour", email_of)
 
 
 def limit_code_checks(email_of: Callable[[], str | None]) -> Callable[[F], F]:
     """Limits for routes that check codes (the per-code try limit still applies)."""
-
-    def decorator(view: F) -> F:
-        view = limiter.shared_limit(
-            "60 per hour", scope="code-check-ip", key_func=_ip_key, methods=["POST"]
-        )(view)
-        view = limiter.shared_limit(
-            "20 per hour", scope="code-check-email", key_func=_email_key(email_of), methods=["POST"]
-        )(view)
-        return view
-
-    return decorator
+    return _code_limits("check", "60 per hour", "20 per hour", email_of)
 
 
 __all__ = [

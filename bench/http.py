@@ -1,0 +1,528 @@
+"""Benchmark: the booking endpoints under the production gunicorn config, and slot scaling.
+
+Part 1, HTTP. ``gunicorn -c deploy/gunicorn.conf.py`` (the production settings:
+gthread workers, ``2 x cores`` processes with 4 threads unless ``--workers`` /
+``--threads`` say otherwise) serves ``portal.create_app()`` plus one bare
+``/__hello`` route in the same app. The service has 20 agents (Europe/Berlin and
+Europe/London, Mon-Sat 09:00-12:30 and 13:30-18:00, a 15-minute grid, 3 days off
+each, about half of every working day booked from tomorrow to the end of next
+month). Client threads, each with its own keep-alive connection, request:
+
+- ``hello``         GET /__hello                                    (the baseline)
+- ``month page``    GET /book/<slug>?month=<next month>&timezone=Europe/Berlin
+- ``day partial``   GET /book/<slug>/day/<day>?timezone=...  with HX-Request
+- ``slots API``     GET /api/services/<id>/slots for the same day (public)
+- ``booking POST``  POST /api/appointments/ with a CLIENT_SERVICE API token
+
+Each booking POST takes a different free (start, agent) pair read from the slots
+API beforehand, spread over all agents and days, so nearly all succeed (201); a
+409 means the slot was gone. The table shows requests per second and p50 / p95
+latency of the expected answers (200, or 201 for the booking) and each
+endpoint's throughput as a share of hello's in the same run. Rate limits are off
+and mail goes nowhere, so neither is measured. The picker cache
+(PICKER_CACHE_SECONDS) keeps its production default; ``--cache-seconds 0``
+turns it off to see the cost of computing every page.
+
+Part 2, scaling. The slot computation behind the slots API (the loader,
+``portal.booking.loader.load_availability``, then the pure
+``portal.scheduling.free_slots``) for all of next month, in process, for
+services of 5, 10, 20 and 40 agents over the same calendars: median time, time
+per agent and the ratio to 5 agents, which doubles with the agents when the
+growth is linear.
+
+SQLite in a temporary folder by default; PORTAL_BENCH_DATABASE_URL picks another
+database, which must be disposable (its tables are dropped and created).
+
+    python bench/http.py [--seconds 8] [--clients 8] [--workers N] [--threads N]
+                         [--cache-seconds 0] [--runs 20] [--skip-http] [--skip-scaling]
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+# This file shares its name with the standard library's ``http``: run as a
+# script, its own folder must not come first on the import path.
+sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != HERE]
+sys.path.insert(0, str(ROOT))
+
+import argparse  # noqa: E402
+import http.client  # noqa: E402
+import json  # noqa: E402
+import math  # noqa: E402
+import os  # noqa: E402
+import random  # noqa: E402
+import runpy  # noqa: E402
+import socket  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import tempfile  # noqa: E402
+import threading  # noqa: E402
+import time  # noqa: E402
+import urllib.request  # noqa: E402
+import uuid  # noqa: E402
+from collections import Counter  # noqa: E402
+from collections.abc import Callable, Iterator  # noqa: E402
+from dataclasses import dataclass, field  # noqa: E402
+from datetime import date, datetime, timedelta, timezone  # noqa: E402
+from zoneinfo import ZoneInfo  # noqa: E402
+
+AGENTS = 20  # the served service
+SCALING = (5, 10, 20, 40)
+WINDOWS = [(9 * 60, 12 * 60 + 30), (13 * 60 + 30, 18 * 60)]
+ZONE = "Europe/Berlin"
+GUNICORN_CONFIG = ROOT / "deploy" / "gunicorn.conf.py"
+UTC = timezone.utc
+
+# method, path, headers, body
+Request = tuple[str, str, dict[str, str], bytes | None]
+
+
+def bench_app():
+    """The WSGI app gunicorn serves: the portal plus a bare route to compare with."""
+    from portal import create_app
+
+    app = create_app()
+
+    @app.get("/__hello")
+    def hello():
+        return "hello"
+
+    return app
+
+
+# --- data -------------------------------------------------------------------
+
+
+@dataclass
+class Data:
+    services: dict[int, uuid.UUID]  # agent count -> service id
+    token: str  # a CLIENT_SERVICE API token
+    month: date  # first day of next month
+    day: date  # a Tuesday in it
+    last_day: date  # the last day with calendars
+
+
+def slug(agents: int) -> str:
+    return f"bench-{agents}"
+
+
+def month_end(first: date) -> date:
+    return (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+
+
+def populate(app, sizes: list[int]) -> Data:
+    """``max(sizes)`` agents with calendars; one service per size over the first agents."""
+    from portal.extensions import db
+    from portal.models import (
+        Appointment,
+        Base,
+        Participant,
+        ParticipantType,
+        Role,
+        Service,
+        TimeException,
+        User,
+        WorkingHours,
+    )
+    from portal.tokens import issue_token
+
+    rng = random.Random(7)
+    today = datetime.now(UTC).date()
+    month = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
+    last_day = month_end(month)
+    days = [today + timedelta(days=offset) for offset in range(1, (last_day - today).days + 1)]
+    working = [d for d in days if d.isoweekday() <= 6]
+    with app.app_context():
+        Base.metadata.drop_all(db.engine)
+        Base.metadata.create_all(db.engine)
+        agents = []
+        for index in range(max(sizes)):
+            zone = ZONE if index % 2 == 0 else "Europe/London"
+            agents.append(User(email=f"agent{index}@bench.example", name=f"Agent {index:02d}",
+                               role=Role.AGENT, timezone=zone))
+        db.session.add_all(agents)
+        services = {
+            size: Service(slug=slug(size), name=f"Bench consultation ({size} agents)", duration_minutes=30,
+                          slot_interval_minutes=15, timezone=ZONE, horizon_days=90, agents=agents[:size])
+            for size in sizes
+        }
+        db.session.add_all(services.values())
+        integration = User(email="crm@bench.example", name="CRM", role=Role.CLIENT_SERVICE, timezone=ZONE)
+        token, secret = issue_token(integration, "bench")
+        db.session.add_all([integration, token])
+        db.session.flush()
+        booked = 0
+        for agent in agents:
+            for weekday in range(1, 7):
+                for start, end in WINDOWS:
+                    db.session.add(WorkingHours(agent_id=agent.id, day_of_week=weekday,
+                                                start_minute=start, end_minute=end))
+            off = set(rng.sample(working, 3))
+            for day in off:
+                db.session.add(TimeException(from_date=day, to_date=day, agents=[agent], reason_text="Day off"))
+            zone = ZoneInfo(agent.timezone)
+            for day in working:
+                if day in off:
+                    continue
+                # About half of the 16 half-hours a day are booked.
+                for half_hour in sorted(rng.sample(range(16), 8)):
+                    minute = (9 * 60 + half_hour * 30) if half_hour < 7 else (13 * 60 + 30 + (half_hour - 7) * 30)
+                    start = datetime.combine(day, datetime.min.time(), tzinfo=zone) + timedelta(minutes=minute)
+                    start = start.astimezone(UTC)
+                    appointment = Appointment(service=services[max(sizes)], organizer=agent, start_at=start,
+                                              end_at=start + timedelta(minutes=30), timezone=agent.timezone)
+                    appointment.participants = [
+                        Participant(type=ParticipantType.AGENT, user=agent, is_organizer=True)
+                    ]
+                    db.session.add(appointment)
+                    booked += 1
+        db.session.commit()
+        service_ids = {size: service.id for size, service in services.items()}
+        db.session.remove()
+    print(f"data: {max(sizes)} agents, {booked} appointments from tomorrow to {last_day}, 15-minute grid")
+    tuesday = month + timedelta(days=(7 - month.weekday()) % 7 + 1)
+    return Data(services=service_ids, token=secret, month=month, day=tuesday, last_day=last_day)
+
+
+# --- slot computation scaling -------------------------------------------------
+
+
+@dataclass
+class Scaling:
+    agents: int
+    loader_ms: float
+    compute_ms: float
+    slots: int
+
+    @property
+    def total_ms(self) -> float:
+        return self.loader_ms + self.compute_ms
+
+
+def time_slot_computation(app, data: Data, runs: int) -> list[Scaling]:
+    """What the slots API computes for next month, per service size (median of ``runs``)."""
+    from portal.booking.availability import day_range_utc
+    from portal.booking.loader import load_availability
+    from portal.extensions import db
+    from portal.models import Service
+    from portal.scheduling import free_slots
+
+    first_day, last_day = data.month, month_end(data.month)
+    start, end = day_range_utc(first_day, last_day, ZoneInfo(ZONE))
+    now = datetime.now(UTC)
+    results = []
+    with app.app_context():
+        for size in SCALING:
+            loader_times, compute_times, slot_count = [], [], 0
+            for _ in range(runs):
+                db.session.expire_all()
+                service = db.session.get(Service, data.services[size])
+                _ = service.duration  # the API view has the service loaded already
+                began = time.perf_counter()
+                availability = load_availability(db.session, service, start, end, now=now)
+                loaded = time.perf_counter()
+                slots = free_slots(availability.service, availability.agents,
+                                   office_hours=availability.office_hours, office_timezone=ZONE,
+                                   first_day=first_day, last_day=last_day, timezone=ZONE, now=now)
+                computed = time.perf_counter()
+                loader_times.append(loaded - began)
+                compute_times.append(computed - loaded)
+                slot_count = len(slots)
+            results.append(Scaling(size, statistics.median(loader_times) * 1000,
+                                   statistics.median(compute_times) * 1000, slot_count))
+        db.session.remove()
+    return results
+
+
+# --- the server -------------------------------------------------------------
+
+
+def server_environment(url: str, folder: str, port: int, workers: int | None, threads: int | None,
+                       cache_seconds: float | None) -> dict[str, str]:
+    # The caller's own PORTAL_* settings stay out: the server must use the bench database.
+    env = {key: value for key, value in os.environ.items() if not key.startswith("PORTAL_")}
+    env.update(
+        PORTAL_BIND=f"127.0.0.1:{port}",
+        PORTAL_SQLALCHEMY_DATABASE_URI=url,
+        PORTAL_SECRET_KEY="bench",
+        PORTAL_TIMEZONE=ZONE,
+        PORTAL_RATELIMIT_ENABLED="false",
+        PORTAL_MAIL_BACKEND="locmem",
+        PORTAL_SMS_BACKEND="locmem",
+        PORTAL_MAIL_FILE_PATH=str(Path(folder) / "mail"),
+        PORTAL_SMS_LOG_PATH=str(Path(folder) / "sms.log"),
+        PYTHONPATH=str(ROOT),
+    )
+    if workers is not None:
+        env["PORTAL_WORKERS"] = str(workers)
+    if threads is not None:
+        env["PORTAL_THREADS"] = str(threads)
+    if cache_seconds is not None:
+        env["PORTAL_PICKER_CACHE_SECONDS"] = str(cache_seconds)
+    return env
+
+
+def gunicorn_settings(env: dict[str, str]) -> dict:
+    """The settings the production config file yields under ``env``."""
+    saved = dict(os.environ)
+    os.environ.clear()
+    os.environ.update(env)
+    try:
+        return runpy.run_path(str(GUNICORN_CONFIG))
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def serve(env: dict[str, str], folder: str, port: int) -> subprocess.Popen:
+    command = [sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONFIG), "bench.http:bench_app()"]
+    log_path = Path(folder) / "gunicorn.log"
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/__hello", timeout=2):
+                return process
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise SystemExit("gunicorn did not start:\n" + log_path.read_text())
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+# --- the load ---------------------------------------------------------------
+
+
+@dataclass
+class Result:
+    latencies: list[float] = field(default_factory=list)  # seconds, expected answers only
+    statuses: Counter[int] = field(default_factory=Counter)
+    wall: float = 0.0
+    exhausted: bool = False  # the requests ran out before the time was up
+
+    @property
+    def count(self) -> int:
+        return len(self.latencies)
+
+    @property
+    def rps(self) -> float:
+        return self.count / self.wall if self.wall else 0.0
+
+    def percentile_ms(self, share: float) -> float:
+        ordered = sorted(self.latencies)
+        return ordered[max(math.ceil(len(ordered) * share) - 1, 0)] * 1000 if ordered else math.nan
+
+
+def measure(port: int, next_request: Callable[[], Request | None], expected: int,
+            clients: int, seconds: float) -> Result:
+    """``clients`` threads send ``next_request()`` for ``seconds``, after one warm-up request each."""
+    result = Result()
+    lock = threading.Lock()
+    window: dict[str, float] = {}
+    ended: list[float] = []
+    errors: list[BaseException] = []
+
+    def open_window() -> None:  # runs once, when every client is warm
+        window["start"] = time.perf_counter()
+        window["stop"] = window["start"] + seconds
+
+    gate = threading.Barrier(clients, action=open_window)
+
+    def client() -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+
+        def send(request: Request) -> int:
+            method, path, headers, body = request
+            connection.request(method, path, body=body, headers=headers)
+            response = connection.getresponse()
+            response.read()
+            return response.status
+
+        latencies: list[float] = []
+        statuses: Counter[int] = Counter()
+        exhausted = False
+        try:
+            warm_up = next_request()
+            if warm_up is not None:
+                send(warm_up)
+            gate.wait(timeout=120)
+            while time.perf_counter() < window["stop"]:
+                request = next_request()
+                if request is None:
+                    exhausted = True
+                    break
+                began = time.perf_counter()
+                status = send(request)
+                elapsed = time.perf_counter() - began
+                statuses[status] += 1
+                if status == expected:
+                    latencies.append(elapsed)
+        except BaseException as error:  # reported by the main thread
+            gate.abort()
+            with lock:
+                errors.append(error)
+        finally:
+            connection.close()
+        with lock:
+            result.latencies.extend(latencies)
+            result.statuses.update(statuses)
+            result.exhausted |= exhausted
+            ended.append(time.perf_counter())
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise SystemExit(f"a client failed: {errors[0]!r}")
+    result.wall = max(ended) - window["start"]
+    return result
+
+
+def fetch_json(port: int, path: str) -> object:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=60) as response:
+        return json.load(response)
+
+
+def free_bookings(port: int, service_id: str, first_day: date, last_day: date) -> list[tuple[str, str]]:
+    """Free (start, agent id) pairs from the slots API, none overlapping another for the same agent."""
+    last_day = min(last_day, first_day + timedelta(days=61))  # the API answers 62 days at a time
+    slots = fetch_json(port, f"/api/services/{service_id}/slots?from={first_day}&to={last_day}&timezone={ZONE}")
+    free_from: dict[str, str] = {}  # agent -> end of the slot last picked for them
+    pairs = []
+    for slot in sorted(slots, key=lambda s: s["start"]):  # UTC "Z" times sort as text
+        for agent_id in slot["agentIds"]:
+            if slot["start"] >= free_from.get(agent_id, ""):
+                pairs.append((slot["start"], agent_id))
+                free_from[agent_id] = slot["end"]
+    random.Random(11).shuffle(pairs)  # concurrent bookings land on different agents and days
+    return pairs
+
+
+def constant(path: str, headers: dict[str, str] | None = None) -> Callable[[], Request]:
+    request: Request = ("GET", path, headers or {}, None)
+    return lambda: request
+
+
+def booking_requests(service_id: str, token: str, pairs: list[tuple[str, str]]) -> Callable[[], Request | None]:
+    """A thread-safe supply of booking POSTs, one per free pair, then None."""
+    numbered: Iterator[tuple[int, tuple[str, str]]] = iter(enumerate(pairs))
+    lock = threading.Lock()
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+
+    def next_request() -> Request | None:
+        with lock:
+            try:
+                number, (start, agent_id) = next(numbered)
+            except StopIteration:
+                return None
+        body = {
+            "serviceId": service_id, "start": start, "agentId": agent_id, "timezone": ZONE, "locale": "en",
+            "customer": {"name": {"firstName": "Bench", "lastName": f"Customer {number}"},
+                         "contact": {"primaryEmail": f"customer{number}@bench.example"}},
+        }
+        return "POST", "/api/appointments/", headers, json.dumps(body).encode()
+
+    return next_request
+
+
+def run_http(url: str, folder: str, data: Data, args: argparse.Namespace) -> None:
+    port = args.port or free_port()
+    env = server_environment(url, folder, port, args.workers, args.threads, args.cache_seconds)
+    settings = gunicorn_settings(env)
+    service_id = str(data.services[AGENTS])
+    process = serve(env, folder, port)
+    try:
+        pairs = free_bookings(port, service_id, datetime.now(UTC).date() + timedelta(days=1), data.last_day)
+        targets: list[tuple[str, Callable[[], Request | None], int]] = [
+            ("hello", constant("/__hello"), 200),
+            ("month page", constant(f"/book/{slug(AGENTS)}?month={data.month:%Y-%m}&timezone={ZONE}"), 200),
+            ("day partial", constant(f"/book/{slug(AGENTS)}/day/{data.day}?timezone={ZONE}",
+                                     {"HX-Request": "true"}), 200),
+            ("slots API", constant(f"/api/services/{service_id}/slots?from={data.day}&to={data.day}"
+                                   f"&timezone={ZONE}"), 200),
+            ("booking POST", booking_requests(service_id, data.token, pairs), 201),
+        ]
+        results = {name: measure(port, supply, expected, args.clients, args.seconds)
+                   for name, supply, expected in targets}
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+    cache = "production default" if args.cache_seconds is None else f"{args.cache_seconds:g} s"
+    print(
+        f"HTTP: {os.cpu_count()} cores, gunicorn -c deploy/gunicorn.conf.py: {settings['workers']} workers x "
+        f"{settings['threads']} threads ({settings['worker_class']}); database {url.split(':')[0]}; "
+        f"{args.clients} clients, {args.seconds:g} s per endpoint; picker cache {cache}"
+    )
+    print(f"{'endpoint':14} {'requests':>9} {'other':>6} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'vs hello':>9}")
+    hello = results["hello"].rps
+    for name, r in results.items():
+        other = sum(r.statuses.values()) - r.count
+        print(f"{name:14} {r.count:9d} {other:6d} {r.rps:8.1f} {r.percentile_ms(0.50):8.1f} "
+              f"{r.percentile_ms(0.95):8.1f} {r.rps / hello:9.1%}")
+    booking = results["booking POST"]
+    others = {status: n for status, n in booking.statuses.items() if status not in (201, 409)}
+    print(f"booking POST: {booking.statuses[201]} created (201), {booking.statuses[409]} taken (409)"
+          + (f", other answers {others}" if others else "")
+          + f"; {len(pairs)} free slots prepared" + (", all used before the time was up" if booking.exhausted else ""))
+    print("(requests, req/s and latencies count the expected answers: 200, or 201 for the booking)")
+
+
+def print_scaling(results: list[Scaling], runs: int, month: date) -> None:
+    print(f"slot computation for {month:%B %Y} (loader + free_slots, as the slots API; median of {runs} runs)")
+    print(f"{'agents':>6} {'slots':>6} {'loader ms':>10} {'compute ms':>11} {'total ms':>9} "
+          f"{'ms/agent':>9} {'vs 5 agents':>12}")
+    base = results[0].total_ms
+    for r in results:
+        print(f"{r.agents:6d} {r.slots:6d} {r.loader_ms:10.2f} {r.compute_ms:11.2f} {r.total_ms:9.2f} "
+              f"{r.total_ms / r.agents:9.3f} {r.total_ms / base:11.2f}x")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=float, default=8.0, help="load time per endpoint")
+    parser.add_argument("--clients", type=int, default=8, help="concurrent client connections")
+    parser.add_argument("--workers", type=int, default=None, help="PORTAL_WORKERS (default: the config's)")
+    parser.add_argument("--threads", type=int, default=None, help="PORTAL_THREADS (default: the config's)")
+    parser.add_argument("--port", type=int, default=0, help="default: a free one")
+    parser.add_argument("--cache-seconds", type=float, default=None,
+                        help="PICKER_CACHE_SECONDS for the server (default: the app's; 0 = no cache)")
+    parser.add_argument("--runs", type=int, default=20, help="timed runs per size in the scaling part")
+    parser.add_argument("--skip-http", action="store_true", help="only the slot computation scaling")
+    parser.add_argument("--skip-scaling", action="store_true", help="only the HTTP part")
+    args = parser.parse_args()
+    if args.skip_http and args.skip_scaling:
+        parser.error("nothing left to measure")
+
+    from portal import create_app
+    from portal.extensions import db
+
+    with tempfile.TemporaryDirectory() as folder:
+        url = os.environ.get("PORTAL_BENCH_DATABASE_URL") or f"sqlite:///{folder}/bench.sqlite"
+        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "TIMEZONE": ZONE},
+                         instance_path=folder)
+        data = populate(app, sorted({AGENTS} if args.skip_scaling else {AGENTS, *SCALING}))
+        # Measured before the bookings of the HTTP part change the calendars.
+        scaling = None if args.skip_scaling else time_slot_computation(app, data, args.runs)
+        with app.app_context():
+            db.engine.dispose()
+        if not args.skip_http:
+            run_http(url, folder, data, args)
+    if scaling:
+        print_scaling(scaling, args.runs, data.month)
+
+
+if __name__ == "__main__":
+    main()

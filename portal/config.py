@@ -65,6 +65,13 @@ SMS_LOG_PATH: str | None = None  # default: instance/sms.log
 RATELIMIT_ENABLED = True
 RATELIMIT_STORAGE_URI = "memory://"
 RATELIMIT_HEADERS_ENABLED = True
+# A limiter outage must not take sign-in and booking down: while Redis does not answer, each
+# process applies the same limits in its own memory (Redis is retried with backoff), and any
+# other limiter error is logged instead of failing the request.
+RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+RATELIMIT_SWALLOW_ERRORS = True
+# A Redis that hangs costs a request a second, not a worker (ignored by memory://).
+RATELIMIT_STORAGE_OPTIONS: dict[str, Any] = {"socket_connect_timeout": 1, "socket_timeout": 1}
 
 # --- booking --------------------------------------------------------------
 HOLD_MINUTES = 10

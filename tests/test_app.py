@@ -1,4 +1,4 @@
-"""The app factory, configuration precedence, error pages and CSRF."""
+"""The app factory, configuration precedence, error answers without internals, and CSRF."""
 
 from __future__ import annotations
 
@@ -142,3 +142,73 @@ def test_file_mail_backend_writes_one_eml_per_message(app, tmp_path, config_over
     assert len(files) == 2
     subjects = {message_from_bytes(path.read_bytes())["Subject"] for path in files}
     assert subjects == {"Hello 1", "Hello 2"}
+
+
+# --- no internals in any error answer ---------------------------------------------------------
+
+# As in production: exceptions are handled, not re-raised to the test client.
+PRODUCTION_LIKE = {
+    "TESTING": False,
+    "PROPAGATE_EXCEPTIONS": False,
+    "WTF_CSRF_ENABLED": True,
+    "MAX_CONTENT_LENGTH": 64 * 1024,
+}
+INTERNALS = ("Traceback", 'File "', ".py", "werkzeug", "sqlalchemy", "secret internals")
+
+
+def assert_no_internals(text: str) -> None:
+    for marker in INTERNALS:
+        assert marker not in text, f"{marker!r} leaked into: {text[:500]}"
+
+
+@pytest.mark.parametrize("config_overrides", [PRODUCTION_LIKE])
+@pytest.mark.parametrize(
+    ("endpoint", "path"), [("public.index", "/"), ("api.list_services", "/api/services")]
+)
+def test_an_unexpected_exception_is_answered_without_internals(
+    app, client, config_overrides, endpoint, path
+):
+    def broken_view(*args, **kwargs):
+        raise RuntimeError(f"secret internals in {__file__}")
+
+    app.view_functions[endpoint] = broken_view
+    response = client.get(path)
+    assert response.status_code == 500
+    assert_no_internals(response.get_data(as_text=True))
+    if path.startswith("/api/"):
+        assert response.json == {
+            "error": "server_error",
+            "error_description": "An unexpected error happened. It has been logged.",
+        }
+    else:
+        assert response.mimetype == "text/html"
+        assert "Something went wrong" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("config_overrides", [PRODUCTION_LIKE])
+@pytest.mark.parametrize(
+    ("method", "path", "request_args", "status"),
+    [
+        ("GET", "/no/such/page", {}, 404),
+        ("GET", "/api/no-such-endpoint", {}, 404),
+        ("PUT", "/login", {}, 405),
+        ("DELETE", "/api/otp", {}, 405),
+        ("POST", "/login", {"data": {"email": "a@example.com", "password": "x"}}, 400),  # no CSRF
+        ("POST", "/api/otp", {"data": "{not json", "content_type": "application/json"}, 400),
+        ("POST", "/login", {"data": {"email": "a" * 100_000}}, 413),
+        ("POST", "/api/otp", {"json": {"email": "a" * 100_000}}, 413),
+    ],
+)
+def test_error_answers_are_clean_for_pages_and_api(
+    client, config_overrides, method, path, request_args, status
+):
+    response = client.open(path, method=method, **request_args)
+    assert response.status_code == status
+    text = response.get_data(as_text=True)
+    assert_no_internals(text)
+    if path.startswith("/api/"):
+        assert set(response.json) == {"error", "error_description"}
+        assert response.json["error_description"]
+    else:
+        assert response.mimetype == "text/html"
+        assert f'<p class="error-page__code">{status}</p>' in text

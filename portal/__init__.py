@@ -41,8 +41,9 @@ def create_app(config: Mapping[str, Any] | None = None, instance_path: str | Non
     _init_extensions(app)
     _register_blueprints(app)
 
-    from portal import cli, errors, security, templating
+    from portal import cli, errors, request_log, security, templating
 
+    request_log.register(app)
     errors.register(app)
     security.register(app)
     templating.register(app)

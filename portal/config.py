@@ -94,11 +94,13 @@ def finalize(config: dict[str, Any], instance_path: str) -> None:
         instance.mkdir(parents=True, exist_ok=True)
         config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'portal.sqlite'}"
     _check_sqlite_directory(config["SQLALCHEMY_DATABASE_URI"])
+    options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    # Database errors, and so logged tracebacks, show statements without their values (emails).
+    options.setdefault("hide_parameters", True)
     if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # Booking transactions wait for each other instead of failing at once.
-        options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
         options.setdefault("connect_args", {}).setdefault("timeout", 30)
-        config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     if not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = _instance_secret_key(instance)
     if not config.get("MAIL_FILE_PATH"):

@@ -20,7 +20,7 @@ from portal.models import (
 )
 from portal.notifications.defaults import add_default_templates
 
-DEMO_PASSWORD = "demo-password"
+DEMO_PASSWORD = "demo-password"  # nosec B105 # demo data only, printed by the command and the README
 
 STAFF = [
     # (email, name, role, timezone)

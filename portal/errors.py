@@ -6,6 +6,8 @@ from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from portal import request_log
+
 MESSAGES = {
     400: ("Bad request", "The request could not be understood."),
     403: ("Not allowed", "You do not have access to this page."),
@@ -63,7 +65,8 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
-        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        # Structured, with the request id and without the raw path (it can hold a token).
+        request_log.log_unhandled(error)
         return error_response(500)
 
 

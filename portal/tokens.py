@@ -7,7 +7,7 @@ import secrets
 
 from portal.models import ApiToken, User
 
-TOKEN_PREFIX = "pt_"
+TOKEN_PREFIX = "pt_"  # nosec B105 # the public prefix that marks a token, not a secret
 
 
 def hash_token(secret: str) -> str:

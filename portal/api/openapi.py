@@ -110,7 +110,8 @@ def object_schema(fields: Mapping[str, Field], *, partial: bool = False) -> dict
 
 def body_target(op: Op) -> Mapping[str, Field] | Field:
     """The schema object an operation's view passes to ``parse_body``."""
-    assert op.body is not None
+    if op.body is None:
+        raise ValueError(f"The operation {op.endpoint} takes no body.")
     module_name, _, name = op.body.partition(":")
     return getattr(importlib.import_module(module_name), name)
 

@@ -395,7 +395,7 @@ def operations() -> list[Op]:
            body="portal.api.admin:USER_BODY", errors=(400, 409),
            description="Emails are unique, case-insensitively. Passwords (staff only) need 8 characters.",
            example={"email": "spec.tour@example.com", "name": "Spec Tour", "role": "AGENT",
-                    "timezone": "Europe/Berlin", "locale": "de", "password": "a long password"}),
+                    "timezone": "Europe/Berlin", "locale": "de", "password": "a long password"}),  # nosec B105 # the document's example
         Op("get", "/api/users/{user_id}", "get_user", "Get a user", "Users", ("ADMIN", "SUPERVISOR"),
            {OK: Response("The user.", ref("User"))}, errors=(400, 404)),
         Op("patch", "/api/users/{user_id}", "update_user", "Change a user", "Users", ADMIN,

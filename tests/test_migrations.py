@@ -15,7 +15,18 @@ from sqlalchemy.engine import make_url
 from portal import create_app
 from portal.extensions import db
 from portal.models import Base
+from portal.models.overlap_guard import GUARD_NAME
 from tests.conftest import TEST_DATABASE_URL, on_postgres
+
+
+GUARDS_PRESENT = {
+    "postgresql": f"SELECT conname FROM pg_constraint WHERE conname = '{GUARD_NAME}'",
+    "sqlite": "SELECT name FROM sqlite_master WHERE type = 'trigger'",
+}
+EXPECTED_GUARDS = {
+    "postgresql": {GUARD_NAME},
+    "sqlite": {f"{GUARD_NAME}_insert", f"{GUARD_NAME}_update"},
+}
 
 
 @pytest.fixture
@@ -49,7 +60,10 @@ def test_migrations_create_exactly_the_models_schema(empty_database_url, tmp_pat
             )
             differences = compare_metadata(context, Base.metadata)
             tables = set(inspect(connection).get_table_names())
+            guards = set(connection.execute(text(GUARDS_PRESENT[db.engine.dialect.name])).scalars())
         assert differences == []
+        # Autogenerate sees neither constraints of this kind nor triggers: look for them.
+        assert guards == EXPECTED_GUARDS[db.engine.dialect.name]
         assert set(Base.metadata.tables) <= tables
         downgrade(revision="base")
         with db.engine.connect() as connection:

@@ -15,6 +15,7 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from portal.booking.availability import choose_agent, free_agents_at
@@ -28,6 +29,7 @@ from portal.models import (
     Service,
     SlotHold,
     User,
+    is_overlap_refusal,
     normalize_email,
     utcnow,
 )
@@ -156,7 +158,7 @@ def book(
     session.add(appointment)
     if hold is not None:
         session.execute(delete(SlotHold).where(SlotHold.id == hold.id))
-    session.flush()
+    flush_or_slot_taken(session)
     outbox.queue_created(appointment)
     session.commit()
     return appointment
@@ -194,7 +196,7 @@ def reschedule(
     appointment.timezone = timezone or appointment.timezone
     appointment.locale = locale or appointment.locale
     appointment.sequence += 1
-    session.flush()
+    flush_or_slot_taken(session)
     outbox.queue_rescheduled(appointment)
     session.commit()
     return appointment
@@ -269,6 +271,7 @@ def reassign(
     appointment.participants.append(_agent_participant(new_organizer, organizer=True))
     appointment.organizer = new_organizer
     appointment.sequence += 1
+    flush_or_slot_taken(session, "That agent is not free at this time.")
     session.commit()
     return appointment
 
@@ -283,6 +286,21 @@ def _agent_participant(agent: User, *, organizer: bool) -> Participant:
         last_name=last,
         email=agent.email,
     )
+
+
+def flush_or_slot_taken(session: Session, message: str | None = None) -> None:
+    """Write pending changes; the database's overlap refusal becomes SlotUnavailable.
+
+    The locked re-check should have refused first; this is the last line, for a
+    writer that skipped the lock or a rule the re-check does not know.
+    """
+    try:
+        session.flush()
+    except IntegrityError as error:
+        if not is_overlap_refusal(error):
+            raise
+        session.rollback()
+        raise (SlotUnavailable(message) if message else SlotUnavailable()) from None
 
 
 def _require_scheduled(appointment: Appointment) -> None:

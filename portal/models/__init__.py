@@ -11,6 +11,7 @@ from portal.models.appointment import (
 )
 from portal.models.auth import ApiToken, CodePurpose, OneTimeCode
 from portal.models.base import Base, utcnow
+from portal.models.overlap_guard import is_overlap_refusal
 from portal.models.notification import (
     Channel,
     NotificationTemplate,
@@ -55,6 +56,7 @@ __all__ = [
     "TimeException",
     "User",
     "WorkingHours",
+    "is_overlap_refusal",
     "normalize_email",
     "service_agents",
     "utcnow",

@@ -7,8 +7,17 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (
+    CheckConstraint,
+    Enum,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    true,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from portal.models.base import Base, Timestamps, UUIDPrimaryKey, utcnow
 
@@ -69,6 +78,10 @@ class Appointment(UUIDPrimaryKey, Timestamps, Base):
     cancellation_reason: Mapped[str | None] = mapped_column(Text)
     # iCalendar SEQUENCE: bumped on every change a calendar must pick up.
     sequence: Mapped[int] = mapped_column(default=0)
+    # Whether the agent's time is taken whole (a service of one seat). The database
+    # refuses two overlapping scheduled single-seat appointments of one organizer
+    # (portal.models.overlap_guard). True unless said otherwise: the safe side.
+    single_seat: Mapped[bool] = mapped_column(default=True, server_default=true())
 
     service: Mapped[Service] = relationship()
     organizer: Mapped[User] = relationship()
@@ -78,6 +91,12 @@ class Appointment(UUIDPrimaryKey, Timestamps, Base):
     room_tickets: Mapped[list[RoomTicket]] = relationship(
         back_populates="appointment", cascade="all, delete-orphan"
     )
+
+    @validates("service")
+    def _seats_of(self, _key: str, service: Service) -> Service:
+        # The seat count of the service decides whether the overlap guard applies.
+        self.single_seat = service.capacity == 1
+        return service
 
     @property
     def duration(self) -> timedelta:

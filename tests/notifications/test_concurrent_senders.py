@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import func, select
@@ -41,7 +41,8 @@ def test_concurrent_senders_deliver_200_messages_exactly_once(app, senders):
     agent = make_agent()
     for n in range(100):
         appointment = make_appointment(
-            datetime(2030, 4, 1, 8, 0, tzinfo=UTC),
+            # One after another: the database refuses overlapping times of one agent.
+            datetime(2030, 4, 1, 8, 0, tzinfo=UTC) + timedelta(minutes=30 * n),
             service=service,
             agent=agent,
             customers=[

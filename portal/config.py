@@ -36,6 +36,13 @@ WTF_CSRF_TIME_LIMIT = 8 * 3600  # a form left open over lunch still submits
 # How many reverse proxies in front set X-Forwarded-For/-Proto/-Host (0: trust none).
 # Behind one TLS proxy set 1, so client addresses (rate limits) and https (HSTS) are right.
 PROXY_COUNT = 0
+# No form or API body comes near this; a bigger one is refused (413) before it is read.
+MAX_CONTENT_LENGTH = 1024 * 1024
+
+# --- logs -----------------------------------------------------------------
+# JSON lines on stderr unless logging is configured otherwise (docs/deploy.md, "Logs").
+LOG_LEVEL = "INFO"  # of the "portal" loggers; gunicorn reads the same PORTAL_LOG_LEVEL
+REQUEST_LOG = True  # one line per request on "portal.request", without personal data
 
 # --- the account ----------------------------------------------------------
 TIMEZONE = "UTC"  # account timezone: office hours are read in it

@@ -21,23 +21,28 @@ short shared cache off, to see the cost of computing every answer.
 
 from __future__ import annotations
 
-import argparse
-import http.client
-import os
-import random
-import statistics
-import subprocess
 import sys
-import tempfile
-import threading
-import time
-import urllib.request
-from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
-ROOT = Path(__file__).resolve().parent.parent
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+# bench/http.py shares its name with the standard library's ``http``: run as a
+# script from this folder, the folder must not come first on the import path.
+sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != HERE]
 sys.path.insert(0, str(ROOT))
+
+import argparse  # noqa: E402
+import http.client  # noqa: E402
+import os  # noqa: E402
+import random  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import tempfile  # noqa: E402
+import threading  # noqa: E402
+import time  # noqa: E402
+import urllib.request  # noqa: E402
+from datetime import date, datetime, timedelta, timezone  # noqa: E402
+from zoneinfo import ZoneInfo  # noqa: E402
 
 AGENTS = 20
 WINDOWS = [(9 * 60, 12 * 60 + 30), (13 * 60 + 30, 18 * 60)]

@@ -14,18 +14,24 @@ database (it must be empty or disposable: tables are dropped and created).
 
 from __future__ import annotations
 
-import argparse
-import os
-import random
-import statistics
 import sys
-import tempfile
-import time
-from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+# bench/http.py shares its name with the standard library's ``http``: run as a
+# script from this folder, the folder must not come first on the import path.
+sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != HERE]
+sys.path.insert(0, str(ROOT))
+
+import argparse  # noqa: E402
+import os  # noqa: E402
+import random  # noqa: E402
+import statistics  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from datetime import date, datetime, timedelta, timezone  # noqa: E402
+from zoneinfo import ZoneInfo  # noqa: E402
 
 from sqlalchemy import event  # noqa: E402
 

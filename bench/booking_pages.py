@@ -34,7 +34,6 @@ sys.path.insert(0, str(ROOT))
 import argparse  # noqa: E402
 import http.client  # noqa: E402
 import os  # noqa: E402
-import random  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import tempfile  # noqa: E402
@@ -42,10 +41,8 @@ import threading  # noqa: E402
 import time  # noqa: E402
 import urllib.request  # noqa: E402
 from datetime import date, datetime, timedelta, timezone  # noqa: E402
-from zoneinfo import ZoneInfo  # noqa: E402
 
 AGENTS = 20
-WINDOWS = [(9 * 60, 12 * 60 + 30), (13 * 60 + 30, 18 * 60)]
 DAYS = 45
 UTC = timezone.utc
 
@@ -66,59 +63,21 @@ def bench_app():
 def populate(url: str, folder: str) -> tuple[date, date]:
     from portal import create_app
     from portal.extensions import db
-    from portal.models import (
-        Appointment,
-        Base,
-        Participant,
-        ParticipantType,
-        Role,
-        Service,
-        TimeException,
-        User,
-        WorkingHours,
-    )
+    from portal.models import Base, Service
+
+    from bench.calendars import add_agents, fill_calendars
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"}, instance_path=folder)
-    rng = random.Random(7)
     today = datetime.now(UTC).date()
     with app.app_context():
         Base.metadata.drop_all(db.engine)
         Base.metadata.create_all(db.engine)
-        agents = []
-        for index in range(AGENTS):
-            zone = "Europe/Berlin" if index % 2 == 0 else "Europe/London"
-            agent = User(email=f"agent{index}@bench.example", name=f"Agent {index:02d}", role=Role.AGENT, timezone=zone)
-            agents.append(agent)
-            db.session.add(agent)
+        agents = add_agents(db.session, AGENTS)
         service = Service(slug="bench", name="Bench consultation", duration_minutes=30, slot_interval_minutes=15,
                           timezone="Europe/Berlin", horizon_days=90, agents=agents)
         db.session.add(service)
-        db.session.flush()
-        booked = 0
         days = [today + timedelta(days=offset) for offset in range(1, DAYS + 1)]
-        for agent in agents:
-            for weekday in range(1, 7):
-                for start, end in WINDOWS:
-                    db.session.add(WorkingHours(agent_id=agent.id, day_of_week=weekday, start_minute=start, end_minute=end))
-            working = [d for d in days if d.isoweekday() <= 6]
-            off = set(rng.sample(working, 3))
-            for day in off:
-                db.session.add(TimeException(from_date=day, to_date=day, agents=[agent], reason_text="Day off"))
-            zone = ZoneInfo(agent.timezone)
-            for day in working:
-                if day in off:
-                    continue
-                for half_hour in sorted(rng.sample(range(16), 8)):
-                    minute = (9 * 60 + half_hour * 30) if half_hour < 7 else (13 * 60 + 30 + (half_hour - 7) * 30)
-                    start = datetime.combine(day, datetime.min.time(), tzinfo=zone) + timedelta(minutes=minute)
-                    start = start.astimezone(UTC)
-                    appointment = Appointment(service=service, organizer=agent, start_at=start,
-                                              end_at=start + timedelta(minutes=30), timezone=agent.timezone)
-                    appointment.participants = [
-                        Participant(type=ParticipantType.AGENT, user=agent, is_organizer=True)
-                    ]
-                    db.session.add(appointment)
-                    booked += 1
+        booked = fill_calendars(db.session, service, agents, days)
         db.session.commit()
         db.session.remove()
         db.engine.dispose()

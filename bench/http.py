@@ -72,7 +72,6 @@ from zoneinfo import ZoneInfo  # noqa: E402
 
 AGENTS = 20  # the served service
 SCALING = (5, 10, 20, 40)
-WINDOWS = [(9 * 60, 12 * 60 + 30), (13 * 60 + 30, 18 * 60)]
 ZONE = "Europe/Berlin"
 GUNICORN_CONFIG = ROOT / "deploy" / "gunicorn.conf.py"
 UTC = timezone.utc
@@ -117,34 +116,19 @@ def month_end(first: date) -> date:
 def populate(app, sizes: list[int]) -> Data:
     """``max(sizes)`` agents with calendars; one service per size over the first agents."""
     from portal.extensions import db
-    from portal.models import (
-        Appointment,
-        Base,
-        Participant,
-        ParticipantType,
-        Role,
-        Service,
-        TimeException,
-        User,
-        WorkingHours,
-    )
+    from portal.models import Base, Role, Service, User
     from portal.tokens import issue_token
 
-    rng = random.Random(7)
+    from bench.calendars import add_agents, fill_calendars
+
     today = datetime.now(UTC).date()
     month = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
     last_day = month_end(month)
     days = [today + timedelta(days=offset) for offset in range(1, (last_day - today).days + 1)]
-    working = [d for d in days if d.isoweekday() <= 6]
     with app.app_context():
         Base.metadata.drop_all(db.engine)
         Base.metadata.create_all(db.engine)
-        agents = []
-        for index in range(max(sizes)):
-            zone = ZONE if index % 2 == 0 else "Europe/London"
-            agents.append(User(email=f"agent{index}@bench.example", name=f"Agent {index:02d}",
-                               role=Role.AGENT, timezone=zone))
-        db.session.add_all(agents)
+        agents = add_agents(db.session, max(sizes))
         services = {
             size: Service(slug=slug(size), name=f"Bench consultation ({size} agents)", duration_minutes=30,
                           slot_interval_minutes=15, timezone=ZONE, horizon_days=90, agents=agents[:size])
@@ -154,32 +138,7 @@ def populate(app, sizes: list[int]) -> Data:
         integration = User(email="crm@bench.example", name="CRM", role=Role.CLIENT_SERVICE, timezone=ZONE)
         token, secret = issue_token(integration, "bench")
         db.session.add_all([integration, token])
-        db.session.flush()
-        booked = 0
-        for agent in agents:
-            for weekday in range(1, 7):
-                for start, end in WINDOWS:
-                    db.session.add(WorkingHours(agent_id=agent.id, day_of_week=weekday,
-                                                start_minute=start, end_minute=end))
-            off = set(rng.sample(working, 3))
-            for day in off:
-                db.session.add(TimeException(from_date=day, to_date=day, agents=[agent], reason_text="Day off"))
-            zone = ZoneInfo(agent.timezone)
-            for day in working:
-                if day in off:
-                    continue
-                # About half of the 16 half-hours a day are booked.
-                for half_hour in sorted(rng.sample(range(16), 8)):
-                    minute = (9 * 60 + half_hour * 30) if half_hour < 7 else (13 * 60 + 30 + (half_hour - 7) * 30)
-                    start = datetime.combine(day, datetime.min.time(), tzinfo=zone) + timedelta(minutes=minute)
-                    start = start.astimezone(UTC)
-                    appointment = Appointment(service=services[max(sizes)], organizer=agent, start_at=start,
-                                              end_at=start + timedelta(minutes=30), timezone=agent.timezone)
-                    appointment.participants = [
-                        Participant(type=ParticipantType.AGENT, user=agent, is_organizer=True)
-                    ]
-                    db.session.add(appointment)
-                    booked += 1
+        booked = fill_calendars(db.session, services[max(sizes)], agents, days)
         db.session.commit()
         service_ids = {size: service.id for size, service in services.items()}
         db.session.remove()

@@ -26,7 +26,6 @@ sys.path.insert(0, str(ROOT))
 
 import argparse  # noqa: E402
 import os  # noqa: E402
-import random  # noqa: E402
 import statistics  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
@@ -39,61 +38,23 @@ from portal import create_app  # noqa: E402
 from portal.booking.availability import day_range_utc  # noqa: E402
 from portal.booking.loader import load_availability  # noqa: E402
 from portal.extensions import db  # noqa: E402
-from portal.models import (  # noqa: E402
-    Appointment,
-    Base,
-    Participant,
-    ParticipantType,
-    Role,
-    Service,
-    TimeException,
-    User,
-    WorkingHours,
-)
+from portal.models import Base, Service  # noqa: E402
 from portal.scheduling import free_slots  # noqa: E402
+
+from bench.calendars import add_agents, fill_calendars  # noqa: E402
 
 FIRST_DAY, LAST_DAY = date(2026, 10, 1), date(2026, 10, 31)
 NOW = datetime(2026, 9, 30, 12, 0, tzinfo=timezone.utc)
 AGENTS = 20
-WINDOWS = [(9 * 60, 12 * 60 + 30), (13 * 60 + 30, 18 * 60)]
 
 
 def populate() -> Service:
-    rng = random.Random(7)
-    agents = []
-    for index in range(AGENTS):
-        zone = "Europe/Berlin" if index % 2 == 0 else "Europe/London"
-        agent = User(email=f"agent{index}@bench.example", name=f"Agent {index:02d}", role=Role.AGENT, timezone=zone)
-        agents.append(agent)
-        db.session.add(agent)
+    agents = add_agents(db.session, AGENTS)
     service = Service(slug="bench", name="Bench", duration_minutes=30, slot_interval_minutes=15,
                       timezone="Europe/Berlin", horizon_days=90, agents=agents)
     db.session.add(service)
-    db.session.flush()
-    booked = 0
-    for agent in agents:
-        for weekday in range(1, 7):
-            for start, end in WINDOWS:
-                db.session.add(WorkingHours(agent_id=agent.id, day_of_week=weekday, start_minute=start, end_minute=end))
-        days = [FIRST_DAY + timedelta(days=offset) for offset in range(31)]
-        working = [d for d in days if d.isoweekday() <= 6]
-        off = set(rng.sample(working, 3))
-        for day in off:
-            db.session.add(TimeException(from_date=day, to_date=day, agents=[agent], reason_text="Day off"))
-        zone = ZoneInfo(agent.timezone)
-        for day in working:
-            if day in off:
-                continue
-            # About half of the 16 half-hours a day are booked.
-            for half_hour in sorted(rng.sample(range(16), 8)):
-                minute = (9 * 60 + half_hour * 30) if half_hour < 7 else (13 * 60 + 30 + (half_hour - 7) * 30)
-                start = datetime.combine(day, datetime.min.time(), tzinfo=zone) + timedelta(minutes=minute)
-                start = start.astimezone(timezone.utc)
-                appointment = Appointment(service=service, organizer=agent, start_at=start,
-                                          end_at=start + timedelta(minutes=30), timezone=agent.timezone)
-                appointment.participants = [Participant(type=ParticipantType.AGENT, user=agent, is_organizer=True)]
-                db.session.add(appointment)
-                booked += 1
+    days = [FIRST_DAY + timedelta(days=offset) for offset in range(31)]
+    booked = fill_calendars(db.session, service, agents, days)
     db.session.commit()
     print(f"data: {AGENTS} agents, {booked} appointments, {FIRST_DAY}..{LAST_DAY} (DST change on 2026-10-25)")
     return service

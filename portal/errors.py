@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from portal import request_log
+from portal.api.errors import ApiError
 from portal.booking.errors import SlotUnavailable
 from portal.extensions import db
 from portal.models import is_overlap_refusal
@@ -76,7 +77,7 @@ def register(app: Flask) -> None:
         db.session.rollback()
         taken = SlotUnavailable()
         if wants_json():
-            return jsonify({"error": taken.code, "error_description": taken.message}), taken.status
+            return ApiError(taken.status, taken.code, taken.message).response()
         return error_response(taken.status, taken.message)
 
     @app.errorhandler(Exception)

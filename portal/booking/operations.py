@@ -36,6 +36,9 @@ from portal.models import (
 from portal.notifications import outbox
 
 
+AGENT_BUSY = "That agent is not free at this time."
+
+
 @dataclass(frozen=True)
 class Customer:
     first_name: str
@@ -259,7 +262,7 @@ def reassign(
             duration=appointment.duration,
         )
     except SlotUnavailable:
-        raise SlotUnavailable("That agent is not free at this time.") from None
+        raise SlotUnavailable(AGENT_BUSY) from None
     new_organizer = session.get(User, agent_id)
     for participant in list(appointment.participants):
         if participant.type == ParticipantType.AGENT and participant.user_id in (
@@ -271,7 +274,7 @@ def reassign(
     appointment.participants.append(_agent_participant(new_organizer, organizer=True))
     appointment.organizer = new_organizer
     appointment.sequence += 1
-    flush_or_slot_taken(session, "That agent is not free at this time.")
+    flush_or_slot_taken(session, AGENT_BUSY)
     session.commit()
     return appointment
 

@@ -47,19 +47,6 @@ DAYS = 45
 UTC = timezone.utc
 
 
-def bench_app():
-    """The WSGI app gunicorn serves: the portal plus a bare route to compare with."""
-    from portal import create_app
-
-    app = create_app()
-
-    @app.get("/__hello")
-    def hello():
-        return "hello"
-
-    return app
-
-
 def populate(url: str, folder: str) -> tuple[date, date]:
     from portal import create_app
     from portal.extensions import db
@@ -101,7 +88,7 @@ def serve(url: str, folder: str, port: int, workers: int, threads: int, cache_se
     command = [
         sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}",
         "--workers", str(workers), "--threads", str(threads), "--worker-class", "gthread",
-        "--keep-alive", "30", "--log-level", "warning", "bench.booking_pages:bench_app()",
+        "--keep-alive", "30", "--log-level", "warning", "bench.served_app:bench_app()",
     ]
     log = open(Path(folder) / "gunicorn.log", "wb")
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)

@@ -80,19 +80,6 @@ UTC = timezone.utc
 Request = tuple[str, str, dict[str, str], bytes | None]
 
 
-def bench_app():
-    """The WSGI app gunicorn serves: the portal plus a bare route to compare with."""
-    from portal import create_app
-
-    app = create_app()
-
-    @app.get("/__hello")
-    def hello():
-        return "hello"
-
-    return app
-
-
 # --- data -------------------------------------------------------------------
 
 
@@ -238,7 +225,7 @@ def gunicorn_settings(env: dict[str, str]) -> dict:
 
 
 def serve(env: dict[str, str], folder: str, port: int) -> subprocess.Popen:
-    command = [sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONFIG), "bench.http:bench_app()"]
+    command = [sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONFIG), "bench.served_app:bench_app()"]
     log_path = Path(folder) / "gunicorn.log"
     with open(log_path, "wb") as log:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)

@@ -13,9 +13,6 @@ afterwards, one per slot; every other answer is 409 ``slot_unavailable``; no
 
 from __future__ import annotations
 
-import http.client
-import json
-import threading
 from collections import Counter
 from datetime import datetime, timedelta, timezone
 
@@ -27,42 +24,22 @@ from portal.models import Appointment, AppointmentStatus, CodePurpose, Role
 from portal.tokens import issue_token
 from tests import factories
 from tests.conftest import make_user, on_postgres
-from tests.live_server import LiveServer, gunicorn_server
+from tests.live_server import gunicorn_server
+from tests.load.client import Request, send_all_at_once, summary
 
 UTC = timezone.utc
 SLOTS = 10
 ATTEMPTS_PER_SLOT = 20
 
 
-def post_all_at_once(requests: list[tuple[LiveServer, str, dict, dict]]) -> list[tuple[int, dict | str]]:
-    """POST every (server, path, json body, headers) at the same moment, each on its own connection."""
-    barrier = threading.Barrier(len(requests))
-    results: list[tuple[int, dict | str] | None] = [None] * len(requests)
-
-    def attempt(index: int, server: LiveServer, path: str, body: dict, headers: dict) -> None:
-        connection = http.client.HTTPConnection(server.host, server.port, timeout=120)
-        try:
-            connection.connect()
-            payload = json.dumps(body)
-            barrier.wait(timeout=60)
-            connection.request("POST", path, body=payload, headers={"Content-Type": "application/json", **headers})
-            response = connection.getresponse()
-            text = response.read().decode("utf-8", "replace")
-            try:
-                results[index] = (response.status, json.loads(text))
-            except ValueError:
-                results[index] = (response.status, text)
-        except Exception as error:  # recorded; the assertions say what went wrong
-            results[index] = (-1, repr(error))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=attempt, args=(i, *request)) for i, request in enumerate(requests)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=180)
-    return [result if result is not None else (-2, "no answer") for result in results]
+def rush(servers, attempts: list[tuple[str, dict, dict]]):
+    """Every attempt at once, taking turns over the servers."""
+    return send_all_at_once(
+        [
+            Request(servers[i % len(servers)], "POST", path, json_body=body, headers=headers)
+            for i, (path, body, headers) in enumerate(attempts)
+        ]
+    )
 
 
 def test_two_hundred_attempts_on_ten_slots_make_ten_appointments(app, tmp_path):
@@ -79,7 +56,7 @@ def test_two_hundred_attempts_on_ten_slots_make_ten_appointments(app, tmp_path):
     db.session.commit()
     staff_headers = {"Authorization": f"Bearer {secret}"}
 
-    attempts: list[tuple[str, dict, dict]] = []
+    attempts: list[tuple[str, dict, dict]] = []  # path, JSON body, headers
     for slot, start in enumerate(starts):
         iso = start.strftime("%Y-%m-%dT%H:%M:%SZ")
         for n in range(ATTEMPTS_PER_SLOT):
@@ -103,29 +80,25 @@ def test_two_hundred_attempts_on_ten_slots_make_ten_appointments(app, tmp_path):
     with gunicorn_server(settings, tmp_path, workers=3, threads=4) as one:
         if server_count == 2:
             with gunicorn_server(settings, tmp_path, workers=3, threads=4) as two:
-                servers = [one, two]
-                results = post_all_at_once(
-                    [(servers[i % 2], *attempt) for i, attempt in enumerate(attempts)]
-                )
+                answers = rush([one, two], attempts)
                 logs = one.log() + two.log()
         else:
-            servers = [one]
-            results = post_all_at_once([(one, *attempt) for attempt in attempts])
+            answers = rush([one], attempts)
             logs = one.log()
 
-    statuses = Counter(status for status, _ in results)
-    unexpected = [r for r in results if r[0] not in (200, 201, 409)]
-    assert not unexpected, unexpected[:5]
+    statuses = Counter(answer.status for answer in answers)
+    unexpected = [a for a in answers if a.status not in (200, 201, 409)]
+    assert not unexpected, summary(unexpected[:5])
     assert statuses[200] + statuses[201] == SLOTS, statuses
     assert statuses[409] == SLOTS * ATTEMPTS_PER_SLOT - SLOTS, statuses
-    for status, body in results:
-        if status == 409:
-            assert body["error"] == "slot_unavailable", body
+    for answer in answers:
+        if answer.status == 409:
+            assert answer.json["error"] == "slot_unavailable", answer.body
     assert "Traceback" not in logs, logs
 
     db.session.expire_all()
     appointments = db.session.scalars(select(Appointment)).all()
     assert sorted(a.start_at for a in appointments) == starts
     assert {a.status for a in appointments} == {AppointmentStatus.SCHEDULED}
-    winners = {body["id"] for status, body in results if status in (200, 201)}
+    winners = {answer.json["id"] for answer in answers if answer.status in (200, 201)}
     assert winners == {str(a.id) for a in appointments}

@@ -12,10 +12,7 @@ threads, each with its own HTTP connection, fire at the same moment:
 
 from __future__ import annotations
 
-import http.client
-import threading
 from datetime import datetime, timedelta, timezone
-from urllib.parse import urlencode
 
 from sqlalchemy import func, select
 
@@ -25,43 +22,10 @@ from portal.models import Appointment, CodePurpose, SlotHold
 from portal.web.booking import Draft
 from tests import factories
 from tests.live_server import gunicorn_server
+from tests.load.client import Request, send_all_at_once, statuses, summary
 
 UTC = timezone.utc
 CUSTOMERS = 20
-FORM = {"Content-Type": "application/x-www-form-urlencoded"}
-
-
-def fire_at_once(server, requests: list[tuple[str, dict]]) -> list[tuple[int, str]]:
-    """POST every (path, form) at the same moment, each from its own connection."""
-    barrier = threading.Barrier(len(requests))
-    results: list[tuple[int, str] | None] = [None] * len(requests)
-
-    def worker(index: int, path: str, form: dict) -> None:
-        connection = http.client.HTTPConnection(server.host, server.port, timeout=90)
-        try:
-            connection.connect()
-            body = urlencode(form)
-            barrier.wait(timeout=30)
-            connection.request("POST", path, body=body, headers=FORM)
-            response = connection.getresponse()
-            results[index] = (response.status, response.read().decode("utf-8", "replace"))
-        except Exception as error:  # recorded, the assertions say what went wrong
-            results[index] = (-1, repr(error))
-        finally:
-            connection.close()
-
-    threads = [
-        threading.Thread(target=worker, args=(i, path, form)) for i, (path, form) in enumerate(requests)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return [r if r is not None else (-2, "no answer") for r in results]
-
-
-def summary(results) -> str:
-    return "; ".join(f"{status}: {' '.join(body.split())[:160]}" for status, body in results)
 
 
 def test_one_seat_many_customers(app, tmp_path):
@@ -98,27 +62,27 @@ def test_one_seat_many_customers(app, tmp_path):
     }
     with gunicorn_server(settings, tmp_path) as server:
         iso = hold_start.strftime("%Y-%m-%dT%H:%M:%SZ")
-        holds = fire_at_once(
-            server,
-            [("/book/consult/hold", {"start": iso, "timezone": "UTC", "agent": "any"})] * CUSTOMERS,
-        )
-        confirmations = fire_at_once(
-            server,
+        holds = send_all_at_once(
             [
-                ("/book/consult/confirm/code", {"p": draft, "code": code})
+                Request(server, "POST", "/book/consult/hold", form={"start": iso, "timezone": "UTC", "agent": "any"})
+                for _ in range(CUSTOMERS)
+            ]
+        )
+        confirmations = send_all_at_once(
+            [
+                Request(server, "POST", "/book/consult/confirm/code", form={"p": draft, "code": code})
                 for draft, code in zip(drafts, codes)
-            ],
+            ]
         )
         log = server.log()
 
-    for results in (holds, confirmations):
-        statuses = [status for status, _ in results]
-        assert statuses.count(303) == 1, summary(results)
-        assert statuses.count(409) == CUSTOMERS - 1, summary(results)
-        for status, body in results:
-            if status == 409:
-                assert "That time was just taken" in body
-                assert 'id="slots"' in body  # the refreshed picker, not an error page
+    for answers in (holds, confirmations):
+        assert statuses(answers).count(303) == 1, summary(answers)
+        assert statuses(answers).count(409) == CUSTOMERS - 1, summary(answers)
+        for answer in answers:
+            if answer.status == 409:
+                assert "That time was just taken" in answer.body
+                assert 'id="slots"' in answer.body  # the refreshed picker, not an error page
     assert "Traceback" not in log, log
 
     db.session.expire_all()

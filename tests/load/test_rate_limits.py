@@ -20,22 +20,20 @@ and that with Redis unreachable the site still answers and still limits, per pro
 
 from __future__ import annotations
 
-import http.client
-import json
 import os
 import re
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlencode
 
 import pytest
 import redis
 from flask import Flask
 
 from tests.live_server import LiveServer, free_port, gunicorn_server
+from tests.load import client
+from tests.load.client import Answer, Request, statuses, summary
 
 # CI and the development set-up run Redis here; TEST_REDIS_URL points the tests elsewhere.
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -43,17 +41,6 @@ REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 SIGN_IN_PER_MINUTE = 10  # portal/web/auth.py
 CODES_PER_EMAIL_PER_HOUR = 10  # portal/booking/codes.py, limit_code_requests
 CODES_PER_ADDRESS_PER_HOUR = 30
-
-
-@dataclass
-class Answer:
-    status: int
-    body: str
-    headers: http.client.HTTPMessage
-
-    @property
-    def json(self) -> dict:
-        return json.loads(self.body)
 
 
 def send(
@@ -66,31 +53,9 @@ def send(
     json_body: dict | None = None,
     cookie: str | None = None,
 ) -> Answer:
-    headers = {"X-Forwarded-For": client_address}
-    body: str | None = None
-    if form is not None:
-        body = urlencode(form)
-        headers["Content-Type"] = "application/x-www-form-urlencoded"
-    elif json_body is not None:
-        body = json.dumps(json_body)
-        headers["Content-Type"] = "application/json"
-    if cookie:
-        headers["Cookie"] = cookie
-    connection = http.client.HTTPConnection(server.host, server.port, timeout=60)
-    try:
-        connection.request(method, path, body=body, headers=headers)
-        response = connection.getresponse()
-        return Answer(response.status, response.read().decode("utf-8", "replace"), response.headers)
-    finally:
-        connection.close()
-
-
-def statuses(answers: list[Answer]) -> list[int]:
-    return [answer.status for answer in answers]
-
-
-def summary(answers: list[Answer]) -> str:
-    return "; ".join(f"{a.status}: {' '.join(a.body.split())[:160]}" for a in answers)
+    """One request from ``client_address`` (the servers trust one proxy's X-Forwarded-For)."""
+    headers = {"X-Forwarded-For": client_address} | ({"Cookie": cookie} if cookie else {})
+    return client.send(Request(server, method, path, form=form, json_body=json_body, headers=headers))
 
 
 @pytest.fixture

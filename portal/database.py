@@ -42,13 +42,19 @@ def configure_engine(engine: Engine) -> None:
 
 
 def begin_write(session: Session) -> None:
-    """Start a transaction that will write, so that on SQLite it holds the write lock first.
+    """Make sure the transaction holds SQLite's write lock before it reads what it will change.
 
     A SQLite transaction that reads and then writes fails at once with "database
     is locked" if another writer committed meanwhile; beginning IMMEDIATE waits
     for the lock instead (busy timeout). Call it before the transaction's reads.
+
+    A request is one unit of work: when its transaction already writes (an earlier
+    step flushed, or it began IMMEDIATE), it holds the lock and keeps going; only a
+    transaction that has merely read is ended (nothing to lose) and begun again.
     """
     if session.get_bind().dialect.name != "sqlite":
+        return
+    if session.info.get(_WRITING):
         return
     if session.new or session.dirty or session.deleted:
         raise RuntimeError("begin_write must come before any change in the transaction")
@@ -58,6 +64,23 @@ def begin_write(session: Session) -> None:
         session.execute(select(1))
     finally:
         _begin_immediate.reset(token)
+    session.info[_WRITING] = True
+
+
+# Set while the session's transaction holds SQLite's write lock; cleared when it ends.
+_WRITING = "portal.sqlite_writing"
+
+
+@event.listens_for(Session, "after_flush")
+def _flushed(session: Session, _context) -> None:
+    # A flush that wrote rows took the write lock (SQLite locks on the first write).
+    session.info[_WRITING] = True
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _transaction_ended(session: Session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_WRITING, None)
 
 
 def lock_calendars(session: Session, agent_ids: Iterable[uuid.UUID]) -> None:

@@ -1,28 +1,43 @@
-"""Error answers: friendly pages for people, JSON for the API, never a stack trace."""
+"""Answers for everything that is not a success, and the request's one unit of work.
+
+- The unit of work: a request commits once, after its view returned an answer
+  below 400, and rolls back everything otherwise (outbox rows included). Domain
+  operations only flush.
+- A ``DomainError`` is answered in one place for the API (its JSON error shape)
+  and one place for pages: the error page, or, when the view said how
+  (``on_domain_error``), its own page again with the message on the form.
+- Friendly pages for people, JSON for the API, never a stack trace.
+"""
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask, Response, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from portal import request_log
-from portal.api.errors import ApiError
-from portal.booking.errors import SlotUnavailable
+from portal.domain.errors import DomainError, SlotUnavailable
 from portal.extensions import db
 from portal.models import is_overlap_refusal
 
 MESSAGES = {
     400: ("Bad request", "The request could not be understood."),
+    401: ("Not signed in", "Please sign in to continue."),
     403: ("Not allowed", "You do not have access to this page."),
     404: ("Not found", "There is nothing at this address."),
     405: ("Not allowed", "That action is not available here."),
     409: ("Already taken", "That was changed or taken meanwhile."),
+    410: ("Gone", "This is no longer available."),
     413: ("Too large", "The request was too large."),
     422: ("Invalid request", "Some of the information sent was not valid."),
     429: ("Too many requests", "Please wait a moment before trying again."),
     500: ("Something went wrong", "An unexpected error happened. It has been logged."),
+    502: ("Not sent", "A server we rely on refused the request. Please try again later."),
+    503: ("Unavailable", "Please try again in a minute."),
 }
 
 API_ERROR_CODES = {
@@ -39,6 +54,9 @@ API_ERROR_CODES = {
     500: "server_error",
 }
 
+# What a page view does with a DomainError: given the error, the answer to send.
+PageRenderer = Callable[[DomainError], Any]
+
 
 def wants_json() -> bool:
     return request.path.startswith("/api/") or request.path == "/healthz"
@@ -52,10 +70,91 @@ def error_response(code: int, description: str | None = None):
             "error_description": description or default_text,
         }
         return jsonify(body), code
-    return render_template("errors/error.html", code=code, title=title, text=description or default_text), code
+    text = description or default_text
+    return render_template("errors/error.html", code=code, title=title, text=text), code
+
+
+def api_error_response(error: DomainError) -> Response:
+    """The API's one error shape (DESIGN.md 8)."""
+    body = {"error": error.code, "error_description": error.message, **error.details}
+    response = jsonify(body)
+    response.status_code = error.status
+    retry_after = getattr(error, "retry_after", None)
+    if retry_after:
+        response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
+def on_domain_error(render: PageRenderer, form: Any = None) -> None:
+    """Tell the page handler how this view answers a DomainError raised later on.
+
+    The handler rolls back, puts the error's messages on ``form`` (each field
+    error under its input when the form has a field of that name, the rest above
+    the form), then returns ``render(error)`` with the error's status.
+    """
+    g.domain_error_page = (render, form)
+
+
+def put_on_form(form: Any, error: DomainError, names: dict[str, str] | None = None) -> None:
+    """Show a domain error under the matching inputs of a WTForms form (or above it)."""
+    names = names or {}
+    problems = error.fields or {"": error.message}
+    for name, message in problems.items():
+        field = getattr(form, names.get(name, name), None) if name else None
+        if field is not None and hasattr(field, "errors"):
+            if isinstance(field.errors, tuple):
+                field.errors = list(field.errors)
+            field.errors.append(message)
+        else:
+            form.form_errors.append(message)
+
+
+def _page_error(error: DomainError):
+    view = g.pop("domain_error_page", None)
+    if view is None:
+        return error_response(error.status, error.message)
+    render, form = view
+    if form is not None:
+        put_on_form(form, error)
+    answer = render(error)
+    response = answer if isinstance(answer, Response) else Response(answer)
+    response.status_code = error.status
+    retry_after = getattr(error, "retry_after", None)
+    if retry_after:
+        response.headers["Retry-After"] = str(retry_after)
+    return response
 
 
 def register(app: Flask) -> None:
+    @app.after_request
+    def commit_unit_of_work(response: Response) -> Response:
+        if response.status_code >= 400:
+            db.session.rollback()
+            return response
+        session = db.session()
+        # The answer is made; what runs after (the request log) reads loaded values
+        # without querying again, so the commit need not expire them.
+        session.expire_on_commit = False
+        try:
+            session.commit()
+        except IntegrityError as error:
+            db.session.rollback()
+            if not is_overlap_refusal(error):
+                raise
+            return _answer(SlotUnavailable())
+        except OperationalError:
+            # SQLite: "database is locked" after the busy timeout. Nothing was written.
+            db.session.rollback()
+            return _status_response(503, "The service is busy. Please try again.")
+        finally:
+            session.expire_on_commit = True
+        return response
+
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError):
+        db.session.rollback()
+        return _answer(error)
+
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
         return error_response(
@@ -72,19 +171,30 @@ def register(app: Flask) -> None:
     @app.errorhandler(IntegrityError)
     def refused_write(error: IntegrityError):
         # The database's overlap guard caught a double booking some code path let through.
+        db.session.rollback()
         if not is_overlap_refusal(error):
             return unexpected_error(error)
-        db.session.rollback()
-        taken = SlotUnavailable()
-        if wants_json():
-            return ApiError(taken.status, taken.code, taken.message).response()
-        return error_response(taken.status, taken.message)
+        return _answer(SlotUnavailable())
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
         # Structured, with the request id and without the raw path (it can hold a token).
+        db.session.rollback()
         request_log.log_unhandled(error)
         return error_response(500)
+
+
+def _answer(error: DomainError):
+    if wants_json():
+        return api_error_response(error)
+    return _page_error(error)
+
+
+def _status_response(code: int, description: str) -> Response:
+    answer, status = error_response(code, description)
+    response = answer if isinstance(answer, Response) else Response(answer)
+    response.status_code = status
+    return response
 
 
 def _own_description(error: HTTPException) -> str | None:

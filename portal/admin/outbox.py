@@ -60,8 +60,7 @@ def retry_message(session: Session, message: OutboxMessage) -> OutboxMessage:
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
-        session.rollback()
         raise Conflict("Only failed messages can be retried.", "status")
-    session.commit()
+    session.flush()
     session.refresh(message)
     return message

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from portal.admin.errors import Collector, Conflict, InvalidInput, NotFound
+from portal.admin.errors import Collector, Conflict, Invalid, NotFound
 from portal.admin.validation import check_email, check_text, check_zone_and_locale
 from portal.models import Appointment, Role, Service, SlotHold, User
 from portal.notifications.defaults import add_default_templates
@@ -145,7 +145,7 @@ def _whole(errors: Collector, field: str, value: Any, low: int, high: int, messa
 
 
 def _validated(session: Session, service: Service | None, fields: dict[str, Any]) -> dict[str, Any]:
-    """Check ``fields``; model attribute → clean value, or InvalidInput / Conflict."""
+    """Check ``fields``; model attribute → clean value, or Invalid / Conflict."""
     unknown = set(fields) - SERVICE_FIELDS
     if unknown:
         raise TypeError(f"unknown service fields: {sorted(unknown)}")
@@ -293,7 +293,7 @@ def create_service(
     _add_default_templates(session, service)
     if sender_changed:
         _start_sender_verification(session, service)
-    session.commit()
+    session.flush()
     return service
 
 
@@ -303,7 +303,7 @@ def update_service(session: Session, service: Service, **fields: Any) -> Service
     sender_changed = _apply(session, service, clean)
     if sender_changed:
         _start_sender_verification(session, service)
-    session.commit()
+    session.flush()
     return service
 
 
@@ -316,11 +316,11 @@ def delete_service(session: Session, service: Service) -> Removal:
     """Delete a service never booked; one with appointments is deactivated instead."""
     if has_appointments(session, service):
         service.active = False
-        session.commit()
+        session.flush()
         return Removal.DEACTIVATED
     session.execute(delete(SlotHold).where(SlotHold.service_id == service.id))
     session.delete(service)
-    session.commit()
+    session.flush()
     return Removal.DELETED
 
 
@@ -365,17 +365,17 @@ def resend_sender_code(session: Session, service: Service) -> None:
     if service.sender_verified:
         raise Conflict("This sender email is already verified.", "sender_email")
     _start_sender_verification(session, service)
-    session.commit()
+    session.flush()
 
 
 def confirm_sender(session: Session, service: Service, code: str) -> None:
     """Mark the sender email verified when ``code`` is the one sent to it.
 
-    A wrong code counts as an attempt (committed) and raises InvalidInput on ``code``.
+    A wrong code counts as an attempt (committed) and raises Invalid on ``code``.
     """
     try:
         confirm_code(service, code)
     except VerificationError as error:
-        session.commit()
-        raise InvalidInput({"code": str(error)}) from None
-    session.commit()
+        session.flush()
+        raise Invalid(fields={"code": str(error)}) from None
+    session.flush()

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.admin.errors import Collector, Conflict, InvalidInput, NotFound
+from portal.admin.errors import Collector, Conflict, Invalid, NotFound
 from portal.admin.validation import check_locale
 from portal.models import Channel, NotificationTemplate, Service, TemplateType, utcnow
 from portal.notifications.placeholders import TIMED_TYPES, TemplateError, validate_template
@@ -82,7 +82,7 @@ def _clean(
             html_body=clean["html_body"],
         )
     except TemplateError as error:
-        raise InvalidInput({"template": " ".join(error.problems)}) from None
+        raise Invalid(fields={"template": " ".join(error.problems)}) from None
     return clean
 
 
@@ -144,7 +144,7 @@ def create_template(
     _check_duplicate(session, service, channel, type_, clean, None)
     template = NotificationTemplate(service=service, channel=channel, type=type_, **clean)
     session.add(template)
-    session.commit()
+    session.flush()
     return template
 
 
@@ -165,13 +165,13 @@ def update_template(session: Session, template: NotificationTemplate, **fields: 
     _check_duplicate(session, template.service, template.channel, template.type, clean, template.id)
     for key, value in clean.items():
         setattr(template, key, value)
-    session.commit()
+    session.flush()
     return template
 
 
 def delete_template(session: Session, template: NotificationTemplate) -> None:
     session.delete(template)
-    session.commit()
+    session.flush()
 
 
 def preview(

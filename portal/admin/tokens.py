@@ -58,7 +58,7 @@ def create_token(session: Session, user: User | None, name: str) -> tuple[ApiTok
     errors.raise_if_any()
     token, secret = issue_token(user, clean_name)
     session.add(token)
-    session.commit()
+    session.flush()
     return token, secret
 
 
@@ -66,5 +66,5 @@ def revoke_token(session: Session, token: ApiToken) -> ApiToken:
     """Revoke a token: it stops working at once. Revoking twice changes nothing."""
     if token.revoked_at is None:
         token.revoked_at = utcnow()
-        session.commit()
+        session.flush()
     return token

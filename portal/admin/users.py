@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from portal.admin.errors import Collector, Conflict, InvalidInput, NotFound
+from portal.admin.errors import Collector, Conflict, Invalid, NotFound
 from portal.admin.validation import check_email, check_text, check_zone_and_locale
 from portal.models import Role, User
 
@@ -71,7 +71,7 @@ def _check_password(errors: Collector, password: Any) -> None:
 def _validated(
     session: Session, user: User | None, fields: dict[str, Any], actor: User | None = None
 ) -> dict[str, Any]:
-    """Check ``fields`` against every rule; the cleaned values, or InvalidInput/Conflict."""
+    """Check ``fields`` against every rule; the cleaned values, or Invalid/Conflict."""
     unknown = set(fields) - USER_FIELDS
     if unknown:
         raise TypeError(f"unknown user fields: {sorted(unknown)}")
@@ -171,7 +171,7 @@ def create_user(
     if clean.get("password") is not None:
         user.set_password(clean["password"])
     session.add(user)
-    session.commit()
+    session.flush()
     return user
 
 
@@ -189,19 +189,19 @@ def update_user(session: Session, user: User, *, actor: User | None = None, **fi
         user.set_password(password)
     if user.role == Role.CLIENT_SERVICE:
         user.password_hash = None  # integrations never sign in with a password
-    session.commit()
+    session.flush()
     return user
 
 
 def reset_password(session: Session, user: User, password: str) -> User:
     """Set a new password for a staff user."""
     if user.role == Role.CLIENT_SERVICE:
-        raise InvalidInput({"password": "Integration users sign in with API tokens, not passwords."})  # nosec B105 # an error message
+        raise Invalid(fields={"password": "Integration users sign in with API tokens, not passwords."})  # nosec B105 # an error message
     errors = Collector()
     _check_password(errors, password)
     errors.raise_if_any()
     user.set_password(password)
-    session.commit()
+    session.flush()
     return user
 
 

@@ -4,22 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from portal.api.errors import ApiError
-from portal.booking.errors import BookingError
-
 bp = Blueprint("api", __name__, url_prefix="/api")
-
-
-@bp.errorhandler(ApiError)
-def _api_error(error: ApiError):
-    return error.response()
-
-
-@bp.errorhandler(BookingError)
-def _booking_error(error: BookingError):
-    # Domain errors carry their own API code and status (409 slot_unavailable, ...).
-    return ApiError(error.status, error.code, error.message).response()
-
+# Domain errors are answered in one place for the whole app: portal.errors.
 
 # Route modules register themselves on ``bp``.
 from portal.api import services  # noqa: E402,F401

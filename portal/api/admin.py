@@ -14,7 +14,6 @@ from flask import g, jsonify, url_for
 
 from portal.admin import services as service_domain
 from portal.admin import users as user_domain
-from portal.admin.errors import AdminError
 from portal.api import bp
 from portal.api.auth import require_token
 from portal.api.body import Field, parse_body, uuid_value
@@ -25,11 +24,6 @@ from portal.api.serializers import service_json, utc_z
 from portal.extensions import db
 from portal.isoduration import parse_duration
 from portal.models import Role, Service, User
-
-
-@bp.errorhandler(AdminError)
-def _admin_error(error: AdminError):
-    return ApiError(error.status, error.code, error.message).response()
 
 
 def iso_duration(path: str, value: str) -> timedelta:

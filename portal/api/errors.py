@@ -1,25 +1,21 @@
-"""The API's one error shape: {"error": code, "error_description": sentence}."""
+"""Errors raised while parsing API input: the domain's error type, built from a status.
+
+The API answers every ``DomainError`` in one shape (``portal.errors``):
+``{"error": code, "error_description": sentence, **details}``.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import jsonify
+from portal.domain.errors import DomainError, kind_of_status
 
 
-class ApiError(Exception):
-    """Raised anywhere under /api; answered as JSON with its status."""
+class ApiError(DomainError):
+    """Raised anywhere under /api for input the edge refuses."""
 
     def __init__(self, status: int, error: str, description: str, **extra: Any) -> None:
-        super().__init__(description)
-        self.status = status
-        self.error = error
-        self.description = description
-        self.extra = extra
-
-    def response(self):
-        body = {"error": self.error, "error_description": self.description, **self.extra}
-        return jsonify(body), self.status
+        super().__init__(description, kind=kind_of_status(status), code=error, details=extra)
 
 
 def not_found(what: str = "That object") -> ApiError:

@@ -34,7 +34,7 @@ from portal.api.appointments import (
     appointment_json,
 )
 from portal.api.body import Field, parse_body, utc_datetime, uuid_value
-from portal.api.errors import ApiError, invalid_param
+from portal.api.errors import invalid_param
 from portal.booking import codes, operations
 from portal.booking.availability import free_agents_at
 from portal.booking.operations import Customer
@@ -69,12 +69,7 @@ OTP_BODY = {
 def request_otp():
     values = parse_body(OTP_BODY)
     purpose = CodePurpose.BOOKING if values["purpose"] == "booking" else CodePurpose.SIGN_IN
-    try:
-        codes.request_code(db.session, values["email"], purpose)
-    except codes.CodeThrottled as error:
-        response = ApiError(429, "rate_limited", error.message).response()
-        response[0].headers["Retry-After"] = str(error.retry_after)
-        return response
+    codes.request_code(db.session, values["email"], purpose)
     response = jsonify({"message": "If that address can receive email, a code is on its way."})
     response.status_code = 202
     return response

@@ -38,6 +38,7 @@ from flask_mailman import EmailMessage
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from portal.domain.errors import Kind
 from portal.booking.errors import BookingError
 from portal.database import lock_calendars
 from portal.extensions import limiter
@@ -57,8 +58,7 @@ F = TypeVar("F", bound=Callable)
 class CodeError(BookingError):
     """A code could not be checked or sent; ``message`` is fit to show the customer."""
 
-    code = "unauthorized"
-    status = 401
+    kind = Kind.UNAUTHORIZED
 
 
 class WrongCode(CodeError):
@@ -81,8 +81,7 @@ class TooManyAttempts(CodeError):
 
 
 class CodeThrottled(CodeError):
-    code = "rate_limited"
-    status = 429
+    kind = Kind.RATE_LIMITED
 
     def __init__(self, retry_after: int) -> None:
         self.retry_after = max(1, retry_after)
@@ -93,8 +92,8 @@ class CodeThrottled(CodeError):
 
 
 class CodeNotSent(CodeError):
-    code = "mail_unavailable"
-    status = 503
+    kind = Kind.UNAVAILABLE
+    _code = "mail_unavailable"
 
     def __init__(self) -> None:
         super().__init__("We could not send the email just now. Please try again in a minute.")

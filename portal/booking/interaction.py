@@ -73,7 +73,7 @@ def activate(session: Session, appointment: Appointment, *, now: datetime | None
         )
         appointment.room_tickets.append(ticket)
     appointment.interaction_state = InteractionState.ACTIVE
-    session.commit()
+    session.flush()
     return ticket
 
 
@@ -87,7 +87,7 @@ def end(session: Session, appointment: Appointment, *, now: datetime | None = No
     for ticket in appointment.room_tickets:
         if ticket.expires_at is None or ticket.expires_at > now:
             ticket.expires_at = now
-    session.commit()
+    session.flush()
     return appointment
 
 

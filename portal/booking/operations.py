@@ -87,13 +87,13 @@ def hold_slot(
     session.add(hold)
     # Expired holds are dead weight; clear them while we hold the lock anyway.
     session.execute(delete(SlotHold).where(SlotHold.expires_at <= now))
-    session.commit()
+    session.flush()
     return hold
 
 
 def release_hold(session: Session, hold_id: uuid.UUID) -> None:
     session.execute(delete(SlotHold).where(SlotHold.id == hold_id))
-    session.commit()
+    session.flush()
 
 
 def book(
@@ -163,7 +163,7 @@ def book(
         session.execute(delete(SlotHold).where(SlotHold.id == hold.id))
     flush_or_slot_taken(session)
     outbox.queue_created(appointment)
-    session.commit()
+    session.flush()
     return appointment
 
 
@@ -201,7 +201,7 @@ def reschedule(
     appointment.sequence += 1
     flush_or_slot_taken(session)
     outbox.queue_rescheduled(appointment)
-    session.commit()
+    session.flush()
     return appointment
 
 
@@ -216,7 +216,7 @@ def cancel(
 ) -> Appointment:
     """Cancel (never delete): frees the slot, drops reminders, sends CANCEL notices."""
     cancel_uncommitted(session, appointment, reason, message=message, email=email, sms=sms)
-    session.commit()
+    session.flush()
     return appointment
 
 
@@ -275,7 +275,7 @@ def reassign(
     appointment.organizer = new_organizer
     appointment.sequence += 1
     flush_or_slot_taken(session, AGENT_BUSY)
-    session.commit()
+    session.flush()
     return appointment
 
 

@@ -60,7 +60,7 @@ def add_agent(session: Session, appointment: Appointment, user_id: uuid.UUID) ->
     appointment.participants.append(participant)
     appointment.sequence += 1
     try:
-        session.commit()
+        session.flush()
     except IntegrityError:
         # Someone added the same agent a moment ago.
         session.rollback()
@@ -89,7 +89,7 @@ def add_customer(
         metadata_=dict(customer.metadata or {}),
     )
     appointment.participants.append(participant)
-    session.commit()
+    session.flush()
     return participant
 
 
@@ -110,7 +110,7 @@ def remove_participant(
     appointment.participants.remove(participant)
     if participant.type == ParticipantType.AGENT:
         appointment.sequence += 1
-    session.commit()
+    session.flush()
 
 
 @dataclass(frozen=True)

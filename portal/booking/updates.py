@@ -93,7 +93,7 @@ def update_details(
         setattr(appointment, name, value)
     # Saving with no visible change still marks the row as saved (the version moves on).
     appointment.updated_at = utcnow()
-    session.commit()
+    session.flush()
     return appointment
 
 
@@ -253,7 +253,7 @@ def upsert_by_reference(
             appointment.timezone = changes.timezone
         if changes.locale is not UNSET:
             appointment.locale = changes.locale
-        session.commit()
+        session.flush()
     if changes.organizer_id is not UNSET and changes.organizer_id != appointment.organizer_id:
         operations.reassign(session, appointment, changes.organizer_id, now=now)
     if any(v is not UNSET for v in (changes.title, changes.notes, changes.metadata)):

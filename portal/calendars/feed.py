@@ -36,7 +36,7 @@ def feed_user(secret: str) -> User | None:
 def regenerate_calendar_secret(user: User) -> str:
     """Give the user a new feed secret (the old URL stops working) and commit."""
     user.calendar_secret = new_calendar_secret()
-    db.session.commit()
+    db.session.flush()
     return user.calendar_secret
 
 

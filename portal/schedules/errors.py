@@ -1,31 +1,21 @@
-"""What can go wrong when changing schedules, as errors pages and the API translate.
-
-They extend the booking errors, so the API's BookingError handler answers them
-with their own code and status (400 invalid_param, 404 not_found, 409 conflict).
-"""
+"""Schedule refusals: the domain's one error type, plus the collision that lists appointments."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from portal.booking.errors import BookingError, Conflict, NotFound
+from portal.domain.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 
 if TYPE_CHECKING:
     from portal.models import Appointment
 
 
-class InvalidSchedule(BookingError):
+class InvalidSchedule(Invalid):
     """Input that breaks a rule; ``field`` names the offending field (snake_case) if one does."""
 
-    code = "invalid_param"
-    status = 400
-
     def __init__(self, message: str, field: str | None = None, *, code: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
-        if code is not None:
-            self.code = code
+        super().__init__(message, field=field, code=code)
 
 
 def raise_first(errors: Mapping[str, str]) -> None:
@@ -33,13 +23,6 @@ def raise_first(errors: Mapping[str, str]) -> None:
     if errors:
         field, message = next(iter(errors.items()))
         raise InvalidSchedule(message, field)
-
-
-class Forbidden(BookingError):
-    """The caller may see the object but not change it."""
-
-    code = "forbidden"
-    status = 403
 
 
 class StaleChange(Conflict):
@@ -63,4 +46,12 @@ class Collision(Conflict):
         self.appointments = list(appointments)
 
 
-__all__ = ["Collision", "Forbidden", "InvalidSchedule", "NotFound", "StaleChange", "raise_first"]
+__all__ = [
+    "Collision",
+    "DomainError",
+    "Forbidden",
+    "InvalidSchedule",
+    "NotFound",
+    "StaleChange",
+    "raise_first",
+]

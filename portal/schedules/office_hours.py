@@ -100,7 +100,7 @@ def create_office_hours(session: Session, data: OfficeHoursData) -> OfficeHours:
         name=data.name, type=data.type, dow=data.dow, time_from=data.time_from, time_to=data.time_to
     )
     session.add(item)
-    session.commit()
+    session.flush()
     return item
 
 
@@ -121,7 +121,7 @@ def update_office_hours(
     item.name, item.type, item.dow = data.name, data.type, data.dow
     item.time_from, item.time_to = data.time_from, data.time_to
     item.updated_at = utcnow()
-    session.commit()
+    session.flush()
     return item
 
 
@@ -131,7 +131,7 @@ def delete_office_hours(
     if expected_version is not None and version_of(item) != expected_version:
         raise StaleChange()
     session.delete(item)
-    session.commit()
+    session.flush()
 
 
 __all__ = [

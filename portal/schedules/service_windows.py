@@ -123,7 +123,7 @@ def create_service_window(
         available=data.available,
     )
     session.add(slot)
-    session.commit()
+    session.flush()
     return slot
 
 
@@ -142,7 +142,7 @@ def update_service_window(
     slot.from_minute = data.from_minute
     slot.to_minute = data.to_minute
     slot.available = data.available
-    session.commit()
+    session.flush()
     return slot
 
 
@@ -152,7 +152,7 @@ def delete_service_window(
     if expected is not None and ServiceWindowData.of(slot) != expected:
         raise StaleChange()
     session.delete(slot)
-    session.commit()
+    session.flush()
 
 
 __all__ = [

@@ -336,17 +336,13 @@ def delete_time_off(
     session: Session, exception: TimeException, *, expected_version: str | None = None
 ) -> None:
     lock_calendars(session, [agent.id for agent in exception.agents])
-    try:
-        current = session.get(TimeException, exception.id)
-        if current is None:
-            raise NotFound("That time off does not exist.")
-        if expected_version is not None and version_of(current) != expected_version:
-            raise StaleChange()
-        session.delete(current)
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
+    current = session.get(TimeException, exception.id)
+    if current is None:
+        raise NotFound("That time off does not exist.")
+    if expected_version is not None and version_of(current) != expected_version:
+        raise StaleChange()
+    session.delete(current)
+    session.flush()
 
 
 def _agents(session: Session, agent_ids: Iterable[uuid.UUID]) -> list[User]:
@@ -372,60 +368,56 @@ def _write(
     # Bookings for these agents wait until the time off is written (and vice versa), so
     # no appointment can slip in between the collision check and the commit.
     lock_calendars(session, [*old_agent_ids, *data.agent_ids])
-    try:
-        if exception_id is not None:
-            exception = session.get(TimeException, exception_id)
-            if exception is None:
-                raise NotFound("That time off does not exist.")
-            if expected_version is not None and version_of(exception) != expected_version:
-                raise StaleChange()
-        agents = _agents(session, data.agent_ids)
-        collisions = find_collisions(session, data, now=now, agents=agents)
-        seen = {a.id for a in collisions}
-        if collisions and not choice.force:
-            raise Collision(collisions)
-        # Forced after seeing some collisions: new ones (booked since) need a fresh choice.
-        if choice.force and choice.expected_ids is not None and seen - set(choice.expected_ids):
-            raise Collision(
-                collisions,
-                "The appointments this time off collides with changed meanwhile. "
-                "Check them and choose again.",
-            )
-        _check_choice(choice, collisions)
+    if exception_id is not None:
+        exception = session.get(TimeException, exception_id)
         if exception is None:
-            exception = TimeException(created_by_id=created_by.id if created_by else None)
-            session.add(exception)
-        exception.agents = agents
-        exception.from_date = data.from_date
-        exception.to_date = data.to_date
-        exception.from_minute = data.from_minute
-        exception.to_minute = data.to_minute
-        exception.days_of_week = sorted(data.days_of_week)
-        exception.reason_text = data.reason_text.strip()
-        exception.reason_text_public = data.reason_text_public.strip()
-        exception.color = data.color.lower()
-        exception.block_time = data.block_time
-        exception.private = data.private
-        exception.updated_at = now
-        outcome = Outcome(exception)
-        if choice.option == CollidingBookingOptions.CANCEL:
-            message = (choice.cancel_message or "").strip()
-            for appointment in collisions:
-                cancel_uncommitted(
-                    session,
-                    appointment,
-                    message,
-                    message=message,
-                    email=choice.send_email,
-                    sms=choice.send_sms,
-                )
-                outcome.cancelled.append(appointment)
-        else:
-            outcome.kept = list(collisions)
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
+            raise NotFound("That time off does not exist.")
+        if expected_version is not None and version_of(exception) != expected_version:
+            raise StaleChange()
+    agents = _agents(session, data.agent_ids)
+    collisions = find_collisions(session, data, now=now, agents=agents)
+    seen = {a.id for a in collisions}
+    if collisions and not choice.force:
+        raise Collision(collisions)
+    # Forced after seeing some collisions: new ones (booked since) need a fresh choice.
+    if choice.force and choice.expected_ids is not None and seen - set(choice.expected_ids):
+        raise Collision(
+            collisions,
+            "The appointments this time off collides with changed meanwhile. "
+            "Check them and choose again.",
+        )
+    _check_choice(choice, collisions)
+    if exception is None:
+        exception = TimeException(created_by_id=created_by.id if created_by else None)
+        session.add(exception)
+    exception.agents = agents
+    exception.from_date = data.from_date
+    exception.to_date = data.to_date
+    exception.from_minute = data.from_minute
+    exception.to_minute = data.to_minute
+    exception.days_of_week = sorted(data.days_of_week)
+    exception.reason_text = data.reason_text.strip()
+    exception.reason_text_public = data.reason_text_public.strip()
+    exception.color = data.color.lower()
+    exception.block_time = data.block_time
+    exception.private = data.private
+    exception.updated_at = now
+    outcome = Outcome(exception)
+    if choice.option == CollidingBookingOptions.CANCEL:
+        message = (choice.cancel_message or "").strip()
+        for appointment in collisions:
+            cancel_uncommitted(
+                session,
+                appointment,
+                message,
+                message=message,
+                email=choice.send_email,
+                sms=choice.send_sms,
+            )
+            outcome.cancelled.append(appointment)
+    else:
+        outcome.kept = list(collisions)
+    session.flush()
     return outcome
 
 

@@ -133,21 +133,17 @@ def replace_week(
     week = normalized(windows)
     # Bookings read working hours under the same lock: no booking sees half a week.
     lock_calendars(session, [agent_id])
-    try:
-        if expected_version is not None and week_version(get_week(session, agent_id)) != expected_version:
-            raise StaleChange(
-                "These working hours were changed meanwhile (in another tab or by a supervisor). "
-                "Here they are as saved now; make your change again."
-            )
-        session.execute(delete(WorkingHours).where(WorkingHours.agent_id == agent_id))
-        session.add_all(
-            WorkingHours(agent_id=agent_id, day_of_week=w.day_of_week, start_minute=w.start, end_minute=w.end)
-            for w in week
+    if expected_version is not None and week_version(get_week(session, agent_id)) != expected_version:
+        raise StaleChange(
+            "These working hours were changed meanwhile (in another tab or by a supervisor). "
+            "Here they are as saved now; make your change again."
         )
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
+    session.execute(delete(WorkingHours).where(WorkingHours.agent_id == agent_id))
+    session.add_all(
+        WorkingHours(agent_id=agent_id, day_of_week=w.day_of_week, start_minute=w.start, end_minute=w.end)
+        for w in week
+    )
+    session.flush()
     return week
 
 

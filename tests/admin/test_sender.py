@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.admin import services
-from portal.admin.errors import Conflict, InvalidInput
+from portal.domain.errors import Conflict, Invalid
 from portal.extensions import db
 from portal.models import OutboxMessage, Service
 
@@ -46,9 +46,9 @@ def test_wrong_code_is_refused_and_counts():
     service = new_service(sender_email="team@example.com")
     (code,) = sent_codes("team@example.com")
     wrong = "000000" if code != "000000" else "111111"
-    with pytest.raises(InvalidInput) as caught:
+    with pytest.raises(Invalid) as caught:
         services.confirm_sender(db.session, service, wrong)
-    assert "code" in caught.value.errors
+    assert "code" in caught.value.fields
     assert db.session.get(Service, service.id).sender_verified is False
 
 
@@ -73,7 +73,7 @@ def test_resend_makes_the_old_code_useless():
     services.resend_sender_code(db.session, service)
     first, second = sent_codes("team@example.com")
     if first != second:
-        with pytest.raises(InvalidInput):
+        with pytest.raises(Invalid):
             services.confirm_sender(db.session, service, first)
     services.confirm_sender(db.session, service, second)
     assert service.sender_verified is True
@@ -85,5 +85,5 @@ def test_resend_without_a_sender_is_a_conflict():
     service = new_service()
     with pytest.raises(Conflict):
         services.resend_sender_code(db.session, service)
-    with pytest.raises(InvalidInput):
+    with pytest.raises(Invalid):
         services.confirm_sender(db.session, service, "123456")

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.admin import services
-from portal.admin.errors import Conflict, InvalidInput, NotFound
+from portal.domain.errors import Conflict, Invalid, NotFound
 from portal.extensions import db
 from portal.models import (
     Channel,
@@ -105,9 +105,9 @@ BAD_FIELDS = [
 @pytest.mark.parametrize(("fields", "field"), BAD_FIELDS)
 def test_create_refuses_bad_input_and_writes_nothing(fields, field):
     values = {"name": "Consult", "duration": timedelta(minutes=30)} | fields
-    with pytest.raises(InvalidInput) as caught:
+    with pytest.raises(Invalid) as caught:
         services.create_service(db.session, **values)
-    assert field in caught.value.errors
+    assert field in caught.value.fields
     db.session.rollback()
     assert count(Service) == 0 and count(NotificationTemplate) == 0
 
@@ -118,15 +118,16 @@ def test_agents_must_be_active_agents_or_supervisors():
     integration = make_user("crm@example.com", role=Role.CLIENT_SERVICE, password="")
     unknown = "00000000-0000-0000-0000-000000000001"
     for agent_id in (inactive.id, admin.id, integration.id, unknown):
-        with pytest.raises(InvalidInput) as caught:
+        with pytest.raises(Invalid) as caught:
             services.create_service(db.session, name="X", duration=timedelta(minutes=30), agent_ids=[agent_id])
-        assert "agent_ids" in caught.value.errors
+        assert "agent_ids" in caught.value.fields
     db.session.rollback()
     assert count(Service) == 0
 
 
 def test_slug_is_unique():
     services.create_service(db.session, name="One", slug="consult", duration=timedelta(minutes=30))
+    db.session.commit()
     with pytest.raises(Conflict):
         services.create_service(db.session, name="Two", slug="Consult", duration=timedelta(minutes=30))
     db.session.rollback()
@@ -138,11 +139,12 @@ def test_update_is_partial_and_validated():
     bob = factories.agent("bob@example.com", "Bob")
     service = factories.service([alice], slug="consult", capacity=2)
     services.update_service(db.session, service, agent_ids=[bob.id], capacity=4, slot_interval=None)
+    db.session.commit()
     db.session.expire_all()
     stored = db.session.get(Service, service.id)
     assert [agent.name for agent in stored.agents] == ["Bob"] and stored.capacity == 4
     assert stored.name == "Consult" and stored.duration_minutes == 30
-    with pytest.raises(InvalidInput):
+    with pytest.raises(Invalid):
         services.update_service(db.session, stored, capacity=0, name="Renamed")
     db.session.rollback()
     db.session.expire_all()

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.admin import templates
-from portal.admin.errors import Conflict, InvalidInput, NotFound
+from portal.domain.errors import Conflict, Invalid, NotFound
 from portal.extensions import db
 from portal.models import Channel, NotificationTemplate, TemplateType
 from tests import factories
@@ -51,20 +51,20 @@ def test_create_and_update(service):
 def test_bad_templates_are_refused_and_nothing_written(service, fields):
     values = dict(channel="EMAIL", type="REMINDER", period=timedelta(hours=1), subject="S",
                   text_body="Hi {{firstName}}") | fields
-    with pytest.raises(InvalidInput):
+    with pytest.raises(Invalid):
         templates.create_template(db.session, service, **values)
     db.session.rollback()
     assert count() == 0
 
 
 def test_unknown_channel_or_type(service):
-    with pytest.raises(InvalidInput) as caught:
+    with pytest.raises(Invalid) as caught:
         templates.create_template(db.session, service, channel="FAX", type="PARTY", text_body="x")
-    assert set(caught.value.errors) == {"channel", "type"}
+    assert set(caught.value.fields) == {"channel", "type"}
 
 
 def test_sms_has_no_subject_or_html(service):
-    with pytest.raises(InvalidInput):
+    with pytest.raises(Invalid):
         templates.create_template(db.session, service, channel="SMS", type="CANCEL", subject="x", text_body="y")
     sms = templates.create_template(db.session, service, channel="SMS", type="CANCEL", text_body="Cancelled {{title}}")
     assert sms.channel == Channel.SMS
@@ -73,12 +73,14 @@ def test_sms_has_no_subject_or_html(service):
 def test_duplicates_are_conflicts_but_other_periods_and_locales_are_fine(service):
     base = dict(channel="EMAIL", subject="S", text_body="T")
     templates.create_template(db.session, service, type="CREATE", locale="en", **base)
+    db.session.commit()
     with pytest.raises(Conflict):
         templates.create_template(db.session, service, type="CREATE", locale="en", **base)
     db.session.rollback()
     templates.create_template(db.session, service, type="CREATE", locale="de", **base)
     templates.create_template(db.session, service, type="REMINDER", period=timedelta(days=1), **base)
     templates.create_template(db.session, service, type="REMINDER", period=timedelta(hours=1), **base)
+    db.session.commit()
     with pytest.raises(Conflict):
         templates.create_template(db.session, service, type="REMINDER", period=timedelta(days=1), **base)
     db.session.rollback()
@@ -87,7 +89,8 @@ def test_duplicates_are_conflicts_but_other_periods_and_locales_are_fine(service
 
 def test_failed_update_changes_nothing(service):
     template = templates.create_template(db.session, service, channel="EMAIL", type="CREATE", subject="S", text_body="T")
-    with pytest.raises(InvalidInput):
+    db.session.commit()
+    with pytest.raises(Invalid):
         templates.update_template(db.session, template, text_body="{{bogus}}", subject="New")
     db.session.rollback()
     db.session.expire_all()

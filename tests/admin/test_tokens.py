@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.admin import tokens
-from portal.admin.errors import InvalidInput, NotFound
+from portal.domain.errors import Invalid, NotFound
 from portal.api.auth import authenticate
 from portal.extensions import db
 from portal.models import ApiToken, Role
@@ -27,18 +27,18 @@ def test_create_stores_only_the_hash(app):
 @pytest.mark.parametrize("name", ["", "   ", "x" * 121])
 def test_create_needs_a_name(name):
     user = make_user("agent@example.com")
-    with pytest.raises(InvalidInput) as caught:
+    with pytest.raises(Invalid) as caught:
         tokens.create_token(db.session, user, name)
-    assert "name" in caught.value.errors
+    assert "name" in caught.value.fields
 
 
 def test_create_needs_an_active_staff_or_integration_user():
     inactive = make_user("gone@example.com", active=False)
     customer = make_user("c@example.org", role=Role.CUSTOMER, password="")
     for user in (None, inactive, customer):
-        with pytest.raises(InvalidInput) as caught:
+        with pytest.raises(Invalid) as caught:
             tokens.create_token(db.session, user, "x")
-        assert "user" in caught.value.errors
+        assert "user" in caught.value.fields
     assert db.session.scalar(select(func.count()).select_from(ApiToken)) == 0
 
 

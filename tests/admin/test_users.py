@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.admin import users
-from portal.admin.errors import Conflict, InvalidInput, NotFound
+from portal.domain.errors import Conflict, Invalid, NotFound
 from portal.extensions import db
 from portal.models import Role, User
 from tests.conftest import make_user
@@ -58,17 +58,17 @@ def test_create_integration_user_without_password():
 def test_create_refuses_bad_input_and_writes_nothing(fields, field):
     values = dict(email="a@example.com", name="A", role="AGENT", password="long enough") | fields
     before = count_users()
-    with pytest.raises(InvalidInput) as caught:
+    with pytest.raises(Invalid) as caught:
         users.create_user(db.session, **values)
-    assert field in caught.value.errors
+    assert field in caught.value.fields
     db.session.rollback()
     assert count_users() == before
 
 
 def test_every_problem_is_reported_at_once():
-    with pytest.raises(InvalidInput) as caught:
+    with pytest.raises(Invalid) as caught:
         users.create_user(db.session, email="x", name="", role="NOPE", timezone="Nowhere")
-    assert set(caught.value.errors) == {"email", "name", "role", "timezone"}
+    assert set(caught.value.fields) == {"email", "name", "role", "timezone"}
 
 
 def test_email_is_unique_case_insensitively():
@@ -102,7 +102,7 @@ def test_update_to_a_taken_email_is_a_conflict():
 
 def test_failed_update_changes_nothing():
     user = make_user("agent@example.com", timezone="UTC")
-    with pytest.raises(InvalidInput):
+    with pytest.raises(Invalid):
         users.update_user(db.session, user, timezone="Europe/Berlin", locale="??")
     db.session.rollback()
     db.session.expire_all()
@@ -125,10 +125,10 @@ def test_reset_password():
 
 def test_reset_password_rules():
     user = make_user("agent@example.com")
-    with pytest.raises(InvalidInput):
+    with pytest.raises(Invalid):
         users.reset_password(db.session, user, "short")
     integration = make_user("crm@example.com", role=Role.CLIENT_SERVICE, password="")
-    with pytest.raises(InvalidInput):
+    with pytest.raises(Invalid):
         users.reset_password(db.session, integration, "long enough")
     db.session.rollback()
     assert db.session.get(User, user.id).check_password("correct horse")

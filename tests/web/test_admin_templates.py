@@ -18,9 +18,11 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 @pytest.fixture
 def service(app):
-    return service_domain.create_service(
+    created = service_domain.create_service(
         db.session, name="Consult", duration=timedelta(minutes=30), timezone="Europe/Berlin"
     )
+    db.session.commit()
+    return created
 
 
 def reminder(service: Service) -> NotificationTemplate:

@@ -96,6 +96,7 @@ def test_a_stale_form_is_refused_with_the_current_week(client, alice):
     sign_in(client, "alice@example.com")
     html = client.get("/agent/hours").get_data(as_text=True)
     hours.replace_week(db.session, alice.id, [W(5, 600, 660)])  # another tab saves first
+    db.session.commit()
     response = client.post("/agent/hours", data=week_form(html, {1: [("08:00", "09:00")]}))
     page = response.get_data(as_text=True)
     assert response.status_code == 409

@@ -11,7 +11,7 @@ from flask import make_response, render_template, request
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from portal.admin.errors import AdminError, InvalidInput
+from portal.admin.errors import AdminError
 from portal.web.admin import bp
 
 FORM_ERROR = "__form__"
@@ -60,7 +60,7 @@ def _admin_helpers() -> dict[str, Any]:
 def apply_error(form: FlaskForm, error: AdminError, names: dict[str, str] | None = None) -> None:
     """Show a domain error under the matching inputs (or above the form)."""
     names = names or {}
-    problems = error.errors if isinstance(error, InvalidInput) else {error.field or FORM_ERROR: error.message}
+    problems = error.fields or {FORM_ERROR: error.message}
     for field_name, message in problems.items():
         field = getattr(form, names.get(field_name, field_name), None) if field_name else None
         if field is not None and hasattr(field, "errors"):

@@ -1,0 +1,210 @@
+"""The appointment lifecycle: who may do what to an appointment, and when.
+
+One policy for pages, the API and the domain operations alike. An appointment is
+``SCHEDULED | CANCELLED`` and, while scheduled, its call is ``PENDING | ACTIVE |
+ENDED``. Every change is an ``Action``; ``decide`` says whether an actor may take
+it now and, if not, which refusal (a ``DomainError``) answers. Operations call
+``require`` before they write; pages ask ``allowed`` to show their buttons; the
+API answers with the refusal itself. Nothing here reads a request or a clock of
+its own: the actor and ``now`` are given.
+
+The rules (docs/decisions.md, "The appointment lifecycle"):
+
+Who
+- A customer (by manage link or signed in at /my) may view, reschedule and cancel
+  their own appointment.
+- An agent may do everything to appointments they organise or take part in;
+  others' appointments do not exist for them (404).
+- Supervisors and admins may do everything to every appointment.
+- An integration (CLIENT_SERVICE token) may view, edit details, reschedule,
+  cancel and activate, as DESIGN.md 8 lists; ending, reassigning and changing
+  participants are refused (403).
+
+When
+- Nothing happens to a CANCELLED appointment (409).
+- Once the call has ENDED, only the details (title, notes, metadata) may change:
+  no reschedule, reassign, activate, end again, cancel or participant change.
+- Customers change an appointment only before it starts; staff may reschedule,
+  reassign or cancel it until it ends (a time that has passed is not moved:
+  book a new appointment).
+- End: from the start onward, or while the call is ACTIVE.
+- Activate (open the room): until an hour after the end (calls overrun).
+- Rescheduling an ACTIVE appointment retires its room ticket and returns it to
+  PENDING, so it is eligible again at its new time (``reschedule`` does it).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from portal.domain.errors import Conflict, DomainError, Forbidden, NotFound
+from portal.models import (
+    Appointment,
+    AppointmentStatus,
+    InteractionState,
+    ParticipantType,
+    Role,
+    User,
+)
+
+# A room stays open this long after the appointment's planned end (calls overrun).
+ROOM_GRACE = timedelta(hours=1)
+
+
+class Action(StrEnum):
+    VIEW = "view"
+    EDIT_DETAILS = "edit_details"
+    RESCHEDULE = "reschedule"
+    REASSIGN = "reassign"
+    CANCEL = "cancel"
+    END = "end"
+    ACTIVATE = "activate"
+    ADD_PARTICIPANT = "add_participant"
+    REMOVE_PARTICIPANT = "remove_participant"
+
+
+STAFF_ACTIONS = frozenset(Action)
+CUSTOMER_ACTIONS = frozenset({Action.VIEW, Action.RESCHEDULE, Action.CANCEL})
+INTEGRATION_ACTIONS = frozenset(
+    {Action.VIEW, Action.EDIT_DETAILS, Action.RESCHEDULE, Action.CANCEL, Action.ACTIVATE}
+)
+# What may still change once the call has ended.
+AFTER_END = frozenset({Action.VIEW, Action.EDIT_DETAILS})
+# Staff changes to the time or the people, allowed until the appointment ends.
+UNTIL_END = frozenset({Action.RESCHEDULE, Action.REASSIGN, Action.CANCEL})
+
+NOT_FOUND = "That appointment does not exist."
+CANCELLED = "This appointment is cancelled."
+ENDED = "This appointment's call has ended."
+OVER = "This appointment is over. Book a new appointment instead."
+STARTED = "This appointment has already started. Please contact us to change it."
+NOT_STARTED = "The call can be ended once the appointment has started."
+ROOM_CLOSED = "This appointment is over; its video room can no longer be opened."
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who asks: a staff or integration user, or a customer known by e-mail."""
+
+    role: Role
+    user_id: uuid.UUID | None = None
+    email: str | None = None
+
+    @classmethod
+    def of(cls, user: User) -> Actor:
+        return cls(role=user.role, user_id=user.id, email=user.email)
+
+    @classmethod
+    def customer(cls, email: str | None = None) -> Actor:
+        """A customer: by a manage link (the link is the proof) or signed in with ``email``."""
+        return cls(role=Role.CUSTOMER, email=email)
+
+    @property
+    def is_customer(self) -> bool:
+        return self.role == Role.CUSTOMER
+
+
+@dataclass(frozen=True)
+class Decision:
+    action: Action
+    refusal: DomainError | None = None
+
+    @property
+    def allowed(self) -> bool:
+        return self.refusal is None
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+def can_see(actor: Actor, appointment: Appointment) -> bool:
+    """Whether the appointment exists for ``actor`` at all (else 404, never 403)."""
+    if actor.role in (Role.SUPERVISOR, Role.ADMIN, Role.CLIENT_SERVICE):
+        return True
+    if actor.role == Role.AGENT:
+        return appointment.organizer_id == actor.user_id or any(
+            p.type == ParticipantType.AGENT and p.user_id == actor.user_id
+            for p in appointment.participants
+        )
+    if actor.is_customer:
+        # A manage link names its appointment; a signed-in customer must take part.
+        return actor.email is None or any(
+            p.type == ParticipantType.CUSTOMER and p.email == actor.email
+            for p in appointment.participants
+        )
+    return False
+
+
+def _permitted(actor: Actor) -> frozenset[Action]:
+    if actor.is_customer:
+        return CUSTOMER_ACTIONS
+    if actor.role == Role.CLIENT_SERVICE:
+        return INTEGRATION_ACTIONS
+    if actor.role in (Role.AGENT, Role.SUPERVISOR, Role.ADMIN):
+        return STAFF_ACTIONS
+    return frozenset()
+
+
+def _timing(actor: Actor, action: Action, appointment: Appointment, now: datetime) -> str | None:
+    """Why the appointment's state or time rules the action out now, if it does."""
+    if action == Action.VIEW:
+        return None
+    if appointment.status != AppointmentStatus.SCHEDULED:
+        return CANCELLED
+    state = appointment.interaction_state
+    if state == InteractionState.ENDED and action not in AFTER_END:
+        return ENDED
+    if actor.is_customer and action in (Action.RESCHEDULE, Action.CANCEL):
+        return None if appointment.start_at > now else STARTED
+    if action in UNTIL_END and appointment.end_at <= now:
+        return OVER
+    if action == Action.END and state != InteractionState.ACTIVE and appointment.start_at > now:
+        return NOT_STARTED
+    if action == Action.ACTIVATE and now >= appointment.end_at + ROOM_GRACE:
+        return ROOM_CLOSED
+    return None
+
+
+def decide(actor: Actor, action: Action, appointment: Appointment, now: datetime) -> Decision:
+    """May ``actor`` take ``action`` on ``appointment`` at ``now``? If not, the refusal."""
+    if not can_see(actor, appointment):
+        return Decision(action, NotFound(NOT_FOUND))
+    if action not in _permitted(actor):
+        return Decision(action, Forbidden(_forbidden_message(actor, action)))
+    reason = _timing(actor, action, appointment, now)
+    return Decision(action, Conflict(reason) if reason else None)
+
+
+def require(actor: Actor, action: Action, appointment: Appointment, now: datetime) -> None:
+    """Raise the refusal if ``actor`` may not take ``action`` now."""
+    refusal = decide(actor, action, appointment, now).refusal
+    if refusal is not None:
+        raise refusal
+
+
+def allowed(actor: Actor, appointment: Appointment, now: datetime) -> frozenset[Action]:
+    """Every action ``actor`` may take now: what a page shows buttons for."""
+    return frozenset(a for a in Action if decide(actor, a, appointment, now).allowed)
+
+
+def _forbidden_message(actor: Actor, action: Action) -> str:
+    if actor.is_customer:
+        return "Please contact us for this change."
+    if actor.role == Role.CLIENT_SERVICE:
+        return f"Integrations may not {action.value.replace('_', ' ')} appointments."
+    return "You may not change appointments."
+
+
+__all__ = [
+    "Action",
+    "Actor",
+    "Decision",
+    "ROOM_GRACE",
+    "allowed",
+    "can_see",
+    "decide",
+    "require",
+]

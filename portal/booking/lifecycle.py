@@ -107,6 +107,11 @@ class Actor:
         return self.role == Role.CUSTOMER
 
 
+# The portal acting on its own (time off cancelling collisions, the CLI, tests):
+# bound by the "when" rules like staff, never by the "who" rules.
+SYSTEM = Actor(role=Role.ADMIN)
+
+
 @dataclass(frozen=True)
 class Decision:
     action: Action
@@ -203,6 +208,7 @@ __all__ = [
     "Actor",
     "Decision",
     "ROOM_GRACE",
+    "SYSTEM",
     "allowed",
     "can_see",
     "decide",

@@ -352,6 +352,9 @@ def test_call_permissions(client, world):
     error(client.post(f"/api/appointments/activate/{world.theirs.id}", headers=world.auth(world.alice)), 404, "not_found")
     error(client.put(f"/api/appointments/{world.theirs.id}/end", headers=world.auth(world.alice)), 404, "not_found")
     error(client.put(f"/api/appointments/{world.mine.id}/end", headers=world.auth(world.robot)), 403, "forbidden")
+    # Not started and not open: too early to end (the page refuses the same way).
+    error(client.put(f"/api/appointments/{world.theirs.id}/end", headers=world.auth(world.sam)), 409, "conflict")
+    assert client.post(f"/api/appointments/activate/{world.theirs.id}", headers=world.auth(world.sam)).status_code == 200
     assert client.put(f"/api/appointments/{world.theirs.id}/end", headers=world.auth(world.sam)).status_code == 200
 
 
@@ -525,7 +528,8 @@ ROLE_MATRIX = [
     ("get", "/api/appointments/", None, {"AGENT": 200, **ALL_OK}),
     ("get", "/api/appointments/{theirs}", None, {"AGENT": 404, **ALL_OK}),
     ("get", "/api/appointments/reference/THEIRS", None, {"AGENT": 404, **ALL_OK}),
-    ("put", "/api/appointments/{theirs}/end", None, {"AGENT": 404, "SUPERVISOR": 200, "ADMIN": 200}),
+    # "theirs" has not started: those who may end calls are told it is too early (409).
+    ("put", "/api/appointments/{theirs}/end", None, {"AGENT": 404, "SUPERVISOR": 409, "ADMIN": 409}),
     ("post", "/api/appointments/activate/{theirs}", None, {"AGENT": 404, **ALL_OK}),
     ("get", "/api/appointments/eligible/", None, {"CLIENT_SERVICE": 200}),
     ("post", "/api/appointments/participants/agents/", {"id": "{theirs}", "userId": "{carol}"},
@@ -562,7 +566,8 @@ def test_role_matrix(client, world, method, path, body, expected):
         status = expected.get(role, 403)
         assert response.status_code == status, (role, path, response.get_data(as_text=True))
         if status != 200:
-            assert response.json["error"] == {403: "forbidden", 404: "not_found"}[status]
+            expected_code = {403: "forbidden", 404: "not_found", 409: "conflict"}[status]
+            assert response.json["error"] == expected_code
         # Undo what a successful call changed, so the next caller finds the same state.
         db.session.expire_all()
         appointment = db.session.get(Appointment, world.theirs.id)

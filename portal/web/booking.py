@@ -50,6 +50,7 @@ from portal.booking.links import appointment_id_from_token, manage_token, manage
 from portal.booking.operations import Customer, book as book_slot, hold_slot, release_hold
 from portal.extensions import db, limiter
 from portal.models import Appointment, CodePurpose, Service, SlotHold, User, normalize_email, utcnow
+from portal.web import htmx
 from portal.web import picker as pk
 from portal.web.customer import current_customer_email, sign_in_customer
 
@@ -172,12 +173,6 @@ class CodeForm(FlaskForm):
 
 
 # --- shared helpers ------------------------------------------------------------------
-
-
-@bp.after_request
-def _vary(response: Response) -> Response:
-    response.vary.add("HX-Request")
-    return response
 
 
 def active_service(slug: str) -> Service:
@@ -304,7 +299,7 @@ def book(slug: str):
         return _render_picker(picker, "booking/_picker.html"), _about(service)
 
     html, about = pk.cached_render(("book", slug, _query_key()), compute)
-    return _respond(html, about, pk.wants_partial())
+    return _respond(html, about, htmx.wants_partial())
 
 
 @bp.get("/book/<slug>/day/<day>")
@@ -312,7 +307,7 @@ def day(slug: str, day: str):
     chosen = pk.parse_day(day)
     if chosen is None:
         abort(404)
-    partial = pk.wants_partial()
+    partial = htmx.wants_partial()
 
     def compute() -> tuple[str, dict]:
         service = active_service(slug)

@@ -4,7 +4,7 @@
 ``render_calendar``; the layout itself is ``portal.web.calendar_view`` (pure).
 
 URL: ``?view=day|week|month&date=YYYY-MM-DD[&cancelled=1][&agent=<id>...]``.
-An htmx request gets the ``#calendar`` partial; a history restore or a plain
+An htmx request gets the ``#calendar`` partial; a history restore, a boosted or a plain
 request gets the whole page (``Vary: HX-Request``).
 """
 
@@ -18,7 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel import dates as babel_dates
-from flask import current_app, make_response, render_template, request, url_for
+from flask import current_app, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -29,6 +29,7 @@ from portal.scheduling import TimeExceptionRule, expand_weekly
 from portal.scheduling.localtime import expand_weekly_seconds, from_epoch
 from portal.schedules.time_off import blocked_periods
 from portal.web import calendar_view as cv
+from portal.web import htmx
 from portal.web import picker as pk
 
 DEFAULT_VIEW = "week"
@@ -216,10 +217,6 @@ def outside_work_shades(
 # --- rendering -------------------------------------------------------------------------------
 
 
-def wants_partial() -> bool:
-    return pk.wants_partial()
-
-
 @dataclass
 class CalendarPage:
     """Everything the calendar templates need."""
@@ -367,12 +364,7 @@ def build_page(
 
 def render_calendar(page: CalendarPage, template: str, partial: str = "agent/_calendar.html", **context: Any):
     """The page, or the ``#calendar`` partial for htmx; never cached across the two."""
-    if wants_partial():
-        body = render_template(partial, page=page, **context)
-    else:
-        body = render_template(template, page=page, **context)
-    response = make_response(body)
-    response.vary.add("HX-Request")
+    response = htmx.render_page(template, partial, page=page, **context)
     response.headers.setdefault("Cache-Control", "private, no-store")
     return response
 

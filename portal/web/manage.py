@@ -25,6 +25,7 @@ from portal.booking.links import manage_url
 from portal.booking.operations import cancel, reschedule
 from portal.extensions import db
 from portal.models import Appointment, utcnow
+from portal.web import htmx
 from portal.web import picker as pk
 from portal.web.booking import TAKEN, appointment_for_token
 
@@ -41,7 +42,6 @@ class CancelForm(FlaskForm):
 
 @bp.after_request
 def _headers(response: Response) -> Response:
-    response.vary.add("HX-Request")
     response.headers.setdefault("Cache-Control", "private, no-store")
     # The token is the key to the appointment: never leak it to other sites.
     response.headers.setdefault("Referrer-Policy", "no-referrer")
@@ -131,7 +131,7 @@ def show(token: str):
         month=pk.parse_month(request.args.get("month")),
         day=pk.parse_day(request.args.get("day")),
     )
-    if pk.wants_partial():
+    if htmx.wants_partial():
         if picker is None:
             abort(404)
         return render_template("booking/_picker.html", picker=picker)
@@ -148,7 +148,7 @@ def day(token: str, day: str):
     if chosen is None:
         abort(404)
     zone = _zone(appointment, request.args.get("timezone"))
-    partial = pk.wants_partial()
+    partial = htmx.wants_partial()
     picker = _picker(appointment, token, zone, day=chosen, with_month=not partial)
     if partial:
         if picker is None:

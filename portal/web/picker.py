@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from babel import Locale
 from babel import dates as babel_dates
-from flask import current_app, render_template, request
+from flask import current_app, render_template
 from flask_babel import get_locale
 from markupsafe import Markup, escape
 from sqlalchemy import event
@@ -36,14 +36,6 @@ UTC = timezone.utc
 
 
 # --- request helpers -------------------------------------------------------------
-
-
-def wants_partial() -> bool:
-    """An htmx request for a part of the page (history restores want the whole page)."""
-    return (
-        request.headers.get("HX-Request") == "true"
-        and request.headers.get("HX-History-Restore-Request") != "true"
-    )
 
 
 def parse_zone(value: str | None) -> ZoneInfo | None:

@@ -7,7 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
-from flask import make_response, render_template, request
+from flask import make_response, render_template
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
@@ -77,15 +77,4 @@ def form_page(template_name: str, form: FlaskForm | None = None, /, **context: A
     response = make_response(render_template(template_name, form=form, **context))
     if has_errors:
         response.status_code = 422
-    return response
-
-
-def wants_partial() -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
-def vary_on_htmx(body):
-    """The response, marked as differing by ``HX-Request`` (partial vs full page)."""
-    response = make_response(body)
-    response.vary.add("HX-Request")
     return response

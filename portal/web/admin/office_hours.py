@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 
-from flask import abort, current_app, flash, make_response, redirect, request, url_for
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField
 
@@ -15,9 +15,10 @@ from portal.models import DayOfWeek, OfficeHours, OfficeHoursType
 from portal.schedules import office_hours as domain
 from portal.schedules.errors import InvalidSchedule, StaleChange
 from portal.scheduling.validation import DAY_SECONDS, parse_hhmm
+from portal.web import htmx
 from portal.web.admin import bp
 from portal.web.forms import ActionForm
-from portal.web.schedule_views import add_error, add_form_error, is_htmx, no_nul, render
+from portal.web.schedule_views import add_error, add_form_error, no_nul, render
 
 DAY_LABELS = {
     DayOfWeek.MON: "Monday",
@@ -216,9 +217,4 @@ def office_hours_delete(item_id: uuid.UUID):
 
 
 def _back():
-    target = url_for("admin.office_hours")
-    if is_htmx():
-        response = make_response("", 204)
-        response.headers["HX-Redirect"] = target
-        return response
-    return redirect(target, code=303)
+    return htmx.see_other(url_for("admin.office_hours"))

@@ -17,8 +17,9 @@ from portal.admin.errors import AdminError, NotFound
 from portal.extensions import db
 from portal.models import Channel, NotificationTemplate, Service, TemplateType
 from portal.notifications.placeholders import PLACEHOLDERS, TIMED_TYPES
+from portal.web import htmx
 from portal.web.admin import bp
-from portal.web.admin.helpers import FORM_ERROR, apply_error, form_page, vary_on_htmx, wants_partial
+from portal.web.admin.helpers import FORM_ERROR, apply_error, form_page
 from portal.web.forms import ActionForm
 
 _MAX_MINUTES = 10**8
@@ -198,13 +199,11 @@ def template_preview(service_id: uuid.UUID):
     if not form.validate_on_submit():
         abort(400)
     template = _template_or_404(service, form.template_id.data) if form.template_id.data else None
-    if wants_partial():
-        return vary_on_htmx(
-            render_template("admin/_template_preview.html", preview=_preview(service, form, template))
-        )
+    if htmx.wants_partial():
+        return render_template("admin/_template_preview.html", preview=_preview(service, form, template))
     response = _page(service, form, template)
     response.status_code = 200
-    return vary_on_htmx(response)
+    return response
 
 
 @bp.post("/services/<uuid:service_id>/templates/<uuid:template_id>/delete")

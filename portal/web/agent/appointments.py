@@ -38,6 +38,7 @@ from portal.booking.errors import BookingError, NotFound, SlotUnavailable
 from portal.booking.operations import Customer
 from portal.extensions import db
 from portal.models import Appointment, OutboxMessage, Role, utcnow
+from portal.web import htmx
 from portal.web import picker as pk
 from portal.web.agent import bp
 from portal.web.forms import ActionForm
@@ -274,7 +275,6 @@ def _page(
         **forms,
     )
     response = make_response(body, status)
-    response.vary.add("HX-Request")
     response.headers.setdefault("Cache-Control", "private, no-store")
     return response
 
@@ -295,12 +295,10 @@ def appointment(appointment_id: uuid.UUID):
     picker = staff_picker(
         item, zone, month=pk.parse_month(request.args.get("month")), day=pk.parse_day(request.args.get("day"))
     )
-    if pk.wants_partial():
+    if htmx.wants_partial():
         if picker is None:
             abort(404)
-        response = make_response(render_template("booking/_picker.html", picker=picker))
-        response.vary.add("HX-Request")
-        return response
+        return render_template("booking/_picker.html", picker=picker)
     explicit = any(k in request.args for k in ("month", "day", "timezone"))
     return _page(item, picker=picker, zone=zone, open_section="reschedule" if explicit else None)
 
@@ -313,14 +311,12 @@ def appointment_day(appointment_id: uuid.UUID, day: str):
     if chosen is None:
         abort(404)
     zone = _viewer_zone(request.args.get("timezone"))
-    partial = pk.wants_partial()
+    partial = htmx.wants_partial()
     picker = staff_picker(item, zone, day=chosen, with_month=not partial)
     if partial:
         if picker is None:
             abort(404)
-        response = make_response(render_template("booking/_slots.html", picker=picker))
-        response.vary.add("HX-Request")
-        return response
+        return render_template("booking/_slots.html", picker=picker)
     return _page(item, picker=picker, zone=zone, open_section="reschedule")
 
 

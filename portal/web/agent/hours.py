@@ -23,8 +23,9 @@ from portal.schedules import working_hours as hours
 from portal.schedules.access import manages_others, staff_choices
 from portal.schedules.errors import StaleChange
 from portal.scheduling.validation import format_hhmm, parse_hhmm
+from portal.web import htmx
 from portal.web.agent import bp
-from portal.web.schedule_views import add_error, add_form_error, is_htmx, render, target_agent
+from portal.web.schedule_views import add_error, add_form_error, render, target_agent
 
 STAFF = (Role.AGENT, Role.SUPERVISOR, Role.ADMIN)
 DAYS = list(enumerate(hours.DAY_NAMES, start=1))
@@ -213,7 +214,7 @@ def hours_save():
         fresh = _form_for(_rows_of(week), hours.week_version(week))
         add_form_error(fresh, error.message)
         return _page(agent, fresh, status=409)
-    if is_htmx():
+    if htmx.wants_partial():
         week = hours.get_week(db.session, agent.id)
         return _page(agent, _form_for(_rows_of(week), hours.week_version(week)), saved=True)
     flash(f"Working hours saved for {agent.name}.", "success")

@@ -12,7 +12,7 @@ import uuid
 from datetime import date
 from typing import Any
 
-from flask import abort, flash, make_response, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -40,12 +40,12 @@ from portal.schedules.access import (
 from portal.schedules.errors import Collision, Forbidden, InvalidSchedule, StaleChange
 from portal.schedules.working_hours import DAY_NAMES
 from portal.scheduling.validation import format_hhmm, parse_hhmm
+from portal.web import htmx
 from portal.web.agent import bp
 from portal.web.forms import ActionForm
 from portal.web.schedule_views import (
     add_error,
     add_form_error,
-    is_htmx,
     local_date,
     local_datetime,
     no_nul,
@@ -266,12 +266,7 @@ def _list_url(agent: User | None) -> str:
 
 def _done(message: str, agent: User):
     flash(message, "success")
-    target = _list_url(agent)
-    if is_htmx():
-        response = make_response("", 204)
-        response.headers["HX-Redirect"] = target
-        return response
-    return redirect(target, code=303)
+    return htmx.see_other(_list_url(agent))
 
 
 def _save(form: TimeOffForm, agent: User, exception: TimeException | None):

@@ -50,6 +50,7 @@ from portal.booking.links import appointment_id_from_token, manage_token, manage
 from portal.booking.operations import Customer, book as book_slot, hold_slot, release_hold
 from portal.extensions import db, limiter
 from portal.models import Appointment, CodePurpose, Service, SlotHold, User, normalize_email, utcnow
+from portal.web import formatting as fmt
 from portal.web import htmx
 from portal.web import picker as pk
 from portal.web.customer import current_customer_email, sign_in_customer
@@ -80,7 +81,7 @@ class Draft:
     def dumps(self) -> str:
         data = asdict(self)
         data["service_id"] = self.service_id.hex
-        data["start"] = pk.iso_utc(self.start)
+        data["start"] = fmt.iso_utc(self.start)
         data["agent_id"] = self.agent_id.hex if self.agent_id else None
         data["hold_id"] = self.hold_id.hex if self.hold_id else None
         return _serializer().dumps(data)
@@ -385,11 +386,11 @@ def _summary(service: Service, draft: Draft) -> dict:
         "service": service,
         "draft": draft,
         "zone": zone,
-        "when_day": pk.format_day(draft.start.astimezone(zone).date()),
-        "when_time": pk.format_span(draft.start, draft.start + service.duration, zone),
-        "zone_name": pk.zone_label(zone, draft.start),
+        "when_day": fmt.format_day(draft.start.astimezone(zone).date()),
+        "when_time": fmt.format_span(draft.start, draft.start + service.duration, zone),
+        "zone_name": fmt.zone_label(zone, draft.start),
         "agent": agent,
-        "held_until": pk.format_time(hold.expires_at, zone) if live else None,
+        "held_until": fmt.format_time(hold.expires_at, zone) if live else None,
         "hold_expired": draft.hold_id is not None and not live,
         "back_url": url_for(
             "booking.day",
@@ -531,7 +532,7 @@ def _finish(service: Service, draft: Draft):
             agent_id=draft.agent_id,
             hold_id=draft.hold_id,
             timezone=zone.key,
-            locale=str(pk.locale()),
+            locale=str(fmt.locale()),
             notes=draft.notes,
             now=utcnow(),
         )
@@ -584,11 +585,11 @@ def appointment_when(appointment: Appointment, zone_name: str | None = None) -> 
     zone = pk.parse_zone(zone_name) or pk.parse_zone(appointment.timezone) or ZoneInfo("UTC")
     local_start = appointment.start_at.astimezone(zone)
     return {
-        "day": pk.format_day(local_start.date()),
-        "time": pk.format_span(appointment.start_at, appointment.end_at, zone),
-        "zone": pk.zone_label(zone, appointment.start_at),
-        "full": pk.format_datetime(appointment.start_at, zone),
-        "iso": pk.iso_utc(appointment.start_at),
+        "day": fmt.format_day(local_start.date()),
+        "time": fmt.format_span(appointment.start_at, appointment.end_at, zone),
+        "zone": fmt.zone_label(zone, appointment.start_at),
+        "full": fmt.format_datetime(appointment.start_at, zone),
+        "iso": fmt.iso_utc(appointment.start_at),
     }
 
 
@@ -597,16 +598,3 @@ def customer_of(appointment: Appointment):
     customers = appointment.customers
     return customers[0] if customers else None
 
-
-# Formatting for every customer template (Babel, viewer's zone and locale).
-for _name, _function in {
-    "format_day": pk.format_day,
-    "format_day_short": pk.format_day_short,
-    "format_time": pk.format_time,
-    "format_month": pk.format_month,
-    "format_span": pk.format_span,
-    "zone_label": pk.zone_label,
-    "weekday_headers": pk.weekday_headers,
-    "iso_utc": pk.iso_utc,
-}.items():
-    bp.add_app_template_global(_function, _name)

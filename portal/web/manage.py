@@ -25,6 +25,7 @@ from portal.booking.links import manage_url
 from portal.booking.operations import cancel, reschedule
 from portal.extensions import db
 from portal.models import Appointment, utcnow
+from portal.web import formatting as fmt
 from portal.web import htmx
 from portal.web import picker as pk
 from portal.web.booking import TAKEN, appointment_for_token
@@ -180,7 +181,7 @@ def reschedule_view(token: str):
             return redirect(url_for("manage.show", token=token), 303)
         picker.message = error.message or TAKEN
         return _page(appointment, token, picker, 409)
-    when = pk.format_datetime(appointment.start_at, zone)
+    when = fmt.format_datetime(appointment.start_at, zone)
     flash(f"Done: your appointment is now on {when}.", "success")
     return redirect(url_for("manage.show", token=token), 303)
 

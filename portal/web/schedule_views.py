@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_skeleton, format_time
 from flask import abort
 from flask_login import current_user
 from wtforms import Field, FieldList, Form, FormField
@@ -70,24 +67,3 @@ def target_agent(raw: str | None) -> User:
         return agent_for(db.session, current_user, agent_id)
     except NotFound:
         abort(404)
-
-
-def local_datetime(value: datetime, zone: str, locale: str | None = None) -> str:
-    """A UTC datetime as a person reads it in ``zone``: Babel, the viewer's locale and hour cycle."""
-    locale = locale or getattr(current_user, "locale", None) or "en"
-    tzinfo = ZoneInfo(zone)
-    try:
-        day = format_skeleton("yMMMEd", value, tzinfo=tzinfo, locale=locale)
-        time = format_time(value, "short", tzinfo=tzinfo, locale=locale)
-    except Exception:  # an odd stored locale must not break the page
-        day = format_skeleton("yMMMEd", value, tzinfo=tzinfo, locale="en")
-        time = format_time(value, "short", tzinfo=tzinfo, locale="en")
-    return f"{day}, {time}"
-
-
-def local_date(value: date, locale: str | None = None) -> str:
-    locale = locale or getattr(current_user, "locale", None) or "en"
-    try:
-        return format_date(value, "medium", locale=locale)
-    except Exception:
-        return format_date(value, "medium", locale="en")

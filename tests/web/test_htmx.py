@@ -114,7 +114,7 @@ PAGES: list[tuple[str, Callable[[World], str], str]] = [
         lambda w: f"/admin/services/{w.service.id}/time-slots/{w.time_slot.id}/edit",
         "service-window-form",
     ),
-    ("outbox", lambda w: "/admin/outbox", "outbox-table"),
+    ("outbox", lambda w: "/admin/outbox?status=PENDING", "outbox-table"),
 ]
 
 

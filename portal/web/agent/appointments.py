@@ -38,6 +38,7 @@ from portal.booking.errors import BookingError, NotFound, SlotUnavailable
 from portal.booking.operations import Customer
 from portal.extensions import db
 from portal.models import Appointment, OutboxMessage, Role, utcnow
+from portal.web import formatting as fmt
 from portal.web import htmx
 from portal.web import picker as pk
 from portal.web.agent import bp
@@ -268,9 +269,9 @@ def _page(
         reassign_options=options,
         open_section=open_section,
         errors=errors or {},
-        fmt_time=lambda value, z=zone: pk.format_time(value, z),
-        fmt_datetime=lambda value, z=zone: pk.format_datetime(value, z),
-        fmt_span=lambda a, b, z=zone: pk.format_span(a, b, z),
+        fmt_time=lambda value, z=zone: fmt.format_time(value, z),
+        fmt_datetime=lambda value, z=zone: fmt.format_datetime(value, z),
+        fmt_span=lambda a, b, z=zone: fmt.format_span(a, b, z),
         now=now,
         **forms,
     )
@@ -455,7 +456,7 @@ def appointment_reschedule(appointment_id: uuid.UUID):
             item, status=error.status, picker=picker, zone=zone, open_section="reschedule",
             errors={"reschedule": error.message},
         )
-    return _done(item, f"Moved to {pk.format_datetime(item.start_at, zone)}. The customer is notified.")
+    return _done(item, f"Moved to {fmt.format_datetime(item.start_at, zone)}. The customer is notified.")
 
 
 @bp.post("/appointments/<uuid:appointment_id>/reassign")

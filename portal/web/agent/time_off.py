@@ -42,12 +42,11 @@ from portal.schedules.working_hours import DAY_NAMES
 from portal.scheduling.validation import format_hhmm, parse_hhmm
 from portal.web import htmx
 from portal.web.agent import bp
+from portal.web.formatting import local_date, local_datetime
 from portal.web.forms import ActionForm
 from portal.web.schedule_views import (
     add_error,
     add_form_error,
-    local_date,
-    local_datetime,
     no_nul,
     render,
     target_agent,

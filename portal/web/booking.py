@@ -35,13 +35,10 @@ from flask import (
     session,
     url_for,
 )
-from flask_wtf import FlaskForm
 from flask_wtf.csrf import generate_csrf
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from markupsafe import Markup
 from sqlalchemy import select
-from wtforms import EmailField, HiddenField, StringField, TelField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from portal.booking import codes
 from portal.booking.codes import CodeError, CodeNotSent, CodeThrottled
@@ -54,6 +51,7 @@ from portal.web import formatting as fmt
 from portal.web import htmx
 from portal.web import picker as pk
 from portal.web.customer import current_customer_email, sign_in_customer
+from portal.web.forms import CodeForm, DetailsForm
 
 bp = Blueprint("booking", __name__)
 
@@ -114,63 +112,6 @@ class Draft:
 
 def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=DRAFT_SALT)
-
-
-# --- forms ---------------------------------------------------------------------------
-
-
-class DetailsForm(FlaskForm):
-    h = HiddenField()
-    first_name = StringField(
-        "First name",
-        validators=[DataRequired("Enter your first name."), Length(max=100)],
-        render_kw={"autocomplete": "given-name"},
-    )
-    last_name = StringField(
-        "Last name",
-        validators=[DataRequired("Enter your last name."), Length(max=100)],
-        render_kw={"autocomplete": "family-name"},
-    )
-    email = EmailField(
-        "Email",
-        validators=[
-            DataRequired("Enter your email address."),
-            Email("Enter a valid email address, like name@example.com."),
-            Length(max=254),
-        ],
-        render_kw={"autocomplete": "email"},
-    )
-    phone = TelField(
-        "Phone (optional)",
-        validators=[
-            Optional(),
-            Length(max=32),
-            Regexp(r"^\+?[0-9 ()./-]{5,}$", message="Enter a phone number, like +49 30 1234567."),
-        ],
-        render_kw={"autocomplete": "tel"},
-    )
-    notes = TextAreaField(
-        "Anything we should know? (optional)",
-        validators=[Optional(), Length(max=2000)],
-        render_kw={"rows": 3},
-    )
-
-
-class CodeForm(FlaskForm):
-    p = HiddenField()
-    code = StringField(
-        "6-digit code",
-        validators=[
-            DataRequired("Enter the code from the email."),
-            Regexp(r"^\s*\d{3}\s?\d{3}\s*$", message="The code is 6 digits."),
-        ],
-        render_kw={
-            "autocomplete": "one-time-code",
-            "inputmode": "numeric",
-            "maxlength": "7",
-            "pattern": r"\s*[0-9]{3}\s?[0-9]{3}\s*",
-        },
-    )
 
 
 # --- shared helpers ------------------------------------------------------------------

@@ -16,9 +16,6 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_wtf import FlaskForm
-from wtforms import TextAreaField
-from wtforms.validators import Length, Optional
 
 from portal.booking.errors import BookingError
 from portal.booking.links import manage_url
@@ -29,16 +26,9 @@ from portal.web import formatting as fmt
 from portal.web import htmx
 from portal.web import picker as pk
 from portal.web.booking import TAKEN, appointment_for_token
+from portal.web.forms import CancelForm
 
 bp = Blueprint("manage", __name__)
-
-
-class CancelForm(FlaskForm):
-    reason = TextAreaField(
-        "Reason (optional)",
-        validators=[Optional(), Length(max=500)],
-        render_kw={"rows": 2},
-    )
 
 
 @bp.after_request

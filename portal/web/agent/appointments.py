@@ -22,15 +22,12 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import date, datetime, timedelta, timezone
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import BooleanField, EmailField, HiddenField, SelectField, StringField, TelField, TextAreaField
-from wtforms.validators import Email, Length, Optional, ValidationError
 
 from portal.auth import role_required
 from portal.booking import interaction, operations, participants, queries, updates
@@ -42,65 +39,11 @@ from portal.web import formatting as fmt
 from portal.web import htmx
 from portal.web import picker as pk
 from portal.web.agent import bp
+from portal.web.agent.forms import AgentForm, CancelForm, CustomerForm, DetailsForm, ReassignForm
 from portal.web.forms import ActionForm
-from portal.web.schedule_views import no_nul
 
 STAFF = (Role.AGENT, Role.SUPERVISOR, Role.ADMIN)
 SCHEDULABLE = (datetime(1970, 1, 1, tzinfo=timezone.utc), datetime(9000, 1, 1, tzinfo=timezone.utc))
-
-
-# --- forms ---------------------------------------------------------------------------------
-
-
-class DetailsForm(FlaskForm):
-    version = HiddenField()
-    title = StringField("Title", filters=[no_nul], validators=[Length(max=updates.TITLE_MAX)])
-    notes = TextAreaField("Notes", filters=[no_nul], validators=[Optional(), Length(max=10_000)], render_kw={"rows": 4})
-    metadata = TextAreaField(
-        "Metadata",
-        filters=[no_nul],
-        validators=[Optional(), Length(max=20_000)],
-        render_kw={"rows": 3, "spellcheck": "false", "class": "mono"},
-    )
-
-    def validate_metadata(self, field) -> None:
-        parsed = self.parsed_metadata()
-        if not isinstance(parsed, dict):
-            raise ValidationError('Write a JSON object, e.g. {"crm": "CS-1"}, or leave it empty.')
-
-    def parsed_metadata(self) -> Any:
-        text = (self.metadata.data or "").strip()
-        if not text:
-            return {}
-        try:
-            return json.loads(text)
-        except ValueError:
-            return None
-
-
-class CustomerForm(FlaskForm):
-    first_name = StringField("First name", filters=[no_nul], validators=[Length(max=100)])
-    last_name = StringField("Last name", filters=[no_nul], validators=[Length(max=100)])
-    email = EmailField("Email", filters=[no_nul], validators=[Optional(), Email(), Length(max=254)])
-    phone = TelField("Phone", filters=[no_nul], validators=[Optional(), Length(max=32)])
-
-    def validate_first_name(self, field) -> None:
-        if not (field.data or "").strip() and not (self.last_name.data or "").strip():
-            raise ValidationError("Give the customer a name.")
-
-
-class AgentForm(FlaskForm):
-    user_id = SelectField("Agent", choices=[], validate_choice=False)
-
-
-class ReassignForm(FlaskForm):
-    user_id = SelectField("New organizer", choices=[], validate_choice=False)
-
-
-class CancelForm(FlaskForm):
-    reason = TextAreaField("Reason", filters=[no_nul], validators=[Optional(), Length(max=500)], render_kw={"rows": 2})
-    email = BooleanField("Email the customer", default=True)
-    sms = BooleanField("Text the customer (SMS)", default=False)
 
 
 FORMS = {

@@ -12,9 +12,6 @@ from __future__ import annotations
 import re
 from flask import flash, redirect, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from wtforms import FieldList, Form, FormField, HiddenField, SelectField, SelectMultipleField, StringField
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.auth import role_required
 from portal.extensions import db
@@ -25,32 +22,10 @@ from portal.schedules.errors import StaleChange
 from portal.scheduling.validation import format_hhmm, parse_hhmm
 from portal.web import htmx
 from portal.web.agent import bp
+from portal.web.agent.forms import DAYS, MAX_ROWS_PER_DAY, HoursForm
 from portal.web.schedule_views import add_error, add_form_error, render, target_agent
 
 STAFF = (Role.AGENT, Role.SUPERVISOR, Role.ADMIN)
-DAYS = list(enumerate(hours.DAY_NAMES, start=1))
-MAX_ROWS_PER_DAY = 12
-
-
-class WindowForm(Form):
-    start = StringField("From")
-    end = StringField("To")
-
-
-class DayForm(Form):
-    windows = FieldList(FormField(WindowForm), max_entries=MAX_ROWS_PER_DAY)
-
-
-class CheckboxesField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-
-class HoursForm(FlaskForm):
-    version = HiddenField()
-    days = FieldList(FormField(DayForm), min_entries=7, max_entries=7)
-    copy_from = SelectField("Copy the hours of", choices=DAYS, coerce=int, default=1)
-    copy_to = CheckboxesField("to", choices=DAYS, coerce=int, default=[])
 
 
 Rows = list[list[tuple[str, str]]]  # per day (index 0 = Monday): (start, end) as typed

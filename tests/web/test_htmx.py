@@ -127,7 +127,9 @@ def is_fragment(html: str, root_id: str) -> bool:
 
 
 def varies(response) -> bool:
-    return "HX-Request" in response.headers.get("Vary", "")
+    """Vary names every header the choice read."""
+    named = {part.strip() for part in response.headers.get("Vary", "").split(",")}
+    return {"HX-Request", "HX-History-Restore-Request", "HX-Boosted"} <= named
 
 
 @pytest.mark.parametrize("url, root_id", [(url, root) for _, url, root in PAGES], ids=[n for n, _, _ in PAGES])

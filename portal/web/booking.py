@@ -538,4 +538,3 @@ def appointment_when(appointment: Appointment, zone_name: str | None = None) -> 
 def customer_of(appointment: Appointment):
     customers = appointment.customers
     return customers[0] if customers else None
-

@@ -16,32 +16,23 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_wtf import FlaskForm
-from wtforms import TextAreaField
-from wtforms.validators import Length, Optional
 
 from portal.booking.errors import BookingError
 from portal.booking.links import manage_url
 from portal.booking.operations import cancel, reschedule
 from portal.extensions import db
 from portal.models import Appointment, utcnow
+from portal.web import formatting as fmt
+from portal.web import htmx
 from portal.web import picker as pk
 from portal.web.booking import TAKEN, appointment_for_token
+from portal.web.forms import CancelForm
 
 bp = Blueprint("manage", __name__)
 
 
-class CancelForm(FlaskForm):
-    reason = TextAreaField(
-        "Reason (optional)",
-        validators=[Optional(), Length(max=500)],
-        render_kw={"rows": 2},
-    )
-
-
 @bp.after_request
 def _headers(response: Response) -> Response:
-    response.vary.add("HX-Request")
     response.headers.setdefault("Cache-Control", "private, no-store")
     # The token is the key to the appointment: never leak it to other sites.
     response.headers.setdefault("Referrer-Policy", "no-referrer")
@@ -131,7 +122,7 @@ def show(token: str):
         month=pk.parse_month(request.args.get("month")),
         day=pk.parse_day(request.args.get("day")),
     )
-    if pk.wants_partial():
+    if htmx.wants_partial():
         if picker is None:
             abort(404)
         return render_template("booking/_picker.html", picker=picker)
@@ -148,7 +139,7 @@ def day(token: str, day: str):
     if chosen is None:
         abort(404)
     zone = _zone(appointment, request.args.get("timezone"))
-    partial = pk.wants_partial()
+    partial = htmx.wants_partial()
     picker = _picker(appointment, token, zone, day=chosen, with_month=not partial)
     if partial:
         if picker is None:
@@ -180,7 +171,7 @@ def reschedule_view(token: str):
             return redirect(url_for("manage.show", token=token), 303)
         picker.message = error.message or TAKEN
         return _page(appointment, token, picker, 409)
-    when = pk.format_datetime(appointment.start_at, zone)
+    when = fmt.format_datetime(appointment.start_at, zone)
     flash(f"Done: your appointment is now on {when}.", "success")
     return redirect(url_for("manage.show", token=token), 303)
 

@@ -22,15 +22,12 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import date, datetime, timedelta, timezone
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import BooleanField, EmailField, HiddenField, SelectField, StringField, TelField, TextAreaField
-from wtforms.validators import Email, Length, Optional, ValidationError
 
 from portal.auth import role_required
 from portal.booking import interaction, operations, participants, queries, updates
@@ -38,67 +35,15 @@ from portal.booking.errors import BookingError, NotFound, SlotUnavailable
 from portal.booking.operations import Customer
 from portal.extensions import db
 from portal.models import Appointment, OutboxMessage, Role, utcnow
+from portal.web import formatting as fmt
+from portal.web import htmx
 from portal.web import picker as pk
 from portal.web.agent import bp
+from portal.web.agent.forms import AgentForm, CancelForm, CustomerForm, DetailsForm, ReassignForm
 from portal.web.forms import ActionForm
-from portal.web.schedule_views import no_nul
 
 STAFF = (Role.AGENT, Role.SUPERVISOR, Role.ADMIN)
 SCHEDULABLE = (datetime(1970, 1, 1, tzinfo=timezone.utc), datetime(9000, 1, 1, tzinfo=timezone.utc))
-
-
-# --- forms ---------------------------------------------------------------------------------
-
-
-class DetailsForm(FlaskForm):
-    version = HiddenField()
-    title = StringField("Title", filters=[no_nul], validators=[Length(max=updates.TITLE_MAX)])
-    notes = TextAreaField("Notes", filters=[no_nul], validators=[Optional(), Length(max=10_000)], render_kw={"rows": 4})
-    metadata = TextAreaField(
-        "Metadata",
-        filters=[no_nul],
-        validators=[Optional(), Length(max=20_000)],
-        render_kw={"rows": 3, "spellcheck": "false", "class": "mono"},
-    )
-
-    def validate_metadata(self, field) -> None:
-        parsed = self.parsed_metadata()
-        if not isinstance(parsed, dict):
-            raise ValidationError('Write a JSON object, e.g. {"crm": "CS-1"}, or leave it empty.')
-
-    def parsed_metadata(self) -> Any:
-        text = (self.metadata.data or "").strip()
-        if not text:
-            return {}
-        try:
-            return json.loads(text)
-        except ValueError:
-            return None
-
-
-class CustomerForm(FlaskForm):
-    first_name = StringField("First name", filters=[no_nul], validators=[Length(max=100)])
-    last_name = StringField("Last name", filters=[no_nul], validators=[Length(max=100)])
-    email = EmailField("Email", filters=[no_nul], validators=[Optional(), Email(), Length(max=254)])
-    phone = TelField("Phone", filters=[no_nul], validators=[Optional(), Length(max=32)])
-
-    def validate_first_name(self, field) -> None:
-        if not (field.data or "").strip() and not (self.last_name.data or "").strip():
-            raise ValidationError("Give the customer a name.")
-
-
-class AgentForm(FlaskForm):
-    user_id = SelectField("Agent", choices=[], validate_choice=False)
-
-
-class ReassignForm(FlaskForm):
-    user_id = SelectField("New organizer", choices=[], validate_choice=False)
-
-
-class CancelForm(FlaskForm):
-    reason = TextAreaField("Reason", filters=[no_nul], validators=[Optional(), Length(max=500)], render_kw={"rows": 2})
-    email = BooleanField("Email the customer", default=True)
-    sms = BooleanField("Text the customer (SMS)", default=False)
 
 
 FORMS = {
@@ -267,14 +212,13 @@ def _page(
         reassign_options=options,
         open_section=open_section,
         errors=errors or {},
-        fmt_time=lambda value, z=zone: pk.format_time(value, z),
-        fmt_datetime=lambda value, z=zone: pk.format_datetime(value, z),
-        fmt_span=lambda a, b, z=zone: pk.format_span(a, b, z),
+        fmt_time=lambda value, z=zone: fmt.format_time(value, z),
+        fmt_datetime=lambda value, z=zone: fmt.format_datetime(value, z),
+        fmt_span=lambda a, b, z=zone: fmt.format_span(a, b, z),
         now=now,
         **forms,
     )
     response = make_response(body, status)
-    response.vary.add("HX-Request")
     response.headers.setdefault("Cache-Control", "private, no-store")
     return response
 
@@ -295,12 +239,10 @@ def appointment(appointment_id: uuid.UUID):
     picker = staff_picker(
         item, zone, month=pk.parse_month(request.args.get("month")), day=pk.parse_day(request.args.get("day"))
     )
-    if pk.wants_partial():
+    if htmx.wants_partial():
         if picker is None:
             abort(404)
-        response = make_response(render_template("booking/_picker.html", picker=picker))
-        response.vary.add("HX-Request")
-        return response
+        return render_template("booking/_picker.html", picker=picker)
     explicit = any(k in request.args for k in ("month", "day", "timezone"))
     return _page(item, picker=picker, zone=zone, open_section="reschedule" if explicit else None)
 
@@ -313,14 +255,12 @@ def appointment_day(appointment_id: uuid.UUID, day: str):
     if chosen is None:
         abort(404)
     zone = _viewer_zone(request.args.get("timezone"))
-    partial = pk.wants_partial()
+    partial = htmx.wants_partial()
     picker = staff_picker(item, zone, day=chosen, with_month=not partial)
     if partial:
         if picker is None:
             abort(404)
-        response = make_response(render_template("booking/_slots.html", picker=picker))
-        response.vary.add("HX-Request")
-        return response
+        return render_template("booking/_slots.html", picker=picker)
     return _page(item, picker=picker, zone=zone, open_section="reschedule")
 
 
@@ -459,7 +399,7 @@ def appointment_reschedule(appointment_id: uuid.UUID):
             item, status=error.status, picker=picker, zone=zone, open_section="reschedule",
             errors={"reschedule": error.message},
         )
-    return _done(item, f"Moved to {pk.format_datetime(item.start_at, zone)}. The customer is notified.")
+    return _done(item, f"Moved to {fmt.format_datetime(item.start_at, zone)}. The customer is notified.")
 
 
 @bp.post("/appointments/<uuid:appointment_id>/reassign")

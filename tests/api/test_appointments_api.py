@@ -577,3 +577,50 @@ def test_role_matrix(client, world, method, path, body, expected):
             if participant.user_id == world.carol.id:
                 appointment.participants.remove(participant)
         db.session.commit()
+
+
+# --- compound operations are all or nothing ------------------------------------------------------
+
+
+def snapshot(appointment_id) -> dict:
+    """What a failed request must leave exactly as it was."""
+    db.session.expire_all()
+    item = db.session.get(Appointment, appointment_id)
+    return {
+        "start": item.start_at,
+        "end": item.end_at,
+        "organizer": item.organizer_id,
+        "sequence": item.sequence,
+        "title": item.title,
+        "notes": item.notes,
+        "participants": sorted((str(p.user_id), p.email, p.is_organizer) for p in item.participants),
+        "outbox": sorted((str(m.type), m.recipient, m.due_at.isoformat()) for m in messages(appointment_id)),
+    }
+
+
+def test_reference_upsert_that_fails_halfway_changes_nothing(client, world):
+    """A new start (free) and a new organizer (busy then): 409, and nothing moved or was queued."""
+    headers = world.auth(world.sam)
+    factories.appointment(world.service, world.bob, at(15), title="Bob is busy")
+    before = snapshot(world.mine.id)
+    body = {"start": z(at(15)), "organizerId": str(world.bob.id), "notes": "moved and handed over"}
+    answer = client.put("/api/appointments/reference/REF-A", json=body, headers=headers)
+    error(answer, 409, "slot_unavailable")
+    assert snapshot(world.mine.id) == before
+    # The same change without the busy colleague goes through as one.
+    body["organizerId"] = str(world.alice.id)
+    assert client.put("/api/appointments/reference/REF-A", json=body, headers=headers).status_code == 200
+    after = snapshot(world.mine.id)
+    assert after["start"] == at(15) and after["notes"] == "moved and handed over"
+    assert any(kind == "RESCHEDULE" for kind, _, _ in after["outbox"])
+
+
+def test_reference_upsert_refused_by_the_lifecycle_changes_nothing(client, world):
+    """An ended call is not moved: 409 conflict, and its notes stay too."""
+    world.mine.interaction_state = InteractionState.ENDED
+    db.session.commit()
+    before = snapshot(world.mine.id)
+    body = {"start": z(at(16)), "notes": "should not stay"}
+    answer = client.put("/api/appointments/reference/REF-A", json=body, headers=world.auth(world.sam))
+    error(answer, 409, "conflict")
+    assert snapshot(world.mine.id) == before

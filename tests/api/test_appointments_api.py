@@ -292,7 +292,10 @@ def test_delete_cancels_and_notifies(client, world):
     cancelled = db.session.get(Appointment, world.mine.id)
     assert cancelled.status == AppointmentStatus.CANCELLED
     assert messages(world.mine.id, "CANCEL")
-    assert client.delete(f"/api/appointments/{world.mine.id}", headers=world.auth(world.alice)).status_code == 204
+    sent = len(messages(world.mine.id, "CANCEL"))
+    # Nothing happens to a cancelled appointment: 409, as on the page, and no second notice.
+    error(client.delete(f"/api/appointments/{world.mine.id}", headers=world.auth(world.alice)), 409, "conflict")
+    assert len(messages(world.mine.id, "CANCEL")) == sent
     error(client.delete(f"/api/appointments/{world.theirs.id}", headers=world.auth(world.alice)), 404, "not_found")
     assert db.session.get(Appointment, world.theirs.id).status == AppointmentStatus.SCHEDULED
 

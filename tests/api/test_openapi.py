@@ -161,7 +161,9 @@ CAPTURE = {
     "create_office_hours": {"item_id": "id"},
     "create_time_exception": {"exception_id": "id"},
     "create_appointment": {"appointment_id": "id", "appointmentId": "id"},
-    "book_basic": {"basicAppointmentId": "id"},
+    # From here on the tour works on the customer's booking: the staff one is cancelled by
+    # reference, and a cancelled appointment cannot be cancelled again.
+    "book_basic": {"basicAppointmentId": "id", "appointment_id": "id"},
     "verify_otp": {"customerToken": "accessToken"},
 }
 

@@ -126,9 +126,13 @@ class Decision:
         return self.allowed
 
 
+# Roles that see every appointment.
+SEES_ALL = frozenset({Role.SUPERVISOR, Role.ADMIN, Role.CLIENT_SERVICE})
+
+
 def can_see(actor: Actor, appointment: Appointment) -> bool:
     """Whether the appointment exists for ``actor`` at all (else 404, never 403)."""
-    if actor.role in (Role.SUPERVISOR, Role.ADMIN, Role.CLIENT_SERVICE):
+    if actor.role in SEES_ALL:
         return True
     if actor.role == Role.AGENT:
         return appointment.organizer_id == actor.user_id or any(

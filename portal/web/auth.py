@@ -7,18 +7,18 @@ from flask_login import login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import EmailField, HiddenField, PasswordField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms.validators import DataRequired, Length
 
 from portal.auth import is_safe_next
 from portal.extensions import db, limiter
 from portal.models import User, normalize_email
-from portal.web.forms import ActionForm
+from portal.web.forms import ActionForm, EmailAddress
 
 bp = Blueprint("auth", __name__)
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField("Email", validators=[DataRequired(), EmailAddress(), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
     next = HiddenField()
 

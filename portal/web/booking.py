@@ -41,7 +41,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from markupsafe import Markup
 from sqlalchemy import select
 from wtforms import EmailField, HiddenField, StringField, TelField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from portal.booking import codes
 from portal.booking.codes import CodeError, CodeNotSent, CodeThrottled
@@ -52,6 +52,7 @@ from portal.extensions import db, limiter
 from portal.models import Appointment, CodePurpose, Service, SlotHold, User, normalize_email, utcnow
 from portal.web import picker as pk
 from portal.web.customer import current_customer_email, sign_in_customer
+from portal.web.forms import EmailAddress
 
 bp = Blueprint("booking", __name__)
 
@@ -133,7 +134,7 @@ class DetailsForm(FlaskForm):
         "Email",
         validators=[
             DataRequired("Enter your email address."),
-            Email("Enter a valid email address, like name@example.com."),
+            EmailAddress("Enter a valid email address, like name@example.com."),
             Length(max=254),
         ],
         render_kw={"autocomplete": "email"},

@@ -25,7 +25,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms import EmailField, HiddenField, StringField
-from wtforms.validators import DataRequired, Email, Length, Regexp
+from wtforms.validators import DataRequired, Length, Regexp
 
 from portal.booking import codes
 from portal.booking.codes import CodeError, CodeNotSent, CodeThrottled
@@ -40,7 +40,7 @@ from portal.models import (
     normalize_email,
     utcnow,
 )
-from portal.web.forms import ActionForm
+from portal.web.forms import ActionForm, EmailAddress
 
 bp = Blueprint("customer", __name__)
 
@@ -76,13 +76,13 @@ def current_customer_email() -> str | None:
 class SignInForm(FlaskForm):
     email = EmailField(
         "Email",
-        validators=[DataRequired("Enter your email address."), Email("Enter a valid email address."), Length(max=254)],
+        validators=[DataRequired("Enter your email address."), EmailAddress("Enter a valid email address."), Length(max=254)],
         render_kw={"autocomplete": "email"},
     )
 
 
 class SignInCodeForm(FlaskForm):
-    email = HiddenField(validators=[DataRequired(), Email(), Length(max=254)])
+    email = HiddenField(validators=[DataRequired(), EmailAddress(), Length(max=254)])
     code = StringField(
         "6-digit code",
         validators=[

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -30,7 +30,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import BooleanField, EmailField, HiddenField, SelectField, StringField, TelField, TextAreaField
-from wtforms.validators import Email, Length, Optional, ValidationError
+from wtforms.validators import Length, Optional, ValidationError
 
 from portal.auth import role_required
 from portal.booking import interaction, operations, participants, queries, updates
@@ -40,11 +40,10 @@ from portal.extensions import db
 from portal.models import Appointment, OutboxMessage, Role, utcnow
 from portal.web import picker as pk
 from portal.web.agent import bp
-from portal.web.forms import ActionForm
+from portal.web.forms import ActionForm, EmailAddress
 from portal.web.schedule_views import no_nul
 
 STAFF = (Role.AGENT, Role.SUPERVISOR, Role.ADMIN)
-SCHEDULABLE = (datetime(1970, 1, 1, tzinfo=timezone.utc), datetime(9000, 1, 1, tzinfo=timezone.utc))
 
 
 # --- forms ---------------------------------------------------------------------------------
@@ -79,7 +78,7 @@ class DetailsForm(FlaskForm):
 class CustomerForm(FlaskForm):
     first_name = StringField("First name", filters=[no_nul], validators=[Length(max=100)])
     last_name = StringField("Last name", filters=[no_nul], validators=[Length(max=100)])
-    email = EmailField("Email", filters=[no_nul], validators=[Optional(), Email(), Length(max=254)])
+    email = EmailField("Email", filters=[no_nul], validators=[Optional(), EmailAddress(), Length(max=254)])
     phone = TelField("Phone", filters=[no_nul], validators=[Optional(), Length(max=32)])
 
     def validate_first_name(self, field) -> None:
@@ -438,9 +437,7 @@ def appointment_reschedule(appointment_id: uuid.UUID):
     zone = _viewer_zone(request.form.get("timezone"))
     if not ActionForm().validate_on_submit():
         abort(400)
-    start = pk.parse_start(request.form.get("start"))
-    if start is not None and not SCHEDULABLE[0] <= start < SCHEDULABLE[1]:
-        start = None  # a forged far-off time: treat it like no pick
+    start = pk.parse_start(request.form.get("start"))  # a forged far-off time: no pick
     now = utcnow()
     if not _can_reschedule(item, now):
         return _page(item, status=409, zone=zone, errors={"reschedule": "This appointment can no longer be moved."})

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from flask.testing import FlaskClient
@@ -23,7 +23,6 @@ from portal.tokens import issue_token
 from tests import factories
 from tests.conftest import make_user, sign_in
 
-UTC = timezone.utc
 DAY = date.today() + timedelta(days=14)
 
 # The issue's examples and their neighbours.
@@ -40,7 +39,15 @@ BAD_DATETIMES = [
     "",
     "soon",
 ]
-BAD_DATES = ["0001-01-01", "1899-12-31", "2201-01-01", "9999-12-31", "", "2030-02-30", "+10000-01-01"]
+BAD_DATES = [
+    "0001-01-01",
+    "1899-12-31",
+    "2201-01-01",
+    "9999-12-31",
+    "",
+    "2030-02-30",
+    "+10000-01-01",
+]
 BAD_DURATIONS = [
     "P1000000000D",
     "PT99999999999H",
@@ -89,45 +96,114 @@ def api_cases(world: World) -> list[tuple[str, str, str, dict]]:
     customer = {"name": {"firstName": "Cora"}, "contact": {"primaryEmail": "cora@example.org"}}
     body_start = {"serviceId": service, "start": "BAD", "customer": customer}
     cases: list[tuple[str, str, str, dict]] = [
-        ("slots from", "GET", f"/api/services/{service}/slots",
-         {"query_string": {"from": "BAD", "to": DAY.isoformat(), "timezone": "UTC"}}),
-        ("slots to", "GET", f"/api/services/{service}/slots",
-         {"query_string": {"from": DAY.isoformat(), "to": "BAD", "timezone": "UTC"}}),
-        ("slots from=to", "GET", f"/api/services/{service}/slots",
-         {"query_string": {"from": "BAD", "to": "BAD", "timezone": "UTC"}}),
-        ("count start", "GET", "/api/appointments/count",
-         {"query_string": {"serviceId": service, "start": "BAD", "timeFrame": "PT1H"}}),
-        ("overlap start", "GET", "/api/appointments/overlap/count",
-         {"query_string": {"serviceId": service, "start": "BAD", "duration": "PT30M"}}),
-        ("basic start", "POST", "/api/appointments/basic",
-         {"json": body_start | {"otp": {"email": "cora@example.org", "code": "123456"}}}),
+        (
+            "slots from",
+            "GET",
+            f"/api/services/{service}/slots",
+            {"query_string": {"from": "BAD", "to": DAY.isoformat(), "timezone": "UTC"}},
+        ),
+        (
+            "slots to",
+            "GET",
+            f"/api/services/{service}/slots",
+            {"query_string": {"from": DAY.isoformat(), "to": "BAD", "timezone": "UTC"}},
+        ),
+        (
+            "slots from=to",
+            "GET",
+            f"/api/services/{service}/slots",
+            {"query_string": {"from": "BAD", "to": "BAD", "timezone": "UTC"}},
+        ),
+        (
+            "count start",
+            "GET",
+            "/api/appointments/count",
+            {"query_string": {"serviceId": service, "start": "BAD", "timeFrame": "PT1H"}},
+        ),
+        (
+            "overlap start",
+            "GET",
+            "/api/appointments/overlap/count",
+            {"query_string": {"serviceId": service, "start": "BAD", "duration": "PT30M"}},
+        ),
+        (
+            "basic start",
+            "POST",
+            "/api/appointments/basic",
+            {"json": body_start | {"otp": {"email": "cora@example.org", "code": "123456"}}},
+        ),
         ("create start", "POST", "/api/appointments/", {"json": body_start, "auth": "ada"}),
-        ("reschedule start", "PUT", "/api/appointments/reschedule/",
-         {"json": {"id": world.appointment_id, "start": "BAD"}, "auth": "ada"}),
-        ("upsert start", "PUT", "/api/appointments/reference/NEW-1", {"json": body_start, "auth": "ada"}),
-        ("upsert existing start", "PUT", "/api/appointments/reference/REF-A",
-         {"json": {"start": "BAD"}, "auth": "ada"}),
-        ("list range start", "GET", "/api/appointments/",
-         {"query_string": {"range": "BAD,2030-01-01T00:00:00Z"}, "auth": "ada"}),
-        ("list range end", "GET", "/api/appointments/",
-         {"query_string": {"range": "2030-01-01T00:00:00Z,BAD"}, "auth": "ada"}),
+        (
+            "reschedule start",
+            "PUT",
+            "/api/appointments/reschedule/",
+            {"json": {"id": world.appointment_id, "start": "BAD"}, "auth": "ada"},
+        ),
+        (
+            "upsert start",
+            "PUT",
+            "/api/appointments/reference/NEW-1",
+            {"json": body_start, "auth": "ada"},
+        ),
+        (
+            "upsert existing start",
+            "PUT",
+            "/api/appointments/reference/REF-A",
+            {"json": {"start": "BAD"}, "auth": "ada"},
+        ),
+        (
+            "list range start",
+            "GET",
+            "/api/appointments/",
+            {"query_string": {"range": "BAD,2030-01-01T00:00:00Z"}, "auth": "ada"},
+        ),
+        (
+            "list range end",
+            "GET",
+            "/api/appointments/",
+            {"query_string": {"range": "2030-01-01T00:00:00Z,BAD"}, "auth": "ada"},
+        ),
     ]
     for field in ("startDate", "endDate", "dateCreated", "lastUpdated"):
         for op in ("gt", "gte", "lt", "lte"):
-            cases.append((f"list {field}_{op}", "GET", "/api/appointments/",
-                          {"query_string": {f"{field}_{op}": "BAD"}, "auth": "ada"}))
+            cases.append(
+                (
+                    f"list {field}_{op}",
+                    "GET",
+                    "/api/appointments/",
+                    {"query_string": {f"{field}_{op}": "BAD"}, "auth": "ada"},
+                )
+            )
     return cases
 
 
 def api_date_cases(world: World) -> list[tuple[str, str, str, dict]]:
     off = {"agentIds": [str(world.alice.id)], "from": DAY.isoformat(), "to": DAY.isoformat()}
     return [
-        ("time-exceptions from", "POST", "/api/time-exceptions", {"json": off | {"from": "BAD"}, "auth": "ada"}),
-        ("time-exceptions to", "POST", "/api/time-exceptions", {"json": off | {"to": "BAD"}, "auth": "ada"}),
-        ("list time-exceptions from", "GET", "/api/time-exceptions",
-         {"query_string": {"from": "BAD"}, "auth": "ada"}),
-        ("list time-exceptions to", "GET", "/api/time-exceptions",
-         {"query_string": {"to": "BAD"}, "auth": "ada"}),
+        (
+            "time-exceptions from",
+            "POST",
+            "/api/time-exceptions",
+            {"json": off | {"from": "BAD"}, "auth": "ada"},
+        ),
+        (
+            "time-exceptions to",
+            "POST",
+            "/api/time-exceptions",
+            {"json": off | {"to": "BAD"}, "auth": "ada"},
+        ),
+        (
+            "list time-exceptions from",
+            "GET",
+            "/api/time-exceptions",
+            {"query_string": {"from": "BAD"}, "auth": "ada"},
+        ),
+        (
+            "list time-exceptions to",
+            "GET",
+            "/api/time-exceptions",
+            {"query_string": {"to": "BAD"}, "auth": "ada"},
+        ),
     ]
 
 
@@ -136,26 +212,78 @@ def api_duration_cases(world: World) -> list[tuple[str, str, str, dict]]:
     start = datetime.combine(DAY, time(9), tzinfo=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     new_service = {"name": "Far", "duration": "PT30M"}
     cases = [
-        ("count timeFrame", "GET", "/api/appointments/count",
-         {"query_string": {"serviceId": service, "start": start, "timeFrame": "BAD"}}),
-        ("overlap duration", "GET", "/api/appointments/overlap/count",
-         {"query_string": {"serviceId": service, "start": start, "duration": "BAD"}}),
-        ("eligible timeFrame", "GET", "/api/appointments/eligible/",
-         {"query_string": {"timeFrame": "BAD"}, "auth": "robot"}),
-        ("list duration", "GET", "/api/appointments/", {"query_string": {"duration": "BAD"}, "auth": "ada"}),
-        ("reschedule duration", "PUT", "/api/appointments/reschedule/",
-         {"json": {"id": world.appointment_id, "start": start, "duration": "BAD"}, "auth": "ada"}),
-        ("upsert duration", "PUT", "/api/appointments/reference/REF-A",
-         {"json": {"duration": "BAD"}, "auth": "ada"}),
-        ("test mail period", "POST", "/api/notifications/emails/test",
-         {"json": {"type": "REMINDER", "subject": "s", "textBody": "t", "toEmail": "x@example.com",
-                   "period": "BAD"}, "auth": "ada"}),
+        (
+            "count timeFrame",
+            "GET",
+            "/api/appointments/count",
+            {"query_string": {"serviceId": service, "start": start, "timeFrame": "BAD"}},
+        ),
+        (
+            "overlap duration",
+            "GET",
+            "/api/appointments/overlap/count",
+            {"query_string": {"serviceId": service, "start": start, "duration": "BAD"}},
+        ),
+        (
+            "eligible timeFrame",
+            "GET",
+            "/api/appointments/eligible/",
+            {"query_string": {"timeFrame": "BAD"}, "auth": "robot"},
+        ),
+        (
+            "list duration",
+            "GET",
+            "/api/appointments/",
+            {"query_string": {"duration": "BAD"}, "auth": "ada"},
+        ),
+        (
+            "reschedule duration",
+            "PUT",
+            "/api/appointments/reschedule/",
+            {
+                "json": {"id": world.appointment_id, "start": start, "duration": "BAD"},
+                "auth": "ada",
+            },
+        ),
+        (
+            "upsert duration",
+            "PUT",
+            "/api/appointments/reference/REF-A",
+            {"json": {"duration": "BAD"}, "auth": "ada"},
+        ),
+        (
+            "test mail period",
+            "POST",
+            "/api/notifications/emails/test",
+            {
+                "json": {
+                    "type": "REMINDER",
+                    "subject": "s",
+                    "textBody": "t",
+                    "toEmail": "x@example.com",
+                    "period": "BAD",
+                },
+                "auth": "ada",
+            },
+        ),
     ]
     for name in ("duration", "slotInterval", "bufferBefore", "bufferAfter", "minimumNotice"):
-        cases.append((f"create service {name}", "POST", "/api/services",
-                      {"json": new_service | {name: "BAD"}, "auth": "ada"}))
-        cases.append((f"patch service {name}", "PATCH", f"/api/services/{service}",
-                      {"json": {name: "BAD"}, "auth": "ada"}))
+        cases.append(
+            (
+                f"create service {name}",
+                "POST",
+                "/api/services",
+                {"json": new_service | {name: "BAD"}, "auth": "ada"},
+            )
+        )
+        cases.append(
+            (
+                f"patch service {name}",
+                "PATCH",
+                f"/api/services/{service}",
+                {"json": {name: "BAD"}, "auth": "ada"},
+            )
+        )
     return cases
 
 
@@ -180,7 +308,12 @@ def _replace(value, bad: str):
 
 
 def assert_api_refuses(response, name: str, bad: str) -> None:
-    assert 400 <= response.status_code < 500, (name, bad, response.status_code, response.get_data(as_text=True))
+    assert 400 <= response.status_code < 500, (
+        name,
+        bad,
+        response.status_code,
+        response.get_data(as_text=True),
+    )
     if response.status_code == 400:
         assert response.json["error"] in API_CODES, (name, bad, response.json)
 
@@ -192,7 +325,9 @@ def test_the_api_refuses_date_times_out_of_bounds(client, world):
 
 
 def test_the_api_refuses_dates_out_of_bounds(client, world):
-    cases = [case for case in api_cases(world) if case[0].startswith("slots")] + api_date_cases(world)
+    cases = [case for case in api_cases(world) if case[0].startswith("slots")] + api_date_cases(
+        world
+    )
     for name, method, path, options in cases:
         for bad in BAD_DATES:
             assert_api_refuses(call(client, world, method, path, options, bad), name, bad)
@@ -208,35 +343,57 @@ def test_the_issues_examples_answer_invalid_param(client, world):
     service = world.service.id
     far = client.get(f"/api/services/{service}/slots?from=9999-12-31&to=9999-12-31&timezone=UTC")
     assert (far.status_code, far.json["error"]) == (400, "invalid_param")
-    huge = client.get("/api/appointments/count", query_string={
-        "serviceId": str(service), "start": "2030-01-01T00:00:00Z", "timeFrame": "P1000000000D"})
+    huge = client.get(
+        "/api/appointments/count",
+        query_string={
+            "serviceId": str(service),
+            "start": "2030-01-01T00:00:00Z",
+            "timeFrame": "P1000000000D",
+        },
+    )
     assert (huge.status_code, huge.json["error"]) == (400, "invalid_param")
-    early = client.post("/api/appointments/basic", json={
-        "serviceId": str(service), "start": "0001-01-01T00:00:00+14:00",
-        "customer": {"name": {"firstName": "Cora"}},
-        "otp": {"email": "cora@example.org", "code": "123456"}})
+    early = client.post(
+        "/api/appointments/basic",
+        json={
+            "serviceId": str(service),
+            "start": "0001-01-01T00:00:00+14:00",
+            "customer": {"name": {"firstName": "Cora"}},
+            "otp": {"email": "cora@example.org", "code": "123456"},
+        },
+    )
     assert (early.status_code, early.json["error"]) == (400, "invalid_param")
-    assert "1900" in early.json["error_description"] and "'start'" in early.json["error_description"]
+    assert (
+        "1900" in early.json["error_description"] and "'start'" in early.json["error_description"]
+    )
 
 
 def test_values_at_the_bounds_are_accepted(client, world):
     service = str(world.service.id)
     for first, last in (("1900-01-01", "1900-01-01"), ("2200-12-31", "2200-12-31")):
-        answer = client.get(f"/api/services/{service}/slots",
-                            query_string={"from": first, "to": last, "timezone": "Pacific/Kiritimati"})
+        answer = client.get(
+            f"/api/services/{service}/slots",
+            query_string={"from": first, "to": last, "timezone": "Pacific/Kiritimati"},
+        )
         assert answer.status_code == 200, answer.json
-    answer = client.get("/api/appointments/count", query_string={
-        "serviceId": service, "start": "2200-06-01T00:00:00Z", "timeFrame": "P180D"})
+    answer = client.get(
+        "/api/appointments/count",
+        query_string={"serviceId": service, "start": "2200-06-01T00:00:00Z", "timeFrame": "P180D"},
+    )
     assert answer.status_code == 200, answer.json
-    answer = client.get("/api/appointments/count", query_string={
-        "serviceId": service, "start": "2200-06-01T00:00:00Z", "timeFrame": "P366D"})
+    answer = client.get(
+        "/api/appointments/count",
+        query_string={"serviceId": service, "start": "2200-06-01T00:00:00Z", "timeFrame": "P366D"},
+    )
     assert answer.status_code == 400 and "end of 2200" in answer.json["error_description"]
-    listed = client.get("/api/appointments/", headers=world.auth(world.ada), query_string={
-        "range": "1900-01-01T00:00:00Z,2200-12-31T23:59:59Z"})
+    listed = client.get(
+        "/api/appointments/",
+        headers=world.auth(world.ada),
+        query_string={"range": "1900-01-01T00:00:00Z,2200-12-31T23:59:59Z"},
+    )
     assert listed.status_code == 200 and listed.json["total"] == 1
 
 
-# --- pages -----------------------------------------------------------------------------------------
+# --- pages ---------------------------------------------------------------------------------
 
 
 def page_refuses(response, name: str, bad: str) -> None:
@@ -245,26 +402,39 @@ def page_refuses(response, name: str, bad: str) -> None:
     assert status < 500, (name, bad, status)
     assert not 300 <= status < 400, (name, bad, status, response.headers.get("Location"))
     if status < 300:
-        assert "field-error" in response.get_data(as_text=True) or "error" in response.get_data(as_text=True), (
-            name, bad)
+        assert "error" in response.get_data(as_text=True), (name, bad)
 
 
 def test_the_booking_hold_refuses_far_starts(client, world):
     for bad in BAD_DATETIMES:
-        response = client.post(f"/book/{world.service.slug}/hold", data={"start": bad, "timezone": "UTC"})
+        response = client.post(
+            f"/book/{world.service.slug}/hold", data={"start": bad, "timezone": "UTC"}
+        )
         assert 400 <= response.status_code < 500, (bad, response.status_code)
         assert "Please pick a time from the list." in response.get_data(as_text=True)
 
 
 def test_the_picker_ignores_bad_query_values(client, world):
     slug = world.service.slug
-    for bad in [*BAD_DATES, "9999-12", "0001-01", "1899-12", "2201-01", "2030-13", "../../etc/passwd"]:
-        for params in ({"month": bad}, {"day": bad}, {"timezone": bad}, {"month": bad, "timezone": bad}):
+    for bad in [
+        *BAD_DATES,
+        "9999-12",
+        "0001-01",
+        "1899-12",
+        "2201-01",
+        "2030-13",
+        "../../etc/passwd",
+    ]:
+        for params in (
+            {"month": bad},
+            {"day": bad},
+            {"timezone": bad},
+            {"month": bad, "timezone": bad},
+        ):
             response = client.get(f"/book/{slug}", query_string=params)
             assert response.status_code == 200, (params, response.status_code)
-            # A bad zone is named; the picker falls back to the service's.
-        response = client.get(f"/book/{slug}/day/{bad}")
-        assert response.status_code in (404, 405) if bad else True, (bad, response.status_code)
+        if bad:
+            assert client.get(f"/book/{slug}/day/{bad}").status_code == 404, bad
 
 
 def test_the_customer_reschedule_refuses_far_starts(client, world):
@@ -273,7 +443,10 @@ def test_the_customer_reschedule_refuses_far_starts(client, world):
         response = client.post(f"/manage/{token}/reschedule", data={"start": bad})
         assert 400 <= response.status_code < 500, (bad, response.status_code)
     for bad in BAD_DATES:
-        assert client.get(f"/manage/{token}", query_string={"day": bad, "month": bad}).status_code == 200
+        assert (
+            client.get(f"/manage/{token}", query_string={"day": bad, "month": bad}).status_code
+            == 200
+        )
         if bad:
             assert client.get(f"/manage/{token}/day/{bad}").status_code == 404
 
@@ -288,7 +461,9 @@ def test_staff_pages_refuse_far_dates(client, world):
         for path in ("/agent/calendar", "/team", "/agent/time-off"):
             response = client.get(path, query_string={"date": bad})
             assert response.status_code < 500, (path, bad, response.status_code)
-        response = client.get(f"/agent/appointments/{appointment}", query_string={"day": bad, "month": bad})
+        response = client.get(
+            f"/agent/appointments/{appointment}", query_string={"day": bad, "month": bad}
+        )
         assert response.status_code == 200, (bad, response.status_code)
         if bad:
             assert client.get(f"/agent/appointments/{appointment}/day/{bad}").status_code == 404
@@ -298,8 +473,15 @@ def test_time_off_refuses_far_dates(client, world):
     sign_in(client, "alice@example.com")
     for field in ("from_date", "to_date"):
         for bad in ["0001-01-01", "1899-12-31", "2201-01-01", "9999-12-31"]:
-            data = {"kind": "once", "from_date": DAY.isoformat(), "to_date": DAY.isoformat(),
-                    "reason_text": "Away", "color": "#aabbcc", "block_time": "y", field: bad}
+            data = {
+                "kind": "once",
+                "from_date": DAY.isoformat(),
+                "to_date": DAY.isoformat(),
+                "reason_text": "Away",
+                "color": "#aabbcc",
+                "block_time": "y",
+                field: bad,
+            }
             if field == "from_date":
                 data["to_date"] = bad  # keep the span ordered, so only the bound refuses it
             response = client.post("/agent/time-off/new", data=data)
@@ -310,22 +492,48 @@ def test_time_off_refuses_far_dates(client, world):
 def test_working_hours_and_windows_refuse_bad_times(client, world):
     sign_in(client, "ada@example.com")
     for bad in ["24:01", "99:99", "-1:00", "9999999999:00", "", "T"]:
-        response = client.post("/agent/hours", data={
-            "days-0-windows-0-start": "09:00", "days-0-windows-0-end": bad, "action": "save"})
+        response = client.post(
+            "/agent/hours",
+            data={"days-0-windows-0-start": "09:00", "days-0-windows-0-end": bad, "action": "save"},
+        )
         assert response.status_code < 500, (bad, response.status_code)
         for path in ("/admin/office-hours", f"/admin/services/{world.service.id}/time-slots"):
-            response = client.post(path, data={
-                "name": "Lunch", "type": "lunchtime", "dow": "mon", "day_of_week": "1",
-                "time_from": "12:00", "time_to": bad, "from_time": "12:00", "to_time": bad})
+            response = client.post(
+                path,
+                data={
+                    "name": "Lunch",
+                    "type": "lunchtime",
+                    "dow": "mon",
+                    "day_of_week": "1",
+                    "time_from": "12:00",
+                    "time_to": bad,
+                    "from_time": "12:00",
+                    "to_time": bad,
+                },
+            )
             page_refuses(response, path, bad)
 
 
 def test_the_service_form_refuses_huge_minutes(client, world):
     sign_in(client, "ada@example.com")
-    for field in ("duration", "buffer_before", "buffer_after", "minimum_notice", "slot_interval",
-                  "horizon_days", "capacity"):
+    for field in (
+        "duration",
+        "buffer_before",
+        "buffer_after",
+        "minimum_notice",
+        "slot_interval",
+        "horizon_days",
+        "capacity",
+    ):
         for bad in ["99999999999999999999", "-1", "1e9", "576001"]:
-            data = {"name": "Far", "duration": "30", "horizon_days": "30", "capacity": "1",
-                    "timezone": "UTC", "locale": "en", field: bad}
+            data = {
+                "name": "Far",
+                "duration": "30",
+                "horizon_days": "30",
+                "capacity": "1",
+                "timezone": "UTC",
+                "locale": "en",
+                field: bad,
+            }
             response = client.post("/admin/services/new", data=data)
             page_refuses(response, field, bad)

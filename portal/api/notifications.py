@@ -23,6 +23,10 @@ def _email(path: str, value: str) -> str:
     return checked(values.email, path, value)
 
 
+def _locale(path: str, value: str) -> str:
+    return checked(values.locale, path, value)
+
+
 def _period_seconds(path: str, value: str) -> int:
     return int(checked(values.duration, path, value, allow_zero=True).total_seconds())
 
@@ -49,7 +53,7 @@ TEST_BODY = {
     "subject": Field(str, required=True, max_length=200),
     "textBody": Field(str, required=True, max_length=20_000),
     "htmlBody": Field(str, nullable=True, default="", max_length=20_000),
-    "locale": Field(str, default="en", max_length=16),
+    "locale": Field(str, default="en", max_length=16, parse=_locale),
     "timezone": Field(str, default="UTC", parse=parse_timezone),
     "toEmail": Field(str, required=True, max_length=254, parse=_email),
 }

@@ -15,7 +15,7 @@ the API code ``invalid_datetime_format``; every other refusal is ``invalid_param
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -24,8 +24,6 @@ from email_validator import EmailNotValidError, validate_email
 
 from portal.domain.errors import Invalid
 from portal.isoduration import format_duration, parse_duration
-
-UTC = timezone.utc
 
 MIN_YEAR = 1900
 MAX_YEAR = 2200
@@ -220,7 +218,9 @@ def month(value: object, field: str = "month") -> date:
     return bounded_day(date(int(match[1]), int(match[2]), 1), field)
 
 
-def aware_datetime(value: object, field: str = "start", *, span: timedelta = timedelta(0)) -> datetime:
+def aware_datetime(
+    value: object, field: str = "start", *, span: timedelta = timedelta(0)
+) -> datetime:
     """An ISO 8601 date-time with ``Z`` or an offset, as UTC, in the years 1900 to 2200.
 
     ``span`` (a duration that will be added) must end within the bounds too.
@@ -242,7 +242,9 @@ def aware_datetime(value: object, field: str = "start", *, span: timedelta = tim
     return bounded_instant(parsed.astimezone(UTC), field, span=span)
 
 
-def bounded_instant(value: datetime, field: str = "start", *, span: timedelta = timedelta(0)) -> datetime:
+def bounded_instant(
+    value: datetime, field: str = "start", *, span: timedelta = timedelta(0)
+) -> datetime:
     """An aware date-time already parsed, as UTC, with ``value + span`` in 1900..2200."""
     if value.tzinfo is None or value.utcoffset() is None:
         raise Invalid("Give the date-time with a time zone.", field, code=DATETIME_FORMAT)

@@ -33,16 +33,16 @@ FIRST_DAY = date(MIN_YEAR, 1, 1)
 LAST_DAY = date(MAX_YEAR, 12, 31)
 MAX_DURATION = timedelta(days=400)
 MAX_EMAIL = 254
-MAX_ZONE = 64
 MAX_LOCALE = 16
 
 DATETIME_FORMAT = "invalid_datetime_format"
 
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
+_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$", re.ASCII)
 # A date, "T", a time with at least minutes, an optional fraction, and a zone.
 _DATETIME = re.compile(
-    r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$", re.IGNORECASE
+    r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$",
+    re.IGNORECASE | re.ASCII,
 )
 _YEARS = f"{MIN_YEAR} and {MAX_YEAR}"
 
@@ -154,7 +154,7 @@ def duration(
     """
     text = value.strip() if isinstance(value, str) else ""
     if len(text) > 40:  # no bounded duration needs more; keeps int() cheap
-        raise Invalid(_duration_range(maximum), field)
+        raise Invalid(_duration_range(min(maximum, MAX_DURATION)), field)
     try:
         parsed = parse_duration(text)
     except OverflowError:  # more days than a timedelta holds

@@ -115,6 +115,7 @@ def finalize(config: dict[str, Any], instance_path: str) -> None:
     if not config.get("SMS_LOG_PATH"):
         config["SMS_LOG_PATH"] = str(instance / "sms.log")
     _check_timezone(config["TIMEZONE"])
+    config["BABEL_DEFAULT_LOCALE"] = _check_locale(config["BABEL_DEFAULT_LOCALE"])
 
 
 def _check_sqlite_directory(uri: str) -> None:
@@ -129,12 +130,23 @@ def _check_sqlite_directory(uri: str) -> None:
 
 
 def _check_timezone(name: str) -> None:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+    from portal.domain import values
+    from portal.domain.errors import Invalid
 
     try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+        values.timezone_name(name)
+    except Invalid:
         raise ConfigError(f"TIMEZONE {name!r} is not an IANA time zone name.") from None
+
+
+def _check_locale(name: str) -> str:
+    from portal.domain import values
+    from portal.domain.errors import Invalid
+
+    try:
+        return values.locale(name)
+    except Invalid:
+        raise ConfigError(f"BABEL_DEFAULT_LOCALE {name!r} is not a locale such as en or en_GB.") from None
 
 
 def _instance_secret_key(instance: Path) -> str:

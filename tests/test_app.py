@@ -60,6 +60,11 @@ def test_unknown_timezone_is_a_clear_error(tmp_path):
         create_app({"TIMEZONE": "Mars/Olympus"}, instance_path=str(tmp_path))
 
 
+def test_an_unknown_default_locale_is_a_clear_error(tmp_path):
+    with pytest.raises(Exception, match="not a locale"):
+        create_app({"BABEL_DEFAULT_LOCALE": "xx-YY"}, instance_path=str(tmp_path))
+
+
 def test_not_found_page(client):
     response = client.get("/no/such/page")
     assert response.status_code == 404

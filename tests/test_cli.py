@@ -87,6 +87,19 @@ def test_create_user_with_a_bad_timezone_fails_clearly(app):
     assert "not an IANA time zone name" in result.output
 
 
+def test_create_user_and_sign_in_share_one_email_rule(app, client):
+    runner = app.test_cli_runner()
+    base = ["create-user", "--name", "X", "--role", "ADMIN", "--password", "12345678"]
+    refused = runner.invoke(args=[*base, "--email", "a@x.test"])
+    assert refused.exit_code == 2 and "valid email address" in refused.output
+    assert count(User) == 0
+    created = runner.invoke(args=[*base, "--email", " Ada@Example.COM "])
+    assert created.exit_code == 0, created.output
+    assert db.session.scalar(select(User.email)) == "ada@example.com"
+    # Whatever create-user accepts, the sign-in form accepts too.
+    assert sign_in(client, "Ada@Example.COM", "12345678").status_code == 302
+
+
 def test_create_token_prints_it_once_and_stores_only_a_hash(app):
     make_user("crm@example.com", role=Role.CLIENT_SERVICE, password="")
     result = app.test_cli_runner().invoke(args=["create-token", "--email", "crm@example.com", "--name", "CRM"])

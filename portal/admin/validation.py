@@ -3,44 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import cache
 from typing import Any
-from zoneinfo import available_timezones
-
-from babel import Locale
-from email_validator import EmailNotValidError, validate_email
 
 from portal.admin.errors import Collector
-from portal.models import normalize_email
+from portal.domain import values
 
-MAX_EMAIL = 254
-
-
-@cache
-def _zones() -> frozenset[str]:
-    return frozenset(available_timezones())
-
-
-def timezone_names() -> list[str]:
-    """Every IANA zone name, sorted (for pickers)."""
-    return sorted(_zones())
+MAX_EMAIL = values.MAX_EMAIL
+timezone_names = values.timezone_names
 
 
 def check_timezone(value: object) -> str | None:
     """The IANA zone name, or None when ``value`` is not one."""
-    if isinstance(value, str) and value in _zones():
-        return value
-    return None
+    return values.optional(values.timezone_name, value)
 
 
 def check_locale(value: object) -> str | None:
-    """A locale Babel knows, normalised (``en-US`` → ``en_US``), or None."""
-    if not isinstance(value, str) or not value or len(value) > 16:
-        return None
-    try:
-        return str(Locale.parse(value.strip().replace("-", "_")))
-    except Exception:  # Babel raises UnknownLocaleError, ValueError or TypeError
-        return None
+    """A locale Babel knows, in the stored form (``en-US`` → ``en_US``), or None."""
+    return values.optional(values.locale, value)
 
 
 def check_zone_and_locale(fields: Mapping[str, Any], errors: Collector, clean: dict[str, Any]) -> None:
@@ -59,13 +38,7 @@ def check_zone_and_locale(fields: Mapping[str, Any], errors: Collector, clean: d
 
 def check_email(value: object) -> str | None:
     """The normalised (lower-cased) address, or None when it is not one."""
-    if not isinstance(value, str) or not value.strip() or len(value.strip()) > MAX_EMAIL:
-        return None
-    try:
-        validate_email(value.strip(), check_deliverability=False)
-    except EmailNotValidError:
-        return None
-    return normalize_email(value)
+    return values.optional(values.email, value)
 
 
 def check_text(value: object, max_length: int, *, required: bool = True) -> str | None:

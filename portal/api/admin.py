@@ -17,21 +17,18 @@ from portal.admin import users as user_domain
 from portal.api import bp
 from portal.api.auth import require_token
 from portal.api.body import Field, parse_body, uuid_value
-from portal.api.errors import ApiError, invalid_param
-from portal.api.params import query_args
+from portal.api.errors import invalid_param
+from portal.api.params import checked, query_args
 from portal.api.paging import PAGING_PARAMS, page_of, page_params, sort_params
 from portal.api.serializers import service_json, utc_z
 from portal.extensions import db
-from portal.isoduration import parse_duration
+from portal.domain import values
 from portal.models import Role, Service, User
 
 
 def iso_duration(path: str, value: str) -> timedelta:
-    """An ISO 8601 duration such as PT30M (invalid_param otherwise)."""
-    try:
-        return parse_duration(value)
-    except (ValueError, OverflowError):
-        raise invalid_param(f"'{path}' must be an ISO 8601 duration such as PT30M or P1D.") from None
+    """An ISO 8601 duration such as PT30M, zero to the bounded maximum (invalid_param otherwise)."""
+    return checked(values.duration, path, value, allow_zero=True)
 
 
 # --- services -----------------------------------------------------------------------------------

@@ -9,12 +9,9 @@ An agent asking about an appointment they do not take part in gets 404.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from babel import Locale, UnknownLocaleError
-from email_validator import EmailNotValidError, validate_email
 from flask import g, jsonify, url_for
 from werkzeug.datastructures import MultiDict
 
@@ -22,7 +19,7 @@ from portal.api import bp, customer_tokens
 from portal.api.auth import require_token
 from portal.api.body import Field, parse_body, utc_datetime, uuid_value
 from portal.api.errors import ApiError, invalid_param, not_found
-from portal.api.params import query_args, required
+from portal.api.params import checked, query_args, required
 from portal.api.paging import page_of, page_params, sort_params
 from portal.api.serializers import utc_z
 from portal.booking import interaction, operations, participants, queries, updates
@@ -30,7 +27,8 @@ from portal.booking.errors import NotFound
 from portal.booking.lifecycle import Actor
 from portal.booking.operations import Customer
 from portal.extensions import db
-from portal.isoduration import format_duration, parse_duration
+from portal.domain import values
+from portal.isoduration import format_duration
 from portal.models import (
     Appointment,
     AppointmentStatus,
@@ -47,6 +45,7 @@ STAFF = (*AGENTS, Role.CLIENT_SERVICE)
 ACTIVATORS = (Role.CLIENT_SERVICE, *AGENTS)
 
 MAX_TIME_FRAME = timedelta(days=366)
+MAX_DURATION = timedelta(days=1)  # of one appointment
 TITLE_MAX = updates.TITLE_MAX
 NOTES_MAX = 10_000
 
@@ -138,52 +137,25 @@ def _query(allowed) -> MultiDict[str, str]:
     return args
 
 
-# Times that can be scheduled or computed with (durations added, days around them).
-EARLIEST = datetime(1970, 1, 1, tzinfo=timezone.utc)
-LATEST = datetime(9000, 1, 1, tzinfo=timezone.utc)
-
-
 def _in_range(path: str, value: datetime, span: timedelta = timedelta(0)) -> datetime:
-    if not EARLIEST <= value or value >= LATEST - span:
-        raise invalid_param(f"'{path}' must lie between 1970 and 9000.")
-    return value
+    """``value`` and ``value + span`` lie within the bounded years (portal.domain.values)."""
+    return checked(values.bounded_instant, path, value, span=span)
 
 
 def _timezone(path: str, value: str) -> str:
-    try:
-        if not value or value.startswith(("/", ".")) or ".." in value:
-            raise ValueError
-        return ZoneInfo(value).key
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        raise invalid_param(f"'{path}' must be an IANA time zone such as Europe/Berlin.") from None
+    return checked(values.timezone_name, path, value)
 
 
 def _locale(path: str, value: str) -> str:
-    try:
-        Locale.parse(value.replace("-", "_"))
-    except (UnknownLocaleError, ValueError, TypeError):
-        raise invalid_param(f"'{path}' must be a locale such as en, en-GB or de_DE.") from None
-    return value
+    return checked(values.locale, path, value)
 
 
 def _duration(path: str, value: str) -> timedelta:
-    try:
-        parsed = parse_duration(value)
-    except ValueError:
-        raise invalid_param(f"'{path}' must be an ISO 8601 duration such as PT30M.") from None
-    if parsed <= timedelta(0):
-        raise invalid_param(f"'{path}' must be longer than zero.")
-    if parsed > timedelta(days=1):
-        raise invalid_param(f"'{path}' can be at most one day.")
-    return parsed
+    return checked(values.duration, path, value, maximum=MAX_DURATION)
 
 
 def _email(path: str, value: str) -> str:
-    try:
-        validate_email(value, check_deliverability=False)
-    except EmailNotValidError:
-        raise invalid_param(f"'{path}' must be an email address.") from None
-    return value
+    return checked(values.email, path, value)
 
 
 CUSTOMER_FIELDS = {
@@ -581,13 +553,7 @@ def eligible_appointments():
 
 
 def _time_frame(name: str, value: str) -> timedelta:
-    try:
-        parsed = parse_duration(value)
-    except ValueError:
-        raise invalid_param(f"'{name}' must be an ISO 8601 duration such as PT1H.") from None
-    if parsed > MAX_TIME_FRAME:
-        raise invalid_param(f"'{name}' can be at most P366D.")
-    return parsed
+    return checked(values.duration, name, value, maximum=MAX_TIME_FRAME, allow_zero=True)
 
 
 # --- participants -----------------------------------------------------------------------

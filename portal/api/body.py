@@ -51,13 +51,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from flask import request
 
 from portal.api.errors import ApiError, invalid_param
-from portal.api.params import parse_date, parse_uuid
+from portal.api.params import checked, parse_date, parse_uuid
+from portal.domain import values
 from portal.scheduling.validation import parse_hhmm
 
 _MISSING: Any = object()
@@ -230,20 +231,8 @@ iso_date = parse_date
 
 
 def utc_datetime(path: str, value: str) -> datetime:
-    """An ISO 8601 date-time with ``Z`` or an offset, returned as aware UTC."""
-    try:
-        if len(value) < 16 or "T" not in value.upper():
-            raise ValueError
-        parsed = datetime.fromisoformat(value.replace("z", "Z").replace("Z", "+00:00"))
-        if parsed.tzinfo is None or parsed.utcoffset() is None:
-            raise ValueError
-        return parsed.astimezone(timezone.utc)
-    except ValueError:
-        raise ApiError(
-            400,
-            "invalid_datetime_format",
-            f"'{path}' must be an ISO 8601 date-time with a zone, e.g. 2025-03-01T09:00:00Z.",
-        ) from None
+    """An ISO 8601 date-time with ``Z`` or an offset in 1900..2200, returned as aware UTC."""
+    return checked(values.aware_datetime, path, value)
 
 
 def hhmm(path: str, value: str) -> int:

@@ -9,10 +9,9 @@ from portal.api import bp
 from portal.api.auth import require_token
 from portal.api.body import Field, parse_body, uuid_value
 from portal.api.errors import ApiError, invalid_param, not_found
-from portal.api.params import parse_timezone
-from portal.calendars.details import clean_email
+from portal.api.params import checked, parse_timezone
+from portal.domain import values
 from portal.extensions import db
-from portal.isoduration import parse_duration
 from portal.models import Role, Service, TemplateType
 from portal.notifications.placeholders import TemplateError
 from portal.notifications.verification import VerificationError, confirm_sender, send_test_email
@@ -21,17 +20,15 @@ log = logging.getLogger(__name__)
 
 
 def _email(path: str, value: str) -> str:
-    email = clean_email(value)
-    if email is None:
-        raise invalid_param(f"'{path}' must be an email address like name@example.com.")
-    return email
+    return checked(values.email, path, value)
+
+
+def _locale(path: str, value: str) -> str:
+    return checked(values.locale, path, value)
 
 
 def _period_seconds(path: str, value: str) -> int:
-    try:
-        return int(parse_duration(value).total_seconds())
-    except (ValueError, OverflowError):
-        raise invalid_param(f"'{path}' must be an ISO 8601 duration such as PT30M or P1D.") from None
+    return int(checked(values.duration, path, value, allow_zero=True).total_seconds())
 
 
 def _service(service_id: uuid.UUID | None) -> Service | None:
@@ -56,7 +53,7 @@ TEST_BODY = {
     "subject": Field(str, required=True, max_length=200),
     "textBody": Field(str, required=True, max_length=20_000),
     "htmlBody": Field(str, nullable=True, default="", max_length=20_000),
-    "locale": Field(str, default="en", max_length=16),
+    "locale": Field(str, default="en", max_length=16, parse=_locale),
     "timezone": Field(str, default="UTC", parse=parse_timezone),
     "toEmail": Field(str, required=True, max_length=254, parse=_email),
 }

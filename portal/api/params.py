@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 from flask import request
 from werkzeug.datastructures import MultiDict
 
 from portal.api.errors import ApiError, invalid_param
+from portal.domain import values
+from portal.domain.errors import Invalid
+
+T = TypeVar("T")
 
 
 def query_args(allowed: Iterable[str]) -> MultiDict[str, str]:
@@ -29,24 +34,21 @@ def required(args: MultiDict[str, str], name: str) -> str:
     return value
 
 
-def parse_date(name: str, value: str) -> date:
+def checked(check: Callable[..., T], name: str, value: Any, **options: Any) -> T:
+    """``portal.domain.values`` for a parameter: its refusal names the parameter first."""
     try:
-        if len(value) != 10:
-            raise ValueError
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ApiError(
-            400, "invalid_datetime_format", f"'{name}' must be a date as YYYY-MM-DD, not {value!r}."
-        ) from None
+        return check(value, name, **options)
+    except Invalid as error:
+        raise Invalid(f"'{name}': {error.message}", name, code=error.code) from None
+
+
+def parse_date(name: str, value: str) -> date:
+    """``YYYY-MM-DD`` in 1900..2200 (invalid_datetime_format, or invalid_param out of range)."""
+    return checked(values.day, name, value)
 
 
 def parse_timezone(name: str, value: str) -> ZoneInfo:
-    try:
-        if not value or value.startswith(("/", ".")) or ".." in value:
-            raise ValueError
-        return ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        raise invalid_param(f"'{name}' must be an IANA time zone such as Europe/Berlin.") from None
+    return checked(values.zone, name, value)
 
 
 def parse_uuid(name: str, value: str) -> uuid.UUID:

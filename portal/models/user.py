@@ -10,6 +10,7 @@ from sqlalchemy import Enum, String, func
 from sqlalchemy.orm import Mapped, mapped_column, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from portal.domain.values import normalize_email
 from portal.models.base import Base, Timestamps, UUIDPrimaryKey
 
 
@@ -26,11 +27,6 @@ STAFF_ROLES = frozenset({Role.AGENT, Role.SUPERVISOR, Role.ADMIN})
 
 def new_calendar_secret() -> str:
     return secrets.token_urlsafe(24)
-
-
-def normalize_email(email: str) -> str:
-    """Emails compare case-insensitively; we keep them lower-cased."""
-    return email.strip().lower()
 
 
 class User(UUIDPrimaryKey, Timestamps, UserMixin, Base):

@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date
+
+from portal.domain import values
+from portal.domain.errors import Invalid
 
 OFFICE_HOURS_TYPES = ("nonworking", "lunchtime", "coffeebreak", "weekends")
 DAYS_OF_WEEK = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
@@ -156,16 +159,14 @@ def _empty_span(start_day: date, start: int, end_day: date, end: int) -> bool:
 
 
 def _date_or_error(value: object, field: str, errors: dict[str, str]) -> date | None:
-    if isinstance(value, datetime):
-        return value.date()  # only the date part is used (seed 002)
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str) and value.strip():
-        text = value.strip()
-        try:
-            return date.fromisoformat(text[:10]) if len(text) > 10 else date.fromisoformat(text)
-        except ValueError:
-            pass
+    try:
+        if isinstance(value, date):  # a datetime too: only the date part is used (seed 002)
+            return values.bounded_day(value, field)
+        if isinstance(value, str):
+            return values.day(value.strip()[:10], field)
+    except Invalid as error:
+        errors[field] = error.message
+        return None
     errors[field] = "Enter a date as YYYY-MM-DD."
     return None
 

@@ -6,6 +6,7 @@ The staff pages keep theirs in ``portal.web.agent.forms`` and ``portal.web.admin
 from flask_wtf import FlaskForm
 from wtforms import (
     EmailField,
+    Field,
     HiddenField,
     PasswordField,
     SelectMultipleField,
@@ -13,14 +14,35 @@ from wtforms import (
     TelField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
+
+from portal.domain import values
+from portal.domain.errors import Invalid
 
 # --- shared by every area ------------------------------------------------------------------
 
 
 class ActionForm(FlaskForm):
     """A form with nothing but its CSRF token, for POST-only buttons."""
+
+
+class EmailAddress:
+    """The one e-mail rule (``portal.domain.values.email``) as a form validator.
+
+    An empty field passes: ``DataRequired`` or ``Optional`` before it decide.
+    """
+
+    def __init__(self, message: str | None = None) -> None:
+        self.message = message
+
+    def __call__(self, form: FlaskForm, field: Field) -> None:
+        if not field.data:
+            return
+        try:
+            values.email(field.data)
+        except Invalid as error:
+            raise ValidationError(self.message or error.message) from None
 
 
 class CheckboxesField(SelectMultipleField):
@@ -34,7 +56,7 @@ class CheckboxesField(SelectMultipleField):
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField("Email", validators=[DataRequired(), EmailAddress(), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
     next = HiddenField()
 
@@ -58,7 +80,7 @@ class DetailsForm(FlaskForm):
         "Email",
         validators=[
             DataRequired("Enter your email address."),
-            Email("Enter a valid email address, like name@example.com."),
+            EmailAddress("Enter a valid email address, like name@example.com."),
             Length(max=254),
         ],
         render_kw={"autocomplete": "email"},
@@ -86,7 +108,7 @@ class CodeForm(FlaskForm):
     """A 6-digit code from an email: booking (``p``, the signed draft) and sign-in (``email``)."""
 
     p = HiddenField()
-    email = HiddenField(validators=[Optional(), Email(), Length(max=254)])
+    email = HiddenField(validators=[Optional(), EmailAddress(), Length(max=254)])
     code = StringField(
         "6-digit code",
         validators=[
@@ -110,7 +132,7 @@ class SignInForm(FlaskForm):
         "Email",
         validators=[
             DataRequired("Enter your email address."),
-            Email("Enter a valid email address."),
+            EmailAddress("Enter a valid email address."),
             Length(max=254),
         ],
         render_kw={"autocomplete": "email"},

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
@@ -44,7 +44,6 @@ from portal.web.agent.forms import AgentForm, CancelForm, CustomerForm, DetailsF
 from portal.web.forms import ActionForm
 
 STAFF = (Role.AGENT, Role.SUPERVISOR, Role.ADMIN)
-SCHEDULABLE = (datetime(1970, 1, 1, tzinfo=timezone.utc), datetime(9000, 1, 1, tzinfo=timezone.utc))
 
 
 FORMS = {
@@ -367,9 +366,7 @@ def appointment_reschedule(appointment_id: uuid.UUID):
     zone = _viewer_zone(request.form.get("timezone"))
     if not ActionForm().validate_on_submit():
         abort(400)
-    start = pk.parse_start(request.form.get("start"))
-    if start is not None and not SCHEDULABLE[0] <= start < SCHEDULABLE[1]:
-        start = None  # a forged far-off time: treat it like no pick
+    start = pk.parse_start(request.form.get("start"))  # a forged far-off time: no pick
     now = utcnow()
 
     def refused(error):

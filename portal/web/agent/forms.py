@@ -20,13 +20,13 @@ from wtforms import (
     TelField,
     TextAreaField,
 )
-from wtforms.validators import Email, Length, Optional, ValidationError
+from wtforms.validators import Length, Optional, ValidationError
 from wtforms.widgets import ColorInput
 
 from portal.booking import updates
 from portal.schedules import time_off as time_off_domain
 from portal.schedules.working_hours import DAY_NAMES
-from portal.web.forms import CheckboxesField
+from portal.web.forms import CheckboxesField, EmailAddress
 from portal.web.schedule_views import no_nul
 
 DAYS = list(enumerate(DAY_NAMES, start=1))
@@ -72,7 +72,7 @@ class DetailsForm(FlaskForm):
 class CustomerForm(FlaskForm):
     first_name = StringField("First name", filters=[no_nul], validators=[Length(max=100)])
     last_name = StringField("Last name", filters=[no_nul], validators=[Length(max=100)])
-    email = EmailField("Email", filters=[no_nul], validators=[Optional(), Email(), Length(max=254)])
+    email = EmailField("Email", filters=[no_nul], validators=[Optional(), EmailAddress(), Length(max=254)])
     phone = TelField("Phone", filters=[no_nul], validators=[Optional(), Length(max=32)])
 
     def validate_first_name(self, field) -> None:

@@ -7,48 +7,33 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 from functools import lru_cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import ZoneInfo, available_timezones
 
 from markupsafe import escape
+
+from portal.domain import values
 
 UTC = timezone.utc
 
 
+# Lenient: a query parameter that is not valid (or out of the bounded years) is ignored.
+
+
 def parse_zone(value: str | None) -> ZoneInfo | None:
-    value = (value or "").strip()
-    if not value or value.startswith(("/", ".")) or ".." in value or len(value) > 64:
-        return None
-    try:
-        return ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        return None
+    return values.zone_or_none(value)
 
 
 def parse_month(value: str | None) -> date | None:
-    try:
-        year, month = (int(part) for part in (value or "").split("-"))
-        return date(year, month, 1) if 1900 < year < 3000 else None
-    except ValueError:
-        return None
+    return values.optional(values.month, value)
 
 
 def parse_day(value: str | None) -> date | None:
-    try:
-        day = date.fromisoformat(value or "")
-    except ValueError:
-        return None
-    return day if len(value or "") == 10 and 1900 < day.year < 3000 else None
+    return values.optional(values.day, value)
 
 
 def parse_start(value: str | None) -> datetime | None:
-    """A slot start as posted by a slot button: ISO 8601 with an offset."""
-    try:
-        start = datetime.fromisoformat((value or "").strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if start.tzinfo is None:
-        return None
-    return start.astimezone(UTC)
+    """A slot start as posted by a slot button: ISO 8601 with an offset, as UTC."""
+    return values.optional(values.aware_datetime, value)
 
 
 @lru_cache(maxsize=1)

@@ -1,0 +1,294 @@
+"""One validation per value type, for forms, the API, the CLI and config.
+
+Every input that becomes a time zone, a locale, an e-mail address, a duration, a
+date or a date-time passes through here, so each rule is written once and every
+value is bounded: no date before 1900 or after 2200, no duration beyond 400 days
+(unless the caller asks for less). Arithmetic on what comes out (a day either side,
+a duration added) therefore cannot overflow.
+
+Each validator returns the clean value or raises ``Invalid(sentence, field)``. The
+sentences name no field, so a form shows them beside the field; the API prefixes the
+parameter's name (``portal.api.body``). Format errors of dates and date-times carry
+the API code ``invalid_datetime_format``; every other refusal is ``invalid_param``.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta
+from functools import cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from babel import Locale
+from email_validator import EmailNotValidError, validate_email
+
+from portal.domain.errors import Invalid
+from portal.isoduration import format_duration, parse_duration
+
+MIN_YEAR = 1900
+MAX_YEAR = 2200
+EARLIEST = datetime(MIN_YEAR, 1, 1, tzinfo=UTC)
+LATEST = datetime(MAX_YEAR + 1, 1, 1, tzinfo=UTC)  # exclusive
+FIRST_DAY = date(MIN_YEAR, 1, 1)
+LAST_DAY = date(MAX_YEAR, 12, 31)
+MAX_DURATION = timedelta(days=400)
+MAX_EMAIL = 254
+MAX_LOCALE = 16
+
+DATETIME_FORMAT = "invalid_datetime_format"
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
+_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$", re.ASCII)
+# A date, "T", a time with at least minutes, an optional fraction, and a zone.
+_DATETIME = re.compile(
+    r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$",
+    re.IGNORECASE | re.ASCII,
+)
+_YEARS = f"{MIN_YEAR} and {MAX_YEAR}"
+
+
+# --- time zones -------------------------------------------------------------------------------
+
+
+@cache
+def _zones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def timezone_names() -> list[str]:
+    """Every IANA zone name, sorted (for pickers)."""
+    return sorted(_zones())
+
+
+def timezone_name(value: object, field: str = "timezone") -> str:
+    """An IANA time zone name known to this system (never a path such as ``../etc``)."""
+    name = value.strip() if isinstance(value, str) else ""
+    if name not in _zones():
+        raise Invalid("Choose an IANA time zone such as Europe/Berlin.", field)
+    return name
+
+
+def zone(value: object, field: str = "timezone") -> ZoneInfo:
+    """The ``ZoneInfo`` of an IANA name (see ``timezone_name``)."""
+    name = timezone_name(value, field)
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # listed but unreadable
+        raise Invalid("Choose an IANA time zone such as Europe/Berlin.", field) from None
+
+
+def zone_or_none(value: object) -> ZoneInfo | None:
+    """For optional query parameters: the zone, or None when absent or not a zone."""
+    try:
+        return zone(value)
+    except Invalid:
+        return None
+
+
+# --- locales ----------------------------------------------------------------------------------
+
+
+def locale(value: object, field: str = "locale") -> str:
+    """A locale Babel knows, in its one stored form: ``en_GB`` (``en-GB`` is accepted)."""
+    text = value.strip() if isinstance(value, str) else ""
+    if not text or len(text) > MAX_LOCALE or "\x00" in text:
+        raise Invalid("Choose a locale such as en, de or en_GB.", field)
+    try:
+        return str(Locale.parse(text.replace("-", "_")))
+    except Exception:  # Babel raises UnknownLocaleError, ValueError or TypeError
+        raise Invalid("Choose a locale such as en, de or en_GB.", field) from None
+
+
+def canonical_locale(value: str | None) -> str | None:
+    """A stored locale in the stored form, for comparisons (``en-GB`` → ``en_GB``)."""
+    return value.strip().replace("-", "_") if value else value
+
+
+# --- e-mail -----------------------------------------------------------------------------------
+
+
+def normalize_email(value: str) -> str:
+    """Addresses compare case-insensitively; they are kept lower-cased."""
+    return value.strip().lower()
+
+
+def email(value: object, field: str = "email") -> str:
+    """A deliverable-looking address (syntax only, no DNS), lower-cased.
+
+    The one rule for sign-in, booking, the API and ``create-user``: special-use
+    domains such as ``.test`` and ``.invalid`` are refused everywhere alike.
+    """
+    text = value.strip() if isinstance(value, str) else ""
+    message = "Enter a valid email address, like name@example.com."
+    if not text or len(text) > MAX_EMAIL:
+        raise Invalid(message, field)
+    try:
+        validate_email(text, check_deliverability=False)
+    except EmailNotValidError:
+        raise Invalid(message, field) from None
+    return normalize_email(text)
+
+
+def is_email(value: object) -> bool:
+    try:
+        email(value)
+    except Invalid:
+        return False
+    return True
+
+
+# --- durations --------------------------------------------------------------------------------
+
+
+def duration(
+    value: object,
+    field: str = "duration",
+    *,
+    maximum: timedelta = MAX_DURATION,
+    minimum: timedelta = timedelta(0),
+    allow_zero: bool = False,
+) -> timedelta:
+    """An ISO 8601 duration (``PT30M``, ``P1D``) from ``minimum`` up to ``maximum``.
+
+    Zero is refused unless ``allow_zero``; negative durations have no ISO form here.
+    """
+    text = value.strip() if isinstance(value, str) else ""
+    if len(text) > 40:  # no bounded duration needs more; keeps int() cheap
+        raise Invalid(_duration_range(min(maximum, MAX_DURATION)), field)
+    try:
+        parsed = parse_duration(text)
+    except OverflowError:  # more days than a timedelta holds
+        raise Invalid(_duration_range(min(maximum, MAX_DURATION)), field) from None
+    except ValueError:
+        raise Invalid("Enter an ISO 8601 duration such as PT30M or P1D.", field) from None
+    return bounded_duration(parsed, field, maximum=maximum, minimum=minimum, allow_zero=allow_zero)
+
+
+def bounded_duration(
+    value: timedelta,
+    field: str = "duration",
+    *,
+    maximum: timedelta = MAX_DURATION,
+    minimum: timedelta = timedelta(0),
+    allow_zero: bool = False,
+) -> timedelta:
+    """A duration already parsed (e.g. minutes from a form) within the same bounds."""
+    if value <= timedelta(0) and not (allow_zero and value == timedelta(0)):
+        raise Invalid("The duration must be longer than zero.", field)
+    if value < minimum:
+        raise Invalid(f"The duration must be at least {format_duration(minimum)}.", field)
+    if value > min(maximum, MAX_DURATION):
+        raise Invalid(_duration_range(min(maximum, MAX_DURATION)), field)
+    return value
+
+
+def _duration_range(maximum: timedelta) -> str:
+    return f"The duration can be at most {format_duration(maximum)}."
+
+
+# --- dates and date-times ---------------------------------------------------------------------
+
+
+def day(value: object, field: str = "date") -> date:
+    """A calendar date as ``YYYY-MM-DD``, in the years 1900 to 2200."""
+    text = value.strip() if isinstance(value, str) else ""
+    if not _DATE.match(text):
+        raise Invalid("Enter a date as YYYY-MM-DD.", field, code=DATETIME_FORMAT)
+    try:
+        parsed = date.fromisoformat(text)
+    except ValueError:
+        raise Invalid("Enter a date as YYYY-MM-DD.", field, code=DATETIME_FORMAT) from None
+    return bounded_day(parsed, field)
+
+
+def bounded_day(value: date, field: str = "date") -> date:
+    """A date already parsed (a form's DateField) within 1900..2200."""
+    if isinstance(value, datetime):
+        value = value.date()
+    if not FIRST_DAY <= value <= LAST_DAY:
+        raise Invalid(f"Enter a date between {_YEARS}.", field)
+    return value
+
+
+def month(value: object, field: str = "month") -> date:
+    """``YYYY-MM`` → the first day of that month, in the years 1900 to 2200."""
+    match = _MONTH.match(value.strip()) if isinstance(value, str) else None
+    if match is None or not 1 <= int(match[2]) <= 12:
+        raise Invalid("Enter a month as YYYY-MM.", field, code=DATETIME_FORMAT)
+    return bounded_day(date(int(match[1]), int(match[2]), 1), field)
+
+
+def aware_datetime(
+    value: object, field: str = "start", *, span: timedelta = timedelta(0)
+) -> datetime:
+    """An ISO 8601 date-time with ``Z`` or an offset, as UTC, in the years 1900 to 2200.
+
+    ``span`` (a duration that will be added) must end within the bounds too.
+    """
+    text = value.strip() if isinstance(value, str) else ""
+    message = "Enter a date-time with a time zone, e.g. 2030-03-01T09:00:00Z."
+    if not _DATETIME.match(text):
+        raise Invalid(message, field, code=DATETIME_FORMAT)
+    if text[-1] in "zZ":
+        text = text[:-1] + "+00:00"
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        raise Invalid(message, field, code=DATETIME_FORMAT) from None
+    # The local fields are checked before any conversion: 0001-01-01T00:00+14:00
+    # would overflow on its way to UTC.
+    if not MIN_YEAR <= parsed.year <= MAX_YEAR:
+        raise Invalid(f"Enter a date-time between {_YEARS}.", field)
+    return bounded_instant(parsed.astimezone(UTC), field, span=span)
+
+
+def bounded_instant(
+    value: datetime, field: str = "start", *, span: timedelta = timedelta(0)
+) -> datetime:
+    """An aware date-time already parsed, as UTC, with ``value + span`` in 1900..2200."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise Invalid("Give the date-time with a time zone.", field, code=DATETIME_FORMAT)
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise Invalid(f"Enter a date-time between {_YEARS}.", field)
+    value = value.astimezone(UTC)
+    if not EARLIEST <= value < LATEST:
+        raise Invalid(f"Enter a date-time between {_YEARS}.", field)
+    if value >= LATEST - span:
+        raise Invalid(f"With its duration it must end by the end of {MAX_YEAR}.", field)
+    return value
+
+
+def optional(check, value: object, *args, **kwargs):
+    """``check(value)`` or None when the value is not valid (lenient query parameters)."""
+    try:
+        return check(value, *args, **kwargs)
+    except Invalid:
+        return None
+
+
+__all__ = [
+    "EARLIEST",
+    "FIRST_DAY",
+    "LAST_DAY",
+    "LATEST",
+    "MAX_DURATION",
+    "MAX_YEAR",
+    "MIN_YEAR",
+    "aware_datetime",
+    "bounded_day",
+    "bounded_duration",
+    "bounded_instant",
+    "canonical_locale",
+    "day",
+    "duration",
+    "email",
+    "is_email",
+    "locale",
+    "month",
+    "normalize_email",
+    "optional",
+    "timezone_name",
+    "timezone_names",
+    "zone",
+    "zone_or_none",
+]

@@ -6,8 +6,8 @@ whatever the date is. ``PORTAL_TEST_NOW`` (ISO 8601 with a zone, e.g. 2026-11-30
 chooses another instant; ``.ci/every-weekday`` uses it to run the date-sensitive tests on seven
 consecutive days.
 
-Module-level values must come from here (``TODAY``), never from ``date.today()``: modules are
-imported while the real clock runs.
+Module-level values take the day from here (``TODAY``), which says what they follow. (Collection
+runs at ``TEST_NOW`` as well, but a module first imported elsewhere would see the machine's day.)
 
 Tests marked ``real_clock`` (a live gunicorn server or a browser, which keep the machine's clock)
 run without it and must place their data so that any day and hour works.

@@ -27,7 +27,8 @@ def test_index_links_each_active_service_to_its_booking_page(client, shop):
 
 
 def test_month_page_full_and_partial(client, shop):
-    full = client.get("/book/consult?timezone=UTC")
+    # The shop's month, named: in a month's last days the page opens on today's month.
+    full = client.get(f"/book/consult?timezone=UTC&month={shop.day:%Y-%m}")
     assert full.status_code == 200
     assert "HX-Request" in full.headers["Vary"]
     body = full.get_data(as_text=True)

@@ -32,7 +32,8 @@ from tests import factories
 from tests.conftest import make_user
 from tests.e2e.conftest import CHROMIUM_FLAGS, screenshot
 
-pytestmark = [pytest.mark.e2e, pytest.mark.real_clock]  # the browser and gunicorn keep the real clock
+# The browser and gunicorn keep the machine's clock.
+pytestmark = [pytest.mark.e2e, pytest.mark.real_clock]
 
 UTC = timezone.utc
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -127,11 +128,13 @@ def seed():
     # Today: calls around now, so the dashboard and the day view have something live.
     now_local = utcnow().astimezone(BERLIN)
     around = now_local.replace(minute=0, second=0, microsecond=0)
-    for delta, (first, last) in ((-1, ("Ana", "Silva")), (1, ("Ben", "Okafor")), (3, ("Cleo", "Dubois"))):
-        start = around + timedelta(hours=delta)
+    calls = ((-1, ("Ana", "Silva")), (1, ("Ben", "Okafor")), (3, ("Cleo", "Dubois")))
+    for delta, (first, last) in calls:
+        start = (around + timedelta(hours=delta)).astimezone(UTC)
         # Last, in the free hours only: which of the week's hours are taken depends on the day.
-        if start.date() == today and is_free(alice, start.astimezone(UTC), minutes=video.duration_minutes):
-            item = factories.appointment(video, alice, start.astimezone(UTC))
+        on_today = start.astimezone(BERLIN).date() == today
+        if on_today and is_free(alice, start, video.duration_minutes):
+            item = factories.appointment(video, alice, start)
             item.customers[0].first_name, item.customers[0].last_name = first, last
     # The one to reschedule: tomorrow 17:00 (Berlin). The plan leaves 16:30-18:00 free on every
     # weekday and the calls around now are today's, so nothing sits there, whatever day it is;
@@ -161,8 +164,8 @@ def test_agent_calendar_appointment_and_time_off_in_a_browser(app, chromium, liv
         page.on("console", lambda m: problems.append(m.text)
                 if m.type == "error" and not m.text.startswith("Failed to load resource") else None)
         page.on("response", lambda r: problems.append(f"{r.status} {r.url}")
-                if r.status >= 400 and not r.url.endswith("/favicon.ico") and not is_collision_question(r)
-                else None)
+                if r.status >= 400 and not r.url.endswith("/favicon.ico")
+                and not is_collision_question(r) else None)
 
         # Sign in.
         page.goto(server.url + "/login")

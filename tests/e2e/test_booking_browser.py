@@ -26,7 +26,8 @@ from tests import factories
 from tests.e2e.conftest import ARTIFACTS, CHROMIUM_FLAGS
 from tests.live_server import gunicorn_server
 
-pytestmark = [pytest.mark.e2e, pytest.mark.real_clock]  # the browser and gunicorn keep the real clock
+# The browser and gunicorn keep the machine's clock.
+pytestmark = [pytest.mark.e2e, pytest.mark.real_clock]
 
 UTC = timezone.utc
 EMAIL = "erika@example.org"

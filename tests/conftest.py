@@ -2,6 +2,8 @@
 
 ``PORTAL_TEST_DATABASE_URL`` (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)
 runs the suite on that database; otherwise each test gets its own SQLite file.
+Every test runs with the clock stopped at one instant (``tests/clock.py``), unless marked
+``real_clock``.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import time_machine
 from flask import Flask, g, request_started
 from flask.testing import FlaskClient
 from sqlalchemy import text
@@ -18,12 +21,14 @@ from sqlalchemy import text
 from portal import create_app
 from portal.extensions import db
 from portal.models import Base, Role, User
+from tests.clock import ENVIRONMENT_VARIABLE as TEST_NOW_VARIABLE
+from tests.clock import TEST_NOW
 
 TEST_DATABASE_URL = os.environ.get("PORTAL_TEST_DATABASE_URL", "")
 
 # Settings a developer's shell may carry must not leak into tests.
 for _name in list(os.environ):
-    if _name.startswith("PORTAL_") and _name != "PORTAL_TEST_DATABASE_URL":
+    if _name.startswith("PORTAL_") and _name not in ("PORTAL_TEST_DATABASE_URL", TEST_NOW_VARIABLE):
         del os.environ[_name]
 
 
@@ -41,6 +46,27 @@ def base_test_config(tmp_path: Path) -> dict:
         "MAIL_BACKEND": "locmem",
         "SMS_BACKEND": "locmem",
     }
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_collection(session: pytest.Session):
+    # Values computed at import time (module constants, parameters) see the tests' day too.
+    with time_machine.travel(TEST_NOW, tick=False):
+        return (yield)
+
+
+@pytest.fixture(autouse=True)
+def fixed_clock(request: pytest.FixtureRequest) -> Iterator[time_machine.Traveller | None]:
+    """The clock stopped at ``TEST_NOW`` for the whole test; ``.shift()`` moves it on.
+
+    Outcomes that compare with "now" (notice, horizons, past or upcoming, expiry) are then the
+    same on every run. A ``real_clock`` test talks to a server that keeps the machine's clock.
+    """
+    if request.node.get_closest_marker("real_clock"):
+        yield None
+        return
+    with time_machine.travel(TEST_NOW, tick=False) as traveller:
+        yield traveller
 
 
 @pytest.fixture(scope="session")

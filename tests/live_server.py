@@ -21,6 +21,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import time_machine
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -67,6 +69,9 @@ def gunicorn_server(
     threads: int = 5,
     startup_timeout: float = 60.0,
 ) -> Iterator[LiveServer]:
+    if time_machine.escape_hatch.is_travelling():
+        # The server would book, expire and compare on another day than the test's data.
+        raise RuntimeError("a live server keeps the real clock: mark the test real_clock")
     port = free_port()
     log_path = log_dir / f"gunicorn-{port}.log"
     command = [

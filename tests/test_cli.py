@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 from sqlalchemy import func, select
 
 from portal.extensions import db
@@ -18,6 +19,7 @@ def count(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
 
 
+@pytest.mark.date_sensitive
 def test_demo_is_idempotent_and_prints_sign_in_details(app):
     runner = app.test_cli_runner()
     first = runner.invoke(args=["demo"])
@@ -38,6 +40,7 @@ def test_demo_is_idempotent_and_prints_sign_in_details(app):
     assert {Role.ADMIN, Role.SUPERVISOR, Role.AGENT} <= roles
 
 
+@pytest.mark.date_sensitive
 def test_demo_admin_can_sign_in(app, client):
     app.test_cli_runner().invoke(args=["demo"])
     response = sign_in(client, "admin@example.com", "demo-password")

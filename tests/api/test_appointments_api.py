@@ -22,10 +22,12 @@ from portal.models import (
 from portal.notifications.defaults import add_default_templates
 from portal.tokens import issue_token
 from tests import factories
+from tests.clock import TODAY
 from tests.conftest import make_user
 
 UTC = timezone.utc
-DAY = date.today() + timedelta(days=14)
+DAY = TODAY + timedelta(days=14)
+pytestmark = pytest.mark.date_sensitive  # DAY follows the clock
 
 
 def at(hour: int, minute: int = 0, day: date = DAY) -> datetime:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import datetime, time, timedelta, timezone
 
 import pytest
 from sqlalchemy import func, select
@@ -13,10 +13,12 @@ from portal.extensions import db
 from portal.models import Appointment, Role
 from portal.tokens import issue_token
 from tests import factories
+from tests.clock import TODAY
 from tests.conftest import make_user
 
 UTC = timezone.utc
-DAY = date.today() + timedelta(days=7)
+DAY = TODAY + timedelta(days=7)
+pytestmark = pytest.mark.date_sensitive  # DAY follows the clock
 START = datetime.combine(DAY, time(10), tzinfo=UTC)
 Z = "%Y-%m-%dT%H:%M:%SZ"
 

@@ -17,7 +17,7 @@ from tests import factories
 from tests.booking.web_support import book_through_pages, iso, shop  # noqa: F401
 from tests.conftest import make_user, sign_in
 
-
+pytestmark = pytest.mark.date_sensitive  # the shop's day follows the clock
 CUSTOMER = {"name": {"firstName": "Ines", "lastName": "Integration"}, "contact": {"primaryEmail": "ines@example.org"}}
 
 

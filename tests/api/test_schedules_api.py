@@ -26,10 +26,12 @@ from portal.notifications.defaults import add_default_templates
 from portal.schedules import working_hours as hours
 from portal.tokens import issue_token
 from tests import factories
+from tests.clock import TODAY
 from tests.conftest import make_user
 
 UTC = timezone.utc
-DAY = date.today() + timedelta(days=21)
+DAY = TODAY + timedelta(days=21)
+pytestmark = pytest.mark.date_sensitive  # DAY follows the clock
 NOBODY = "00000000-0000-0000-0000-000000000000"
 KEEP = "AddWithoutCancelingCollidingBookings"
 CANCEL = "AddAndCancelCollidingBookings"

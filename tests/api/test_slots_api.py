@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from tests import factories
+from tests.clock import TODAY
 
 UTC = timezone.utc
-FAR = date.today() + timedelta(days=14)  # clear of minimum notice
+FAR = TODAY + timedelta(days=14)  # clear of minimum notice
+pytestmark = pytest.mark.date_sensitive  # FAR follows the clock
 
 
 @pytest.fixture

@@ -35,6 +35,7 @@ from tests.booking.web_support import (  # noqa: F401
 )
 
 HX = {"HX-Request": "true"}
+pytestmark = pytest.mark.date_sensitive  # the shop's day follows the clock
 
 
 def appointments():

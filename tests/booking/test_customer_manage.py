@@ -14,6 +14,7 @@ from tests import factories
 from tests.booking.web_support import book_through_pages, iso, manage_path, reload, shop, slot_values, text  # noqa: F401
 
 HX = {"HX-Request": "true"}
+pytestmark = pytest.mark.date_sensitive  # the shop's day follows the clock
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select, update
 
 from portal.booking.links import manage_token
@@ -11,6 +12,8 @@ from portal.extensions import db
 from portal.models import Appointment, OneTimeCode, ParticipantType, utcnow
 from tests import factories
 from tests.booking.web_support import book_through_pages, hidden, last_code, outbox, shop, text  # noqa: F401
+
+pytestmark = pytest.mark.date_sensitive  # the shop's day follows the clock
 
 
 def sign_in(app, client, email):

@@ -13,6 +13,7 @@ from tests import factories
 from tests.booking.web_support import labels, shop, slot_values, text  # noqa: F401
 
 HX = {"HX-Request": "true"}
+pytestmark = pytest.mark.date_sensitive  # the shop's day follows the clock
 
 
 def test_index_links_each_active_service_to_its_booking_page(client, shop):
@@ -26,7 +27,8 @@ def test_index_links_each_active_service_to_its_booking_page(client, shop):
 
 
 def test_month_page_full_and_partial(client, shop):
-    full = client.get("/book/consult?timezone=UTC")
+    # The shop's month, named: in a month's last days the page opens on today's month.
+    full = client.get(f"/book/consult?timezone=UTC&month={shop.day:%Y-%m}")
     assert full.status_code == 200
     assert "HX-Request" in full.headers["Vary"]
     body = full.get_data(as_text=True)
@@ -154,24 +156,47 @@ def test_unknown_or_inactive_service_and_bad_day_are_404(client, shop):
 
 
 class TestPickerCache:
+    LIFETIME = 3.0
+
     @pytest.fixture
     def config_overrides(self):
-        return {"PICKER_CACHE_SECONDS": 0.4}
+        return {"PICKER_CACHE_SECONDS": self.LIFETIME}
 
-    def test_shared_briefly_and_dropped_on_any_change_here(self, app, client, shop):
+    @pytest.fixture
+    def cache_clock(self, monkeypatch) -> ManualClock:
+        # The cache measures its lifetime with time.monotonic, which time-machine leaves alone.
+        clock = ManualClock(time.monotonic())
+        monkeypatch.setattr(time, "monotonic", clock)
+        return clock
+
+    def test_shared_briefly_and_dropped_on_any_change_here(self, app, client, shop, cache_clock):
         url = f"/book/consult/day/{shop.day.isoformat()}?timezone=UTC"
         assert len(slot_values(client.get(url, headers=HX))) == 16
         # A change by another app server (not through this process's sessions)...
         other_server_booking(shop)
         db.session.rollback()  # (requests here share the test's session: end its snapshot)
         # ...shows once the short cache lifetime is over.
+        cache_clock.advance(self.LIFETIME - 0.1)
         assert len(slot_values(client.get(url, headers=HX))) == 16
-        time.sleep(0.5)
+        cache_clock.advance(0.2)  # past it
         assert len(slot_values(client.get(url, headers=HX))) == 15
         # A change made here shows at once.
         factories.appointment(shop.service, shop.alice, shop.at(9))
         factories.appointment(shop.service, shop.bob, shop.at(9))
         assert len(slot_values(client.get(url, headers=HX))) == 14
+
+
+class ManualClock:
+    """A stand-in for time.monotonic that moves only when told to."""
+
+    def __init__(self, start: float) -> None:
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
 
 
 def other_server_booking(shop):

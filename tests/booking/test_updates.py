@@ -32,9 +32,10 @@ def test_update_replaces_the_given_fields(team):
     assert stored.sequence == 1  # the title is on calendars
 
 
-def test_a_stale_edit_writes_nothing(team):
+def test_a_stale_edit_writes_nothing(team, fixed_clock):
     appointment = factories.appointment(team.service, team.alice, TEN, title="Old")
     seen = appointment.updated_at
+    fixed_clock.shift(timedelta(seconds=1))  # versions are update times: the other edit comes later
     updates.update_details(db.session, appointment, notes="someone else")
     with pytest.raises(Conflict):
         updates.update_details(db.session, appointment, title="Mine", expected_version=seen)

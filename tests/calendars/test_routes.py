@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
 from ical.calendar_stream import IcsCalendarStream
 from icalendar import Calendar
 
@@ -97,6 +98,7 @@ def _feed_uids(client, secret: str) -> set[str]:
     return {str(event["UID"]) for event in Calendar.from_ical(response.data).events}
 
 
+@pytest.mark.date_sensitive
 def test_agent_feed_lists_own_appointments_from_30_days_back(app, client):
     agent = make_agent("Alice Agent", tz="Europe/Berlin")
     other = make_agent("Otto Other")

@@ -8,7 +8,7 @@ as a careless future code path or a hand-written SQL statement would.
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import datetime, time, timedelta, timezone
 
 import pytest
 from sqlalchemy import func, insert, select, update
@@ -27,10 +27,12 @@ from portal.models import (
 from portal.notifications.defaults import add_default_templates
 from portal.tokens import issue_token
 from tests import factories
+from tests.clock import TODAY
 from tests.conftest import make_user
 
 UTC = timezone.utc
-DAY = date.today() + timedelta(days=10)
+DAY = TODAY + timedelta(days=10)
+pytestmark = pytest.mark.date_sensitive  # DAY follows the clock
 
 
 def at(hour: int, minute: int = 0) -> datetime:

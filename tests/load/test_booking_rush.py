@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime, timedelta, timezone
 
+import pytest
 from sqlalchemy import select
 
 from portal.booking.codes import issue_code
@@ -26,6 +27,8 @@ from tests import factories
 from tests.conftest import make_user, on_postgres
 from tests.live_server import gunicorn_server
 from tests.load.client import Request, send_all_at_once, summary
+
+pytestmark = pytest.mark.real_clock  # the gunicorn servers keep the real clock
 
 UTC = timezone.utc
 SLOTS = 10

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+import pytest
 from sqlalchemy import func, select
 
 from portal.booking.codes import issue_code
@@ -23,6 +24,8 @@ from portal.web.booking import Draft
 from tests import factories
 from tests.live_server import gunicorn_server
 from tests.load.client import Request, send_all_at_once, statuses, summary
+
+pytestmark = pytest.mark.real_clock  # the gunicorn servers keep the real clock
 
 UTC = timezone.utc
 CUSTOMERS = 20

@@ -35,6 +35,8 @@ from tests.live_server import LiveServer, free_port, gunicorn_server
 from tests.load import client
 from tests.load.client import Answer, Request, statuses, summary
 
+pytestmark = pytest.mark.real_clock  # the gunicorn servers keep the real clock
+
 # CI and the development set-up run Redis here; TEST_REDIS_URL points the tests elsewhere.
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 

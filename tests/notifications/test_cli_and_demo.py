@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from portal.demo import load_demo
@@ -13,6 +14,7 @@ from portal.notifications import outbox
 from tests.notifications.factories import make_appointment
 
 
+@pytest.mark.date_sensitive
 def test_send_command_runs_one_pass(app):
     appointment = make_appointment(utcnow() + timedelta(days=3))
     outbox.queue_created(appointment)
@@ -31,6 +33,7 @@ def test_send_command_help_mentions_loop(app):
     assert result.exit_code == 0 and "--loop" in result.output
 
 
+@pytest.mark.date_sensitive
 def test_demo_services_get_default_templates_once(app):
     load_demo()
     db.session.commit()

@@ -22,9 +22,11 @@ from portal.notifications.defaults import add_default_templates
 from portal.schedules import time_off as domain
 from portal.schedules.errors import Collision, InvalidSchedule, StaleChange
 from tests import factories
+from tests.clock import TODAY
 
 UTC = timezone.utc
-DAY = date.today() + timedelta(days=20)
+DAY = TODAY + timedelta(days=20)
+pytestmark = pytest.mark.date_sensitive  # DAY follows the clock
 KEEP = domain.CollidingBookingOptions.KEEP
 CANCEL = domain.CollidingBookingOptions.CANCEL
 
@@ -255,11 +257,12 @@ def test_an_annotation_never_collides(team):
     assert outcome.kept == [] and outcome.exception.block_time is False
 
 
-def test_update_checks_collisions_and_staleness(team):
+def test_update_checks_collisions_and_staleness(team, fixed_clock):
     service, alice, _ = team
     outcome = domain.create_time_off(db.session, off([alice.id], from_minute=6 * 60, to_minute=7 * 60))
     exception = outcome.exception
     version = domain.version_of(exception)
+    fixed_clock.shift(timedelta(seconds=1))  # versions are update times: the edit comes later
     factories.appointment(service, alice, at(DAY, 10))
     wider = off([alice.id], from_minute=6 * 60, to_minute=12 * 60)
     with pytest.raises(Collision):

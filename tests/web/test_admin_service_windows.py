@@ -92,6 +92,7 @@ def test_non_admins_get_403(client, service, role):
     assert slots() == []
 
 
+@pytest.mark.date_sensitive
 def test_windows_shape_the_offered_slots(admin_client, service):
     day = date.today() + timedelta(days=14)
     admin_client.post(url(service), data=SLOT | {"day_of_week": str(day.isoweekday()), "from_time": "10:00", "to_time": "12:00"})

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import func, select
@@ -150,10 +150,11 @@ def test_edit_errors_change_nothing(admin_client):
     assert after.name == "Consult" and [a.name for a in after.agents] == ["Alice"]
 
 
-def test_stale_form_is_refused(admin_client):
+def test_stale_form_is_refused(admin_client, fixed_clock):
     service = factories.service([], slug="consult")
     data = edit_data(service, name="Mine")
-    # Someone else saves first.
+    # Someone else saves first (a second later: versions are update times).
+    fixed_clock.shift(timedelta(seconds=1))
     service.capacity = 5
     db.session.commit()
     response = admin_client.post(f"/admin/services/{service.id}", data=data)

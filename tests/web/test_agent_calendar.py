@@ -156,6 +156,7 @@ def test_time_off_and_office_hours_are_shaded(app, client, berlin):
     assert columns["2026-03-23"].find("cal__closed--outside") is not None
 
 
+@pytest.mark.date_sensitive
 def test_the_now_line_is_on_today(client, berlin):
     tree = page(client, view="week")
     nows = tree.find_all("cal__now")

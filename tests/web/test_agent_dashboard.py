@@ -16,6 +16,7 @@ from tests.conftest import make_user, sign_in
 from tests.web.staff_support import parse
 
 UTC = timezone.utc
+pytestmark = pytest.mark.date_sensitive  # today's agenda
 
 
 def local_today_at(zone: ZoneInfo, hour: int, minute: int = 0) -> datetime:

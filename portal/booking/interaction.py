@@ -12,11 +12,11 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from portal.booking.errors import Conflict, InvalidBooking
+from portal.domain.settings import settings_of
 from portal.models import (
     Appointment,
     AppointmentStatus,
@@ -39,9 +39,10 @@ def new_ticket() -> str:
     return secrets.token_hex(16)
 
 
-def room_url(ticket: str) -> str:
+def room_url(template: str, ticket: str) -> str:
+    """``VIDEO_URL_TEMPLATE`` with ``{ticket}`` filled in."""
     # A plain replace: other braces in an operator's template are left alone.
-    return current_app.config["VIDEO_URL_TEMPLATE"].replace("{ticket}", ticket)
+    return template.replace("{ticket}", ticket)
 
 
 def live_ticket(appointment: Appointment, *, now: datetime | None = None) -> RoomTicket | None:
@@ -66,7 +67,7 @@ def activate(session: Session, appointment: Appointment, *, now: datetime | None
     if ticket is None:
         token = new_ticket()
         ticket = RoomTicket(
-            url=room_url(token),
+            url=room_url(settings_of(session).video_url_template, token),
             type=TICKET_TYPE,
             expires_at=appointment.end_at + ROOM_GRACE,
             created_at=now,

@@ -23,7 +23,7 @@ from wtforms.validators import Length, Optional
 from portal.booking.errors import BookingError
 from portal.booking.links import manage_url
 from portal.booking.operations import cancel, reschedule
-from portal.extensions import db
+from portal.extensions import db, settings
 from portal.models import Appointment, utcnow
 from portal.web import picker as pk
 from portal.web.booking import TAKEN, appointment_for_token
@@ -112,7 +112,7 @@ def _page(appointment: Appointment, token: str, picker: pk.Picker | None, status
             picker=picker,
             can_change=_can_change(appointment),
             cancel_form=form or CancelForm(),
-            manage_link=manage_url(appointment),
+            manage_link=manage_url(settings(), appointment),
             open_picker=open_picker or (picker is not None and picker.message is not None),
             open_cancel=request.args.get("open") == "cancel" or bool(form and form.errors),
         ),

@@ -6,11 +6,15 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from portal.booking.links import manage_token
-from portal.extensions import db
+from portal.booking import links
+from portal.extensions import db, settings
 from portal.models import Appointment, OneTimeCode, ParticipantType, utcnow
 from tests import factories
 from tests.booking.web_support import book_through_pages, hidden, last_code, outbox, shop, text  # noqa: F401
+
+
+def manage_token(appointment: Appointment) -> str:
+    return links.manage_token(settings(), appointment)
 
 
 def sign_in(app, client, email):

@@ -117,4 +117,5 @@ def send_loop(
     on_pass: Callable[[PassReport], None] | None = None,
 ) -> None:
     """Sender passes for the current app until ``stop`` is set."""
-    sender.send_loop(db.session, AppTransport(_app()), interval=interval, stop=stop, on_pass=on_pass)
+    transport = AppTransport(_app())
+    sender.send_loop(db.session, transport, interval=interval, stop=stop, on_pass=on_pass)

@@ -548,9 +548,8 @@ def _finish(service: Service, draft: Draft):
     except BookingError as error:  # SlotUnavailable above all; NotFound if the agent left
         return _taken_page(service, zone, draft.agent_id, day, error.message)
     session.pop("booking_hold", None)
-    return redirect(
-        url_for("booking.confirmed", slug=service.slug, token=manage_token(settings(), appointment)), 303
-    )
+    token = manage_token(settings(), appointment)
+    return redirect(url_for("booking.confirmed", slug=service.slug, token=token), 303)
 
 
 @bp.get("/book/<slug>/confirmed/<token>")
@@ -558,7 +557,11 @@ def confirmed(slug: str, token: str):
     appointment = appointment_for_token(token)
     if appointment.service.slug != slug:
         abort(404)
-    return render_template("booking/confirmed.html", appointment=appointment, manage_link=manage_url(settings(), appointment))
+    return render_template(
+        "booking/confirmed.html",
+        appointment=appointment,
+        manage_link=manage_url(settings(), appointment),
+    )
 
 
 # --- helpers for every customer page (templates) ------------------------------------

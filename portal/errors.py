@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, Response, g, jsonify, render_template, request
+from flask import Flask, Response, g, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -116,8 +116,7 @@ def _page_error(error: DomainError):
     render, form = view
     if form is not None:
         put_on_form(form, error)
-    answer = render(error)
-    response = answer if isinstance(answer, Response) else Response(answer)
+    response = make_response(render(error))
     response.status_code = error.status
     retry_after = getattr(error, "retry_after", None)
     if retry_after:
@@ -191,10 +190,7 @@ def _answer(error: DomainError):
 
 
 def _status_response(code: int, description: str) -> Response:
-    answer, status = error_response(code, description)
-    response = answer if isinstance(answer, Response) else Response(answer)
-    response.status_code = status
-    return response
+    return make_response(error_response(code, description))
 
 
 def _own_description(error: HTTPException) -> str | None:

@@ -1,4 +1,7 @@
-"""Template helpers: navigation by role, dates in the viewer's zone."""
+"""Template helpers: navigation by role, form field attributes, dates and times.
+
+The date and time functions of ``portal.web.formatting`` are both globals and filters.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ from flask import Flask, current_app, url_for
 from flask_login import current_user
 
 from portal.models import Role
+from portal.web.formatting import TEMPLATE_FUNCTIONS
 
 
 # (label, endpoint, roles that see it); links to pages not (yet) registered are left out.
@@ -53,5 +57,7 @@ def register(app: Flask) -> None:
     app.jinja_env.globals.update(
         navigation=navigation, field_attributes=field_attributes, Role=Role
     )
+    app.jinja_env.globals.update(TEMPLATE_FUNCTIONS)
+    app.jinja_env.filters.update(TEMPLATE_FUNCTIONS)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -27,6 +27,7 @@ from portal.api.paging import page_of, page_params, sort_params
 from portal.api.serializers import utc_z
 from portal.booking import interaction, operations, participants, queries, updates
 from portal.booking.errors import NotFound
+from portal.booking.lifecycle import Actor
 from portal.booking.operations import Customer
 from portal.extensions import db
 from portal.isoduration import format_duration, parse_duration
@@ -231,6 +232,10 @@ def _appointment_id(value: str) -> uuid.UUID:
         return uuid.UUID(value)
     except ValueError:
         raise ApiError(400, "invalid_param_type", "The appointment id must be a UUID.") from None
+
+
+def _actor() -> Actor:
+    return Actor.of(g.api_user)
 
 
 def _visible(appointment_id: uuid.UUID | str) -> Appointment:
@@ -442,13 +447,13 @@ def update_appointment():
         metadata=values["metadata"],
         custom_fields=given.get("custom_fields", {}),
         interaction_state=InteractionState(state) if state else None,
+        actor=_actor(),
     )
     return jsonify(appointment_json(appointment))
 
 
 def _cancel(appointment: Appointment, reason: str | None):
-    if appointment.status == AppointmentStatus.SCHEDULED:
-        operations.cancel(db.session, appointment, reason or "Cancelled through the API.")
+    operations.cancel(db.session, appointment, reason or "Cancelled through the API.", actor=_actor())
     return "", 204
 
 
@@ -540,7 +545,7 @@ def delete_by_reference(reference: str):
 @require_token(*AGENTS)
 def end_appointment(appointment_id: str):
     _query(())
-    appointment = interaction.end(db.session, _visible(appointment_id))
+    appointment = interaction.end(db.session, _visible(appointment_id), actor=_actor())
     return jsonify(appointment_json(appointment))
 
 
@@ -548,7 +553,7 @@ def end_appointment(appointment_id: str):
 @require_token(*ACTIVATORS)
 def activate_appointment(appointment_id: str):
     _query(())
-    ticket = interaction.activate(db.session, _visible(appointment_id))
+    ticket = interaction.activate(db.session, _visible(appointment_id), actor=_actor())
     return jsonify(activation_json(ticket))
 
 
@@ -602,7 +607,7 @@ CUSTOMER_BODY = {
 def add_agent_participant():
     values = parse_body(AGENT_BODY)
     appointment = _visible(values["id"])
-    participants.add_agent(db.session, appointment, values["user_id"])
+    participants.add_agent(db.session, appointment, values["user_id"], actor=_actor())
     return jsonify(appointment_json(appointment))
 
 
@@ -612,7 +617,7 @@ def add_customer_participant():
     values = parse_body(CUSTOMER_BODY)
     appointment = _visible(values["id"])
     customer, username = values["customer"]
-    participants.add_customer(db.session, appointment, customer, username=username)
+    participants.add_customer(db.session, appointment, customer, username=username, actor=_actor())
     return jsonify(appointment_json(appointment))
 
 
@@ -641,7 +646,9 @@ def get_participant(appointment_id: str, participant_id: str):
 def delete_participant(appointment_id: str, participant_id: str):
     _query(())
     appointment = _visible(appointment_id)
-    participants.remove_participant(db.session, appointment, _participant_id(participant_id))
+    participants.remove_participant(
+        db.session, appointment, _participant_id(participant_id), actor=_actor()
+    )
     return jsonify(appointment_json(appointment))
 
 
@@ -665,7 +672,7 @@ def reassign_appointment():
     user = db.session.get(User, values["user_id"])
     if user is None or not user.active:
         raise NotFound("That agent does not exist.")
-    operations.reassign(db.session, appointment, user.id)
+    operations.reassign(db.session, appointment, user.id, actor=_actor())
     return jsonify(appointment_json(appointment))
 
 
@@ -683,6 +690,7 @@ def reschedule_appointment():
         timezone=values.get("timezone"),
         locale=values.get("locale"),
         enforce_notice=False,
+        actor=_actor(),
     )
     return jsonify(appointment_json(appointment))
 

@@ -15,7 +15,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from portal.booking.errors import Conflict, InvalidBooking
+from portal.booking import lifecycle
+from portal.booking.errors import InvalidBooking
+from portal.booking.lifecycle import ROOM_GRACE, Action, Actor
+from portal.booking.operations import retire_room
 from portal.domain.settings import settings_of
 from portal.models import (
     Appointment,
@@ -26,8 +29,6 @@ from portal.models import (
 )
 
 TICKET_TYPE = "MULTI_USE_TICKET"
-# A room stays open this long after the appointment's planned end (calls overrun).
-ROOM_GRACE = timedelta(hours=1)
 # Without an explicit timeFrame, "eligible" looks this far ahead.
 DEFAULT_TIME_FRAME = timedelta(hours=1)
 # Agents see a join button from this long before the start until the end.
@@ -54,15 +55,16 @@ def live_ticket(appointment: Appointment, *, now: datetime | None = None) -> Roo
     return max(tickets, key=lambda t: t.created_at) if tickets else None
 
 
-def activate(session: Session, appointment: Appointment, *, now: datetime | None = None) -> RoomTicket:
+def activate(
+    session: Session,
+    appointment: Appointment,
+    *,
+    actor: Actor | None = None,
+    now: datetime | None = None,
+) -> RoomTicket:
     """Open the video room: a ticket (url, type, expires) and interaction state ACTIVE."""
     now = now or utcnow()
-    if appointment.status != AppointmentStatus.SCHEDULED:
-        raise InvalidBooking("This appointment is cancelled.")
-    if appointment.interaction_state == InteractionState.ENDED:
-        raise Conflict("This appointment's call has ended.")
-    if now >= appointment.end_at + ROOM_GRACE:
-        raise Conflict("This appointment is over.")
+    lifecycle.require(actor or lifecycle.SYSTEM, Action.ACTIVATE, appointment, now)
     ticket = live_ticket(appointment, now=now)
     if ticket is None:
         token = new_ticket()
@@ -78,16 +80,19 @@ def activate(session: Session, appointment: Appointment, *, now: datetime | None
     return ticket
 
 
-def end(session: Session, appointment: Appointment, *, now: datetime | None = None) -> Appointment:
+def end(
+    session: Session,
+    appointment: Appointment,
+    *,
+    actor: Actor | None = None,
+    now: datetime | None = None,
+) -> Appointment:
     """End the call: interaction state ENDED, the appointment done, its tickets expired."""
     now = now or utcnow()
-    if appointment.status != AppointmentStatus.SCHEDULED:
-        raise InvalidBooking("This appointment is cancelled.")
+    lifecycle.require(actor or lifecycle.SYSTEM, Action.END, appointment, now)
     appointment.interaction_state = InteractionState.ENDED
     appointment.done = True
-    for ticket in appointment.room_tickets:
-        if ticket.expires_at is None or ticket.expires_at > now:
-            ticket.expires_at = now
+    retire_room(appointment, now)
     session.flush()
     return appointment
 

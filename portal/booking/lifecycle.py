@@ -24,9 +24,9 @@ When
 - Nothing happens to a CANCELLED appointment (409).
 - Once the call has ENDED, only the details (title, notes, metadata) may change:
   no reschedule, reassign, activate, end again, cancel or participant change.
-- Customers change an appointment only before it starts; staff may reschedule,
-  reassign or cancel it until it ends (a time that has passed is not moved:
-  book a new appointment).
+- Customers change an appointment only before it starts; staff may reschedule
+  or cancel it until it ends (a time that has passed is not moved: book a new
+  appointment) and hand it to a colleague until it starts.
 - End: from the start onward, or while the call is ACTIVE.
 - Activate (open the room): until an hour after the end (calls overrun).
 - Rescheduling an ACTIVE appointment retires its room ticket and returns it to
@@ -73,14 +73,15 @@ INTEGRATION_ACTIONS = frozenset(
 )
 # What may still change once the call has ended.
 AFTER_END = frozenset({Action.VIEW, Action.EDIT_DETAILS})
-# Staff changes to the time or the people, allowed until the appointment ends.
-UNTIL_END = frozenset({Action.RESCHEDULE, Action.REASSIGN, Action.CANCEL})
+# Staff changes to the time, allowed until the appointment ends.
+UNTIL_END = frozenset({Action.RESCHEDULE, Action.CANCEL})
 
 NOT_FOUND = "That appointment does not exist."
 CANCELLED = "This appointment is cancelled."
 ENDED = "This appointment's call has ended."
 OVER = "This appointment is over. Book a new appointment instead."
 STARTED = "This appointment has already started. Please contact us to change it."
+HANDED_OVER_TOO_LATE = "This appointment has started; it can no longer be handed to a colleague."
 NOT_STARTED = "The call can be ended once the appointment has started."
 ROOM_CLOSED = "This appointment is over; its video room can no longer be opened."
 
@@ -107,6 +108,11 @@ class Actor:
         return self.role == Role.CUSTOMER
 
 
+# The portal acting on its own (time off cancelling collisions, the CLI, tests):
+# bound by the "when" rules like staff, never by the "who" rules.
+SYSTEM = Actor(role=Role.ADMIN)
+
+
 @dataclass(frozen=True)
 class Decision:
     action: Action
@@ -120,9 +126,13 @@ class Decision:
         return self.allowed
 
 
+# Roles that see every appointment.
+SEES_ALL = frozenset({Role.SUPERVISOR, Role.ADMIN, Role.CLIENT_SERVICE})
+
+
 def can_see(actor: Actor, appointment: Appointment) -> bool:
     """Whether the appointment exists for ``actor`` at all (else 404, never 403)."""
-    if actor.role in (Role.SUPERVISOR, Role.ADMIN, Role.CLIENT_SERVICE):
+    if actor.role in SEES_ALL:
         return True
     if actor.role == Role.AGENT:
         return appointment.organizer_id == actor.user_id or any(
@@ -161,6 +171,8 @@ def _timing(actor: Actor, action: Action, appointment: Appointment, now: datetim
         return None if appointment.start_at > now else STARTED
     if action in UNTIL_END and appointment.end_at <= now:
         return OVER
+    if action == Action.REASSIGN and appointment.start_at <= now:
+        return HANDED_OVER_TOO_LATE
     if action == Action.END and state != InteractionState.ACTIVE and appointment.start_at > now:
         return NOT_STARTED
     if action == Action.ACTIVATE and now >= appointment.end_at + ROOM_GRACE:
@@ -203,6 +215,7 @@ __all__ = [
     "Actor",
     "Decision",
     "ROOM_GRACE",
+    "SYSTEM",
     "allowed",
     "can_see",
     "decide",

@@ -17,13 +17,16 @@ from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from portal.booking import lifecycle
 from portal.booking.availability import choose_agent, free_agents_at
-from portal.booking.errors import InvalidBooking, NotFound, SlotUnavailable
+from portal.booking.errors import NotFound, SlotUnavailable
+from portal.booking.lifecycle import Action, Actor
 from portal.database import lock_calendars
 from portal.domain.settings import settings_of
 from portal.models import (
     Appointment,
     AppointmentStatus,
+    InteractionState,
     Participant,
     ParticipantType,
     Service,
@@ -36,7 +39,7 @@ from portal.models import (
 from portal.notifications import outbox
 
 
-AGENT_BUSY = "That agent is not free at this time."
+AGENT_BUSY = "That agent is not free at this time. Choose another agent or move the appointment first."
 
 
 @dataclass(frozen=True)
@@ -176,14 +179,20 @@ def reschedule(
     timezone: str | None = None,
     locale: str | None = None,
     enforce_notice: bool = True,
+    actor: Actor | None = None,
     now: datetime | None = None,
 ) -> Appointment:
-    """Move an appointment, keeping its id; the old time is freed only by this commit."""
+    """Move an appointment, keeping its id; the old time is freed only by this commit.
+
+    A call that was open (ACTIVE) goes back to PENDING and its room ticket is
+    retired: the room belonged to the old time, and the moved appointment is
+    eligible for activation again at its new one.
+    """
     now = now or utcnow()
-    _require_scheduled(appointment)
+    lifecycle.require(actor or lifecycle.SYSTEM, Action.RESCHEDULE, appointment, now)
     lock_calendars(session, [appointment.organizer_id])
     session.refresh(appointment)
-    _require_scheduled(appointment)
+    lifecycle.require(actor or lifecycle.SYSTEM, Action.RESCHEDULE, appointment, now)
     free_agents_at(
         session,
         appointment.service,
@@ -199,6 +208,9 @@ def reschedule(
     appointment.timezone = timezone or appointment.timezone
     appointment.locale = locale or appointment.locale
     appointment.sequence += 1
+    if appointment.interaction_state == InteractionState.ACTIVE:
+        retire_room(appointment, now)
+        appointment.interaction_state = InteractionState.PENDING
     flush_or_slot_taken(session)
     outbox.queue_rescheduled(appointment)
     session.flush()
@@ -213,24 +225,11 @@ def cancel(
     message: str | None = None,
     email: bool = True,
     sms: bool = False,
+    actor: Actor | None = None,
+    now: datetime | None = None,
 ) -> Appointment:
     """Cancel (never delete): frees the slot, drops reminders, sends CANCEL notices."""
-    cancel_uncommitted(session, appointment, reason, message=message, email=email, sms=sms)
-    session.flush()
-    return appointment
-
-
-def cancel_uncommitted(
-    session: Session,
-    appointment: Appointment,
-    reason: str | None = None,
-    *,
-    message: str | None = None,
-    email: bool = True,
-    sms: bool = False,
-) -> Appointment:
-    """``cancel`` without the commit, for callers cancelling several in one transaction."""
-    _require_scheduled(appointment)
+    lifecycle.require(actor or lifecycle.SYSTEM, Action.CANCEL, appointment, now or utcnow())
     appointment.status = AppointmentStatus.CANCELLED
     appointment.cancellation_reason = (reason or "").strip() or None
     appointment.sequence += 1
@@ -240,11 +239,16 @@ def cancel_uncommitted(
 
 
 def reassign(
-    session: Session, appointment: Appointment, agent_id: uuid.UUID, *, now: datetime | None = None
+    session: Session,
+    appointment: Appointment,
+    agent_id: uuid.UUID,
+    *,
+    actor: Actor | None = None,
+    now: datetime | None = None,
 ) -> Appointment:
     """Give the appointment to another agent who serves the service and is free then."""
     now = now or utcnow()
-    _require_scheduled(appointment)
+    lifecycle.require(actor or lifecycle.SYSTEM, Action.REASSIGN, appointment, now)
     if agent_id == appointment.organizer_id:
         return appointment
     _candidate_agents(appointment.service, agent_id)
@@ -306,9 +310,11 @@ def flush_or_slot_taken(session: Session, message: str | None = None) -> None:
         raise (SlotUnavailable(message) if message else SlotUnavailable()) from None
 
 
-def _require_scheduled(appointment: Appointment) -> None:
-    if appointment.status != AppointmentStatus.SCHEDULED:
-        raise InvalidBooking("This appointment is cancelled.")
+def retire_room(appointment: Appointment, now: datetime) -> None:
+    """Expire the appointment's live room tickets now."""
+    for ticket in appointment.room_tickets:
+        if ticket.expires_at is None or ticket.expires_at > now:
+            ticket.expires_at = now
 
 
 def find_appointment(session: Session, appointment_id: uuid.UUID) -> Appointment:
@@ -322,7 +328,6 @@ __all__ = [
     "Customer",
     "book",
     "cancel",
-    "cancel_uncommitted",
     "find_appointment",
     "hold_slot",
     "reassign",

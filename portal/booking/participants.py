@@ -15,7 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from portal.booking import lifecycle
 from portal.booking.availability import free_agents_at
+from portal.booking.lifecycle import Action, Actor
 from portal.booking.errors import BookingError, Conflict, InvalidBooking, NotFound
 from portal.booking.operations import Customer
 from portal.models import (
@@ -30,9 +32,8 @@ from portal.models import (
 )
 
 
-def _require_scheduled(appointment: Appointment) -> None:
-    if appointment.status != AppointmentStatus.SCHEDULED:
-        raise InvalidBooking("This appointment is cancelled.")
+def _require(actor: Actor | None, action: Action, appointment: Appointment) -> None:
+    lifecycle.require(actor or lifecycle.SYSTEM, action, appointment, utcnow())
 
 
 def _staff_user(session: Session, user_id: uuid.UUID) -> User:
@@ -42,9 +43,11 @@ def _staff_user(session: Session, user_id: uuid.UUID) -> User:
     return user
 
 
-def add_agent(session: Session, appointment: Appointment, user_id: uuid.UUID) -> Participant:
+def add_agent(
+    session: Session, appointment: Appointment, user_id: uuid.UUID, *, actor: Actor | None = None
+) -> Participant:
     """Add a staff member as an extra AGENT participant (409 if already there)."""
-    _require_scheduled(appointment)
+    _require(actor, Action.ADD_PARTICIPANT, appointment)
     user = _staff_user(session, user_id)
     if any(p.user_id == user.id for p in appointment.participants):
         raise Conflict(f"{user.name} already takes part in this appointment.")
@@ -74,9 +77,10 @@ def add_customer(
     customer: Customer,
     *,
     username: str | None = None,
+    actor: Actor | None = None,
 ) -> Participant:
     """Add a CUSTOMER participant (a second guest, a colleague of the customer...)."""
-    _require_scheduled(appointment)
+    _require(actor, Action.ADD_PARTICIPANT, appointment)
     if not (customer.first_name or customer.last_name).strip():
         raise InvalidBooking("A customer needs a name.")
     participant = Participant(
@@ -101,9 +105,14 @@ def find_participant(appointment: Appointment, participant_id: uuid.UUID) -> Par
 
 
 def remove_participant(
-    session: Session, appointment: Appointment, participant_id: uuid.UUID
+    session: Session,
+    appointment: Appointment,
+    participant_id: uuid.UUID,
+    *,
+    actor: Actor | None = None,
 ) -> None:
     """Remove a participant; the organizer stays (reassign the appointment instead)."""
+    _require(actor, Action.REMOVE_PARTICIPANT, appointment)
     participant = find_participant(appointment, participant_id)
     if participant.is_organizer:
         raise Conflict("The organizer cannot be removed. Reassign the appointment instead.")

@@ -16,6 +16,7 @@ from sqlalchemy import Select, and_, exists, extract, false, func, or_, select, 
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.sql.elements import ColumnElement
 
+from portal.booking import lifecycle
 from portal.booking.errors import NotFound
 from portal.models import (
     Appointment,
@@ -27,8 +28,7 @@ from portal.models import (
     User,
 )
 
-# Roles that see every appointment.
-SEES_ALL = frozenset({Role.SUPERVISOR, Role.ADMIN, Role.CLIENT_SERVICE})
+SEES_ALL = lifecycle.SEES_ALL
 SORT_FIELDS = ("start", "end", "duration", "id")
 
 
@@ -60,13 +60,8 @@ def visible_to(user: User) -> ColumnElement[bool]:
 
 
 def can_see(user: User, appointment: Appointment) -> bool:
-    if sees_all(user):
-        return True
-    if user.role != Role.AGENT:
-        return False
-    return appointment.organizer_id == user.id or any(
-        p.type == ParticipantType.AGENT and p.user_id == user.id for p in appointment.participants
-    )
+    """The lifecycle's rule, for a signed-in user (``visible_to`` is its SQL twin)."""
+    return lifecycle.can_see(lifecycle.Actor.of(user), appointment)
 
 
 def find_visible(session: Session, user: User, appointment_id: uuid.UUID) -> Appointment:

@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 from portal.booking import operations
 from portal.booking.errors import Conflict, InvalidBooking, NotFound
 from portal.booking.operations import Customer
-from portal.booking.queries import can_see
+from portal.booking import lifecycle
+from portal.booking.lifecycle import Action, Actor
 from portal.models import (
     Appointment,
     InteractionState,
@@ -64,6 +65,7 @@ def update_details(
     custom_fields: dict[str, Any] = UNSET,
     interaction_state: InteractionState | None = None,
     expected_version: datetime | None = None,
+    actor: Actor | None = None,
 ) -> Appointment:
     """Replace the given fields (an empty value replaces too, seed 001 "Update").
 
@@ -71,6 +73,7 @@ def update_details(
     changed since, nothing is written (Conflict). The interaction state changes
     only through activate / end; giving another state here is refused.
     """
+    lifecycle.require(actor or lifecycle.SYSTEM, Action.EDIT_DETAILS, appointment, utcnow())
     if expected_version is not None and appointment.updated_at != expected_version:
         raise Conflict(
             "This appointment was changed by someone else while you were editing. "
@@ -228,8 +231,9 @@ def upsert_by_reference(
         )
         return created, True
 
-    if not can_see(user, existing):
-        raise NotFound("That appointment does not exist.")
+    actor = Actor.of(user)
+    if not lifecycle.can_see(actor, existing):
+        raise NotFound(lifecycle.NOT_FOUND)
     appointment = existing
     if changes.service_id is not UNSET and changes.service_id != appointment.service_id:
         raise InvalidBooking("An appointment's service cannot change.")
@@ -246,16 +250,18 @@ def upsert_by_reference(
             timezone=None if changes.timezone is UNSET else changes.timezone,
             locale=None if changes.locale is UNSET else changes.locale,
             enforce_notice=False,
+            actor=actor,
             now=now,
         )
     elif changes.timezone is not UNSET or changes.locale is not UNSET:
+        lifecycle.require(actor, Action.EDIT_DETAILS, appointment, now)
         if changes.timezone is not UNSET:
             appointment.timezone = changes.timezone
         if changes.locale is not UNSET:
             appointment.locale = changes.locale
         session.flush()
     if changes.organizer_id is not UNSET and changes.organizer_id != appointment.organizer_id:
-        operations.reassign(session, appointment, changes.organizer_id, now=now)
+        operations.reassign(session, appointment, changes.organizer_id, actor=actor, now=now)
     if any(v is not UNSET for v in (changes.title, changes.notes, changes.metadata)):
         update_details(
             session,
@@ -263,6 +269,7 @@ def upsert_by_reference(
             title=changes.title,
             notes=changes.notes,
             metadata=changes.metadata,
+            actor=actor,
         )
     return appointment, False
 

@@ -26,7 +26,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from portal.booking.errors import NotFound
-from portal.booking.operations import cancel_uncommitted
+from portal.booking.operations import cancel
 from portal.database import lock_calendars
 from portal.models import (
     Appointment,
@@ -406,7 +406,7 @@ def _write(
     if choice.option == CollidingBookingOptions.CANCEL:
         message = (choice.cancel_message or "").strip()
         for appointment in collisions:
-            cancel_uncommitted(
+            cancel(
                 session,
                 appointment,
                 message,

@@ -4,23 +4,14 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import login_required, login_user, logout_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import EmailField, HiddenField, PasswordField
-from wtforms.validators import DataRequired, Email, Length
 
 from portal.auth import is_safe_next
 from portal.extensions import db, limiter
 from portal.models import User, normalize_email
-from portal.web.forms import ActionForm
+from portal.web.forms import ActionForm, LoginForm
 
 bp = Blueprint("auth", __name__)
-
-
-class LoginForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
-    next = HiddenField()
 
 
 def _sign_in_limit_key() -> str:

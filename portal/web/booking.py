@@ -35,13 +35,10 @@ from flask import (
     session,
     url_for,
 )
-from flask_wtf import FlaskForm
 from flask_wtf.csrf import generate_csrf
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from markupsafe import Markup
 from sqlalchemy import select
-from wtforms import EmailField, HiddenField, StringField, TelField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from portal.booking import codes
 from portal.booking.codes import CodeError, CodeNotSent, CodeThrottled
@@ -55,8 +52,11 @@ from portal.booking.links import (
 from portal.booking.operations import Customer, book as book_slot, hold_slot, release_hold
 from portal.extensions import db, limiter, settings
 from portal.models import Appointment, CodePurpose, Service, SlotHold, User, normalize_email, utcnow
+from portal.web import formatting as fmt
+from portal.web import htmx
 from portal.web import picker as pk
 from portal.web.customer import current_customer_email, sign_in_customer
+from portal.web.forms import CodeForm, DetailsForm
 
 bp = Blueprint("booking", __name__)
 
@@ -84,7 +84,7 @@ class Draft:
     def dumps(self) -> str:
         data = asdict(self)
         data["service_id"] = self.service_id.hex
-        data["start"] = pk.iso_utc(self.start)
+        data["start"] = fmt.iso_utc(self.start)
         data["agent_id"] = self.agent_id.hex if self.agent_id else None
         data["hold_id"] = self.hold_id.hex if self.hold_id else None
         return _serializer().dumps(data)
@@ -119,70 +119,7 @@ def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=DRAFT_SALT)
 
 
-# --- forms ---------------------------------------------------------------------------
-
-
-class DetailsForm(FlaskForm):
-    h = HiddenField()
-    first_name = StringField(
-        "First name",
-        validators=[DataRequired("Enter your first name."), Length(max=100)],
-        render_kw={"autocomplete": "given-name"},
-    )
-    last_name = StringField(
-        "Last name",
-        validators=[DataRequired("Enter your last name."), Length(max=100)],
-        render_kw={"autocomplete": "family-name"},
-    )
-    email = EmailField(
-        "Email",
-        validators=[
-            DataRequired("Enter your email address."),
-            Email("Enter a valid email address, like name@example.com."),
-            Length(max=254),
-        ],
-        render_kw={"autocomplete": "email"},
-    )
-    phone = TelField(
-        "Phone (optional)",
-        validators=[
-            Optional(),
-            Length(max=32),
-            Regexp(r"^\+?[0-9 ()./-]{5,}$", message="Enter a phone number, like +49 30 1234567."),
-        ],
-        render_kw={"autocomplete": "tel"},
-    )
-    notes = TextAreaField(
-        "Anything we should know? (optional)",
-        validators=[Optional(), Length(max=2000)],
-        render_kw={"rows": 3},
-    )
-
-
-class CodeForm(FlaskForm):
-    p = HiddenField()
-    code = StringField(
-        "6-digit code",
-        validators=[
-            DataRequired("Enter the code from the email."),
-            Regexp(r"^\s*\d{3}\s?\d{3}\s*$", message="The code is 6 digits."),
-        ],
-        render_kw={
-            "autocomplete": "one-time-code",
-            "inputmode": "numeric",
-            "maxlength": "7",
-            "pattern": r"\s*[0-9]{3}\s?[0-9]{3}\s*",
-        },
-    )
-
-
 # --- shared helpers ------------------------------------------------------------------
-
-
-@bp.after_request
-def _vary(response: Response) -> Response:
-    response.vary.add("HX-Request")
-    return response
 
 
 def active_service(slug: str) -> Service:
@@ -309,7 +246,7 @@ def book(slug: str):
         return _render_picker(picker, "booking/_picker.html"), _about(service)
 
     html, about = pk.cached_render(("book", slug, _query_key()), compute)
-    return _respond(html, about, pk.wants_partial())
+    return _respond(html, about, htmx.wants_partial())
 
 
 @bp.get("/book/<slug>/day/<day>")
@@ -317,7 +254,7 @@ def day(slug: str, day: str):
     chosen = pk.parse_day(day)
     if chosen is None:
         abort(404)
-    partial = pk.wants_partial()
+    partial = htmx.wants_partial()
 
     def compute() -> tuple[str, dict]:
         service = active_service(slug)
@@ -395,11 +332,11 @@ def _summary(service: Service, draft: Draft) -> dict:
         "service": service,
         "draft": draft,
         "zone": zone,
-        "when_day": pk.format_day(draft.start.astimezone(zone).date()),
-        "when_time": pk.format_span(draft.start, draft.start + service.duration, zone),
-        "zone_name": pk.zone_label(zone, draft.start),
+        "when_day": fmt.format_day(draft.start.astimezone(zone).date()),
+        "when_time": fmt.format_span(draft.start, draft.start + service.duration, zone),
+        "zone_name": fmt.zone_label(zone, draft.start),
         "agent": agent,
-        "held_until": pk.format_time(hold.expires_at, zone) if live else None,
+        "held_until": fmt.format_time(hold.expires_at, zone) if live else None,
         "hold_expired": draft.hold_id is not None and not live,
         "back_url": url_for(
             "booking.day",
@@ -541,7 +478,7 @@ def _finish(service: Service, draft: Draft):
             agent_id=draft.agent_id,
             hold_id=draft.hold_id,
             timezone=zone.key,
-            locale=str(pk.locale()),
+            locale=str(fmt.locale()),
             notes=draft.notes,
             now=utcnow(),
         )
@@ -587,11 +524,11 @@ def appointment_when(appointment: Appointment, zone_name: str | None = None) -> 
     zone = pk.parse_zone(zone_name) or pk.parse_zone(appointment.timezone) or ZoneInfo("UTC")
     local_start = appointment.start_at.astimezone(zone)
     return {
-        "day": pk.format_day(local_start.date()),
-        "time": pk.format_span(appointment.start_at, appointment.end_at, zone),
-        "zone": pk.zone_label(zone, appointment.start_at),
-        "full": pk.format_datetime(appointment.start_at, zone),
-        "iso": pk.iso_utc(appointment.start_at),
+        "day": fmt.format_day(local_start.date()),
+        "time": fmt.format_span(appointment.start_at, appointment.end_at, zone),
+        "zone": fmt.zone_label(zone, appointment.start_at),
+        "full": fmt.format_datetime(appointment.start_at, zone),
+        "iso": fmt.iso_utc(appointment.start_at),
     }
 
 
@@ -599,17 +536,3 @@ def appointment_when(appointment: Appointment, zone_name: str | None = None) -> 
 def customer_of(appointment: Appointment):
     customers = appointment.customers
     return customers[0] if customers else None
-
-
-# Formatting for every customer template (Babel, viewer's zone and locale).
-for _name, _function in {
-    "format_day": pk.format_day,
-    "format_day_short": pk.format_day_short,
-    "format_time": pk.format_time,
-    "format_month": pk.format_month,
-    "format_span": pk.format_span,
-    "zone_label": pk.zone_label,
-    "weekday_headers": pk.weekday_headers,
-    "iso_utc": pk.iso_utc,
-}.items():
-    bp.add_app_template_global(_function, _name)

@@ -4,7 +4,7 @@
 ``render_calendar``; the layout itself is ``portal.web.calendar_view`` (pure).
 
 URL: ``?view=day|week|month&date=YYYY-MM-DD[&cancelled=1][&agent=<id>...]``.
-An htmx request gets the ``#calendar`` partial; a history restore or a plain
+An htmx request gets the ``#calendar`` partial; a history restore, a boosted or a plain
 request gets the whole page (``Vary: HX-Request``).
 """
 
@@ -18,7 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel import dates as babel_dates
-from flask import current_app, make_response, render_template, request, url_for
+from flask import current_app, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -29,6 +29,8 @@ from portal.scheduling import TimeExceptionRule, expand_weekly
 from portal.scheduling.localtime import expand_weekly_seconds, from_epoch
 from portal.schedules.time_off import blocked_periods
 from portal.web import calendar_view as cv
+from portal.web import formatting as fmt
+from portal.web import htmx
 from portal.web import picker as pk
 
 DEFAULT_VIEW = "week"
@@ -216,10 +218,6 @@ def outside_work_shades(
 # --- rendering -------------------------------------------------------------------------------
 
 
-def wants_partial() -> bool:
-    return pk.wants_partial()
-
-
 @dataclass
 class CalendarPage:
     """Everything the calendar templates need."""
@@ -256,11 +254,11 @@ class CalendarPage:
         return self.url(view="day", anchor=day)
 
     def fmt_time(self, value: datetime) -> str:
-        return pk.format_time(value, self.zone)
+        return fmt.format_time(value, self.zone)
 
     def fmt_range(self, start: datetime, end: datetime) -> str:
         """10:00 – 10:30 AM: the shortest unambiguous range in the locale."""
-        loc = pk.locale()
+        loc = fmt.locale()
         skeleton = "hm" if "h" in loc.time_formats["short"].pattern else "Hm"
         return babel_dates.format_interval(
             start.astimezone(self.zone), end.astimezone(self.zone), skeleton, tzinfo=self.zone, locale=loc
@@ -268,33 +266,33 @@ class CalendarPage:
 
     def hour_label(self, hour: int) -> str:
         # The locale's clock: "1 PM" where 12-hour times are usual, else "13:00".
-        loc = pk.locale()
+        loc = fmt.locale()
         twelve = "h" in loc.time_formats["short"].pattern
         return babel_dates.format_skeleton(
             "h" if twelve else "Hm", datetime(2000, 1, 1, hour, 0), locale=loc
         )
 
     def day_label(self, day: date) -> str:
-        return babel_dates.format_date(day, "EEE d", locale=pk.locale())
+        return babel_dates.format_date(day, "EEE d", locale=fmt.locale())
 
     def day_full(self, day: date) -> str:
-        return pk.format_day(day)
+        return fmt.format_day(day)
 
     def weekday_names(self) -> list[tuple[str, str]]:
-        loc = pk.locale()
+        loc = fmt.locale()
         short = loc.days["stand-alone"]["abbreviated"]
         wide = loc.days["format"]["wide"]
         return [(short[i], wide[i]) for i in range(7)]  # Monday first, like the grid
 
     @property
     def zone_text(self) -> str:
-        return pk.zone_label(self.zone, datetime.combine(self.state.anchor, datetime.min.time()).replace(tzinfo=self.zone))
+        return fmt.zone_label(self.zone, datetime.combine(self.state.anchor, datetime.min.time()).replace(tzinfo=self.zone))
 
 
 def page_title(view: str, days: Sequence[date], anchor: date) -> str:
-    loc = pk.locale()
+    loc = fmt.locale()
     if view == "day":
-        return pk.format_day(anchor)
+        return fmt.format_day(anchor)
     if view == "month":
         return babel_dates.format_date(anchor, "LLLL y", locale=loc)
     first, last = days[0], days[-1]
@@ -367,12 +365,7 @@ def build_page(
 
 def render_calendar(page: CalendarPage, template: str, partial: str = "agent/_calendar.html", **context: Any):
     """The page, or the ``#calendar`` partial for htmx; never cached across the two."""
-    if wants_partial():
-        body = render_template(partial, page=page, **context)
-    else:
-        body = render_template(template, page=page, **context)
-    response = make_response(body)
-    response.vary.add("HX-Request")
+    response = htmx.render_page(template, partial, page=page, **context)
     response.headers.setdefault("Cache-Control", "private, no-store")
     return response
 

@@ -22,11 +22,8 @@ from flask import (
     session,
     url_for,
 )
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
-from wtforms import EmailField, HiddenField, StringField
-from wtforms.validators import DataRequired, Email, Length, Regexp
 
 from portal.booking import codes
 from portal.booking.codes import CodeError, CodeNotSent, CodeThrottled
@@ -41,7 +38,7 @@ from portal.models import (
     normalize_email,
     utcnow,
 )
-from portal.web.forms import ActionForm
+from portal.web.forms import ActionForm, CodeForm, SignInForm
 
 bp = Blueprint("customer", __name__)
 
@@ -69,34 +66,6 @@ def current_customer_email() -> str | None:
     if time.time() - int(data.get("at", 0)) > hours * 3600:
         return None
     return data["email"]
-
-
-# --- forms -------------------------------------------------------------------------
-
-
-class SignInForm(FlaskForm):
-    email = EmailField(
-        "Email",
-        validators=[DataRequired("Enter your email address."), Email("Enter a valid email address."), Length(max=254)],
-        render_kw={"autocomplete": "email"},
-    )
-
-
-class SignInCodeForm(FlaskForm):
-    email = HiddenField(validators=[DataRequired(), Email(), Length(max=254)])
-    code = StringField(
-        "6-digit code",
-        validators=[
-            DataRequired("Enter the code from the email."),
-            Regexp(r"^\s*\d{3}\s?\d{3}\s*$", message="The code is 6 digits."),
-        ],
-        render_kw={
-            "autocomplete": "one-time-code",
-            "inputmode": "numeric",
-            "maxlength": "7",
-            "pattern": r"\s*[0-9]{3}\s?[0-9]{3}\s*",
-        },
-    )
 
 
 def _posted_email() -> str | None:
@@ -167,14 +136,14 @@ def send_code():
         form.email.errors.append(error.message)
         return render_template("customer/sign_in.html", form=form), 503
     # The same answer whether or not the address has appointments: nothing to enumerate.
-    code_form = SignInCodeForm(email=email)
+    code_form = CodeForm(email=email)
     return render_template("customer/code.html", form=code_form, email=email, note=note)
 
 
 @bp.post("/my/verify")
 @codes.limit_code_checks(_posted_email)
 def verify():
-    form = SignInCodeForm()
+    form = CodeForm()
     if not form.email.data:
         return redirect(url_for("customer.my"), 303)
     email = normalize_email(form.email.data)

@@ -1,7 +1,128 @@
-"""WTForms used by more than one page."""
+"""WTForms of the public and customer pages, and the pieces every area shares.
+
+The staff pages keep theirs in ``portal.web.agent.forms`` and ``portal.web.admin.forms``.
+"""
 
 from flask_wtf import FlaskForm
+from wtforms import (
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectMultipleField,
+    StringField,
+    TelField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
+from wtforms.widgets import CheckboxInput, ListWidget
+
+# --- shared by every area ------------------------------------------------------------------
 
 
 class ActionForm(FlaskForm):
     """A form with nothing but its CSRF token, for POST-only buttons."""
+
+
+class CheckboxesField(SelectMultipleField):
+    """A multiple choice shown as a list of checkboxes."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+# --- staff sign-in (auth) ------------------------------------------------------------------
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
+    next = HiddenField()
+
+
+# --- booking: the customer's details --------------------------------------------------------
+
+
+class DetailsForm(FlaskForm):
+    h = HiddenField()
+    first_name = StringField(
+        "First name",
+        validators=[DataRequired("Enter your first name."), Length(max=100)],
+        render_kw={"autocomplete": "given-name"},
+    )
+    last_name = StringField(
+        "Last name",
+        validators=[DataRequired("Enter your last name."), Length(max=100)],
+        render_kw={"autocomplete": "family-name"},
+    )
+    email = EmailField(
+        "Email",
+        validators=[
+            DataRequired("Enter your email address."),
+            Email("Enter a valid email address, like name@example.com."),
+            Length(max=254),
+        ],
+        render_kw={"autocomplete": "email"},
+    )
+    phone = TelField(
+        "Phone (optional)",
+        validators=[
+            Optional(),
+            Length(max=32),
+            Regexp(r"^\+?[0-9 ()./-]{5,}$", message="Enter a phone number, like +49 30 1234567."),
+        ],
+        render_kw={"autocomplete": "tel"},
+    )
+    notes = TextAreaField(
+        "Anything we should know? (optional)",
+        validators=[Optional(), Length(max=2000)],
+        render_kw={"rows": 3},
+    )
+
+
+# --- the emailed one-time code: booking and /my sign-in ----------------------------------------
+
+
+class CodeForm(FlaskForm):
+    """A 6-digit code from an email: booking (``p``, the signed draft) and sign-in (``email``)."""
+
+    p = HiddenField()
+    email = HiddenField(validators=[Optional(), Email(), Length(max=254)])
+    code = StringField(
+        "6-digit code",
+        validators=[
+            DataRequired("Enter the code from the email."),
+            Regexp(r"^\s*\d{3}\s?\d{3}\s*$", message="The code is 6 digits."),
+        ],
+        render_kw={
+            "autocomplete": "one-time-code",
+            "inputmode": "numeric",
+            "maxlength": "7",
+            "pattern": r"\s*[0-9]{3}\s?[0-9]{3}\s*",
+        },
+    )
+
+
+# --- /my: customer sign-in -------------------------------------------------------------------
+
+
+class SignInForm(FlaskForm):
+    email = EmailField(
+        "Email",
+        validators=[
+            DataRequired("Enter your email address."),
+            Email("Enter a valid email address."),
+            Length(max=254),
+        ],
+        render_kw={"autocomplete": "email"},
+    )
+
+
+# --- /manage: cancel through the private link ------------------------------------------------
+
+
+class CancelForm(FlaskForm):
+    reason = TextAreaField(
+        "Reason (optional)",
+        validators=[Optional(), Length(max=500)],
+        render_kw={"rows": 2},
+    )

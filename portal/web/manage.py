@@ -16,40 +16,37 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_wtf import FlaskForm
-from wtforms import TextAreaField
-from wtforms.validators import Length, Optional
 
-from portal.booking.errors import BookingError
+from portal.booking import lifecycle
+from portal.booking.lifecycle import Action, Actor
 from portal.booking.links import manage_url
 from portal.booking.operations import cancel, reschedule
+from portal.errors import on_domain_error
 from portal.extensions import db, settings
 from portal.models import Appointment, utcnow
+from portal.web import formatting as fmt
+from portal.web import htmx
 from portal.web import picker as pk
-from portal.web.booking import TAKEN, appointment_for_token
+from portal.web.booking import appointment_for_token
+from portal.web.forms import CancelForm
 
 bp = Blueprint("manage", __name__)
 
 
-class CancelForm(FlaskForm):
-    reason = TextAreaField(
-        "Reason (optional)",
-        validators=[Optional(), Length(max=500)],
-        render_kw={"rows": 2},
-    )
-
-
 @bp.after_request
 def _headers(response: Response) -> Response:
-    response.vary.add("HX-Request")
     response.headers.setdefault("Cache-Control", "private, no-store")
     # The token is the key to the appointment: never leak it to other sites.
     response.headers.setdefault("Referrer-Policy", "no-referrer")
     return response
 
 
+# The link is the proof: whoever holds it acts as the appointment's customer.
+CUSTOMER = Actor.customer()
+
+
 def _can_change(appointment: Appointment) -> bool:
-    return appointment.is_scheduled and appointment.start_at > utcnow()
+    return lifecycle.decide(CUSTOMER, Action.RESCHEDULE, appointment, utcnow()).allowed
 
 
 def _zone(appointment: Appointment, value: str | None) -> ZoneInfo:
@@ -103,13 +100,23 @@ def _picker(
     return picker
 
 
-def _page(appointment: Appointment, token: str, picker: pk.Picker | None, status: int = 200, *, form=None, open_picker=False):
+def _page(
+    appointment: Appointment,
+    token: str,
+    picker: pk.Picker | None,
+    status: int = 200,
+    *,
+    form=None,
+    open_picker=False,
+    refusal: str | None = None,
+):
     return (
         render_template(
             "manage/show.html",
             appointment=appointment,
             token=token,
             picker=picker,
+            refusal=refusal,
             can_change=_can_change(appointment),
             cancel_form=form or CancelForm(),
             manage_link=manage_url(settings(), appointment),
@@ -131,7 +138,7 @@ def show(token: str):
         month=pk.parse_month(request.args.get("month")),
         day=pk.parse_day(request.args.get("day")),
     )
-    if pk.wants_partial():
+    if htmx.wants_partial():
         if picker is None:
             abort(404)
         return render_template("booking/_picker.html", picker=picker)
@@ -148,7 +155,7 @@ def day(token: str, day: str):
     if chosen is None:
         abort(404)
     zone = _zone(appointment, request.args.get("timezone"))
-    partial = pk.wants_partial()
+    partial = htmx.wants_partial()
     picker = _picker(appointment, token, zone, day=chosen, with_month=not partial)
     if partial:
         if picker is None:
@@ -157,30 +164,34 @@ def day(token: str, day: str):
     return _page(appointment, token, picker, open_picker=True)
 
 
+def _refused(appointment: Appointment, token: str, zone: ZoneInfo, day: date | None = None):
+    """A renderer for on_domain_error: the page with the refusal, at the picker if it is open."""
+
+    def render(error):
+        picker = _picker(appointment, token, zone, day=day, fresh=True)
+        if picker is not None:
+            picker.message = error.message
+            return _page(appointment, token, picker)
+        return _page(appointment, token, None, refusal=error.message)
+
+    return render
+
+
 @bp.post("/manage/<token>/reschedule")
 def reschedule_view(token: str):
     appointment = appointment_for_token(token)
     zone = _zone(appointment, request.form.get("timezone"))
     start = pk.parse_start(request.form.get("start"))
-    if not _can_change(appointment):
-        flash("This appointment can no longer be changed.", "warning")
-        return redirect(url_for("manage.show", token=token), 303)
+    now = utcnow()
+    day = start.astimezone(zone).date() if start is not None else None
+    on_domain_error(_refused(appointment, token, zone, day))
+    lifecycle.require(CUSTOMER, Action.RESCHEDULE, appointment, now)
     if start is None:
         picker = _picker(appointment, token, zone)
         picker.message = "Please pick a time from the list."
         return _page(appointment, token, picker, 422)
-    try:
-        reschedule(db.session, appointment, start, now=utcnow())
-    except BookingError as error:
-        db.session.rollback()
-        appointment = appointment_for_token(token)
-        picker = _picker(appointment, token, zone, day=start.astimezone(zone).date(), fresh=True)
-        if picker is None:
-            flash(error.message, "warning")
-            return redirect(url_for("manage.show", token=token), 303)
-        picker.message = error.message or TAKEN
-        return _page(appointment, token, picker, 409)
-    when = pk.format_datetime(appointment.start_at, zone)
+    reschedule(db.session, appointment, start, actor=CUSTOMER, now=now)
+    when = fmt.format_datetime(appointment.start_at, zone)
     flash(f"Done: your appointment is now on {when}.", "success")
     return redirect(url_for("manage.show", token=token), 303)
 
@@ -189,20 +200,12 @@ def reschedule_view(token: str):
 def cancel_view(token: str):
     appointment = appointment_for_token(token)
     form = CancelForm()
-    if not appointment.is_scheduled:
-        flash("This appointment was already cancelled.", "info")
-        return redirect(url_for("manage.show", token=token), 303)
-    if not _can_change(appointment):
-        flash("This appointment has already taken place.", "info")
-        return redirect(url_for("manage.show", token=token), 303)
+    zone = _zone(appointment, None)
+    now = utcnow()
+    on_domain_error(_refused(appointment, token, zone))
+    lifecycle.require(CUSTOMER, Action.CANCEL, appointment, now)
     if not form.validate_on_submit():
-        zone = _zone(appointment, None)
         return _page(appointment, token, _picker(appointment, token, zone), 422, form=form)
-    try:
-        cancel(db.session, appointment, form.reason.data)
-    except BookingError as error:
-        db.session.rollback()
-        flash(error.message, "warning")
-        return redirect(url_for("manage.show", token=token), 303)
+    cancel(db.session, appointment, form.reason.data, actor=CUSTOMER, now=now)
     flash("Your appointment is cancelled. We hope to see you another time.", "success")
     return redirect(url_for("manage.show", token=token), 303)

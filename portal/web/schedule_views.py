@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_skeleton, format_time
-from flask import abort, make_response, render_template, request
+from flask import abort
 from flask_login import current_user
 from wtforms import Field, FieldList, Form, FormField
 
@@ -16,6 +13,7 @@ from portal.booking.errors import NotFound
 from portal.extensions import db
 from portal.models import User
 from portal.schedules.access import agent_for
+from portal.web import htmx
 
 
 def no_nul(value):
@@ -23,19 +21,11 @@ def no_nul(value):
     return value.replace("\x00", "") if isinstance(value, str) else value
 
 
-def is_htmx() -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
 def render(full: str, partial: str, *, form: Form | None = None, status: int | None = None, **context: Any):
     """The full page, or only its partial for an HTMX request; 422 when the form has errors."""
-    response = make_response(render_template(partial if is_htmx() else full, form=form, **context))
-    if status is not None:
-        response.status_code = status
-    elif form is not None and has_errors(form):
-        response.status_code = 422
-    response.headers.add("Vary", "HX-Request")
-    return response
+    if status is None:
+        status = 422 if form is not None and has_errors(form) else 200
+    return htmx.render_page(full, partial, status_code=status, form=form, **context)
 
 
 def has_errors(form: Form) -> bool:
@@ -77,24 +67,3 @@ def target_agent(raw: str | None) -> User:
         return agent_for(db.session, current_user, agent_id)
     except NotFound:
         abort(404)
-
-
-def local_datetime(value: datetime, zone: str, locale: str | None = None) -> str:
-    """A UTC datetime as a person reads it in ``zone``: Babel, the viewer's locale and hour cycle."""
-    locale = locale or getattr(current_user, "locale", None) or "en"
-    tzinfo = ZoneInfo(zone)
-    try:
-        day = format_skeleton("yMMMEd", value, tzinfo=tzinfo, locale=locale)
-        time = format_time(value, "short", tzinfo=tzinfo, locale=locale)
-    except Exception:  # an odd stored locale must not break the page
-        day = format_skeleton("yMMMEd", value, tzinfo=tzinfo, locale="en")
-        time = format_time(value, "short", tzinfo=tzinfo, locale="en")
-    return f"{day}, {time}"
-
-
-def local_date(value: date, locale: str | None = None) -> str:
-    locale = locale or getattr(current_user, "locale", None) or "en"
-    try:
-        return format_date(value, "medium", locale=locale)
-    except Exception:
-        return format_date(value, "medium", locale="en")

@@ -292,7 +292,10 @@ def test_delete_cancels_and_notifies(client, world):
     cancelled = db.session.get(Appointment, world.mine.id)
     assert cancelled.status == AppointmentStatus.CANCELLED
     assert messages(world.mine.id, "CANCEL")
-    assert client.delete(f"/api/appointments/{world.mine.id}", headers=world.auth(world.alice)).status_code == 204
+    sent = len(messages(world.mine.id, "CANCEL"))
+    # Nothing happens to a cancelled appointment: 409, as on the page, and no second notice.
+    error(client.delete(f"/api/appointments/{world.mine.id}", headers=world.auth(world.alice)), 409, "conflict")
+    assert len(messages(world.mine.id, "CANCEL")) == sent
     error(client.delete(f"/api/appointments/{world.theirs.id}", headers=world.auth(world.alice)), 404, "not_found")
     assert db.session.get(Appointment, world.theirs.id).status == AppointmentStatus.SCHEDULED
 
@@ -352,6 +355,9 @@ def test_call_permissions(client, world):
     error(client.post(f"/api/appointments/activate/{world.theirs.id}", headers=world.auth(world.alice)), 404, "not_found")
     error(client.put(f"/api/appointments/{world.theirs.id}/end", headers=world.auth(world.alice)), 404, "not_found")
     error(client.put(f"/api/appointments/{world.mine.id}/end", headers=world.auth(world.robot)), 403, "forbidden")
+    # Not started and not open: too early to end (the page refuses the same way).
+    error(client.put(f"/api/appointments/{world.theirs.id}/end", headers=world.auth(world.sam)), 409, "conflict")
+    assert client.post(f"/api/appointments/activate/{world.theirs.id}", headers=world.auth(world.sam)).status_code == 200
     assert client.put(f"/api/appointments/{world.theirs.id}/end", headers=world.auth(world.sam)).status_code == 200
 
 
@@ -525,7 +531,8 @@ ROLE_MATRIX = [
     ("get", "/api/appointments/", None, {"AGENT": 200, **ALL_OK}),
     ("get", "/api/appointments/{theirs}", None, {"AGENT": 404, **ALL_OK}),
     ("get", "/api/appointments/reference/THEIRS", None, {"AGENT": 404, **ALL_OK}),
-    ("put", "/api/appointments/{theirs}/end", None, {"AGENT": 404, "SUPERVISOR": 200, "ADMIN": 200}),
+    # "theirs" has not started: those who may end calls are told it is too early (409).
+    ("put", "/api/appointments/{theirs}/end", None, {"AGENT": 404, "SUPERVISOR": 409, "ADMIN": 409}),
     ("post", "/api/appointments/activate/{theirs}", None, {"AGENT": 404, **ALL_OK}),
     ("get", "/api/appointments/eligible/", None, {"CLIENT_SERVICE": 200}),
     ("post", "/api/appointments/participants/agents/", {"id": "{theirs}", "userId": "{carol}"},
@@ -562,7 +569,8 @@ def test_role_matrix(client, world, method, path, body, expected):
         status = expected.get(role, 403)
         assert response.status_code == status, (role, path, response.get_data(as_text=True))
         if status != 200:
-            assert response.json["error"] == {403: "forbidden", 404: "not_found"}[status]
+            expected_code = {403: "forbidden", 404: "not_found", 409: "conflict"}[status]
+            assert response.json["error"] == expected_code
         # Undo what a successful call changed, so the next caller finds the same state.
         db.session.expire_all()
         appointment = db.session.get(Appointment, world.theirs.id)
@@ -572,3 +580,50 @@ def test_role_matrix(client, world, method, path, body, expected):
             if participant.user_id == world.carol.id:
                 appointment.participants.remove(participant)
         db.session.commit()
+
+
+# --- compound operations are all or nothing ------------------------------------------------------
+
+
+def snapshot(appointment_id) -> dict:
+    """What a failed request must leave exactly as it was."""
+    db.session.expire_all()
+    item = db.session.get(Appointment, appointment_id)
+    return {
+        "start": item.start_at,
+        "end": item.end_at,
+        "organizer": item.organizer_id,
+        "sequence": item.sequence,
+        "title": item.title,
+        "notes": item.notes,
+        "participants": sorted((str(p.user_id), p.email, p.is_organizer) for p in item.participants),
+        "outbox": sorted((str(m.type), m.recipient, m.due_at.isoformat()) for m in messages(appointment_id)),
+    }
+
+
+def test_reference_upsert_that_fails_halfway_changes_nothing(client, world):
+    """A new start (free) and a new organizer (busy then): 409, and nothing moved or was queued."""
+    headers = world.auth(world.sam)
+    factories.appointment(world.service, world.bob, at(15), title="Bob is busy")
+    before = snapshot(world.mine.id)
+    body = {"start": z(at(15)), "organizerId": str(world.bob.id), "notes": "moved and handed over"}
+    answer = client.put("/api/appointments/reference/REF-A", json=body, headers=headers)
+    error(answer, 409, "slot_unavailable")
+    assert snapshot(world.mine.id) == before
+    # The same change without the busy colleague goes through as one.
+    body["organizerId"] = str(world.alice.id)
+    assert client.put("/api/appointments/reference/REF-A", json=body, headers=headers).status_code == 200
+    after = snapshot(world.mine.id)
+    assert after["start"] == at(15) and after["notes"] == "moved and handed over"
+    assert any(kind == "RESCHEDULE" for kind, _, _ in after["outbox"])
+
+
+def test_reference_upsert_refused_by_the_lifecycle_changes_nothing(client, world):
+    """An ended call is not moved: 409 conflict, and its notes stay too."""
+    world.mine.interaction_state = InteractionState.ENDED
+    db.session.commit()
+    before = snapshot(world.mine.id)
+    body = {"start": z(at(16)), "notes": "should not stay"}
+    answer = client.put("/api/appointments/reference/REF-A", json=body, headers=world.auth(world.sam))
+    error(answer, 409, "conflict")
+    assert snapshot(world.mine.id) == before

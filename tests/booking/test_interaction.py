@@ -52,7 +52,7 @@ def test_tickets_are_unguessable(team):
 def test_cancelled_ended_or_past_appointments_cannot_be_activated(team):
     cancelled = factories.appointment(team.service, team.alice, TEN)
     cancel(db.session, cancelled, "x")
-    with pytest.raises(InvalidBooking):
+    with pytest.raises(Conflict):
         interaction.activate(db.session, cancelled, now=TEN)
     ended = factories.appointment(team.service, team.bob, TEN)
     interaction.end(db.session, ended, now=TEN)

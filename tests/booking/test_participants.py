@@ -83,7 +83,7 @@ def test_remove_a_participant_but_never_the_organizer(team):
 def test_a_cancelled_appointment_takes_no_new_participants(team):
     appointment = factories.appointment(team.service, team.alice, TEN)
     cancel(db.session, appointment, "no longer needed")
-    with pytest.raises(InvalidBooking):
+    with pytest.raises(Conflict):
         participants.add_agent(db.session, appointment, team.bob.id)
 
 

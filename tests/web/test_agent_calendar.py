@@ -171,7 +171,7 @@ def test_cancelled_are_hidden_until_asked_for(client, berlin):
     kept = factories.appointment(service, bert, datetime(2026, 3, 24, 9, 0, tzinfo=UTC))
     gone = factories.appointment(service, bert, datetime(2026, 3, 24, 12, 0, tzinfo=UTC))
     with client.application.test_request_context("/"):
-        cancel(db.session, gone, "customer ill")
+        cancel(db.session, gone, "customer ill", now=datetime(2026, 3, 1, tzinfo=UTC))
     tree = page(client, view="week", date="2026-03-24")
     assert set(events(tree)) == {str(kept.id)}
     toggle = tree.find(id="cal-cancelled")

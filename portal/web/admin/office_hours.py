@@ -5,9 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 
-from flask import abort, current_app, flash, make_response, redirect, request, url_for
-from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, StringField
+from flask import abort, current_app, flash, redirect, request, url_for
 
 from portal.booking.errors import NotFound
 from portal.extensions import db
@@ -15,35 +13,13 @@ from portal.models import DayOfWeek, OfficeHours, OfficeHoursType
 from portal.schedules import office_hours as domain
 from portal.schedules.errors import InvalidSchedule, StaleChange
 from portal.scheduling.validation import DAY_SECONDS, parse_hhmm
+from portal.web import htmx
 from portal.web.admin import bp
+from portal.web.admin.forms import DAY_LABELS, OFFICE_HOURS_TYPE_LABELS, OfficeHoursForm
 from portal.web.forms import ActionForm
-from portal.web.schedule_views import add_error, add_form_error, is_htmx, no_nul, render
+from portal.web.schedule_views import add_error, add_form_error, render
 
-DAY_LABELS = {
-    DayOfWeek.MON: "Monday",
-    DayOfWeek.TUE: "Tuesday",
-    DayOfWeek.WED: "Wednesday",
-    DayOfWeek.THU: "Thursday",
-    DayOfWeek.FRI: "Friday",
-    DayOfWeek.SAT: "Saturday",
-    DayOfWeek.SUN: "Sunday",
-}
-TYPE_LABELS = {
-    OfficeHoursType.NONWORKING: "Non-working",
-    OfficeHoursType.LUNCHTIME: "Lunchtime",
-    OfficeHoursType.COFFEEBREAK: "Coffee break",
-    OfficeHoursType.WEEKENDS: "Weekend",
-}
 _SECONDS = re.compile(r"(\d{1,2}):([0-5]\d):([0-5]\d)")
-
-
-class OfficeHoursForm(FlaskForm):
-    version = HiddenField()
-    name = StringField("Name", filters=[no_nul])
-    type = SelectField("Type", choices=[(t.value, label) for t, label in TYPE_LABELS.items()])
-    dow = SelectField("Day", choices=[(d.value, label) for d, label in DAY_LABELS.items()])
-    time_from = StringField("Closed from")
-    time_to = StringField("Until")
 
 
 def parse_clock(text: str) -> int:
@@ -103,7 +79,7 @@ def _list_page(form: OfficeHoursForm, *, status: int | None = None):
         items=items,
         day=day,
         days=DAY_LABELS,
-        types=TYPE_LABELS,
+        types=OFFICE_HOURS_TYPE_LABELS,
         clock=format_clock,
         zone=current_app.config["TIMEZONE"],
         action_form=ActionForm(formdata=None),
@@ -216,9 +192,4 @@ def office_hours_delete(item_id: uuid.UUID):
 
 
 def _back():
-    target = url_for("admin.office_hours")
-    if is_htmx():
-        response = make_response("", 204)
-        response.headers["HX-Redirect"] = target
-        return response
-    return redirect(target, code=303)
+    return htmx.see_other(url_for("admin.office_hours"))

@@ -11,8 +11,8 @@ from portal.admin import outbox as domain
 from portal.admin.errors import Conflict, NotFound
 from portal.extensions import db
 from portal.models import OutboxMessage, OutboxStatus
+from portal.web import htmx
 from portal.web.admin import bp
-from portal.web.admin.helpers import vary_on_htmx, wants_partial
 from portal.web.forms import ActionForm
 
 PAGE_SIZE = 50
@@ -58,7 +58,9 @@ def outbox():
     messages, total = domain.list_messages(
         db.session, status=status, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
     )
-    context = dict(
+    return htmx.render_page(
+        "admin/outbox.html",
+        "admin/_outbox_table.html",
         messages=messages,
         total=total,
         status=status,
@@ -68,8 +70,6 @@ def outbox():
         page_count=max(1, (total + PAGE_SIZE - 1) // PAGE_SIZE),
         action_form=ActionForm(formdata=None),
     )
-    template = "admin/_outbox_table.html" if wants_partial() else "admin/outbox.html"
-    return vary_on_htmx(render_template(template, **context))
 
 
 @bp.get("/outbox/<uuid:message_id>")

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import uuid
 
-from flask import abort, flash, make_response, redirect, request, url_for
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, SelectField, StringField
+from flask import abort, flash, request, url_for
 
 from portal.booking.errors import NotFound
 from portal.extensions import db
@@ -19,20 +17,13 @@ from portal.schedules import service_windows as domain
 from portal.schedules.errors import InvalidSchedule, StaleChange
 from portal.schedules.working_hours import DAY_NAMES
 from portal.scheduling.validation import format_hhmm, parse_hhmm
+from portal.web import htmx
 from portal.web.admin import bp
+from portal.web.admin.forms import DAYS, TimeSlotForm
 from portal.web.forms import ActionForm
-from portal.web.schedule_views import add_error, add_form_error, is_htmx, render
+from portal.web.schedule_views import add_error, add_form_error, render
 
-DAYS = list(enumerate(DAY_NAMES, start=1))
 FORM_FIELDS = {"day_of_week": "day_of_week", "from_minute": "from_time", "to_minute": "to_time"}
-
-
-class TimeSlotForm(FlaskForm):
-    original = HiddenField()
-    day_of_week = SelectField("Day", choices=DAYS, coerce=int, default=1)
-    from_time = StringField("From")
-    to_time = StringField("Until")
-    available = BooleanField("Offered (untick to block this time)", default=True)
 
 
 def _service(service_id: uuid.UUID) -> Service:
@@ -208,9 +199,4 @@ def service_window_delete(service_id: uuid.UUID, slot_id: uuid.UUID):
 
 
 def _back(service: Service):
-    target = url_for("admin.service_windows", service_id=service.id)
-    if is_htmx():
-        response = make_response("", 204)
-        response.headers["HX-Redirect"] = target
-        return response
-    return redirect(target, code=303)
+    return htmx.see_other(url_for("admin.service_windows", service_id=service.id))

@@ -11,18 +11,6 @@ from datetime import timedelta
 from typing import Any
 
 from flask import abort, flash, redirect, request, url_for
-from flask_wtf import FlaskForm
-from wtforms import (
-    BooleanField,
-    ColorField,
-    HiddenField,
-    IntegerField,
-    SelectMultipleField,
-    StringField,
-    TextAreaField,
-)
-from wtforms.validators import InputRequired, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.admin import services as domain
 from portal.admin.errors import AdminError, NotFound
@@ -31,39 +19,12 @@ from portal.admin.validation import timezone_names
 from portal.extensions import db
 from portal.models import Service
 from portal.web.admin import bp
+from portal.web.admin.forms import ServiceForm
 from portal.web.admin.helpers import apply_error, form_page
 from portal.web.forms import ActionForm
 
 # Far beyond every bound the domain checks, small enough for timedelta.
 _MAX_MINUTES = 10**8
-
-
-class CheckboxList(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-
-def _optional_int(label: str) -> IntegerField:
-    return IntegerField(label, validators=[Optional()])
-
-
-class ServiceForm(FlaskForm):
-    name = StringField("Name")
-    slug = StringField("Address (slug)")
-    description = TextAreaField("Description")
-    duration = IntegerField("Duration (minutes)", validators=[InputRequired("Enter the duration in minutes.")])
-    slot_interval = _optional_int("Slot interval (minutes)")
-    buffer_before = _optional_int("Buffer before (minutes)")
-    buffer_after = _optional_int("Buffer after (minutes)")
-    minimum_notice = _optional_int("Minimum notice (minutes)")
-    horizon_days = IntegerField("Booking horizon (days)", validators=[InputRequired("Enter how many days ahead customers may book.")])
-    capacity = IntegerField("Capacity (seats per agent and slot)", validators=[InputRequired("Enter the capacity.")])
-    timezone = StringField("Time zone")
-    locale = StringField("Locale")
-    color = ColorField("Colour in calendars")
-    agent_ids = CheckboxList("Agents", choices=[], validate_choice=False)
-    active = BooleanField("Open for booking")
-    version = HiddenField()
 
 
 NEW_SERVICE_DEFAULTS = dict(

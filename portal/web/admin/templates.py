@@ -7,9 +7,6 @@ from datetime import timedelta
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import Optional
 
 from portal.admin import services as service_domain
 from portal.admin import templates as domain
@@ -17,32 +14,13 @@ from portal.admin.errors import AdminError, NotFound
 from portal.extensions import db
 from portal.models import Channel, NotificationTemplate, Service, TemplateType
 from portal.notifications.placeholders import PLACEHOLDERS, TIMED_TYPES
+from portal.web import htmx
 from portal.web.admin import bp
-from portal.web.admin.helpers import FORM_ERROR, apply_error, form_page, vary_on_htmx, wants_partial
+from portal.web.admin.forms import TEMPLATE_TYPE_LABELS, SenderCodeForm, SenderForm, TemplateForm
+from portal.web.admin.helpers import FORM_ERROR, apply_error, form_page
 from portal.web.forms import ActionForm
 
 _MAX_MINUTES = 10**8
-TYPE_LABELS = {
-    TemplateType.CREATE: "Booking confirmation",
-    TemplateType.RESCHEDULE: "New time",
-    TemplateType.CANCEL: "Cancellation",
-    TemplateType.REMINDER: "Reminder",
-    TemplateType.ROOM: "Video room link",
-}
-
-
-class TemplateForm(FlaskForm):
-    channel = SelectField("Channel", choices=[("EMAIL", "Email"), ("SMS", "SMS")], validate_choice=False)
-    type = SelectField(
-        "Sent on", choices=[(t.value, label) for t, label in TYPE_LABELS.items()], validate_choice=False
-    )
-    period = IntegerField("Minutes before the start", validators=[Optional()])
-    locale = StringField("Locale", default="en")
-    subject = StringField("Subject")
-    text_body = TextAreaField("Text")
-    html_body = TextAreaField("HTML")
-    active = BooleanField("Active", default=True)
-    template_id = HiddenField()
 
 
 def _service_or_404(service_id: uuid.UUID) -> Service:
@@ -101,7 +79,7 @@ def _page(service: Service, form: TemplateForm, template: NotificationTemplate |
         template=template,
         placeholders=PLACEHOLDERS,
         timed_types=[t.value for t in TIMED_TYPES],
-        type_labels=TYPE_LABELS,
+        type_labels=TEMPLATE_TYPE_LABELS,
         preview=_preview(service, form, template),
         action_form=ActionForm(formdata=None),
     )
@@ -114,7 +92,7 @@ def service_templates(service_id: uuid.UUID):
         "admin/templates.html",
         service=service,
         templates=domain.ordered_templates(service),
-        type_labels=TYPE_LABELS,
+        type_labels=TEMPLATE_TYPE_LABELS,
         action_form=ActionForm(formdata=None),
     )
 
@@ -198,13 +176,11 @@ def template_preview(service_id: uuid.UUID):
     if not form.validate_on_submit():
         abort(400)
     template = _template_or_404(service, form.template_id.data) if form.template_id.data else None
-    if wants_partial():
-        return vary_on_htmx(
-            render_template("admin/_template_preview.html", preview=_preview(service, form, template))
-        )
+    if htmx.wants_partial():
+        return render_template("admin/_template_preview.html", preview=_preview(service, form, template))
     response = _page(service, form, template)
     response.status_code = 200
-    return vary_on_htmx(response)
+    return response
 
 
 @bp.post("/services/<uuid:service_id>/templates/<uuid:template_id>/delete")
@@ -219,14 +195,6 @@ def template_delete(service_id: uuid.UUID, template_id: uuid.UUID):
 
 
 # --- sender email ---------------------------------------------------------------------------------
-
-
-class SenderForm(FlaskForm):
-    sender_email = EmailField("Sender email")
-
-
-class SenderCodeForm(FlaskForm):
-    code = StringField("Verification code")
 
 
 def sender_context(service: Service, **forms: Any) -> dict[str, Any]:

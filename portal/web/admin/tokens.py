@@ -5,21 +5,15 @@ from __future__ import annotations
 import uuid
 
 from flask import abort, flash, redirect, url_for
-from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField
 
 from portal.admin import tokens as domain
 from portal.admin.errors import AdminError, NotFound
 from portal.extensions import db
 from portal.models import User
 from portal.web.admin import bp
+from portal.web.admin.forms import TokenForm
 from portal.web.admin.helpers import apply_error, form_page
 from portal.web.forms import ActionForm
-
-
-class TokenForm(FlaskForm):
-    name = StringField("What is it for?")
-    user = SelectField("Acts as", choices=[], validate_choice=False)
 
 
 def _form(*, fresh: bool = False) -> TokenForm:

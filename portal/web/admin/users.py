@@ -6,8 +6,6 @@ import uuid
 
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
 
 from portal.admin import users as domain
 from portal.admin.errors import AdminError, NotFound
@@ -15,46 +13,9 @@ from portal.admin.validation import timezone_names
 from portal.extensions import db
 from portal.models import Role, User
 from portal.web.admin import bp
+from portal.web.admin.forms import ROLE_FILTERS, EditUserForm, FilterForm, NewUserForm, PasswordForm
 from portal.web.admin.helpers import FORM_ERROR, apply_error, form_page
 from portal.web.forms import ActionForm
-
-ROLE_CHOICES = [
-    (Role.AGENT.value, "Agent"),
-    (Role.SUPERVISOR.value, "Supervisor"),
-    (Role.ADMIN.value, "Administrator"),
-    (Role.CLIENT_SERVICE.value, "Integration (API only)"),
-]
-ROLE_FILTERS = {"": "All roles", **dict(ROLE_CHOICES)}
-
-
-class UserForm(FlaskForm):
-    name = StringField("Name")
-    email = EmailField("Email")
-    role = SelectField("Role", choices=ROLE_CHOICES, validate_choice=False)
-    timezone = StringField("Time zone", default="UTC")
-    locale = StringField("Locale", default="en")
-
-
-class NewUserForm(UserForm):
-    password = PasswordField("Password")
-
-
-class EditUserForm(UserForm):
-    # The user's updated_at when the form was loaded: a concurrent change is detected.
-    version = HiddenField()
-
-
-class PasswordForm(FlaskForm):
-    password = PasswordField("New password")
-    confirm = PasswordField("Repeat the new password")
-
-
-class FilterForm(FlaskForm):
-    class Meta:
-        csrf = False
-
-    role = SelectField("Role", choices=list(ROLE_FILTERS.items()), validate_choice=False)
-    inactive = BooleanField("Show deactivated users")
 
 
 def _user_or_404(user_id: uuid.UUID) -> User:

@@ -22,83 +22,29 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import date, datetime, timedelta, timezone
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import BooleanField, EmailField, HiddenField, SelectField, StringField, TelField, TextAreaField
-from wtforms.validators import Email, Length, Optional, ValidationError
 
 from portal.auth import role_required
-from portal.booking import interaction, operations, participants, queries, updates
-from portal.booking.errors import BookingError, NotFound, SlotUnavailable
+from portal.booking import interaction, lifecycle, operations, participants, queries, updates
+from portal.booking.lifecycle import Action, Actor
 from portal.booking.operations import Customer
+from portal.errors import on_domain_error
 from portal.extensions import db
 from portal.models import Appointment, OutboxMessage, Role, utcnow
+from portal.web import formatting as fmt
+from portal.web import htmx
 from portal.web import picker as pk
 from portal.web.agent import bp
+from portal.web.agent.forms import AgentForm, CancelForm, CustomerForm, DetailsForm, ReassignForm
 from portal.web.forms import ActionForm
-from portal.web.schedule_views import no_nul
 
 STAFF = (Role.AGENT, Role.SUPERVISOR, Role.ADMIN)
 SCHEDULABLE = (datetime(1970, 1, 1, tzinfo=timezone.utc), datetime(9000, 1, 1, tzinfo=timezone.utc))
-
-
-# --- forms ---------------------------------------------------------------------------------
-
-
-class DetailsForm(FlaskForm):
-    version = HiddenField()
-    title = StringField("Title", filters=[no_nul], validators=[Length(max=updates.TITLE_MAX)])
-    notes = TextAreaField("Notes", filters=[no_nul], validators=[Optional(), Length(max=10_000)], render_kw={"rows": 4})
-    metadata = TextAreaField(
-        "Metadata",
-        filters=[no_nul],
-        validators=[Optional(), Length(max=20_000)],
-        render_kw={"rows": 3, "spellcheck": "false", "class": "mono"},
-    )
-
-    def validate_metadata(self, field) -> None:
-        parsed = self.parsed_metadata()
-        if not isinstance(parsed, dict):
-            raise ValidationError('Write a JSON object, e.g. {"crm": "CS-1"}, or leave it empty.')
-
-    def parsed_metadata(self) -> Any:
-        text = (self.metadata.data or "").strip()
-        if not text:
-            return {}
-        try:
-            return json.loads(text)
-        except ValueError:
-            return None
-
-
-class CustomerForm(FlaskForm):
-    first_name = StringField("First name", filters=[no_nul], validators=[Length(max=100)])
-    last_name = StringField("Last name", filters=[no_nul], validators=[Length(max=100)])
-    email = EmailField("Email", filters=[no_nul], validators=[Optional(), Email(), Length(max=254)])
-    phone = TelField("Phone", filters=[no_nul], validators=[Optional(), Length(max=32)])
-
-    def validate_first_name(self, field) -> None:
-        if not (field.data or "").strip() and not (self.last_name.data or "").strip():
-            raise ValidationError("Give the customer a name.")
-
-
-class AgentForm(FlaskForm):
-    user_id = SelectField("Agent", choices=[], validate_choice=False)
-
-
-class ReassignForm(FlaskForm):
-    user_id = SelectField("New organizer", choices=[], validate_choice=False)
-
-
-class CancelForm(FlaskForm):
-    reason = TextAreaField("Reason", filters=[no_nul], validators=[Optional(), Length(max=500)], render_kw={"rows": 2})
-    email = BooleanField("Email the customer", default=True)
-    sms = BooleanField("Text the customer (SMS)", default=False)
 
 
 FORMS = {
@@ -125,25 +71,17 @@ def _forms(active: str | None = None) -> dict[str, FlaskForm]:
 # --- loading and access -----------------------------------------------------------------------
 
 
+def _actor() -> Actor:
+    return Actor.of(current_user)
+
+
 def _appointment(appointment_id: uuid.UUID) -> Appointment:
-    try:
-        return queries.find_visible(db.session, current_user, appointment_id)
-    except NotFound:
-        abort(404)
-
-
-def _reload(appointment_id: uuid.UUID) -> Appointment:
-    db.session.rollback()
-    db.session.expire_all()
-    return _appointment(appointment_id)
+    # Another agent's appointment does not exist for this one: 404 (the error page).
+    return queries.find_visible(db.session, current_user, appointment_id)
 
 
 def _viewer_zone(value: str | None = None) -> ZoneInfo:
     return pk.parse_zone(value) or pk.parse_zone(current_user.timezone) or ZoneInfo("UTC")
-
-
-def _can_reschedule(appointment: Appointment, now: datetime) -> bool:
-    return appointment.is_scheduled and appointment.end_at > now
 
 
 def _links(appointment: Appointment, zone: ZoneInfo) -> pk.PickerLinks:
@@ -171,7 +109,7 @@ def staff_picker(
 ) -> pk.Picker | None:
     """The customers' picker for the organizer's free times; staff may ignore the notice."""
     now = now or utcnow()
-    if not _can_reschedule(appointment, now):
+    if not lifecycle.decide(_actor(), Action.RESCHEDULE, appointment, now):
         return None
     if month is None and day is None:
         own = appointment.start_at.astimezone(zone).date()
@@ -245,6 +183,7 @@ def _page(
         picker = staff_picker(appointment, zone, now=now)
     own_zone = pk.parse_zone(appointment.timezone) or zone
     ticket = interaction.live_ticket(appointment, now=now)
+    actions = lifecycle.allowed(_actor(), appointment, now)
     body = render_template(
         "agent/appointment.html",
         appointment=appointment,
@@ -255,26 +194,21 @@ def _page(
         timezones=pk.timezone_names(),
         messages=_messages(appointment),
         ticket=ticket,
-        can_join=interaction.can_join(appointment, now=now),
-        can_activate=appointment.is_scheduled
-        and appointment.interaction_state.value == "PENDING"
-        and now < appointment.end_at + interaction.ROOM_GRACE,
-        can_end=appointment.is_scheduled
-        and (
-            appointment.interaction_state.value == "ACTIVE"
-            or (appointment.interaction_state.value == "PENDING" and appointment.start_at <= now)
-        ),
+        actions=actions,
+        can_join=Action.ACTIVATE in actions and interaction.can_join(appointment, now=now),
+        # Activating an open room only repeats its ticket: offer "open" while none is live.
+        can_activate=Action.ACTIVATE in actions and ticket is None,
+        can_end=Action.END in actions,
         reassign_options=options,
         open_section=open_section,
         errors=errors or {},
-        fmt_time=lambda value, z=zone: pk.format_time(value, z),
-        fmt_datetime=lambda value, z=zone: pk.format_datetime(value, z),
-        fmt_span=lambda a, b, z=zone: pk.format_span(a, b, z),
+        fmt_time=lambda value, z=zone: fmt.format_time(value, z),
+        fmt_datetime=lambda value, z=zone: fmt.format_datetime(value, z),
+        fmt_span=lambda a, b, z=zone: fmt.format_span(a, b, z),
         now=now,
         **forms,
     )
     response = make_response(body, status)
-    response.vary.add("HX-Request")
     response.headers.setdefault("Cache-Control", "private, no-store")
     return response
 
@@ -295,12 +229,10 @@ def appointment(appointment_id: uuid.UUID):
     picker = staff_picker(
         item, zone, month=pk.parse_month(request.args.get("month")), day=pk.parse_day(request.args.get("day"))
     )
-    if pk.wants_partial():
+    if htmx.wants_partial():
         if picker is None:
             abort(404)
-        response = make_response(render_template("booking/_picker.html", picker=picker))
-        response.vary.add("HX-Request")
-        return response
+        return render_template("booking/_picker.html", picker=picker)
     explicit = any(k in request.args for k in ("month", "day", "timezone"))
     return _page(item, picker=picker, zone=zone, open_section="reschedule" if explicit else None)
 
@@ -313,18 +245,18 @@ def appointment_day(appointment_id: uuid.UUID, day: str):
     if chosen is None:
         abort(404)
     zone = _viewer_zone(request.args.get("timezone"))
-    partial = pk.wants_partial()
+    partial = htmx.wants_partial()
     picker = staff_picker(item, zone, day=chosen, with_month=not partial)
     if partial:
         if picker is None:
             abort(404)
-        response = make_response(render_template("booking/_slots.html", picker=picker))
-        response.vary.add("HX-Request")
-        return response
+        return render_template("booking/_slots.html", picker=picker)
     return _page(item, picker=picker, zone=zone, open_section="reschedule")
 
 
 # --- details and participants ------------------------------------------------------------------
+# Each action tells the error handler how to show a refusal (on_domain_error): the
+# page again, with the message at the section that was used, and nothing written.
 
 
 def _version(value: str | None) -> datetime | None:
@@ -333,6 +265,11 @@ def _version(value: str | None) -> datetime | None:
     except ValueError:
         return None
     return parsed if parsed.tzinfo is not None else None
+
+
+def _show_refusal(item: Appointment, section: str, forms: dict[str, FlaskForm] | None = None):
+    """A renderer for on_domain_error: the page with the refusal at ``section``."""
+    return lambda error: _page(item, forms=forms, open_section=section, errors={section: error.message})
 
 
 @bp.post("/appointments/<uuid:appointment_id>/details")
@@ -347,19 +284,21 @@ def appointment_details(appointment_id: uuid.UUID):
     if version is None:
         form.version.errors = ["This form is out of date. Reload the page and try again."]
         return _page(item, status=409, forms=forms, open_section="details")
-    try:
-        updates.update_details(
-            db.session,
-            item,
-            title=form.title.data or "",
-            notes=form.notes.data or "",
-            metadata=form.parsed_metadata(),
-            expected_version=version,
-        )
-    except BookingError as error:
-        item = _reload(appointment_id)
+
+    def refused(error):
         form.version.errors = [error.message]
-        return _page(item, status=error.status, forms=forms, open_section="details")
+        return _page(item, forms=forms, open_section="details")
+
+    on_domain_error(refused)
+    updates.update_details(
+        db.session,
+        item,
+        title=form.title.data or "",
+        notes=form.notes.data or "",
+        metadata=form.parsed_metadata(),
+        expected_version=version,
+        actor=_actor(),
+    )
     return _done(item, "Details saved.", "#details")
 
 
@@ -377,12 +316,8 @@ def appointment_add_customer(appointment_id: uuid.UUID):
         email=(form.email.data or "").strip() or None,
         phone=(form.phone.data or "").strip() or None,
     )
-    try:
-        participants.add_customer(db.session, item, customer)
-    except BookingError as error:
-        item = _reload(appointment_id)
-        form.first_name.errors = [error.message]
-        return _page(item, status=error.status, forms=forms, open_section="participants")
+    on_domain_error(_show_refusal(item, "participants", forms))
+    participants.add_customer(db.session, item, customer, actor=_actor())
     return _done(item, f"{customer.first_name} {customer.last_name}".strip() + " was added.", "#participants")
 
 
@@ -403,12 +338,9 @@ def appointment_add_agent(appointment_id: uuid.UUID):
     if user_id is None:
         form.user_id.errors = ["Choose a colleague to add."]
         return _page(item, status=422, forms=forms, open_section="participants")
-    try:
-        participants.add_agent(db.session, item, user_id)
-    except BookingError as error:
-        item = _reload(appointment_id)
-        form.user_id.errors = [error.message]
-        return _page(item, status=error.status, forms=forms, open_section="participants")
+
+    on_domain_error(_show_refusal(item, "participants", forms))
+    participants.add_agent(db.session, item, user_id, actor=_actor())
     return _done(item, "The colleague was added.", "#participants")
 
 
@@ -418,13 +350,10 @@ def appointment_remove_participant(appointment_id: uuid.UUID, participant_id: uu
     item = _appointment(appointment_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
-        participant = participants.find_participant(item, participant_id)
-        name = participant.full_name or participant.email or "The participant"
-        participants.remove_participant(db.session, item, participant_id)
-    except BookingError as error:
-        item = _reload(appointment_id)
-        return _page(item, status=error.status, open_section="participants", errors={"participants": error.message})
+    on_domain_error(_show_refusal(item, "participants"))
+    participant = participants.find_participant(item, participant_id)
+    name = participant.full_name or participant.email or "The participant"
+    participants.remove_participant(db.session, item, participant_id, actor=_actor())
     return _done(item, f"{name} was removed.", "#participants")
 
 
@@ -442,24 +371,26 @@ def appointment_reschedule(appointment_id: uuid.UUID):
     if start is not None and not SCHEDULABLE[0] <= start < SCHEDULABLE[1]:
         start = None  # a forged far-off time: treat it like no pick
     now = utcnow()
-    if not _can_reschedule(item, now):
-        return _page(item, status=409, zone=zone, errors={"reschedule": "This appointment can no longer be moved."})
+
+    def refused(error):
+        day = start.astimezone(zone).date() if start is not None else None
+        picker = staff_picker(item, zone, day=day, now=now)
+        if picker is not None:
+            picker.message = error.message
+        return _page(
+            item, picker=picker, zone=zone, open_section="reschedule", errors={"reschedule": error.message}
+        )
+
+    on_domain_error(refused)
+    lifecycle.require(_actor(), Action.RESCHEDULE, item, now)
     if start is None:
         picker = staff_picker(item, zone, now=now)
         picker.message = "Please pick a time from the list."
         return _page(item, status=422, picker=picker, zone=zone, open_section="reschedule")
-    try:
-        operations.reschedule(db.session, item, start, duration=item.duration, enforce_notice=False, now=now)
-    except BookingError as error:
-        item = _reload(appointment_id)
-        picker = staff_picker(item, zone, day=start.astimezone(zone).date(), now=now)
-        if picker is not None:
-            picker.message = error.message
-        return _page(
-            item, status=error.status, picker=picker, zone=zone, open_section="reschedule",
-            errors={"reschedule": error.message},
-        )
-    return _done(item, f"Moved to {pk.format_datetime(item.start_at, zone)}. The customer is notified.")
+    operations.reschedule(
+        db.session, item, start, duration=item.duration, enforce_notice=False, actor=_actor(), now=now
+    )
+    return _done(item, f"Moved to {fmt.format_datetime(item.start_at, zone)}. The customer is notified.")
 
 
 @bp.post("/appointments/<uuid:appointment_id>/reassign")
@@ -472,18 +403,10 @@ def appointment_reassign(appointment_id: uuid.UUID):
     if user_id is None:
         form.user_id.errors = ["Choose the agent who should take it over."]
         return _page(item, status=422, forms=forms, open_section="reassign")
-    try:
-        operations.reassign(db.session, item, user_id)
-    except BookingError as error:
-        item = _reload(appointment_id)
-        message = error.message
-        if isinstance(error, NotFound):
-            message = "That agent does not offer this service. Choose one who does."
-        elif isinstance(error, SlotUnavailable):
-            message = "That agent is not free at this time. Choose another agent or move the appointment first."
-        form.user_id.errors = [message]
-        return _page(item, status=error.status, forms=forms, open_section="reassign")
-    if not queries.can_see(current_user, item):
+
+    on_domain_error(_show_refusal(item, "reassign", forms))
+    operations.reassign(db.session, item, user_id, actor=_actor())
+    if not lifecycle.can_see(_actor(), item):
         flash(f"Handed over to {item.organizer.name}.", "success")
         return redirect(url_for("agent.home"), 303)
     return _done(item, f"{item.organizer.name} now runs this appointment.")
@@ -497,56 +420,50 @@ def appointment_cancel(appointment_id: uuid.UUID):
     form = forms["cancel_form"]
     if not form.validate_on_submit():
         return _page(item, status=422, forms=forms, open_section="cancel")
-    if not item.is_scheduled:
-        return _page(item, status=409, forms=forms, open_section="cancel", errors={"cancel": "It is already cancelled."})
-    try:
-        operations.cancel(
-            db.session, item, form.reason.data, email=bool(form.email.data), sms=bool(form.sms.data)
-        )
-    except BookingError as error:
-        item = _reload(appointment_id)
-        return _page(item, status=error.status, forms=forms, open_section="cancel", errors={"cancel": error.message})
+    on_domain_error(_show_refusal(item, "cancel", forms))
+    operations.cancel(
+        db.session,
+        item,
+        form.reason.data,
+        email=bool(form.email.data),
+        sms=bool(form.sms.data),
+        actor=_actor(),
+    )
     return _done(item, "The appointment is cancelled. The customer is notified.")
 
 
 # --- the call ----------------------------------------------------------------------------------------
 
 
-def _call_action(appointment_id: uuid.UUID, action):
+def _call_item(appointment_id: uuid.UUID) -> Appointment:
     item = _appointment(appointment_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
-        return item, action(item)
-    except BookingError as error:
-        item = _reload(appointment_id)
-        return item, error
+    on_domain_error(_show_refusal(item, "call"))
+    return item
 
 
 @bp.post("/appointments/<uuid:appointment_id>/activate")
 @role_required(*STAFF)
 def appointment_activate(appointment_id: uuid.UUID):
-    item, result = _call_action(appointment_id, lambda a: interaction.activate(db.session, a))
-    if isinstance(result, BookingError):
-        return _page(item, status=result.status, errors={"call": result.message})
+    item = _call_item(appointment_id)
+    interaction.activate(db.session, item, actor=_actor())
     return _done(item, "The video room is open.", "#call")
 
 
 @bp.post("/appointments/<uuid:appointment_id>/join")
 @role_required(*STAFF)
 def appointment_join(appointment_id: uuid.UUID):
-    item, result = _call_action(appointment_id, lambda a: interaction.activate(db.session, a))
-    if isinstance(result, BookingError):
-        return _page(item, status=result.status, errors={"call": result.message})
-    return redirect(result.url, 303)
+    item = _call_item(appointment_id)
+    ticket = interaction.activate(db.session, item, actor=_actor())
+    return redirect(ticket.url, 303)
 
 
 @bp.post("/appointments/<uuid:appointment_id>/end")
 @role_required(*STAFF)
 def appointment_end(appointment_id: uuid.UUID):
-    item, result = _call_action(appointment_id, lambda a: interaction.end(db.session, a))
-    if isinstance(result, BookingError):
-        return _page(item, status=result.status, errors={"call": result.message})
+    item = _call_item(appointment_id)
+    interaction.end(db.session, item, actor=_actor())
     return _done(item, "The call is ended.", "#call")
 
 

@@ -17,7 +17,7 @@ from portal.booking import interaction, queries
 from portal.extensions import db
 from portal.models import Appointment, AppointmentStatus, Role, utcnow
 from portal.web import calendar_view as cv
-from portal.web import picker as pk
+from portal.web import formatting as fmt
 from portal.web.agent import bp
 from portal.web.feeds import feed_url
 from portal.web.forms import ActionForm
@@ -56,7 +56,7 @@ def home():
     live = [a for a in agenda if interaction.can_join(a, now=now)]
     groups: list[tuple[str, list[Appointment]]] = []
     for appointment in upcoming:
-        label = babel_dates.format_date(appointment.start_at.astimezone(zone).date(), "EEEE, MMMM d", locale=pk.locale())
+        label = babel_dates.format_date(appointment.start_at.astimezone(zone).date(), "EEEE, MMMM d", locale=fmt.locale())
         if not groups or groups[-1][0] != label:
             groups.append((label, []))
         groups[-1][1].append(appointment)
@@ -72,12 +72,12 @@ def home():
         live_count=len(live),
         can_join=lambda a: interaction.can_join(a, now=now),
         room=lambda a: interaction.live_ticket(a, now=now),
-        fmt_time=lambda value: pk.format_time(value, zone),
+        fmt_time=lambda value: fmt.format_time(value, zone),
         fmt_range=lambda a: babel_dates.format_interval(
-            a.start_at.astimezone(zone), a.end_at.astimezone(zone), _skeleton(), tzinfo=zone, locale=pk.locale()
+            a.start_at.astimezone(zone), a.end_at.astimezone(zone), _skeleton(), tzinfo=zone, locale=fmt.locale()
         ),
-        fmt_day=lambda value: pk.format_day(value.astimezone(zone).date()),
-        zone_text=pk.zone_label(zone, now),
+        fmt_day=lambda value: fmt.format_day(value.astimezone(zone).date()),
+        zone_text=fmt.zone_label(zone, now),
         feed_link=feed_url(current_user.calendar_secret),
         action_form=ActionForm(),
         starts_in=lambda a: _starts_in(a, now),
@@ -85,7 +85,7 @@ def home():
 
 
 def _skeleton() -> str:
-    return "hm" if "h" in pk.locale().time_formats["short"].pattern else "Hm"
+    return "hm" if "h" in fmt.locale().time_formats["short"].pattern else "Hm"
 
 
 def _starts_in(appointment: Appointment, now) -> str:

@@ -12,9 +12,6 @@ from __future__ import annotations
 import re
 from flask import flash, redirect, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from wtforms import FieldList, Form, FormField, HiddenField, SelectField, SelectMultipleField, StringField
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.auth import role_required
 from portal.extensions import db
@@ -23,33 +20,12 @@ from portal.schedules import working_hours as hours
 from portal.schedules.access import manages_others, staff_choices
 from portal.schedules.errors import StaleChange
 from portal.scheduling.validation import format_hhmm, parse_hhmm
+from portal.web import htmx
 from portal.web.agent import bp
-from portal.web.schedule_views import add_error, add_form_error, is_htmx, render, target_agent
+from portal.web.agent.forms import DAYS, MAX_ROWS_PER_DAY, HoursForm
+from portal.web.schedule_views import add_error, add_form_error, render, target_agent
 
 STAFF = (Role.AGENT, Role.SUPERVISOR, Role.ADMIN)
-DAYS = list(enumerate(hours.DAY_NAMES, start=1))
-MAX_ROWS_PER_DAY = 12
-
-
-class WindowForm(Form):
-    start = StringField("From")
-    end = StringField("To")
-
-
-class DayForm(Form):
-    windows = FieldList(FormField(WindowForm), max_entries=MAX_ROWS_PER_DAY)
-
-
-class CheckboxesField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-
-class HoursForm(FlaskForm):
-    version = HiddenField()
-    days = FieldList(FormField(DayForm), min_entries=7, max_entries=7)
-    copy_from = SelectField("Copy the hours of", choices=DAYS, coerce=int, default=1)
-    copy_to = CheckboxesField("to", choices=DAYS, coerce=int, default=[])
 
 
 Rows = list[list[tuple[str, str]]]  # per day (index 0 = Monday): (start, end) as typed
@@ -213,7 +189,7 @@ def hours_save():
         fresh = _form_for(_rows_of(week), hours.week_version(week))
         add_form_error(fresh, error.message)
         return _page(agent, fresh, status=409)
-    if is_htmx():
+    if htmx.wants_partial():
         week = hours.get_week(db.session, agent.id)
         return _page(agent, _form_for(_rows_of(week), hours.week_version(week)), saved=True)
     flash(f"Working hours saved for {agent.name}.", "success")

@@ -12,19 +12,8 @@ import uuid
 from datetime import date
 from typing import Any
 
-from flask import abort, flash, make_response, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from wtforms import (
-    BooleanField,
-    DateField,
-    HiddenField,
-    RadioField,
-    SelectMultipleField,
-    StringField,
-    TextAreaField,
-)
-from wtforms.widgets import CheckboxInput, ColorInput, ListWidget
 
 from portal.booking.errors import NotFound
 from portal.auth import role_required
@@ -40,62 +29,19 @@ from portal.schedules.access import (
 from portal.schedules.errors import Collision, Forbidden, InvalidSchedule, StaleChange
 from portal.schedules.working_hours import DAY_NAMES
 from portal.scheduling.validation import format_hhmm, parse_hhmm
+from portal.web import htmx
 from portal.web.agent import bp
+from portal.web.agent.forms import CANCEL, KEEP, TimeOffForm
+from portal.web.formatting import local_date, local_datetime
 from portal.web.forms import ActionForm
 from portal.web.schedule_views import (
     add_error,
     add_form_error,
-    is_htmx,
-    local_date,
-    local_datetime,
-    no_nul,
     render,
     target_agent,
 )
 
 STAFF = (Role.AGENT, Role.SUPERVISOR, Role.ADMIN)
-DAYS = list(enumerate(DAY_NAMES, start=1))
-KEEP = domain.CollidingBookingOptions.KEEP.value
-CANCEL = domain.CollidingBookingOptions.CANCEL.value
-
-
-class CheckboxesField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-
-class TimeOffForm(FlaskForm):
-    version = HiddenField()
-    agents = CheckboxesField("Agents", choices=[], validate_choice=False)
-    kind = RadioField(
-        "Kind",
-        choices=[("once", "One-off"), ("weekly", "Every week")],
-        default="once",
-    )
-    from_date = DateField("First day")
-    to_date = DateField("Last day")
-    from_time = StringField("From")
-    to_time = StringField("Until")
-    days_of_week = CheckboxesField("On", choices=DAYS, coerce=int, default=[])
-    reason_text = StringField("Reason (for the team)", filters=[no_nul])
-    reason_text_public = StringField("Reason customers may see", filters=[no_nul])
-    color = StringField("Colour in the calendar", widget=ColorInput(), default=domain.DEFAULT_COLOR)
-    block_time = BooleanField("Block this time for bookings", default=True)
-    private = BooleanField("Only the agents concerned see the reason")
-    # The collision step (seed 002: Force, CollidingBookingOptions, CancelMessage, Send*Confirmation).
-    force = HiddenField()
-    seen = HiddenField()
-    colliding = RadioField(
-        "What should happen to these appointments?",
-        choices=[
-            (KEEP, "Keep them: add the time off, the appointments stay booked"),
-            (CANCEL, "Cancel them and tell the customers"),
-        ],
-        default=KEEP,
-    )
-    cancel_message = TextAreaField("Message to the customers", filters=[no_nul])
-    send_email = BooleanField("Send it by email", default=True)
-    send_sms = BooleanField("Send it by SMS")
 
 
 # Domain field → form field, for errors the domain raises.
@@ -266,12 +212,7 @@ def _list_url(agent: User | None) -> str:
 
 def _done(message: str, agent: User):
     flash(message, "success")
-    target = _list_url(agent)
-    if is_htmx():
-        response = make_response("", 204)
-        response.headers["HX-Redirect"] = target
-        return response
-    return redirect(target, code=303)
+    return htmx.see_other(_list_url(agent))
 
 
 def _save(form: TimeOffForm, agent: User, exception: TimeException | None):

@@ -1,0 +1,176 @@
+"""Dates and times as people read them: Babel, in the viewer's zone and locale, never raw ISO.
+
+Every page formats through these functions; ``portal.templating`` offers each of them to
+the templates as a global and as a filter (``{{ format_day(day) }}``, ``{{ day|format_day }}``).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from babel import Locale
+from babel import dates as babel_dates
+from flask_babel import get_locale
+from flask_login import current_user
+
+UTC = timezone.utc
+
+
+# --- in the request's locale (flask-babel) and a given zone --------------------------------
+
+
+def locale() -> Locale:
+    return get_locale() or Locale.parse("en")
+
+
+def local(value: datetime, zone: ZoneInfo) -> datetime:
+    return value.astimezone(zone)
+
+
+def format_day(day: date) -> str:
+    """Thursday, May 14, 2026 (by locale)."""
+    return babel_dates.format_date(day, "full", locale=locale())
+
+
+def format_day_short(day: date) -> str:
+    return babel_dates.format_date(day, "medium", locale=locale())
+
+
+def format_time(value: datetime, zone: ZoneInfo) -> str:
+    """9:00 AM or 09:00, by locale."""
+    return babel_dates.format_time(value, "short", tzinfo=zone, locale=locale())
+
+
+def format_month(month: date) -> str:
+    return babel_dates.format_date(month, "LLLL y", locale=locale())
+
+
+_ZONE_NAMES: dict[tuple[str, timedelta | None, bool, str], str] = {}
+
+
+def zone_name(value: datetime, zone: ZoneInfo) -> str:
+    """Central European Summer Time (the name in force at ``value``)."""
+    moment = value.astimezone(zone)
+    # The name only changes with the offset (summer / winter): cache on it.
+    key = (zone.key, moment.utcoffset(), bool(moment.dst()), str(locale()))
+    name = _ZONE_NAMES.get(key)
+    if name is None:
+        name = babel_dates.get_timezone_name(moment, "long", locale=key[3])
+        if len(_ZONE_NAMES) < 4096:
+            _ZONE_NAMES[key] = name
+    return name
+
+
+def format_datetime(value: datetime, zone: ZoneInfo, *, with_zone: bool = True) -> str:
+    """Thursday, May 14, 2026, 9:00 AM Central European Summer Time."""
+    moment = value.astimezone(zone)
+    text = f"{format_day(moment.date())}, {format_time(value, zone)}"
+    return f"{text} {zone_name(value, zone)}" if with_zone else text
+
+
+def format_span(start: datetime, end: datetime, zone: ZoneInfo) -> str:
+    """9:00 – 9:30 AM style range, both ends in ``zone``."""
+    return f"{format_time(start, zone)} – {format_time(end, zone)}"
+
+
+def zone_label(zone: ZoneInfo, at: datetime | None = None) -> str:
+    """Europe/Berlin · Central European Summer Time"""
+    moment = at or datetime.now(UTC)
+    return f"{zone.key.replace('_', ' ')} · {zone_name(moment, zone)}"
+
+
+def weekday_headers() -> list[tuple[str, str]]:
+    """(short, full) weekday names, starting on the locale's first day of the week."""
+    loc = locale()
+    first = loc.first_week_day  # 0 = Monday
+    short = loc.days["stand-alone"]["abbreviated"]
+    wide = loc.days["format"]["wide"]
+    return [(short[(first + i) % 7], wide[(first + i) % 7]) for i in range(7)]
+
+
+# --- machine-readable ----------------------------------------------------------------------
+
+
+def iso_utc(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# --- staff pages: the signed-in user's locale ----------------------------------------------
+
+
+def local_datetime(value: datetime, zone: str, locale: str | None = None) -> str:
+    """A UTC datetime as a person reads it in ``zone``: Babel, the viewer's locale, hour cycle."""
+    locale = locale or getattr(current_user, "locale", None) or "en"
+    tzinfo = ZoneInfo(zone)
+    try:
+        day = babel_dates.format_skeleton("yMMMEd", value, tzinfo=tzinfo, locale=locale)
+        time = babel_dates.format_time(value, "short", tzinfo=tzinfo, locale=locale)
+    except Exception:  # an odd stored locale must not break the page
+        day = babel_dates.format_skeleton("yMMMEd", value, tzinfo=tzinfo, locale="en")
+        time = babel_dates.format_time(value, "short", tzinfo=tzinfo, locale="en")
+    return f"{day}, {time}"
+
+
+def local_date(value: date, locale: str | None = None) -> str:
+    locale = locale or getattr(current_user, "locale", None) or "en"
+    try:
+        return babel_dates.format_date(value, "medium", locale=locale)
+    except Exception:
+        return babel_dates.format_date(value, "medium", locale="en")
+
+
+def local_time(value: datetime | None, zone: str | None = None) -> str:
+    """A UTC datetime in ``zone`` (default: the viewer's) and the viewer's locale.
+
+    The zone is named only when it is not the viewer's own (DESIGN.md 13).
+    """
+    if value is None:
+        return "—"
+    own = current_user.timezone if current_user.is_authenticated else "UTC"
+    zone = zone or own
+    locale = (current_user.locale if current_user.is_authenticated else None) or "en"
+    try:
+        local = value.astimezone(ZoneInfo(zone))
+        text = (
+            f"{babel_dates.format_date(local, 'medium', locale=locale)}, "
+            f"{babel_dates.format_time(local, 'short', locale=locale)}"
+        )
+    except Exception:  # an odd stored zone or locale must not break the page
+        local = value.astimezone(ZoneInfo("UTC"))
+        zone = "UTC"
+        text = (
+            f"{babel_dates.format_date(local, 'medium', locale='en')}, "
+            f"{babel_dates.format_time(local, 'short', locale='en')}"
+        )
+    return text if zone == own else f"{text} ({zone})"
+
+
+def describe_period(seconds: int | None) -> str:
+    """``86400`` → "1 day", ``5400`` → "1 h 30 min" (template periods)."""
+    if not seconds:
+        return "—"
+    days, rest = divmod(seconds // 60, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    parts = [f"{days} day" + ("s" if days != 1 else "")] if days else []
+    parts += [f"{hours} h"] if hours else []
+    parts += [f"{minutes} min"] if minutes else []
+    return " ".join(parts)
+
+
+# The names templates may call (and pipe through as filters).
+TEMPLATE_FUNCTIONS = {
+    "format_day": format_day,
+    "format_day_short": format_day_short,
+    "format_time": format_time,
+    "format_month": format_month,
+    "format_span": format_span,
+    "format_datetime": format_datetime,
+    "zone_label": zone_label,
+    "weekday_headers": weekday_headers,
+    "iso_utc": iso_utc,
+    "local_time": local_time,
+    "local_datetime": local_datetime,
+    "local_date": local_date,
+    "describe_period": describe_period,
+}

@@ -1,0 +1,43 @@
+"""The slot picker shared by booking and rescheduling: month, day, zone, agent.
+
+- ``params``: the month, day, zone and slot start as the request gives them;
+- ``view``: the view model for ``booking/_picker.html``, ``_calendar.html`` and ``_slots.html``;
+- ``cache``: answers shared for a few seconds, dropped when availability changes.
+
+Dates and times are formatted by ``portal.web.formatting``.
+"""
+
+from portal.web.picker.cache import (
+    CSRF_PLACEHOLDER,
+    DEFAULT_CACHE_SECONDS,
+    PickerCache,
+    cached_render,
+    invalidate_picker_cache,
+)
+from portal.web.picker.params import (
+    parse_day,
+    parse_month,
+    parse_start,
+    parse_zone,
+    timezone_names,
+    timezone_options,
+)
+from portal.web.picker.view import MonthDay, Picker, PickerLinks, build_picker
+
+__all__ = [
+    "CSRF_PLACEHOLDER",
+    "DEFAULT_CACHE_SECONDS",
+    "MonthDay",
+    "Picker",
+    "PickerCache",
+    "PickerLinks",
+    "build_picker",
+    "cached_render",
+    "invalidate_picker_cache",
+    "parse_day",
+    "parse_month",
+    "parse_start",
+    "parse_zone",
+    "timezone_names",
+    "timezone_options",
+]

@@ -53,8 +53,10 @@ def create_app(config: Mapping[str, Any] | None = None, instance_path: str | Non
 
 def _init_extensions(app: Flask) -> None:
     from portal import auth
-    from portal.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
+    from portal.extensions import babel, csrf, db, init_settings, limiter, login_manager, mail
+    from portal.extensions import migrate
 
+    init_settings(app)
     db.init_app(app)
     with app.app_context():
         from portal.database import configure_engine

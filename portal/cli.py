@@ -133,7 +133,8 @@ def notifications_send_command(loop: bool, interval: float) -> None:
     import signal
     import threading
 
-    from portal.notifications.sender import PassReport, send_due, send_loop
+    from portal.delivery import send_due, send_loop
+    from portal.notifications.sender import PassReport
 
     require_schema()
     if not loop:

@@ -1,5 +1,8 @@
 """Extensions, created unbound and initialised in ``create_app``."""
 
+from typing import Any
+
+from flask import Flask, current_app
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -7,11 +10,37 @@ from flask_login import LoginManager
 from flask_mailman import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
+from flask_sqlalchemy.session import Session as FlaskSession
 from flask_wtf import CSRFProtect
 
+from portal.domain.settings import Settings, bind_settings
 from portal.models.base import Base
 
-db = SQLAlchemy(model_class=Base)
+SETTINGS = "portal.settings"
+
+
+def init_settings(app: Flask) -> Settings:
+    """Build the domain's settings once from the finished config (``create_app``)."""
+    settings = Settings.from_config(app.config)
+    app.extensions[SETTINGS] = settings
+    return settings
+
+
+def settings(app: Flask | None = None) -> Settings:
+    """The app's domain settings, for the edges to hand on."""
+    return (app or current_app).extensions[SETTINGS]
+
+
+class _Session(FlaskSession):
+    """Flask-SQLAlchemy's session, carrying its app's settings into the domain."""
+
+    def __init__(self, db: SQLAlchemy, **kwargs: Any) -> None:
+        super().__init__(db, **kwargs)
+        # Made lazily inside an app context (the session is scoped to it).
+        bind_settings(self, settings())
+
+
+db = SQLAlchemy(model_class=Base, session_options={"class_": _Session})
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -16,9 +16,9 @@ from portal.api.params import query_args
 from portal.calendars.details import Person, zone_of
 from portal.calendars.google import google_calendar_url
 from portal.calendars.ics import IcsMethod, appointment_ics
-from portal.extensions import db
+from portal.extensions import db, settings
 from portal.models import Appointment, AppointmentStatus
-from portal.notifications.email import address_of, sender_address
+from portal.notifications.outgoing import address_of, sender_address
 from portal.notifications.rendering import manage_link
 
 
@@ -37,14 +37,13 @@ def _appointment(appointment_id: str) -> Appointment:
 def ical_event(appointment_id: str):
     query_args(())
     appointment = _appointment(appointment_id)
-    organizer = Person(
-        appointment.organizer.name, address_of(sender_address(appointment.service))
-    )
+    from_email = sender_address(appointment.service, settings().mail_default_sender)
+    organizer = Person(appointment.organizer.name, address_of(from_email))
     body = appointment_ics(
         appointment,
         method=IcsMethod.PUBLISH,
         organizer=organizer,
-        manage_link=manage_link(appointment) or None,
+        manage_link=manage_link(settings(), appointment),
     )
     day = appointment.start_at.astimezone(zone_of(appointment)).date().isoformat()
     response = Response(body, mimetype="text/calendar")
@@ -60,7 +59,7 @@ def google_event(appointment_id: str):
     if appointment.status == AppointmentStatus.CANCELLED:
         raise ApiError(410, "cancelled", "The appointment was cancelled; there is nothing to add.")
     response = redirect(
-        google_calendar_url(appointment, manage_link=manage_link(appointment) or None), 302
+        google_calendar_url(appointment, manage_link=manage_link(settings(), appointment)), 302
     )
     response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -12,12 +12,12 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from flask import current_app
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from portal.booking.errors import InvalidBooking, SlotUnavailable
 from portal.booking.loader import load_availability
+from portal.domain.settings import settings_of
 from portal.models import Appointment, AppointmentStatus, Service, User
 from portal.scheduling import AgentLoad, Slot, assign_agent, free_slots, iso_week_bounds
 
@@ -60,7 +60,7 @@ def offered_slots(
         rules,
         data.agents,
         office_hours=data.office_hours,
-        office_timezone=current_app.config["TIMEZONE"],
+        office_timezone=settings_of(session).timezone,
         first_day=first_day,
         last_day=last_day,
         timezone=zone.key,

@@ -12,7 +12,6 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -20,6 +19,7 @@ from portal.booking import lifecycle
 from portal.booking.errors import InvalidBooking
 from portal.booking.lifecycle import ROOM_GRACE, Action, Actor
 from portal.booking.operations import retire_room
+from portal.domain.settings import settings_of
 from portal.models import (
     Appointment,
     AppointmentStatus,
@@ -40,9 +40,10 @@ def new_ticket() -> str:
     return secrets.token_hex(16)
 
 
-def room_url(ticket: str) -> str:
+def room_url(template: str, ticket: str) -> str:
+    """``VIDEO_URL_TEMPLATE`` with ``{ticket}`` filled in."""
     # A plain replace: other braces in an operator's template are left alone.
-    return current_app.config["VIDEO_URL_TEMPLATE"].replace("{ticket}", ticket)
+    return template.replace("{ticket}", ticket)
 
 
 def live_ticket(appointment: Appointment, *, now: datetime | None = None) -> RoomTicket | None:
@@ -68,7 +69,7 @@ def activate(
     if ticket is None:
         token = new_ticket()
         ticket = RoomTicket(
-            url=room_url(token),
+            url=room_url(settings_of(session).video_url_template, token),
             type=TICKET_TYPE,
             expires_at=appointment.end_at + ROOM_GRACE,
             created_at=now,

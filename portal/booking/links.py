@@ -1,40 +1,52 @@
-"""The customer's private manage link: a signed, unguessable token per appointment."""
+"""Links to an appointment: the customer's private manage link and its calendar files.
+
+Absolute links are ``PUBLIC_URL`` plus a path made here, in a request or not (the
+sender, commands), so a mail shows the same link whoever caused it. The paths are
+the routes of ``portal.web.manage`` and ``portal.api.calendar``.
+"""
 
 from __future__ import annotations
 
 import uuid
 
-from flask import current_app, has_request_context, url_for
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from portal.domain.settings import Settings
 from portal.models import Appointment
 
 _SALT = "portal.manage-link"
 
-
-def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_SALT)
-
-
-def manage_token(appointment: Appointment) -> str:
-    return _serializer().dumps(appointment.id.hex)
+MANAGE_PATH = "/manage/{token}"
+ICS_PATH = "/api/cal/events/ical/{appointment_id}/event"
+GOOGLE_PATH = "/api/cal/events/google/{appointment_id}/event"
 
 
-def appointment_id_from_token(token: str) -> uuid.UUID | None:
+def _serializer(settings: Settings) -> URLSafeSerializer:
+    return URLSafeSerializer(settings.secret_key, salt=_SALT)
+
+
+def manage_token(settings: Settings, appointment: Appointment) -> str:
+    """The unguessable token of the appointment's manage link."""
+    return _serializer(settings).dumps(appointment.id.hex)
+
+
+def appointment_id_from_token(settings: Settings, token: str) -> uuid.UUID | None:
     """The appointment id a token was made for, or None when it is wrong or tampered."""
     try:
-        return uuid.UUID(hex=_serializer().loads(token))
+        return uuid.UUID(hex=_serializer(settings).loads(token))
     except (BadSignature, ValueError, TypeError):
         return None
 
 
-def external_url(endpoint: str, **values: object) -> str:
-    """An absolute URL, also outside a request (the sender, commands): then PUBLIC_URL is the base."""
-    if has_request_context():
-        return url_for(endpoint, _external=True, **values)
-    with current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]):
-        return url_for(endpoint, _external=True, **values)
+def manage_url(settings: Settings, appointment: Appointment) -> str:
+    """The customer's manage page, absolute."""
+    token = manage_token(settings, appointment)
+    return settings.absolute_url(MANAGE_PATH.format(token=token))
 
 
-def manage_url(appointment: Appointment) -> str:
-    return external_url("manage.show", token=manage_token(appointment))
+def calendar_paths(appointment: Appointment) -> dict[str, str]:
+    """The appointment's 'add to calendar' links (Google, .ics download), site-relative."""
+    return {
+        "google": GOOGLE_PATH.format(appointment_id=appointment.id),
+        "ics": ICS_PATH.format(appointment_id=appointment.id),
+    }

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -23,6 +22,7 @@ from portal.booking.availability import choose_agent, free_agents_at
 from portal.booking.errors import NotFound, SlotUnavailable
 from portal.booking.lifecycle import Action, Actor
 from portal.database import lock_calendars
+from portal.domain.settings import settings_of
 from portal.models import (
     Appointment,
     AppointmentStatus,
@@ -85,7 +85,7 @@ def hold_slot(
         start_at=start,
         end_at=start + service.duration,
         email=normalize_email(email),
-        expires_at=now + timedelta(minutes=current_app.config["HOLD_MINUTES"]),
+        expires_at=now + timedelta(minutes=settings_of(session).hold_minutes),
     )
     session.add(hold)
     # Expired holds are dead weight; clear them while we hold the lock anyway.

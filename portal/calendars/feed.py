@@ -9,11 +9,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from portal.calendars.details import Person, event_description, join_link, one_line
 from portal.calendars.ics import IcsMethod, appointment_event, calendar_bytes
-from portal.extensions import db
 from portal.models import Appointment, Participant, ParticipantType, User, utcnow
 from portal.models.user import new_calendar_secret
 
@@ -23,24 +22,24 @@ FEED_REFRESH = timedelta(minutes=15)
 FEED_MAX_EVENTS = 2000
 
 
-def feed_user(secret: str) -> User | None:
+def feed_user(session: Session, secret: str) -> User | None:
     """The active staff user this feed secret belongs to, or None."""
     if not secret or len(secret) > 64:
         return None
-    user = db.session.scalar(select(User).where(User.calendar_secret == secret))
+    user = session.scalar(select(User).where(User.calendar_secret == secret))
     if user is None or not user.active or not user.is_staff:
         return None
     return user
 
 
-def regenerate_calendar_secret(user: User) -> str:
-    """Give the user a new feed secret (the old URL stops working) and commit."""
+def regenerate_calendar_secret(session: Session, user: User) -> str:
+    """Give the user a new feed secret (the old URL stops working)."""
     user.calendar_secret = new_calendar_secret()
-    db.session.flush()
+    session.flush()
     return user.calendar_secret
 
 
-def feed_appointments(user: User, now: datetime) -> list[Appointment]:
+def feed_appointments(session: Session, user: User, now: datetime) -> list[Appointment]:
     """The user's appointments (organizer or joined agent) ending 30 days ago or later.
 
     Cancelled ones stay in, marked STATUS:CANCELLED, so subscribed calendars drop them.
@@ -63,14 +62,14 @@ def feed_appointments(user: User, now: datetime) -> list[Appointment]:
         .order_by(Appointment.start_at)
         .limit(FEED_MAX_EVENTS)
     )
-    return list(db.session.scalars(query))
+    return list(session.scalars(query))
 
 
-def agent_feed(user: User, *, now: datetime | None = None) -> bytes:
+def agent_feed(session: Session, user: User, *, now: datetime | None = None) -> bytes:
     """The agent's feed as an iCalendar file (METHOD:PUBLISH)."""
     now = now or utcnow()
     events = []
-    for appointment in feed_appointments(user, now):
+    for appointment in feed_appointments(session, user, now):
         customers = ", ".join(
             one_line(p.full_name) or one_line(p.email) for p in appointment.customers
         )

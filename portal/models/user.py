@@ -5,7 +5,6 @@ from __future__ import annotations
 import secrets
 from enum import StrEnum
 
-from flask_login import UserMixin
 from sqlalchemy import Enum, String, func
 from sqlalchemy.orm import Mapped, mapped_column, validates
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -29,7 +28,7 @@ def new_calendar_secret() -> str:
     return secrets.token_urlsafe(24)
 
 
-class User(UUIDPrimaryKey, Timestamps, UserMixin, Base):
+class User(UUIDPrimaryKey, Timestamps, Base):
     __tablename__ = "users"
 
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -55,9 +54,29 @@ class User(UUIDPrimaryKey, Timestamps, UserMixin, Base):
     def check_password(self, password: str) -> bool:
         return bool(self.password_hash) and check_password_hash(self.password_hash, password)
 
+    # What Flask-Login asks of a user, as plain attributes (no Flask in the models).
+    __hash__ = object.__hash__
+
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
+
+    @property
+    def is_authenticated(self) -> bool:
+        return self.active
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+    def __eq__(self, other: object) -> bool:
+        # One user whichever session loaded it (Flask-Login's UserMixin did the same).
+        if isinstance(other, User):
+            return self.get_id() == other.get_id()
+        return NotImplemented
 
     @property
     def is_staff(self) -> bool:

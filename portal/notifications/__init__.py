@@ -4,6 +4,9 @@
 - ``rendering``: placeholder values for an appointment and a recipient (Babel, zoneinfo).
 - ``defaults``: the templates a new service starts with.
 - ``outbox``: booking operations call ``queue_*`` inside their transaction.
-- ``sender``: ``send_due`` claims due messages and delivers them (CLI: ``notifications send``).
-- ``email`` / ``sms``: the two channels; ``verification``: sender address codes and test mails.
+- ``sender``: ``send_due`` claims due messages and hands them to a transport, which the edge
+  (``portal.delivery``, CLI ``notifications send``) supplies.
+- ``outgoing``: a message ready to leave, the ``Transport`` protocol, From: addresses.
+- ``sms``: the SMS gateways; ``verification``: sender address codes and test mails
+  (``email``: the old mail helpers it still uses).
 """

@@ -1,67 +1,34 @@
-"""Email through Flask-Mailman, with the appointment's .ics as a calendar part."""
+"""The old mail helpers, kept for ``portal.notifications.verification`` until its rewrite.
+
+New code takes the From: address from ``portal.notifications.outgoing.sender_address``
+with the settings' default, and sends through the edge, ``portal.delivery``. This
+module reaches the app (its settings and mail extension), so the import contracts
+exempt it; delete it once verification no longer imports it.
+"""
 
 from __future__ import annotations
 
-from email.utils import formataddr, parseaddr
-
-from flask import current_app
-from flask_mailman import EmailMultiAlternatives, SafeMIMEText
-
-from portal.calendars.details import clean_email, one_line
-from portal.extensions import mail
+from portal.delivery import build_email, calendar_part, deliver_email
+from portal.extensions import settings
 from portal.models import Service
-
-
-class DeliveryError(RuntimeError):
-    """The channel did not accept the message."""
+from portal.notifications.outgoing import DeliveryError, address_of
+from portal.notifications.outgoing import sender_address as _sender_address
 
 
 def default_sender() -> str:
-    return current_app.config["MAIL_DEFAULT_SENDER"]
+    return settings().mail_default_sender
 
 
 def sender_address(service: Service | None) -> str:
-    """The From: of a service's mail: its own address once verified, else the default."""
-    if service is not None and service.sender_verified and clean_email(service.sender_email):
-        return formataddr((one_line(service.name), service.sender_email))
-    return default_sender()
+    return _sender_address(service, default_sender())
 
 
-def address_of(from_header: str) -> str:
-    """The bare address in 'Name <address>'."""
-    return parseaddr(from_header)[1]
-
-
-def calendar_part(ics: bytes, method: str, filename: str = "invite.ics") -> SafeMIMEText:
-    """``text/calendar; method=...`` as an attachment, which mail clients offer to import."""
-    part = SafeMIMEText(ics.decode("utf-8"), "calendar", "utf-8")
-    part.set_param("method", method)
-    part.add_header("Content-Disposition", "attachment", filename=filename)
-    return part
-
-
-def build_email(
-    *,
-    from_email: str,
-    to: str,
-    subject: str,
-    text_body: str,
-    html_body: str | None = None,
-    ics: bytes | None = None,
-    ics_method: str | None = None,
-) -> EmailMultiAlternatives:
-    message = EmailMultiAlternatives(
-        subject=one_line(subject), body=text_body, from_email=from_email, to=[to]
-    )
-    if html_body:
-        message.attach_alternative(html_body, "text/html")
-    if ics is not None and ics_method:
-        message.attach(calendar_part(ics, ics_method))
-    return message
-
-
-def deliver_email(message: EmailMultiAlternatives) -> None:
-    """Send now over a fresh connection (one file per message with the file backend)."""
-    connection = mail.get_connection()
-    if connection.send_messages([message]) != 1:
-        raise DeliveryError("The mail backend did not accept the message.")
+__all__ = [
+    "DeliveryError",
+    "address_of",
+    "build_email",
+    "calendar_part",
+    "default_sender",
+    "deliver_email",
+    "sender_address",
+]

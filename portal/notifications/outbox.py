@@ -29,7 +29,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, object_session
 
 from portal.calendars.ics import IcsMethod
-from portal.extensions import db
+from portal.domain.settings import settings_of
 from portal.models import (
     Appointment,
     Channel,
@@ -115,8 +115,9 @@ def queue_email(
     *,
     kind: str,
     now: datetime | None = None,
+    session: Session | None = None,
 ) -> OutboxMessage:
-    """A one-off email with no appointment (e.g. a sender verification code)."""
+    """A one-off email with no appointment (e.g. a sender verification code), in ``session``."""
     message = OutboxMessage(
         type=kind,
         channel=Channel.EMAIL,
@@ -128,8 +129,16 @@ def queue_email(
         status=OutboxStatus.PENDING,
         attempts=0,
     )
-    db.session.add(message)
+    (session or _request_session()).add(message)
     return message
+
+
+def _request_session() -> Session:
+    # Only for portal.notifications.verification, which is being rewritten and does not
+    # pass its session yet; the import contracts exempt this one import (pyproject.toml).
+    from portal.extensions import db
+
+    return db.session
 
 
 def choose_templates(
@@ -185,7 +194,10 @@ def recipients(appointment: Appointment, channel: Channel) -> list[tuple[Partici
 
 
 def _session(appointment: Appointment) -> Session:
-    return object_session(appointment) or db.session
+    session = object_session(appointment)
+    if session is None:
+        raise RuntimeError("Add the appointment to a session before queuing its notices.")
+    return session
 
 
 class _Writer:
@@ -211,7 +223,7 @@ class _Writer:
     @property
     def manage(self) -> str:
         if self._manage is None:
-            self._manage = manage_link(self.appointment)
+            self._manage = manage_link(settings_of(self.session), self.appointment)
         return self._manage
 
     def existing(self) -> dict[MessageKey, OutboxMessage]:

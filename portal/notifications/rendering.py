@@ -6,7 +6,6 @@ the zone is shown by its IANA name, which is unambiguous in every language.
 
 from __future__ import annotations
 
-import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -15,14 +14,12 @@ from zoneinfo import ZoneInfo
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_time
 from markupsafe import escape
-from werkzeug.routing import BuildError
 
 from portal.booking import links as booking_links
 from portal.calendars.details import join_link, zone_of
+from portal.domain.settings import Settings
 from portal.models import Appointment, NotificationTemplate, Participant
 from portal.notifications.placeholders import render, render_subject
-
-log = logging.getLogger(__name__)
 
 _BODY_OPEN = re.compile(r"<body\b[^>]*>", re.IGNORECASE)
 
@@ -53,13 +50,9 @@ def time_values(start: datetime, zone: ZoneInfo, locale_name: str | None) -> dic
     }
 
 
-def manage_link(appointment: Appointment) -> str:
-    """The customer's manage URL, or '' while the manage page does not exist."""
-    try:
-        return booking_links.manage_url(appointment)
-    except BuildError:
-        log.warning("No manage page is registered; {{manageLink}} stays empty.")
-        return ""
+def manage_link(settings: Settings, appointment: Appointment) -> str:
+    """The customer's manage URL, the value of ``{{manageLink}}``."""
+    return booking_links.manage_url(settings, appointment)
 
 
 def placeholder_values(

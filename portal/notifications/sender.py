@@ -24,6 +24,9 @@ at half the lease and hands the rest back), and nothing is lost: a sender that
 crashes between 2 and 3 leaves its rows PENDING, and they are sent again once
 the lease runs out. That one case sends a message twice; SMTP cannot take part
 in a database transaction, so at-least-once is the honest guarantee there.
+
+The edge (``portal.delivery``, run by ``portal notifications send``) gives the sender
+its session, whose settings set the retries, and the transport that delivers.
 """
 
 from __future__ import annotations
@@ -36,13 +39,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-from flask import Flask, current_app
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from portal.calendars.details import Person, join_link
 from portal.calendars.ics import IcsMethod, appointment_ics
-from portal.extensions import db
+from portal.domain.settings import settings_of
 from portal.models import (
     Appointment,
     AppointmentStatus,
@@ -54,11 +56,10 @@ from portal.models import (
     TemplateType,
     utcnow,
 )
-from portal.notifications.email import address_of, build_email, deliver_email, sender_address
 from portal.notifications.outbox import TIMED_TYPE_NAMES, recipients
+from portal.notifications.outgoing import Outgoing, Transport, address_of, sender_address
 from portal.notifications.placeholders import placeholders_in
 from portal.notifications.rendering import manage_link, render_template
-from portal.notifications.sms import get_sms_gateway
 
 log = logging.getLogger(__name__)
 
@@ -90,32 +91,22 @@ class PassReport:
 
 
 @dataclass(frozen=True)
-class Outgoing:
-    """Everything one delivery needs, built before any network I/O."""
-
-    channel: Channel
-    recipient: str
-    subject: str
-    text_body: str
-    html_body: str | None = None
-    from_email: str = ""
-    ics: bytes | None = None
-    ics_method: str | None = None
-
-
-@dataclass(frozen=True)
 class Skip:
     reason: str
     wait: bool = False  # True: try again later without counting an attempt
 
 
-def send_due(*, now: datetime | None = None, batch_size: int = BATCH_SIZE) -> PassReport:
+def send_due(
+    session: Session,
+    transport: Transport,
+    *,
+    now: datetime | None = None,
+    batch_size: int = BATCH_SIZE,
+) -> PassReport:
     """One pass: deliver every message due at ``now`` (default: the clock), batch by batch.
 
-    Call it with no unsaved changes in ``db.session``: each step commits.
+    Call it with no unsaved changes in ``session``: each step commits.
     """
-    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
-    session = db.session
     report = PassReport()
     while True:
         clock = now or utcnow()
@@ -128,10 +119,12 @@ def send_due(*, now: datetime | None = None, batch_size: int = BATCH_SIZE) -> Pa
             if time.monotonic() - started > LEASE.total_seconds() / 2:
                 _release(session, claimed[position:], lease_until, now or utcnow())
                 break
-            _handle(app, session, message_id, lease_until, now, report)
+            _handle(transport, session, message_id, lease_until, now, report)
 
 
 def send_loop(
+    session: Session,
+    transport: Transport,
     *,
     interval: float,
     stop: threading.Event,
@@ -140,23 +133,23 @@ def send_loop(
     """Run passes until ``stop`` is set, sleeping ``interval`` seconds after an idle pass."""
     while not stop.is_set():
         try:
-            report = send_due()
+            report = send_due(session, transport)
         except Exception:  # a database hiccup must not end the worker
             log.exception("The send pass failed; trying again shortly.")
-            db.session.rollback()
+            session.rollback()
             stop.wait(interval)
             continue
         finally:
-            db.session.remove()
+            session.close()  # no connection or loaded rows kept while idle
         if on_pass is not None:
             on_pass(report)
         if report.handled == 0:
             stop.wait(interval)
 
 
-def backoff(attempts: int) -> timedelta:
-    base = current_app.config["NOTIFICATIONS_BACKOFF_SECONDS"]
-    return min(timedelta(seconds=base * 2 ** max(attempts - 1, 0)), MAX_BACKOFF)
+def backoff(attempts: int, base_seconds: int) -> timedelta:
+    """The wait after the ``attempts``-th failure: ``base_seconds`` doubled each time."""
+    return min(timedelta(seconds=base_seconds * 2 ** max(attempts - 1, 0)), MAX_BACKOFF)
 
 
 # --- the three steps -----------------------------------------------------------
@@ -185,7 +178,7 @@ def _claim(
 
 
 def _handle(
-    app: Flask,
+    transport: Transport,
     session: Session,
     message_id: uuid.UUID,
     lease_until: datetime,
@@ -223,7 +216,7 @@ def _handle(
         return
     if not isinstance(plan, Exception):
         try:
-            _deliver(app, plan)
+            transport.deliver(plan)
         except Exception as error:
             plan = error
     if isinstance(plan, Exception):
@@ -262,13 +255,15 @@ def _record_failure(
 ) -> None:
     text = f"{type(error).__name__}: {error}"[:ERROR_MAX_CHARS]
     report.errors.append(text)
-    if attempts >= current_app.config["NOTIFICATIONS_MAX_ATTEMPTS"]:
+    settings = settings_of(session)
+    if attempts >= settings.notifications_max_attempts:
         _record(session, message_id, lease_until, status=OutboxStatus.FAILED,
                 last_error=text, due_at=clock)
         log.error("Giving up on outbox message %s after %d attempts: %s", message_id, attempts, text)
         report.failed += 1
     else:
-        _record(session, message_id, lease_until, due_at=clock + backoff(attempts), last_error=text)
+        wait = backoff(attempts, settings.notifications_backoff_seconds)
+        _record(session, message_id, lease_until, due_at=clock + wait, last_error=text)
         log.warning("Outbox message %s failed (attempt %d), will retry: %s", message_id, attempts, text)
         report.retrying += 1
 
@@ -290,7 +285,7 @@ def _release(
     session.commit()
 
 
-# --- building and delivering ---------------------------------------------------------
+# --- building ---------------------------------------------------------------------
 
 
 def _recipient(appointment: Appointment, message: OutboxMessage) -> Participant | None:
@@ -316,6 +311,7 @@ def _stale(appointment: Appointment, message: OutboxMessage) -> str | None:
 
 
 def _prepare(session: Session, message: OutboxMessage, clock: datetime) -> Outgoing | Skip:
+    settings = settings_of(session)
     appointment = message.appointment
     subject, text, html = message.subject, message.text_body, message.html_body
     participant = _recipient(appointment, message) if appointment is not None else None
@@ -336,12 +332,15 @@ def _prepare(session: Session, message: OutboxMessage, clock: datetime) -> Outgo
             if clock < appointment.end_at:
                 return Skip("the room is not open yet", wait=True)
             return Skip("the appointment ended before its room opened")
-        rendered = render_template(template, appointment, participant, manage=manage_link(appointment))
+        manage = manage_link(settings, appointment)
+        rendered = render_template(template, appointment, participant, manage=manage)
         subject, text = rendered.subject, rendered.text_body
         html = rendered.html_body if message.channel == Channel.EMAIL else None
     if message.channel == Channel.SMS:
         return Outgoing(Channel.SMS, message.recipient, "", text)
-    from_email = sender_address(appointment.service if appointment is not None else None)
+    from_email = sender_address(
+        appointment.service if appointment is not None else None, settings.mail_default_sender
+    )
     ics = None
     if message.ics_method and appointment is not None:
         method = IcsMethod(message.ics_method)
@@ -351,26 +350,9 @@ def _prepare(session: Session, message: OutboxMessage, clock: datetime) -> Outgo
             method=method,
             organizer=Person(appointment.organizer.name, address_of(from_email)),
             attendees=[Person(name, message.recipient)],
-            manage_link=manage_link(appointment) if method == IcsMethod.REQUEST else None,
+            manage_link=manage_link(settings, appointment) if method == IcsMethod.REQUEST else None,
             stamp=clock,
         )
     return Outgoing(
         Channel.EMAIL, message.recipient, subject, text, html, from_email, ics, message.ics_method
-    )
-
-
-def _deliver(app: Flask, outgoing: Outgoing) -> None:
-    if outgoing.channel == Channel.SMS:
-        get_sms_gateway(app).send(outgoing.recipient, outgoing.text_body)
-        return
-    deliver_email(
-        build_email(
-            from_email=outgoing.from_email,
-            to=outgoing.recipient,
-            subject=outgoing.subject,
-            text_body=outgoing.text_body,
-            html_body=outgoing.html_body,
-            ics=outgoing.ics,
-            ics_method=outgoing.ics_method,
-        )
     )

@@ -1,7 +1,7 @@
-"""SMS through a small gateway interface (config ``SMS_BACKEND``).
+"""SMS gateways (config ``SMS_BACKEND``; the edge, ``portal.delivery``, picks one).
 
 - ``log`` (default): appends one line per message to ``SMS_LOG_PATH``.
-- ``locmem``: keeps messages in memory, for tests (``sms_outbox()``).
+- ``locmem``: keeps messages in a list, for tests (``portal.delivery.sms_outbox(app)``).
 - ``package.module:ClassName``: any class with ``send(to, text)``, built with the app.
 """
 
@@ -11,10 +11,7 @@ import json
 import os
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from importlib import import_module
 from typing import Protocol
-
-from flask import Flask, current_app
 
 
 class SmsGateway(Protocol):
@@ -31,8 +28,8 @@ class SmsMessage:
 class LogSmsGateway:
     """Appends ``<UTC time>\\t<to>\\t<JSON text>`` lines: one line per message, whatever the text."""
 
-    def __init__(self, app: Flask) -> None:
-        self.path = app.config["SMS_LOG_PATH"]
+    def __init__(self, path: str) -> None:
+        self.path = path
 
     def send(self, to: str, text: str) -> None:
         stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
@@ -44,30 +41,8 @@ class LogSmsGateway:
 
 
 class LocmemSmsGateway:
-    def __init__(self, app: Flask) -> None:
-        self.outbox = sms_outbox(app)
+    def __init__(self, outbox: list[SmsMessage]) -> None:
+        self.outbox = outbox
 
     def send(self, to: str, text: str) -> None:
         self.outbox.append(SmsMessage(to, text))
-
-
-BACKENDS: dict[str, type] = {"log": LogSmsGateway, "locmem": LocmemSmsGateway}
-
-
-def sms_outbox(app: Flask | None = None) -> list[SmsMessage]:
-    """The messages the locmem gateway has sent in this app."""
-    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
-    return app.extensions.setdefault("portal.sms_outbox", [])
-
-
-def get_sms_gateway(app: Flask | None = None) -> SmsGateway:
-    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
-    name = app.config.get("SMS_BACKEND") or "log"
-    if name in BACKENDS:
-        return BACKENDS[name](app)
-    module_name, _, class_name = name.partition(":")
-    if not class_name:
-        raise RuntimeError(
-            f"SMS_BACKEND {name!r} is not one of {', '.join(BACKENDS)} or 'module:ClassName'."
-        )
-    return getattr(import_module(module_name), class_name)(app)

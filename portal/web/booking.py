@@ -43,9 +43,14 @@ from sqlalchemy import select
 from portal.booking import codes
 from portal.booking.codes import CodeError, CodeNotSent, CodeThrottled
 from portal.booking.errors import BookingError
-from portal.booking.links import appointment_id_from_token, manage_token, manage_url
+from portal.booking.links import (
+    appointment_id_from_token,
+    calendar_paths,
+    manage_token,
+    manage_url,
+)
 from portal.booking.operations import Customer, book as book_slot, hold_slot, release_hold
-from portal.extensions import db, limiter
+from portal.extensions import db, limiter, settings
 from portal.models import Appointment, CodePurpose, Service, SlotHold, User, normalize_email, utcnow
 from portal.web import formatting as fmt
 from portal.web import htmx
@@ -480,9 +485,8 @@ def _finish(service: Service, draft: Draft):
     except BookingError as error:  # SlotUnavailable above all; NotFound if the agent left
         return _taken_page(service, zone, draft.agent_id, day, error.message)
     session.pop("booking_hold", None)
-    return redirect(
-        url_for("booking.confirmed", slug=service.slug, token=manage_token(appointment)), 303
-    )
+    token = manage_token(settings(), appointment)
+    return redirect(url_for("booking.confirmed", slug=service.slug, token=token), 303)
 
 
 @bp.get("/book/<slug>/confirmed/<token>")
@@ -490,7 +494,11 @@ def confirmed(slug: str, token: str):
     appointment = appointment_for_token(token)
     if appointment.service.slug != slug:
         abort(404)
-    return render_template("booking/confirmed.html", appointment=appointment, manage_link=manage_url(appointment))
+    return render_template(
+        "booking/confirmed.html",
+        appointment=appointment,
+        manage_link=manage_url(settings(), appointment),
+    )
 
 
 # --- helpers for every customer page (templates) ------------------------------------
@@ -498,26 +506,16 @@ def confirmed(slug: str, token: str):
 
 def appointment_for_token(token: str) -> Appointment:
     """The appointment a manage token was made for; wrong or tampered tokens are 404."""
-    appointment_id = appointment_id_from_token(token)
+    appointment_id = appointment_id_from_token(settings(), token)
     appointment = db.session.get(Appointment, appointment_id) if appointment_id else None
     if appointment is None:
         abort(404)
     return appointment
 
 
-def _export_url(endpoint: str, kind: str, appointment_id: uuid.UUID) -> str:
-    # portal/api/calendar.py serves these; the plain path keeps pages working without it.
-    if endpoint in current_app.view_functions:
-        return url_for(endpoint, appointment_id=str(appointment_id))
-    return f"/api/cal/events/{kind}/{appointment_id}/event"
-
-
 @bp.app_template_global()
 def calendar_links(appointment: Appointment) -> dict[str, str]:
-    return {
-        "google": _export_url("api.google_event", "google", appointment.id),
-        "ics": _export_url("api.ical_event", "ical", appointment.id),
-    }
+    return calendar_paths(appointment)
 
 
 @bp.app_template_global()

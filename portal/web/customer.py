@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from functools import partial
 
 from flask import (
     Blueprint,
@@ -27,7 +28,7 @@ from sqlalchemy.orm import selectinload
 from portal.booking import codes
 from portal.booking.codes import CodeError, CodeNotSent, CodeThrottled
 from portal.booking.links import manage_token
-from portal.extensions import db
+from portal.extensions import db, settings
 from portal.models import (
     Appointment,
     AppointmentStatus,
@@ -97,7 +98,7 @@ def my():
         email=email,
         upcoming=upcoming,
         past=past[:50],
-        manage_token=manage_token,
+        manage_token=partial(manage_token, settings()),
         sign_out_form=ActionForm(),
         now=now,
     )
@@ -179,4 +180,4 @@ def appointment(appointment_id: str):
     found = db.session.get(Appointment, key)
     if found is None or not any(p.email == email for p in found.customers):
         abort(404)
-    return redirect(url_for("manage.show", token=manage_token(found)))
+    return redirect(url_for("manage.show", token=manage_token(settings(), found)))

@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from portal.auth import is_safe_next, role_required
 from portal.calendars.feed import agent_feed, feed_user, regenerate_calendar_secret
+from portal.extensions import db
 from portal.models import STAFF_ROLES
 from portal.web.forms import ActionForm
 
@@ -17,10 +18,10 @@ bp = Blueprint("feeds", __name__)
 
 @bp.get("/calendar/<secret>.ics")
 def calendar_feed(secret: str):
-    user = feed_user(secret)
+    user = feed_user(db.session, secret)
     if user is None:
         abort(404)
-    response = Response(agent_feed(user), mimetype="text/calendar")
+    response = Response(agent_feed(db.session, user), mimetype="text/calendar")
     response.headers["Content-Disposition"] = 'inline; filename="portal.ics"'
     # The URL is a credential: keep the feed out of shared caches.
     response.headers["Cache-Control"] = "private, no-store"
@@ -32,7 +33,7 @@ def calendar_feed(secret: str):
 @role_required(*STAFF_ROLES)
 def renew_secret():
     if ActionForm().validate_on_submit():
-        regenerate_calendar_secret(current_user)
+        regenerate_calendar_secret(db.session, current_user)
         flash("Your calendar link is new; the old one no longer works.", "success")
     return redirect(_back())
 

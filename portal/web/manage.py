@@ -22,7 +22,7 @@ from portal.booking.lifecycle import Action, Actor
 from portal.booking.links import manage_url
 from portal.booking.operations import cancel, reschedule
 from portal.errors import on_domain_error
-from portal.extensions import db
+from portal.extensions import db, settings
 from portal.models import Appointment, utcnow
 from portal.web import formatting as fmt
 from portal.web import htmx
@@ -119,7 +119,7 @@ def _page(
             refusal=refusal,
             can_change=_can_change(appointment),
             cancel_form=form or CancelForm(),
-            manage_link=manage_url(appointment),
+            manage_link=manage_url(settings(), appointment),
             open_picker=open_picker or (picker is not None and picker.message is not None),
             open_cancel=request.args.get("open") == "cancel" or bool(form and form.errors),
         ),

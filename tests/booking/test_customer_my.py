@@ -7,13 +7,17 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from portal.booking.links import manage_token
-from portal.extensions import db
+from portal.booking import links
+from portal.extensions import db, settings
 from portal.models import Appointment, OneTimeCode, ParticipantType, utcnow
 from tests import factories
 from tests.booking.web_support import book_through_pages, hidden, last_code, outbox, shop, text  # noqa: F401
 
 pytestmark = pytest.mark.date_sensitive  # the shop's day follows the clock
+
+
+def manage_token(appointment: Appointment) -> str:
+    return links.manage_token(settings(), appointment)
 
 
 def sign_in(app, client, email):

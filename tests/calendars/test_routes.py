@@ -60,13 +60,13 @@ def test_unknown_query_parameters_are_refused(app, client):
 
 
 def test_real_manage_link_in_the_download(app, client):
-    """With the booking module's manage page, the link is absolute and opens it."""
+    """The link is absolute, under PUBLIC_URL, and opens the manage page."""
     appointment = make_appointment(datetime(2030, 3, 31, 0, 30, tzinfo=UTC))
     response = client.get(f"/api/cal/events/ical/{appointment.id}/event")
     description = str(Calendar.from_ical(response.data).events[0]["DESCRIPTION"])
     link = description.split("Reschedule or cancel: ", 1)[1].split()[0]
-    assert link.startswith("http://localhost/manage/")
-    assert client.get(link.removeprefix("http://localhost")).status_code == 200
+    assert link.startswith(app.config["PUBLIC_URL"] + "/manage/")
+    assert client.get(link.removeprefix(app.config["PUBLIC_URL"])).status_code == 200
 
 
 def test_google_link_redirects(app, client):

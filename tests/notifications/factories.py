@@ -31,7 +31,7 @@ MANAGE_PREFIX = "https://portal.test/manage/"
 @pytest.fixture
 def fake_manage_links(monkeypatch: pytest.MonkeyPatch) -> None:
     """A predictable manage URL, whatever state the manage page is in."""
-    monkeypatch.setattr(links, "manage_url", lambda appointment: f"{MANAGE_PREFIX}{appointment.id}")
+    monkeypatch.setattr(links, "manage_url", lambda _settings, appointment: f"{MANAGE_PREFIX}{appointment.id}")
 
 
 def make_agent(name: str = "Dana Agent", email_address: str | None = None, tz: str = "Europe/Berlin") -> User:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import OneTimeCode, Role, utcnow
-from portal.notifications.sender import send_due
+from portal.delivery import send_due
 from portal.notifications.verification import start_sender_verification
 from portal.tokens import issue_token
 from tests.conftest import make_user

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from portal.extensions import db
 from portal.models import OutboxMessage, OutboxStatus
 from portal.notifications import outbox
-from portal.notifications.sender import send_due
+from portal.delivery import send_due
 from tests.conftest import on_postgres
 from tests.notifications import backends
 from tests.notifications.factories import make_agent, make_appointment, make_service

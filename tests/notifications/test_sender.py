@@ -9,6 +9,7 @@ import pytest
 from icalendar import Calendar
 from sqlalchemy import select
 
+from portal.delivery import send_due, sms_outbox
 from portal.extensions import db
 from portal.models import (
     AppointmentStatus,
@@ -19,8 +20,7 @@ from portal.models import (
     TemplateType,
 )
 from portal.notifications import outbox
-from portal.notifications.sender import LEASE, _claim, send_due
-from portal.notifications.sms import sms_outbox
+from portal.notifications.sender import LEASE, _claim
 from tests.notifications import backends
 from tests.notifications.factories import (
     MANAGE_PREFIX,
@@ -229,7 +229,9 @@ def test_verified_service_sender_is_used(app):
 
 
 def test_one_off_email_without_appointment(app):
-    outbox.queue_email("Admin@Example.com", "Code\n123", "Your code is 123", kind="TEST", now=NOW)
+    outbox.queue_email(
+        "Admin@Example.com", "Code\n123", "Your code is 123", kind="TEST", now=NOW, session=db.session
+    )
     db.session.commit()
     assert send_due(now=NOW).sent == 1
     (message,) = mailbox(app)

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import OutboxMessage, OutboxStatus
 from portal.notifications import outbox
-from portal.notifications.sender import send_due
+from portal.delivery import send_due
 from tests.notifications.factories import calendar_parts, make_appointment, parse_mail
 
 UTC = timezone.utc

@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.booking.links import manage_token
-from portal.extensions import db
+from portal.extensions import db, settings
 from portal.models import Appointment, OfficeHours, Role, Service, ServiceTimeSlot, TimeException, User
 from tests import factories
 from tests.conftest import make_user, sign_in
@@ -40,7 +40,7 @@ class World:
 
     @property
     def manage(self) -> str:
-        return f"/manage/{manage_token(self.appointment)}"
+        return f"/manage/{manage_token(settings(), self.appointment)}"
 
 
 @pytest.fixture

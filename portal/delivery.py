@@ -1,0 +1,121 @@
+"""The sender's edge: Flask-Mailman for email, the configured SMS gateway, the app's session.
+
+``portal.notifications.sender`` decides what to send and when; this module gives it a
+session (``db.session``, carrying the app's settings) and a ``Transport`` that delivers
+through the app's mail extension and ``SMS_BACKEND``. ``portal notifications send``
+runs ``send_due`` / ``send_loop`` from here.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import datetime
+from importlib import import_module
+
+from flask import Flask, current_app
+from flask_mailman import EmailMultiAlternatives, SafeMIMEText
+
+from portal.calendars.details import one_line
+from portal.extensions import db, mail
+from portal.models import Channel
+from portal.notifications import sender
+from portal.notifications.outgoing import DeliveryError, Outgoing
+from portal.notifications.sender import BATCH_SIZE, PassReport
+from portal.notifications.sms import LocmemSmsGateway, LogSmsGateway, SmsGateway, SmsMessage
+
+
+def calendar_part(ics: bytes, method: str, filename: str = "invite.ics") -> SafeMIMEText:
+    """``text/calendar; method=...`` as an attachment, which mail clients offer to import."""
+    part = SafeMIMEText(ics.decode("utf-8"), "calendar", "utf-8")
+    part.set_param("method", method)
+    part.add_header("Content-Disposition", "attachment", filename=filename)
+    return part
+
+
+def build_email(
+    *,
+    from_email: str,
+    to: str,
+    subject: str,
+    text_body: str,
+    html_body: str | None = None,
+    ics: bytes | None = None,
+    ics_method: str | None = None,
+) -> EmailMultiAlternatives:
+    message = EmailMultiAlternatives(
+        subject=one_line(subject), body=text_body, from_email=from_email, to=[to]
+    )
+    if html_body:
+        message.attach_alternative(html_body, "text/html")
+    if ics is not None and ics_method:
+        message.attach(calendar_part(ics, ics_method))
+    return message
+
+
+def deliver_email(message: EmailMultiAlternatives) -> None:
+    """Send now over a fresh connection (one file per message with the file backend)."""
+    connection = mail.get_connection()
+    if connection.send_messages([message]) != 1:
+        raise DeliveryError("The mail backend did not accept the message.")
+
+
+def sms_outbox(app: Flask) -> list[SmsMessage]:
+    """The messages the locmem gateway has sent in this app."""
+    return app.extensions.setdefault("portal.sms_outbox", [])
+
+
+def sms_gateway(app: Flask) -> SmsGateway:
+    """The gateway ``SMS_BACKEND`` names (read when sending, so tests may switch it)."""
+    name = app.config.get("SMS_BACKEND") or "log"
+    if name == "log":
+        return LogSmsGateway(app.config["SMS_LOG_PATH"])
+    if name == "locmem":
+        return LocmemSmsGateway(sms_outbox(app))
+    module_name, _, class_name = name.partition(":")
+    if not class_name:
+        raise RuntimeError(f"SMS_BACKEND {name!r} is not log, locmem or 'module:ClassName'.")
+    return getattr(import_module(module_name), class_name)(app)
+
+
+class AppTransport:
+    """Delivers through the app's mail extension and SMS gateway (in its app context)."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+
+    def deliver(self, outgoing: Outgoing) -> None:
+        if outgoing.channel == Channel.SMS:
+            sms_gateway(self.app).send(outgoing.recipient, outgoing.text_body)
+            return
+        deliver_email(
+            build_email(
+                from_email=outgoing.from_email,
+                to=outgoing.recipient,
+                subject=outgoing.subject,
+                text_body=outgoing.text_body,
+                html_body=outgoing.html_body,
+                ics=outgoing.ics,
+                ics_method=outgoing.ics_method,
+            )
+        )
+
+
+def _app() -> Flask:
+    return current_app._get_current_object()  # type: ignore[attr-defined]
+
+
+def send_due(*, now: datetime | None = None, batch_size: int = BATCH_SIZE) -> PassReport:
+    """One sender pass for the current app (see ``portal.notifications.sender``)."""
+    return sender.send_due(db.session, AppTransport(_app()), now=now, batch_size=batch_size)
+
+
+def send_loop(
+    *,
+    interval: float,
+    stop: threading.Event,
+    on_pass: Callable[[PassReport], None] | None = None,
+) -> None:
+    """Sender passes for the current app until ``stop`` is set."""
+    transport = AppTransport(_app())
+    sender.send_loop(db.session, transport, interval=interval, stop=stop, on_pass=on_pass)

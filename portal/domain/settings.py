@@ -1,0 +1,63 @@
+"""The settings the domain reads, as one frozen value built once from the app's config.
+
+The domain never reads ``app.config``: ``create_app`` builds ``Settings`` once and the
+edges hand them on. Domain functions that already take the request's ``session`` read
+them from it (``settings_of(session)``): the session is the unit of work the edge gives
+every operation, and it carries its settings the way it carries its connection
+(``bind_settings`` is called by whoever makes the session: ``portal.extensions`` for
+Flask-SQLAlchemy's). Pure helpers take the one value they need as an argument.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+_SESSION_KEY = "portal.settings"
+
+
+@dataclass(frozen=True)
+class Settings:
+    public_url: str  # base of every absolute link (mails, calendar files, manage links)
+    timezone: str  # the account's time zone: office hours are read in it
+    video_url_template: str  # a room's URL, ``{ticket}`` replaced by the ticket
+    hold_minutes: int  # a held slot is kept this long while the customer confirms
+    mail_default_sender: str  # From: of mail whose service has no verified sender
+    notifications_max_attempts: int
+    notifications_backoff_seconds: int  # doubled on each failed try
+    secret_key: str = field(repr=False)  # signs manage links
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> Settings:
+        return cls(
+            public_url=str(config["PUBLIC_URL"]).rstrip("/"),
+            timezone=str(config["TIMEZONE"]),
+            video_url_template=str(config["VIDEO_URL_TEMPLATE"]),
+            hold_minutes=int(config["HOLD_MINUTES"]),
+            mail_default_sender=str(config["MAIL_DEFAULT_SENDER"]),
+            notifications_max_attempts=int(config["NOTIFICATIONS_MAX_ATTEMPTS"]),
+            notifications_backoff_seconds=int(config["NOTIFICATIONS_BACKOFF_SECONDS"]),
+            secret_key=str(config["SECRET_KEY"]),
+        )
+
+    def absolute_url(self, path: str) -> str:
+        """``path`` (starting with /) under ``PUBLIC_URL``."""
+        return f"{self.public_url}{path}"
+
+
+def bind_settings(session: Session, settings: Settings) -> None:
+    session.info[_SESSION_KEY] = settings
+
+
+def settings_of(session: Session) -> Settings:
+    """The settings of the unit of work ``session`` belongs to."""
+    try:
+        return session.info[_SESSION_KEY]
+    except KeyError:
+        raise RuntimeError(
+            "This session carries no portal settings: "
+            "call portal.domain.settings.bind_settings(session, settings) where it is made."
+        ) from None

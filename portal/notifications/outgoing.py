@@ -1,0 +1,50 @@
+"""A message ready to leave, and the transport the edge gives the sender to deliver it.
+
+The sender builds ``Outgoing`` values from outbox rows; how they travel (Flask-Mailman,
+an SMS gateway) is the edge's business (``portal.delivery``), so nothing here knows
+about the app or its mail extension.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from email.utils import formataddr, parseaddr
+from typing import Protocol
+
+from portal.calendars.details import clean_email, one_line
+from portal.models import Channel, Service
+
+
+class DeliveryError(RuntimeError):
+    """The channel did not accept the message."""
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """Everything one delivery needs, built before any network I/O."""
+
+    channel: Channel
+    recipient: str
+    subject: str
+    text_body: str
+    html_body: str | None = None
+    from_email: str = ""
+    ics: bytes | None = None
+    ics_method: str | None = None
+
+
+class Transport(Protocol):
+    def deliver(self, outgoing: Outgoing) -> None:
+        """Hand the message to its channel; raise if it was not accepted."""
+
+
+def sender_address(service: Service | None, default_sender: str) -> str:
+    """The From: of a service's mail: its own address once verified, else the default."""
+    if service is not None and service.sender_verified and clean_email(service.sender_email):
+        return formataddr((one_line(service.name), service.sender_email))
+    return default_sender
+
+
+def address_of(from_header: str) -> str:
+    """The bare address in 'Name <address>'."""
+    return parseaddr(from_header)[1]

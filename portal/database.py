@@ -67,6 +67,11 @@ def begin_write(session: Session) -> None:
     session.info[_WRITING] = True
 
 
+def is_writing(session: Session) -> bool:
+    """Whether the session's transaction has written, or holds changes it will write."""
+    return bool(session.info.get(_WRITING) or session.new or session.dirty or session.deleted)
+
+
 # Set while the session's transaction holds SQLite's write lock; cleared when it ends.
 _WRITING = "portal.sqlite_writing"
 

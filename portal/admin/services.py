@@ -22,8 +22,9 @@ from portal.admin.errors import Collector, Conflict, Invalid, NotFound
 from portal.admin.validation import check_email, check_text, check_zone_and_locale
 from portal.models import Appointment, Role, Service, SlotHold, User
 from portal.notifications.defaults import add_default_templates
-from portal.notifications.verification import VerificationError, start_sender_verification
+from portal.codes import CodeError, CodeSettings
 from portal.notifications.verification import confirm_sender as confirm_code
+from portal.notifications.verification import start_sender_verification
 
 MAX_NAME = 120
 MAX_SLUG = 80
@@ -266,13 +267,14 @@ def create_service(
     name: str,
     duration: timedelta,
     slug: str | None = None,
+    code_settings: CodeSettings | None = None,
     **fields: Any,
 ) -> Service:
     """A new service with default notification templates.
 
     Optional fields: description, slot_interval (None = the duration), buffer_before,
     buffer_after, minimum_notice, horizon_days, capacity, timezone, locale, color,
-    agent_ids, sender_email, active.
+    agent_ids, sender_email, active. A sender email needs ``code_settings`` (its code).
     """
     values: dict[str, Any] = {"name": name, "duration": duration, **fields}
     if slug is None or (isinstance(slug, str) and not slug.strip()):
@@ -292,17 +294,23 @@ def create_service(
     session.flush()
     _add_default_templates(session, service)
     if sender_changed:
-        _start_sender_verification(session, service)
+        _start_sender_verification(session, code_settings, service)
     session.flush()
     return service
 
 
-def update_service(session: Session, service: Service, **fields: Any) -> Service:
+def update_service(
+    session: Session,
+    service: Service,
+    *,
+    code_settings: CodeSettings | None = None,
+    **fields: Any,
+) -> Service:
     """Change any of the fields ``create_service`` takes (partial update)."""
     clean = _validated(session, service, fields)
     sender_changed = _apply(session, service, clean)
     if sender_changed:
-        _start_sender_verification(session, service)
+        _start_sender_verification(session, code_settings, service)
     session.flush()
     return service
 
@@ -353,29 +361,35 @@ def _add_default_templates(session: Session, service: Service) -> None:
     add_default_templates(service)
 
 
-def _start_sender_verification(session: Session, service: Service) -> None:
+def _start_sender_verification(
+    session: Session, code_settings: CodeSettings | None, service: Service
+) -> None:
+    if code_settings is None:
+        raise TypeError("a new sender email needs code_settings for its verification code")
     # Queues the code through the outbox, in this transaction.
-    start_sender_verification(service)
+    start_sender_verification(session, code_settings, service)
 
 
-def resend_sender_code(session: Session, service: Service) -> None:
+def resend_sender_code(session: Session, service: Service, code_settings: CodeSettings) -> None:
     """Send a fresh verification code to the service's unverified sender email."""
     if not service.sender_email:
         raise Conflict("This service has no sender email to verify.", "sender_email")
     if service.sender_verified:
         raise Conflict("This sender email is already verified.", "sender_email")
-    _start_sender_verification(session, service)
+    _start_sender_verification(session, code_settings, service)
     session.flush()
 
 
-def confirm_sender(session: Session, service: Service, code: str) -> None:
+def confirm_sender(
+    session: Session, service: Service, code: str, code_settings: CodeSettings
+) -> None:
     """Mark the sender email verified when ``code`` is the one sent to it.
 
-    A wrong code counts as an attempt (committed) and raises Invalid on ``code``.
+    Call it before the request writes anything: a wrong code counts as a try that
+    outlives the request's rollback (``portal.codes``). Refusals are Invalid on ``code``.
     """
     try:
-        confirm_code(service, code)
-    except VerificationError as error:
-        session.flush()
-        raise Invalid(fields={"code": str(error)}) from None
+        confirm_code(session, code_settings, service, code)
+    except CodeError as error:
+        raise Invalid(fields={"code": error.message}) from None
     session.flush()

@@ -21,6 +21,7 @@ from portal.api.errors import invalid_param
 from portal.api.params import checked, query_args
 from portal.api.paging import PAGING_PARAMS, page_of, page_params, sort_params
 from portal.api.serializers import service_json, utc_z
+from portal.code_routes import code_settings
 from portal.extensions import db
 from portal.domain import values
 from portal.models import Role, Service, User
@@ -68,7 +69,7 @@ def admin_service_json(service: Service) -> dict[str, Any]:
 def create_service():
     query_args(())
     values = parse_body(SERVICE_BODY)
-    service = service_domain.create_service(db.session, **values)
+    service = service_domain.create_service(db.session, code_settings=code_settings(), **values)
     response = jsonify(admin_service_json(service))
     response.headers["Location"] = url_for("api.get_service", service_id=service.id)
     return response, 201
@@ -80,7 +81,7 @@ def update_service(service_id: str):
     query_args(())
     service = service_domain.get_service(db.session, service_id)
     values = parse_body(SERVICE_BODY, partial=True)
-    service_domain.update_service(db.session, service, **values)
+    service_domain.update_service(db.session, service, code_settings=code_settings(), **values)
     return jsonify(admin_service_json(service))
 
 

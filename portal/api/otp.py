@@ -8,10 +8,11 @@
   that customer's own appointments (``portal.api.customer_tokens``).
 - ``POST /api/appointments/basic`` (seed 001 "Schedule new"): book as a customer
   with ``otp: {email, code}`` (a booking code) → 200 appointment; 401 bad code;
-  409 ``slot_unavailable``. The customer's email is the verified one.
+  409 ``slot_unavailable``. The rules are ``portal.booking.book_with_code``, the
+  same as the booking pages'.
 
-Codes, their expiry, attempts and resend spacing are ``portal.booking.codes``
-(shared with the booking pages and ``/my``); so are the rate limits.
+Codes, their expiry, attempts and resend spacing are ``portal.codes`` (shared with
+the booking pages and ``/my``); the rate limits are ``portal.code_routes``.
 """
 
 from __future__ import annotations
@@ -34,12 +35,16 @@ from portal.api.appointments import (
     appointment_json,
 )
 from portal.api.body import Field, parse_body, utc_datetime, uuid_value
-from portal.api.errors import invalid_param
-from portal.booking import codes, operations
-from portal.booking.availability import free_agents_at
-from portal.booking.operations import Customer
+from portal.booking.book_with_code import CustomerBooking, book_with_code
+from portal.code_routes import (
+    code_settings,
+    limit_code_checks,
+    limit_code_requests,
+    send_code,
+    verify_code,
+)
 from portal.extensions import db
-from portal.models import CodePurpose, normalize_email, utcnow
+from portal.models import CodePurpose
 
 
 def _body() -> dict[str, Any]:
@@ -65,11 +70,11 @@ OTP_BODY = {
 
 
 @bp.post("/otp")
-@codes.limit_code_requests(_posted_email)
+@limit_code_requests(_posted_email)
 def request_otp():
     values = parse_body(OTP_BODY)
     purpose = CodePurpose.BOOKING if values["purpose"] == "booking" else CodePurpose.SIGN_IN
-    codes.request_code(db.session, values["email"], purpose)
+    send_code(db.session, values["email"], purpose)
     response = jsonify({"message": "If that address can receive email, a code is on its way."})
     response.status_code = 202
     return response
@@ -82,10 +87,10 @@ VERIFY_BODY = {
 
 
 @bp.post("/otp/verify")
-@codes.limit_code_checks(_posted_email)
+@limit_code_checks(_posted_email)
 def verify_otp():
     values = parse_body(VERIFY_BODY)
-    codes.verify_code(db.session, values["email"], CodePurpose.SIGN_IN, values["code"])
+    verify_code(db.session, values["email"], CodePurpose.SIGN_IN, values["code"])
     return jsonify(
         {
             "accessToken": customer_tokens.issue(values["email"]),
@@ -116,31 +121,20 @@ BASIC_BODY = {
 
 
 @bp.post("/appointments/basic")
-@codes.limit_code_checks(_otp_email)
+@limit_code_checks(_otp_email)
 def book_basic():
     values = parse_body(BASIC_BODY)
     _in_range("start", values["start"])
-    service = _service(values["service_id"])
-    email = normalize_email(values["otp"]["email"])
-    given: Customer = values["customer"]
-    if given.email and normalize_email(given.email) != email:
-        raise invalid_param("'customer.contact.primaryEmail' must be the address the code was sent to.")
-    now = utcnow()
-    # A slot already gone should not use up the customer's code: check first (read only)...
-    free_agents_at(db.session, service, values["start"], now=now, agent_id=values.get("agent_id"))
-    codes.verify_code(db.session, email, CodePurpose.BOOKING, values["otp"]["code"], now)
-    # ...then book for real (the check is repeated under the calendar lock).
-    customer = Customer(given.first_name, given.last_name, email, given.phone, given.metadata)
-    appointment = operations.book(
-        db.session,
-        service,
-        values["start"],
-        customer,
+    booking = CustomerBooking(
+        service=_service(values["service_id"]),
+        start=values["start"],
+        email=values["otp"]["email"],
+        customer=values["customer"],
         agent_id=values.get("agent_id"),
         timezone=values.get("timezone"),
         locale=values.get("locale"),
         title=values.get("title"),
         notes=values["notes"],
-        now=now,
     )
+    appointment = book_with_code(db.session, code_settings(), booking, values["otp"]["code"])
     return jsonify(appointment_json(appointment))

@@ -40,8 +40,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from markupsafe import Markup
 from sqlalchemy import select
 
-from portal.booking import codes
-from portal.booking.codes import CodeError, CodeNotSent, CodeThrottled
+from portal.booking.book_with_code import CustomerBooking, book_with_code, code_needed
 from portal.booking.errors import BookingError
 from portal.booking.links import (
     appointment_id_from_token,
@@ -49,7 +48,9 @@ from portal.booking.links import (
     manage_token,
     manage_url,
 )
-from portal.booking.operations import Customer, book as book_slot, hold_slot, release_hold
+from portal.booking.operations import Customer, hold_slot, release_hold
+from portal.code_routes import code_settings, limit_code_checks, limit_code_requests, send_code
+from portal.codes import CodeError, CodeNotSent, CodeThrottled
 from portal.extensions import db, limiter, settings
 from portal.models import Appointment, CodePurpose, Service, SlotHold, User, normalize_email, utcnow
 from portal.web import formatting as fmt
@@ -371,7 +372,7 @@ def _form_email() -> str | None:
 
 
 @bp.post("/book/<slug>/confirm")
-@codes.limit_code_requests(_form_email)
+@limit_code_requests(_form_email)
 def details(slug: str):
     service = active_service(slug)
     form = DetailsForm()
@@ -392,12 +393,12 @@ def details(slug: str):
         "email": draft.email,
         "phone": draft.phone,
     }
-    if current_customer_email() == draft.email:
+    if not code_needed(draft.email, current_customer_email()):
         # This browser proved the address a moment ago: no second code.
         return _finish(service, draft)
     note = None
     try:
-        codes.request_code(db.session, draft.email, CodePurpose.BOOKING, utcnow())
+        send_code(db.session, draft.email, CodePurpose.BOOKING, utcnow())
     except CodeThrottled:
         note = "We sent a code to this address a moment ago: use the newest email."
     except CodeNotSent as error:
@@ -421,7 +422,7 @@ def _draft_email() -> str | None:
 
 
 @bp.post("/book/<slug>/confirm/code")
-@codes.limit_code_checks(_draft_email)
+@limit_code_checks(_draft_email)
 def code(slug: str):
     service = active_service(slug)
     form = CodeForm()
@@ -430,17 +431,11 @@ def code(slug: str):
         abort(404)
     if not form.validate_on_submit():
         return _code_page(service, draft, form=form, status=422)
-    try:
-        codes.verify_code(db.session, draft.email, CodePurpose.BOOKING, form.code.data, utcnow())
-    except CodeError as error:
-        form.code.errors.append(error.message)
-        return _code_page(service, draft, form=form, status=422)
-    sign_in_customer(draft.email)
-    return _finish(service, draft)
+    return _finish(service, draft, form)
 
 
 @bp.post("/book/<slug>/confirm/resend")
-@codes.limit_code_requests(_draft_email)
+@limit_code_requests(_draft_email)
 def resend(slug: str):
     service = active_service(slug)
     form = CodeForm()
@@ -449,7 +444,7 @@ def resend(slug: str):
         abort(404)
     form.code.data = ""
     try:
-        codes.request_code(db.session, draft.email, CodePurpose.BOOKING, utcnow())
+        send_code(db.session, draft.email, CodePurpose.BOOKING, utcnow())
     except CodeThrottled as error:
         form.code.errors = [error.message]
         return _code_page(service, draft, form=form, status=429)
@@ -459,29 +454,35 @@ def resend(slug: str):
     return _code_page(service, draft, form=form, note=f"We sent a new code to {draft.email}.")
 
 
-def _finish(service: Service, draft: Draft):
-    """Create the booking (re-checked atomically by the domain) and show the confirmation."""
+def _finish(service: Service, draft: Draft, code_form: CodeForm | None = None):
+    """Check the code (unless this browser proved the address) and book; show the result."""
     zone = draft.tz
     day = draft.start.astimezone(zone).date()
-    customer = Customer(
-        first_name=draft.first_name,
-        last_name=draft.last_name,
+    booking = CustomerBooking(
+        service=service,
+        start=draft.start,
         email=draft.email,
-        phone=draft.phone or None,
+        customer=Customer(draft.first_name, draft.last_name, draft.email, draft.phone or None),
+        agent_id=draft.agent_id,
+        hold_id=draft.hold_id,
+        timezone=zone.key,
+        locale=str(fmt.locale()),
+        notes=draft.notes,
     )
+    code_form = code_form or CodeForm()
     try:
-        appointment = book_slot(
+        appointment = book_with_code(
             db.session,
-            service,
-            draft.start,
-            customer,
-            agent_id=draft.agent_id,
-            hold_id=draft.hold_id,
-            timezone=zone.key,
-            locale=str(fmt.locale()),
-            notes=draft.notes,
+            code_settings(),
+            booking,
+            code_form.code.data,
+            proven_email=current_customer_email(),
+            on_proven=sign_in_customer,
             now=utcnow(),
         )
+    except CodeError as error:
+        code_form.code.errors = [*code_form.code.errors, error.message]
+        return _code_page(service, draft, form=code_form, status=422)
     except BookingError as error:  # SlotUnavailable above all; NotFound if the agent left
         return _taken_page(service, zone, draft.agent_id, day, error.message)
     session.pop("booking_hold", None)

@@ -25,9 +25,10 @@ from flask import (
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from portal.booking import codes
-from portal.booking.codes import CodeError, CodeNotSent, CodeThrottled
+from portal import code_routes
 from portal.booking.links import manage_token
+from portal.code_routes import limit_code_checks, limit_code_requests
+from portal.codes import CodeError, CodeNotSent, CodeThrottled
 from portal.extensions import db, settings
 from portal.models import (
     Appointment,
@@ -121,7 +122,7 @@ def own_appointments(email: str) -> list[Appointment]:
 
 
 @bp.post("/my/code")
-@codes.limit_code_requests(_posted_email)
+@limit_code_requests(_posted_email)
 def send_code():
     form = SignInForm()
     if not form.validate_on_submit():
@@ -129,7 +130,7 @@ def send_code():
     email = normalize_email(form.email.data)
     note = None
     try:
-        codes.request_code(db.session, email, CodePurpose.SIGN_IN, utcnow())
+        code_routes.send_code(db.session, email, CodePurpose.SIGN_IN, utcnow())
     except CodeThrottled:
         note = "We sent a code to this address a moment ago. Use that one, or ask again in a minute."
     except CodeNotSent as error:
@@ -141,7 +142,7 @@ def send_code():
 
 
 @bp.post("/my/verify")
-@codes.limit_code_checks(_posted_email)
+@limit_code_checks(_posted_email)
 def verify():
     form = CodeForm()
     if not form.email.data:
@@ -149,7 +150,9 @@ def verify():
     email = normalize_email(form.email.data)
     if form.validate_on_submit():
         try:
-            codes.verify_code(db.session, email, CodePurpose.SIGN_IN, form.code.data, utcnow())
+            code_routes.verify_code(
+                db.session, email, CodePurpose.SIGN_IN, form.code.data, utcnow()
+            )
         except CodeError as error:
             form.code.errors.append(error.message)
         else:

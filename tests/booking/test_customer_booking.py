@@ -216,6 +216,7 @@ def test_slot_taken_meanwhile_shows_the_refreshed_day(app, client, shop, intrude
     for person in (agent, *others):
         if intruder == "customer":
             book(db.session, shop.service, start, Customer("Dan", "Other", "dan@example.org"), agent_id=person.id)
+            db.session.commit()  # where Dan's request ends
         elif intruder == "staff":
             factories.appointment(shop.service, person, start)
         else:

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from portal.booking.codes import issue_code
+from portal.codes import CodeSettings, issue_code
 from portal.extensions import db
 from portal.models import Appointment, AppointmentStatus, CodePurpose, Role
 from portal.tokens import issue_token
@@ -59,6 +59,7 @@ def test_two_hundred_attempts_on_ten_slots_make_ten_appointments(app, tmp_path):
     db.session.commit()
     staff_headers = {"Authorization": f"Bearer {secret}"}
 
+    code_settings = CodeSettings.from_config(app.config)
     attempts: list[tuple[str, dict, dict]] = []  # path, JSON body, headers
     for slot, start in enumerate(starts):
         iso = start.strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -69,8 +70,9 @@ def test_two_hundred_attempts_on_ten_slots_make_ten_appointments(app, tmp_path):
             if n % 2:
                 attempts.append(("/api/appointments/", body, staff_headers))
             else:
-                code = issue_code(db.session, email, CodePurpose.BOOKING)
+                code = issue_code(db.session, code_settings, email, CodePurpose.BOOKING)
                 attempts.append(("/api/appointments/basic", body | {"otp": {"email": email, "code": code}}, {}))
+    db.session.commit()
     db.session.close()
 
     settings = {

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import func, select
 
-from portal.booking.codes import issue_code
+from portal.codes import CodeSettings, issue_code
 from portal.extensions import db
 from portal.models import Appointment, CodePurpose, SlotHold
 from portal.web.booking import Draft
@@ -40,7 +40,8 @@ def test_one_seat_many_customers(app, tmp_path):
     book_start = hold_start + timedelta(hours=1)
 
     emails = [f"customer{i:02d}@example.org" for i in range(CUSTOMERS)]
-    codes = [issue_code(db.session, email, CodePurpose.BOOKING) for email in emails]
+    code_settings = CodeSettings.from_config(app.config)
+    codes = [issue_code(db.session, code_settings, email, CodePurpose.BOOKING) for email in emails]
     with app.test_request_context("/"):
         drafts = [
             Draft(

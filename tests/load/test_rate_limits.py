@@ -41,7 +41,7 @@ pytestmark = pytest.mark.real_clock  # the gunicorn servers keep the real clock
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 SIGN_IN_PER_MINUTE = 10  # portal/web/auth.py
-CODES_PER_EMAIL_PER_HOUR = 10  # portal/booking/codes.py, limit_code_requests
+CODES_PER_EMAIL_PER_HOUR = 10  # portal/code_routes.py, limit_code_requests
 CODES_PER_ADDRESS_PER_HOUR = 30
 
 

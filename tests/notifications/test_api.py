@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from portal.codes import CodeSettings
 from portal.extensions import db
 from portal.models import OneTimeCode, Role, utcnow
 from portal.delivery import send_due
@@ -39,16 +40,16 @@ def emailed_code(app) -> str:
     return re.search(r"\b(\d{6})\b", mailbox(app)[-1].body).group(1)
 
 
-def with_sender(email: str = "team@clinic.example"):
+def with_sender(app, email: str = "team@clinic.example"):
     service = make_service()
     service.sender_email = email
-    start_sender_verification(service)
+    start_sender_verification(db.session, CodeSettings.from_config(app.config), service)
     db.session.commit()
     return service
 
 
 def test_sender_verification_round_trip(app, client, admin):
-    service = with_sender()
+    service = with_sender(app)
     assert service.sender_verified is False
     code = emailed_code(app)
     assert mailbox(app)[-1].to == ["team@clinic.example"]
@@ -70,7 +71,7 @@ def test_sender_verification_round_trip(app, client, admin):
 
 
 def test_wrong_codes_count_and_run_out(app, client, admin):
-    service = with_sender()
+    service = with_sender(app)
     code = emailed_code(app)
     wrong = "000000" if code != "000000" else "111111"
     for _ in range(app.config["ONE_TIME_CODE_MAX_ATTEMPTS"]):
@@ -87,9 +88,10 @@ def test_wrong_codes_count_and_run_out(app, client, admin):
 
 
 def test_expired_and_superseded_codes_fail(app, client, admin):
-    service = with_sender()
+    service = with_sender(app)
     old_code = emailed_code(app)
-    start_sender_verification(service)  # a new mail: the old code stops working
+    # A new mail: the old code stops working.
+    start_sender_verification(db.session, CodeSettings.from_config(app.config), service)
     db.session.commit()
     new_code = emailed_code(app)
     if new_code != old_code:
@@ -123,7 +125,7 @@ def test_confirm_input_errors(app, client, admin, body, status, error):
 
 
 def test_confirm_needs_an_admin_token(app, client):
-    service = with_sender()
+    service = with_sender(app)
     body = {"serviceId": str(service.id), "code": "123456"}
     assert client.post("/api/notifications/emails/confirm", json=body).status_code == 401
     agent = token_for(Role.AGENT, "agent@example.com")

@@ -11,6 +11,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from portal.admin import services as service_domain
 from portal.admin import templates as domain
 from portal.admin.errors import AdminError, NotFound
+from portal.code_routes import code_settings
 from portal.extensions import db
 from portal.models import Channel, NotificationTemplate, Service, TemplateType
 from portal.notifications.placeholders import PLACEHOLDERS, TIMED_TYPES
@@ -214,7 +215,12 @@ def service_sender(service_id: uuid.UUID):
     if form.validate_on_submit():
         before = service.sender_email
         try:
-            service_domain.update_service(db.session, service, sender_email=form.sender_email.data or None)
+            service_domain.update_service(
+                db.session,
+                service,
+                sender_email=form.sender_email.data or None,
+                code_settings=code_settings(),
+            )
         except AdminError as error:
             db.session.rollback()
             apply_error(form, error)
@@ -237,7 +243,9 @@ def service_sender_confirm(service_id: uuid.UUID):
     form = SenderCodeForm()
     if form.validate_on_submit():
         try:
-            service_domain.confirm_sender(db.session, service, (form.code.data or "").strip())
+            service_domain.confirm_sender(
+                db.session, service, (form.code.data or "").strip(), code_settings()
+            )
         except AdminError as error:
             db.session.rollback()
             apply_error(form, error, {"sender_email": "code"})
@@ -253,7 +261,7 @@ def service_sender_resend(service_id: uuid.UUID):
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        service_domain.resend_sender_code(db.session, service)
+        service_domain.resend_sender_code(db.session, service, code_settings())
     except AdminError as error:
         db.session.rollback()
         flash(error.message, "error")

@@ -1,0 +1,360 @@
+"""One-time codes: a 6-digit code emailed to prove that someone reads an address.
+
+One module for every purpose (``CodePurpose``): confirming a booking, signing
+in at ``/my`` or through ``POST /api/otp/verify``, and verifying a service's
+sender address. It knows nothing of Flask: the settings arrive as a
+``CodeSettings``, the mail as a ``deliver(to, subject, body)`` callable, and the
+rate limits per address and IP stay with the routes (``portal.code_routes``).
+
+- ``send_code`` issues a code and hands it to ``deliver`` at once (booking and
+  sign-in: the customer is waiting); raises ``CodeThrottled`` when asked again
+  too soon and ``CodeNotSent`` when delivery fails (the code is then forgotten).
+- ``issue_code`` makes a code without the throttle (sender verification queues
+  it through the outbox, in the same unit of work as the address change).
+- ``verify_code`` returns when the code is right and retires it, else raises
+  ``WrongCode`` (with the tries left), ``CodeExpired`` or ``TooManyAttempts``.
+
+Codes are stored as an HMAC-SHA256 keyed with the secret (a database dump alone
+cannot be brute-forced), live ``lifetime``, allow ``max_attempts`` tries, and a
+new one retires the earlier ones for the same address and purpose.
+
+Every try counts, atomically (a conditional ``UPDATE ... WHERE attempts < max``,
+so parallel guesses cannot pass the limit), and in a short transaction of its
+own that commits at once: the request that made the try may fail and roll back
+everything else, the try stays counted. Retiring a right code belongs to the
+request's unit of work, so a request that fails after the check (the slot was
+taken meanwhile) leaves the code usable for another try.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import math
+import secrets
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from portal.database import is_writing, lock_calendars
+from portal.domain.errors import DomainError, Kind
+from portal.models import CodePurpose, OneTimeCode, normalize_email, utcnow
+
+log = logging.getLogger(__name__)
+
+CODE_DIGITS = 6
+
+# Delivers one mail: (to, subject, text body). Raises when it cannot.
+Deliver = Callable[[str, str, str], None]
+
+
+@dataclass(frozen=True)
+class CodeSettings:
+    """What the portal's configuration says about codes (DESIGN.md 3)."""
+
+    secret: str
+    lifetime: timedelta = timedelta(minutes=10)
+    max_attempts: int = 5
+    resend_spacing: timedelta = timedelta(seconds=60)
+    per_hour: int = 6  # beyond the spacing: at most this many new codes per address an hour
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> CodeSettings:
+        return cls(
+            secret=str(config["SECRET_KEY"]),
+            lifetime=timedelta(minutes=int(config.get("ONE_TIME_CODE_MINUTES", 10))),
+            max_attempts=int(config.get("ONE_TIME_CODE_MAX_ATTEMPTS", 5)),
+            resend_spacing=timedelta(seconds=int(config.get("ONE_TIME_CODE_RESEND_SECONDS", 60))),
+            per_hour=int(config.get("ONE_TIME_CODES_PER_HOUR", 6)),
+        )
+
+    @property
+    def lifetime_text(self) -> str:
+        """The lifetime as people say it: "10 minutes", "1 hour", "90 seconds"."""
+        seconds = int(self.lifetime.total_seconds())
+        for unit, size in (("hour", 3600), ("minute", 60)):
+            if seconds >= size and seconds % size == 0:
+                return _count(seconds // size, unit)
+        return _count(seconds, "second")
+
+
+def _count(number: int, unit: str) -> str:
+    return f"{number} {unit}" if number == 1 else f"{number} {unit}s"
+
+
+# --- errors ------------------------------------------------------------------
+
+
+class CodeError(DomainError):
+    """A code could not be checked or sent; ``message`` is fit to show the person."""
+
+    kind = Kind.UNAUTHORIZED
+
+
+class WrongCode(CodeError):
+    def __init__(self, remaining: int) -> None:
+        self.remaining = remaining
+        tries = "1 more try" if remaining == 1 else f"{remaining} more tries"
+        super().__init__(f"That code is not right. Check the email and try again ({tries}).")
+
+
+class CodeExpired(CodeError):
+    def __init__(self, message: str = "That code has expired. Ask for a new one.") -> None:
+        super().__init__(message)
+
+
+class TooManyAttempts(CodeError):
+    def __init__(self) -> None:
+        super().__init__("Too many wrong tries for that code. Ask for a new one.")
+
+
+class CodeThrottled(CodeError):
+    kind = Kind.RATE_LIMITED
+
+    def __init__(self, retry_after: int) -> None:
+        self.retry_after = max(1, retry_after)
+        super().__init__(
+            f"A code was sent to this address moments ago. You can ask for another "
+            f"in {self.retry_after} seconds."
+        )
+
+
+class CodeNotSent(CodeError):
+    kind = Kind.UNAVAILABLE
+    _code = "mail_unavailable"
+
+    def __init__(self) -> None:
+        super().__init__("We could not send the email just now. Please try again in a minute.")
+
+
+# --- issuing -------------------------------------------------------------------
+
+
+def _digest(settings: CodeSettings, email: str, purpose: CodePurpose, code: str) -> str:
+    message = f"{purpose.value}\x00{email}\x00{code}".encode()
+    return "hmac-sha256$" + hmac.new(settings.secret.encode(), message, hashlib.sha256).hexdigest()
+
+
+def issue_code(
+    session: Session,
+    settings: CodeSettings,
+    email: str,
+    purpose: CodePurpose | str,
+    now: datetime | None = None,
+) -> str:
+    """A new code for (email, purpose), flushed; earlier unused ones stop working."""
+    now = now or utcnow()
+    email, purpose = normalize_email(email), CodePurpose(purpose)
+    code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+    session.execute(
+        update(OneTimeCode)
+        .where(
+            OneTimeCode.email == email,
+            OneTimeCode.purpose == purpose,
+            OneTimeCode.used_at.is_(None),
+        )
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    session.add(
+        OneTimeCode(
+            email=email,
+            purpose=purpose,
+            code_hash=_digest(settings, email, purpose, code),
+            expires_at=now + settings.lifetime,
+            created_at=now,
+        )
+    )
+    session.flush()
+    return code
+
+
+def check_throttle(
+    session: Session,
+    settings: CodeSettings,
+    email: str,
+    purpose: CodePurpose | str,
+    now: datetime | None = None,
+) -> None:
+    """Raise ``CodeThrottled`` if a new code for this address may not be sent yet."""
+    now = now or utcnow()
+    email, purpose = normalize_email(email), CodePurpose(purpose)
+    recent = session.scalars(
+        select(OneTimeCode.created_at)
+        .where(
+            OneTimeCode.email == email,
+            OneTimeCode.purpose == purpose,
+            OneTimeCode.created_at > now - timedelta(hours=1),
+        )
+        .order_by(OneTimeCode.created_at.desc())
+    ).all()
+    spacing = settings.resend_spacing
+    if recent and recent[0] > now - spacing:
+        raise CodeThrottled(math.ceil((recent[0] + spacing - now).total_seconds()))
+    if len(recent) >= settings.per_hour:
+        oldest = recent[settings.per_hour - 1]
+        raise CodeThrottled(math.ceil((oldest + timedelta(hours=1) - now).total_seconds()))
+
+
+def send_code(
+    session: Session,
+    settings: CodeSettings,
+    email: str,
+    purpose: CodePurpose | str,
+    deliver: Deliver,
+    now: datetime | None = None,
+) -> None:
+    """Issue a code and deliver it now. Raises ``CodeThrottled`` or ``CodeNotSent``."""
+    now = now or utcnow()
+    email, purpose = normalize_email(email), CodePurpose(purpose)
+    lock_calendars(session, ())  # SQLite: the write lock before the throttle's read
+    check_throttle(session, settings, email, purpose, now)
+    savepoint = session.begin_nested()
+    code = issue_code(session, settings, email, purpose, now)
+    subject, body = code_mail(settings, purpose, code)
+    try:
+        deliver(email, subject, body)
+    except Exception:
+        log.exception("Could not send a %s code", purpose.value)
+        # The code never reached anyone: forget it (and keep the earlier one), so asking
+        # again is not throttled.
+        savepoint.rollback()
+        raise CodeNotSent() from None
+    savepoint.commit()
+
+
+# --- checking ------------------------------------------------------------------
+
+
+def verify_code(
+    session: Session,
+    settings: CodeSettings,
+    email: str,
+    purpose: CodePurpose | str,
+    code: str,
+    now: datetime | None = None,
+) -> None:
+    """Accept the current code for (email, purpose) and retire it, or raise a ``CodeError``.
+
+    Call it before the request writes anything: the try is counted and committed
+    on a connection of its own, which on SQLite would otherwise wait for the
+    request's own write lock. The right code on the last allowed try still works.
+    """
+    now = now or utcnow()
+    email, purpose = normalize_email(email), CodePurpose(purpose)
+    if is_writing(session):
+        raise RuntimeError("verify_code must come before the request writes anything")
+    code_id = _count_try(session, settings, email, purpose, "".join((code or "").split()), now)
+    # SQLite: the request's read snapshot predates the count; take the write lock afresh.
+    lock_calendars(session, ())
+    retired = session.execute(
+        update(OneTimeCode)
+        .where(OneTimeCode.id == code_id, OneTimeCode.used_at.is_(None))
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if retired != 1:  # a parallel request used the same code a moment ago
+        raise CodeExpired("That code was already used. Ask for a new one.")
+
+
+def _count_try(
+    session: Session,
+    settings: CodeSettings,
+    email: str,
+    purpose: CodePurpose,
+    code: str,
+    now: datetime,
+) -> uuid.UUID:
+    """Count one try in its own committed transaction; the code's id when it is right."""
+    maximum = settings.max_attempts
+    with Session(bind=session.get_bind()) as own:
+        lock_calendars(own, ())  # SQLite: parallel tries queue for the write lock
+        current = own.execute(
+            select(OneTimeCode.id, OneTimeCode.code_hash, OneTimeCode.expires_at)
+            .where(
+                OneTimeCode.email == email,
+                OneTimeCode.purpose == purpose,
+                OneTimeCode.used_at.is_(None),
+            )
+            .order_by(OneTimeCode.created_at.desc())
+            .limit(1)
+        ).first()
+        if current is None:
+            raise CodeExpired("There is no valid code for this address. Ask for a new one.")
+        if current.expires_at <= now:
+            raise CodeExpired(
+                "That code has expired. Ask for a new one and use it within "
+                f"{settings.lifetime_text}."
+            )
+        counted = own.execute(
+            update(OneTimeCode)
+            .where(
+                OneTimeCode.id == current.id,
+                OneTimeCode.attempts < maximum,
+                OneTimeCode.used_at.is_(None),
+            )
+            .values(attempts=OneTimeCode.attempts + 1)
+            .returning(OneTimeCode.attempts)
+        ).scalar_one_or_none()
+        own.commit()
+    if counted is None:
+        raise TooManyAttempts()
+    looks_right = code.isdigit() and len(code) == CODE_DIGITS
+    given = _digest(settings, email, purpose, code) if looks_right else ""
+    if not hmac.compare_digest(current.code_hash, given):
+        if counted >= maximum:
+            raise TooManyAttempts()
+        raise WrongCode(maximum - counted)
+    return current.id
+
+
+# --- the mail ------------------------------------------------------------------
+
+_SUBJECTS = {
+    CodePurpose.BOOKING: "{code} is your code to confirm your booking",
+    CodePurpose.SIGN_IN: "{code} is your sign-in code",
+    CodePurpose.SENDER_VERIFICATION: "{code} is your code to verify this sender address",
+}
+_PURPOSE_TEXT = {
+    CodePurpose.BOOKING: "confirm your booking",
+    CodePurpose.SIGN_IN: "sign in to see your appointments",
+    CodePurpose.SENDER_VERIFICATION: "verify this address as a sender",
+}
+
+
+def code_mail(
+    settings: CodeSettings, purpose: CodePurpose, code: str, *, lead: str = ""
+) -> tuple[str, str]:
+    """Subject and text of the mail that carries a code; ``lead`` opens the text."""
+    body = (
+        "Hello,\n\n"
+        + (f"{lead}\n\n" if lead else "")
+        + f"Your code to {_PURPOSE_TEXT[purpose]} is:\n\n"
+        f"    {code}\n\n"
+        f"It works for {settings.lifetime_text}. If you did not ask for it, ignore this email: "
+        "nothing happens without the code.\n"
+    )
+    return _SUBJECTS[purpose].format(code=code), body
+
+
+__all__ = [
+    "CodeError",
+    "CodeExpired",
+    "CodeNotSent",
+    "CodeSettings",
+    "CodeThrottled",
+    "Deliver",
+    "TooManyAttempts",
+    "WrongCode",
+    "check_throttle",
+    "code_mail",
+    "issue_code",
+    "send_code",
+    "verify_code",
+]

@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask import Flask
@@ -29,7 +29,6 @@ from tests import factories
 from tests.booking.web_support import hidden, shop, start_booking  # noqa: F401
 from tests.conftest import make_user, sign_in
 
-UTC = timezone.utc
 EMAIL = "cora@example.org"
 SENDER = "team@clinic.example"
 GUESSES = 12
@@ -68,7 +67,8 @@ def issue(app: Flask, email: str, purpose: CodePurpose) -> str:
 
 def tries() -> int:
     db.session.expire_all()
-    return db.session.scalars(select(OneTimeCode.attempts).where(OneTimeCode.used_at.is_(None))).one()
+    unused = OneTimeCode.used_at.is_(None)
+    return db.session.scalars(select(OneTimeCode.attempts).where(unused)).one()
 
 
 def book_basic(world: World, client: FlaskClient, code: str):
@@ -150,9 +150,8 @@ def test_a_right_booking_code_survives_a_taken_slot_and_the_try_counts(app, clie
 def test_the_pages_count_wrong_tries_too(app, client, shop):
     # Booking: the code step answers 422 and rolls back.
     code_page = start_booking(client, shop, shop.at(10))
-    answer = client.post(
-        f"/book/{shop.service.slug}/confirm/code", data={"p": hidden(code_page, "p"), "code": "999999"}
-    )
+    path = f"/book/{shop.service.slug}/confirm/code"
+    answer = client.post(path, data={"p": hidden(code_page, "p"), "code": "999999"})
     assert answer.status_code == 422
     assert db.session.scalars(
         select(OneTimeCode.attempts).where(OneTimeCode.purpose == CodePurpose.BOOKING)

@@ -20,9 +20,9 @@ from sqlalchemy.orm import Session
 
 from portal.admin.errors import Collector, Conflict, Invalid, NotFound
 from portal.admin.validation import check_email, check_text, check_zone_and_locale
+from portal.codes import CodeError, CodeSettings
 from portal.models import Appointment, Role, Service, SlotHold, User
 from portal.notifications.defaults import add_default_templates
-from portal.codes import CodeError, CodeSettings
 from portal.notifications.verification import confirm_sender as confirm_code
 from portal.notifications.verification import start_sender_verification
 

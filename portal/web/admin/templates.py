@@ -10,7 +10,8 @@ from flask import abort, flash, redirect, render_template, request, url_for
 
 from portal.admin import services as service_domain
 from portal.admin import templates as domain
-from portal.admin.errors import AdminError, NotFound
+from portal.admin.errors import AdminError
+from portal.errors import on_domain_error
 from portal.extensions import db
 from portal.models import Channel, NotificationTemplate, Service, TemplateType
 from portal.notifications.placeholders import PLACEHOLDERS, TIMED_TYPES
@@ -23,18 +24,13 @@ from portal.web.forms import ActionForm
 _MAX_MINUTES = 10**8
 
 
+# Neither found: NotFound, which the error handler answers with the 404 page.
 def _service_or_404(service_id: uuid.UUID) -> Service:
-    try:
-        return service_domain.get_service(db.session, service_id)
-    except NotFound:
-        abort(404)
+    return service_domain.get_service(db.session, service_id)
 
 
 def _template_or_404(service: Service, template_id: uuid.UUID | str) -> NotificationTemplate:
-    try:
-        return domain.get_template(db.session, service, template_id)
-    except NotFound:
-        abort(404)
+    return domain.get_template(db.session, service, template_id)
 
 
 def _period(form: TemplateForm) -> timedelta | None:
@@ -113,23 +109,19 @@ def template_new(service_id: uuid.UUID):
     else:
         form = TemplateForm()
     if form.validate_on_submit():
-        try:
-            template = domain.create_template(
-                db.session,
-                service,
-                channel=form.channel.data or "",
-                type=form.type.data or "",
-                period=_period(form),
-                locale=(form.locale.data or "").strip(),
-                active=bool(form.active.data),
-                **_texts(form),
-            )
-        except AdminError as error:
-            db.session.rollback()
-            apply_error(form, error, {"template": FORM_ERROR})
-        else:
-            flash("The template was added.", "success")
-            return redirect(url_for("admin.template_edit", service_id=service.id, template_id=template.id))
+        on_domain_error(lambda error: _page(service, form, None), form, {"template": FORM_ERROR})
+        template = domain.create_template(
+            db.session,
+            service,
+            channel=form.channel.data or "",
+            type=form.type.data or "",
+            period=_period(form),
+            locale=(form.locale.data or "").strip(),
+            active=bool(form.active.data),
+            **_texts(form),
+        )
+        flash("The template was added.", "success")
+        return redirect(url_for("admin.template_edit", service_id=service.id, template_id=template.id))
     return _page(service, form, None)
 
 
@@ -146,21 +138,17 @@ def template_edit(service_id: uuid.UUID, template_id: uuid.UUID):
     else:
         form = TemplateForm()
     if form.validate_on_submit():
-        try:
-            domain.update_template(
-                db.session,
-                template,
-                period=_period(form),
-                locale=(form.locale.data or "").strip(),
-                active=bool(form.active.data),
-                **_texts(form),
-            )
-        except AdminError as error:
-            db.session.rollback()
-            apply_error(form, error, {"template": FORM_ERROR})
-        else:
-            flash("The template was saved.", "success")
-            return redirect(url_for("admin.template_edit", service_id=service.id, template_id=template.id))
+        on_domain_error(lambda error: _page(service, form, template), form, {"template": FORM_ERROR})
+        domain.update_template(
+            db.session,
+            template,
+            period=_period(form),
+            locale=(form.locale.data or "").strip(),
+            active=bool(form.active.data),
+            **_texts(form),
+        )
+        flash("The template was saved.", "success")
+        return redirect(url_for("admin.template_edit", service_id=service.id, template_id=template.id))
     return _page(service, form, template)
 
 

@@ -121,7 +121,9 @@ def template_new(service_id: uuid.UUID):
             **_texts(form),
         )
         flash("The template was added.", "success")
-        return redirect(url_for("admin.template_edit", service_id=service.id, template_id=template.id))
+        return redirect(
+            url_for("admin.template_edit", service_id=service.id, template_id=template.id)
+        )
     return _page(service, form, None)
 
 
@@ -138,7 +140,9 @@ def template_edit(service_id: uuid.UUID, template_id: uuid.UUID):
     else:
         form = TemplateForm()
     if form.validate_on_submit():
-        on_domain_error(lambda error: _page(service, form, template), form, {"template": FORM_ERROR})
+        on_domain_error(
+            lambda error: _page(service, form, template), form, {"template": FORM_ERROR}
+        )
         domain.update_template(
             db.session,
             template,
@@ -148,7 +152,9 @@ def template_edit(service_id: uuid.UUID, template_id: uuid.UUID):
             **_texts(form),
         )
         flash("The template was saved.", "success")
-        return redirect(url_for("admin.template_edit", service_id=service.id, template_id=template.id))
+        return redirect(
+            url_for("admin.template_edit", service_id=service.id, template_id=template.id)
+        )
     return _page(service, form, template)
 
 

@@ -114,7 +114,9 @@ def user_password(user_id: uuid.UUID):
         if (password_form.password.data or "") != (password_form.confirm.data or ""):
             password_form.confirm.errors.append("The two passwords differ.")
         else:
-            on_domain_error(lambda error: _edit_page(user, password_form=password_form), password_form)
+            on_domain_error(
+                lambda error: _edit_page(user, password_form=password_form), password_form
+            )
             domain.reset_password(db.session, user, password_form.password.data or "")
             flash(f"The password of {user.name} was changed.", "success")
             return redirect(url_for("admin.user_edit", user_id=user.id))

@@ -56,11 +56,11 @@ def add_form_error(form: Form, message: str) -> None:
     form.form_errors.append(message)
 
 
-def refused_status(form: Form, error: DomainError) -> int | None:
-    """The status of a form page showing a refusal (``on_domain_error`` put it on ``form``).
+def show_refusal(form: Form, error: DomainError) -> int | None:
+    """Finish a refusal ``on_domain_error`` put on ``form``; the status for ``render``.
 
-    A conflict keeps its 409 (a form gone stale also says how to see what is saved
-    now); any other refusal is the form's own 422 (None: ``render`` decides).
+    A form gone stale also says how to see what is saved now. A conflict keeps its
+    409; any other refusal is the form's own 422 (None: ``render`` decides).
     """
     if isinstance(error, StaleChange):
         add_form_error(form, "Reload the page to see the current values.")

@@ -16,7 +16,7 @@ from portal.web import htmx
 from portal.web.admin import bp
 from portal.web.admin.forms import DAY_LABELS, OFFICE_HOURS_TYPE_LABELS, OfficeHoursForm
 from portal.web.forms import ActionForm
-from portal.web.schedule_views import add_error, refused_status, render
+from portal.web.schedule_views import add_error, render, show_refusal
 
 _SECONDS = re.compile(r"(\d{1,2}):([0-5]\d):([0-5]\d)")
 
@@ -146,7 +146,7 @@ def office_hours_update(item_id: uuid.UUID):
         "time_from": data.time_from,
         "time_to": data.time_to,
     }
-    on_domain_error(lambda error: _edit_page(item, form, status=refused_status(form, error)), form)
+    on_domain_error(lambda error: _edit_page(item, form, status=show_refusal(form, error)), form)
     domain.update_office_hours(db.session, item, changes, expected_version=form.version.data or None)
     flash(f"Office hours “{item.name}” saved.", "success")
     return _back()

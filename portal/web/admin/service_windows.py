@@ -20,7 +20,7 @@ from portal.web import htmx
 from portal.web.admin import bp
 from portal.web.admin.forms import DAYS, TimeSlotForm
 from portal.web.forms import ActionForm
-from portal.web.schedule_views import add_error, refused_status, render
+from portal.web.schedule_views import add_error, render, show_refusal
 
 # Domain field → form field, for the refusals the domain raises.
 FORM_FIELDS = {"day_of_week": "day_of_week", "from_minute": "from_time", "to_minute": "to_time"}
@@ -153,7 +153,7 @@ def service_window_update(service_id: uuid.UUID, slot_id: uuid.UUID):
     expected = _parse_fingerprint(form.original.data or "")
 
     def refused(error):
-        return _edit_page(service, slot, form, status=refused_status(form, error))
+        return _edit_page(service, slot, form, status=show_refusal(form, error))
 
     on_domain_error(refused, form, FORM_FIELDS)
     domain.update_service_window(db.session, slot, data, expected=expected)

@@ -40,8 +40,8 @@ from portal.web.forms import ActionForm
 from portal.web.schedule_views import (
     add_error,
     add_form_error,
-    refused_status,
     render,
+    show_refusal,
     target_agent,
 )
 
@@ -232,7 +232,7 @@ def _save(form: TimeOffForm, agent: User, exception: TimeException | None):
         if isinstance(error, Collision):
             return _offer_choice(form, choice, error, exception=exception, agent=agent)
         put_on_form(form, error, FORM_FIELDS)
-        status = refused_status(form, error)
+        status = show_refusal(form, error)
         collisions = domain.find_collisions(db.session, data) if choice.force else None
         return _form_page(form, exception=exception, agent=agent, collisions=collisions, status=status)
 

@@ -11,8 +11,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
+from functools import wraps
+from typing import Any, TypeVar
 
 from flask import Flask, Response, g, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
@@ -56,6 +57,9 @@ API_ERROR_CODES = {
 
 # What a page view does with a DomainError: given the error, the answer to send.
 PageRenderer = Callable[[DomainError], Any]
+# How an API view words a refusal in its own terms: given the error, the error to answer.
+ApiWording = Callable[[DomainError], DomainError]
+View = TypeVar("View", bound=Callable[..., Any])
 
 
 def wants_json() -> bool:
@@ -75,8 +79,14 @@ def error_response(code: int, description: str | None = None):
 
 
 def api_error_response(error: DomainError) -> Response:
-    """The API's one error shape (DESIGN.md 8)."""
-    body = {"error": error.code, "error_description": error.message, **error.details}
+    """The API's one error shape (DESIGN.md 8), in the view's terms (``api_terms``)."""
+    names, wording = g.get("api_terms", ({}, None))
+    if wording is not None:
+        error = wording(error)
+    message = error.message
+    if error.field in names:
+        message = f"'{names[error.field]}': {message}"
+    body = {"error": error.code, "error_description": message, **error.details}
     response = jsonify(body)
     response.status_code = error.status
     retry_after = getattr(error, "retry_after", None)
@@ -85,17 +95,41 @@ def api_error_response(error: DomainError) -> Response:
     return response
 
 
-def on_domain_error(render: PageRenderer, form: Any = None) -> None:
+def api_terms(names: Mapping[str, str] | None = None, wording: ApiWording | None = None):
+    """A view decorator: how the view's refusals read in the API's terms.
+
+    ``names`` are the API's names of the domain's fields (snake_case): a refusal
+    naming one starts with it ("'timeTo': ..."), so the caller reads what it sent.
+    ``wording``, if given, first turns the error into the one to answer (extra
+    payload, a hint for the caller).
+    """
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            g.api_terms = (dict(names or {}), wording)
+            return view(*args, **kwargs)
+
+        return wrapped  # type: ignore[return-value]
+
+    return decorate
+
+
+def on_domain_error(
+    render: PageRenderer, form: Any = None, names: Mapping[str, str] | None = None
+) -> None:
     """Tell the page handler how this view answers a DomainError raised later on.
 
     The handler rolls back, puts the error's messages on ``form`` (each field
-    error under its input when the form has a field of that name, the rest above
-    the form), then returns ``render(error)`` with the error's status.
+    error under its input when the form has a field of that name, or the one
+    ``names`` maps the domain's field to; the rest above the form), then returns
+    ``render(error)``. The answer has the error's status unless the renderer
+    chose one: a form page's 422, a redirect that shows the refusal as a flash.
     """
-    g.domain_error_page = (render, form)
+    g.domain_error_page = (render, form, names)
 
 
-def put_on_form(form: Any, error: DomainError, names: dict[str, str] | None = None) -> None:
+def put_on_form(form: Any, error: DomainError, names: Mapping[str, str] | None = None) -> None:
     """Show a domain error under the matching inputs of a WTForms form (or above it)."""
     names = names or {}
     problems = error.fields or {"": error.message}
@@ -113,11 +147,12 @@ def _page_error(error: DomainError):
     view = g.pop("domain_error_page", None)
     if view is None:
         return error_response(error.status, error.message)
-    render, form = view
+    render, form, names = view
     if form is not None:
-        put_on_form(form, error)
+        put_on_form(form, error, names)
     response = make_response(render(error))
-    response.status_code = error.status
+    if response.status_code == 200:
+        response.status_code = error.status
     retry_after = getattr(error, "retry_after", None)
     if retry_after:
         response.headers["Retry-After"] = str(retry_after)

@@ -19,6 +19,8 @@ from portal.api.errors import ApiError, invalid_param, not_found
 from portal.api.paging import PAGING_PARAMS, page_of, page_params, sort_params
 from portal.api.params import parse_date, query_args
 from portal.api.serializers import utc_z
+from portal.domain.errors import DomainError
+from portal.errors import api_terms
 from portal.extensions import db
 from portal.models import (
     Appointment,
@@ -34,7 +36,7 @@ from portal.schedules import service_windows as windows
 from portal.schedules import time_off
 from portal.schedules import working_hours as hours
 from portal.schedules.access import agent_for, agents_for, changeable_time_off, visible_time_off
-from portal.schedules.errors import Collision, InvalidSchedule
+from portal.schedules.errors import Collision
 from portal.scheduling.validation import format_hhmm
 
 STAFF = (Role.AGENT, Role.SUPERVISOR, Role.ADMIN)
@@ -115,22 +117,24 @@ def get_working_hours(agent_id: str):
     return jsonify(week_json(hours.get_week(db.session, agent.id)))
 
 
+def _week_wording(error: DomainError) -> DomainError:
+    """A broken week points at the offending item of the body, as given ("[2]: ...")."""
+    if not isinstance(error, hours.InvalidWeek):
+        return error
+    position = error.position(error.problems[0])
+    where = "body" if position is None else f"[{position}]"
+    return invalid_param(f"{where}: {error.message}")
+
+
 @bp.put("/agents/<agent_id>/working-hours")
 @require_token(*STAFF)
+@api_terms(wording=_week_wording)
 def put_working_hours(agent_id: str):
     query_args(())
     agent = agent_for(db.session, g.api_user, _path_uuid(agent_id, "That agent"))
     items = parse_body(WEEK_BODY)
     week = [hours.Window(i["day_of_week"], i["start"], i["end"]) for i in items]
-    try:
-        saved = hours.replace_week(db.session, agent.id, week)
-    except hours.InvalidWeek as error:
-        problem = error.problems[0]
-        # Point at the offending item of the body, as given.
-        positions = [n for n, w in enumerate(week) if w.day_of_week == problem.day_of_week]
-        where = f"[{positions[problem.index]}]" if problem.index < len(positions) else "body"
-        raise invalid_param(f"{where}: {error.message}") from None
-    return jsonify(week_json(saved))
+    return jsonify(week_json(hours.replace_week(db.session, agent.id, week)))
 
 
 # --- time exceptions --------------------------------------------------------------------------
@@ -160,7 +164,7 @@ TIME_OFF_FIELDS = {
 }
 TIME_OFF_QUERY = (*PAGING_PARAMS, "agentId", "from", "to")
 
-# Domain field → API name, for errors raised by the domain checks.
+# Domain field → API name, for the refusals of the domain checks (api_terms).
 _TIME_OFF_NAMES = {
     "agent_ids": "agentIds",
     "from_date": "from",
@@ -232,20 +236,20 @@ def _time_off_input() -> tuple[time_off.TimeOff, time_off.CollisionChoice]:
     return data, choice
 
 
-def _write_time_off(write: Callable[[], time_off.Outcome], status: int):
-    try:
-        outcome = write()
-    except Collision as error:
-        raise ApiError(
-            409,
-            "conflict",
-            f"{error.message} Send force=true with collidingBookingOptions to add it anyway.",
-            collidingAppointmentIds=[str(a.id) for a in error.appointments],
-            collidingAppointments=[_appointment_brief(a) for a in error.appointments],
-        ) from None
-    except InvalidSchedule as error:
-        name = _TIME_OFF_NAMES.get(error.field or "", error.field)
-        raise ApiError(400, error.code, f"'{name}': {error.message}" if name else error.message) from None
+def _time_off_wording(error: DomainError) -> DomainError:
+    """A collision lists the appointments and says how to add the time off anyway."""
+    if not isinstance(error, Collision):
+        return error
+    return ApiError(
+        409,
+        "conflict",
+        f"{error.message} Send force=true with collidingBookingOptions to add it anyway.",
+        collidingAppointmentIds=[str(a.id) for a in error.appointments],
+        collidingAppointments=[_appointment_brief(a) for a in error.appointments],
+    )
+
+
+def _time_off_answer(outcome: time_off.Outcome, status: int):
     body = time_off_json(outcome.exception)
     body["keptAppointmentIds"] = [str(a.id) for a in outcome.kept]
     body["cancelledAppointmentIds"] = [str(a.id) for a in outcome.cancelled]
@@ -281,12 +285,12 @@ def list_time_exceptions():
 
 @bp.post("/time-exceptions")
 @require_token(*STAFF)
+@api_terms(_TIME_OFF_NAMES, _time_off_wording)
 def create_time_exception():
     query_args(())
     data, choice = _time_off_input()
-    return _write_time_off(
-        lambda: time_off.create_time_off(db.session, data, created_by=g.api_user, choice=choice), 201
-    )
+    outcome = time_off.create_time_off(db.session, data, created_by=g.api_user, choice=choice)
+    return _time_off_answer(outcome, 201)
 
 
 @bp.get("/time-exceptions/<exception_id>")
@@ -300,14 +304,14 @@ def get_time_exception(exception_id: str):
 
 @bp.put("/time-exceptions/<exception_id>")
 @require_token(*STAFF)
+@api_terms(_TIME_OFF_NAMES, _time_off_wording)
 def put_time_exception(exception_id: str):
     query_args(())
     key = _path_uuid(exception_id, "That time exception")
     exception = changeable_time_off(g.api_user, db.session.get(TimeException, key))
     data, choice = _time_off_input()
-    return _write_time_off(
-        lambda: time_off.update_time_off(db.session, exception, data, choice=choice), 200
-    )
+    outcome = time_off.update_time_off(db.session, exception, data, choice=choice)
+    return _time_off_answer(outcome, 200)
 
 
 @bp.delete("/time-exceptions/<exception_id>")
@@ -329,6 +333,7 @@ OFFICE_FIELDS = {
     "timeFrom": Field(int, required=True, minimum=0, maximum=86400, dest="time_from"),
     "timeTo": Field(int, required=True, minimum=0, maximum=86400, dest="time_to"),
 }
+# Domain field → API name (api_terms).
 _OFFICE_NAMES = {"name": "name", "type": "type", "dow": "dow", "time_from": "timeFrom", "time_to": "timeTo"}
 
 
@@ -353,11 +358,6 @@ def _office_values(values: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-def _office_error(error: InvalidSchedule) -> ApiError:
-    name = _OFFICE_NAMES.get(error.field or "")
-    return ApiError(400, error.code, f"'{name}': {error.message}" if name else error.message)
-
-
 @bp.get("/office-hours")
 @require_token(*STAFF)
 def list_office_hours():
@@ -374,13 +374,11 @@ def list_office_hours():
 
 @bp.post("/office-hours")
 @require_token(Role.ADMIN)
+@api_terms(_OFFICE_NAMES)
 def create_office_hours():
     query_args(())
     values = _office_values(parse_body(OFFICE_FIELDS))
-    try:
-        item = office.create_office_hours(db.session, office.OfficeHoursData(**values))
-    except InvalidSchedule as error:
-        raise _office_error(error) from None
+    item = office.create_office_hours(db.session, office.OfficeHoursData(**values))
     return jsonify(office_hours_json(item)), 201
 
 
@@ -394,14 +392,12 @@ def get_office_hours(item_id: str):
 
 @bp.patch("/office-hours/<item_id>")
 @require_token(Role.ADMIN)
+@api_terms(_OFFICE_NAMES)
 def patch_office_hours(item_id: str):
     query_args(())
     item = office.get_office_hours(db.session, _path_uuid(item_id, "Those office hours"))
     changes = _office_values(parse_body(OFFICE_FIELDS, partial=True))
-    try:
-        office.update_office_hours(db.session, item, changes)
-    except InvalidSchedule as error:
-        raise _office_error(error) from None
+    office.update_office_hours(db.session, item, changes)
     return jsonify(office_hours_json(item))
 
 
@@ -423,6 +419,7 @@ SLOT_FIELDS = {
     "available": Field(bool, default=True),
 }
 SLOT_QUERY = (*PAGING_PARAMS, "dayOfWeek", "available", "fromTime_gte", "fromTime_lte")
+# Domain field → API name (api_terms).
 _SLOT_NAMES = {"day_of_week": "dayOfWeek", "from_minute": "fromTime", "to_minute": "toTime"}
 
 
@@ -435,15 +432,6 @@ def time_slot_json(slot: ServiceTimeSlot) -> dict[str, Any]:
         "toTime": format_hhmm(slot.to_minute),
         "available": slot.available,
     }
-
-
-def _slot_write(write: Callable[[], ServiceTimeSlot], status: int):
-    try:
-        slot = write()
-    except InvalidSchedule as error:
-        name = _SLOT_NAMES.get(error.field or "")
-        raise ApiError(400, error.code, f"'{name}': {error.message}" if name else error.message) from None
-    return jsonify(time_slot_json(slot)), status
 
 
 @bp.get("/services/<service_id>/time-slots")
@@ -466,11 +454,12 @@ def list_time_slots(service_id: str):
 
 @bp.post("/services/<service_id>/time-slots")
 @require_token(Role.ADMIN)
+@api_terms(_SLOT_NAMES)
 def create_time_slot(service_id: str):
     query_args(())
     service = windows.find_service(db.session, _path_uuid(service_id, "That service"))
     data = windows.ServiceWindowData(**parse_body(SLOT_FIELDS))
-    return _slot_write(lambda: windows.create_service_window(db.session, service, data), 201)
+    return jsonify(time_slot_json(windows.create_service_window(db.session, service, data))), 201
 
 
 @bp.get("/services/<service_id>/time-slots/<slot_id>")
@@ -484,12 +473,13 @@ def get_time_slot(service_id: str, slot_id: str):
 
 @bp.put("/services/<service_id>/time-slots/<slot_id>")
 @require_token(Role.ADMIN)
+@api_terms(_SLOT_NAMES)
 def put_time_slot(service_id: str, slot_id: str):
     query_args(())
     service = windows.find_service(db.session, _path_uuid(service_id, "That service"))
     slot = windows.get_service_window(db.session, service.id, _path_uuid(slot_id, "That time slot"))
     data = windows.ServiceWindowData(**parse_body(SLOT_FIELDS))
-    return _slot_write(lambda: windows.update_service_window(db.session, slot, data), 200)
+    return jsonify(time_slot_json(windows.update_service_window(db.session, slot, data)))
 
 
 @bp.delete("/services/<service_id>/time-slots/<slot_id>")

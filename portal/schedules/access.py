@@ -69,6 +69,13 @@ def visible_time_off(actor: User, exception: TimeException | None) -> TimeExcept
     return exception
 
 
+def may_change_time_off(actor: User, exception: TimeException) -> bool:
+    """Whether ``changeable_time_off`` lets ``actor`` change it (pages show or hide its buttons)."""
+    if manages_others(actor):
+        return True
+    return bool(exception.agents) and all(agent.id == actor.id for agent in exception.agents)
+
+
 def changeable_time_off(actor: User, exception: TimeException | None) -> TimeException:
     """Like ``visible_time_off``; an agent may change only time off that is theirs alone (403)."""
     exception = visible_time_off(actor, exception)

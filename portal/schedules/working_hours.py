@@ -42,11 +42,17 @@ class Problem:
 
 
 class InvalidWeek(InvalidSchedule):
-    def __init__(self, problems: Sequence[Problem]) -> None:
+    def __init__(self, problems: Sequence[Problem], windows: Sequence[Window] = ()) -> None:
         first = problems[0]
         day = DAY_NAMES[first.day_of_week - 1] if 1 <= first.day_of_week <= 7 else "A day"
         super().__init__(f"{day}: {first.message}", "working_hours")
         self.problems = list(problems)
+        self.windows = list(windows)  # the week as given
+
+    def position(self, problem: Problem) -> int | None:
+        """Where the window of ``problem`` is in the week as given (None if not known)."""
+        that_day = [n for n, w in enumerate(self.windows) if w.day_of_week == problem.day_of_week]
+        return that_day[problem.index] if problem.index < len(that_day) else None
 
 
 def day_name(day_of_week: int) -> str:
@@ -129,7 +135,7 @@ def replace_week(
     windows = list(windows)
     problems = check_week(windows)
     if problems:
-        raise InvalidWeek(problems)
+        raise InvalidWeek(problems, windows)
     week = normalized(windows)
     # Bookings read working hours under the same lock: no booking sees half a week.
     lock_calendars(session, [agent_id])

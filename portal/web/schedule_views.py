@@ -9,10 +9,11 @@ from flask import abort
 from flask_login import current_user
 from wtforms import Field, FieldList, Form, FormField
 
-from portal.booking.errors import NotFound
+from portal.domain.errors import DomainError, Kind
 from portal.extensions import db
 from portal.models import User
 from portal.schedules.access import agent_for
+from portal.schedules.errors import StaleChange
 from portal.web import htmx
 
 
@@ -55,6 +56,17 @@ def add_form_error(form: Form, message: str) -> None:
     form.form_errors.append(message)
 
 
+def show_refusal(form: Form, error: DomainError) -> int | None:
+    """Finish a refusal ``on_domain_error`` put on ``form``; the status for ``render``.
+
+    A form gone stale also says how to see what is saved now. A conflict keeps its
+    409; any other refusal is the form's own 422 (None: ``render`` decides).
+    """
+    if isinstance(error, StaleChange):
+        add_form_error(form, "Reload the page to see the current values.")
+    return error.status if error.kind is Kind.CONFLICT else None
+
+
 def target_agent(raw: str | None) -> User:
     """The agent named by ``?agent=`` (default: the signed-in user); 404 if not theirs to see."""
     if raw in (None, ""):
@@ -63,7 +75,4 @@ def target_agent(raw: str | None) -> User:
         agent_id = uuid.UUID(raw)
     except ValueError:
         abort(404)
-    try:
-        return agent_for(db.session, current_user, agent_id)
-    except NotFound:
-        abort(404)
+    return agent_for(db.session, current_user, agent_id)

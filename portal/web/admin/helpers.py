@@ -1,4 +1,4 @@
-"""Shared bits of the admin pages: domain errors into forms, form pages with their status."""
+"""Shared bits of the admin pages: form pages with their status."""
 
 from __future__ import annotations
 
@@ -7,23 +7,9 @@ from typing import Any
 from flask import make_response, render_template
 from flask_wtf import FlaskForm
 
-from portal.admin.errors import AdminError
-
+# A name no form field has: a domain field mapped to it shows above the form.
 FORM_ERROR = "__form__"
 
-
-def apply_error(form: FlaskForm, error: AdminError, names: dict[str, str] | None = None) -> None:
-    """Show a domain error under the matching inputs (or above the form)."""
-    names = names or {}
-    problems = error.fields or {FORM_ERROR: error.message}
-    for field_name, message in problems.items():
-        field = getattr(form, names.get(field_name, field_name), None) if field_name else None
-        if field is not None and hasattr(field, "errors"):
-            if isinstance(field.errors, tuple):
-                field.errors = list(field.errors)
-            field.errors.append(message)
-        else:
-            form.form_errors.append(message)
 
 
 def form_page(template_name: str, form: FlaskForm | None = None, /, **context: Any):

@@ -7,17 +7,16 @@ import uuid
 
 from flask import abort, current_app, flash, redirect, request, url_for
 
-from portal.booking.errors import NotFound
+from portal.errors import on_domain_error
 from portal.extensions import db
 from portal.models import DayOfWeek, OfficeHours, OfficeHoursType
 from portal.schedules import office_hours as domain
-from portal.schedules.errors import InvalidSchedule, StaleChange
 from portal.scheduling.validation import DAY_SECONDS, parse_hhmm
 from portal.web import htmx
 from portal.web.admin import bp
 from portal.web.admin.forms import DAY_LABELS, OFFICE_HOURS_TYPE_LABELS, OfficeHoursForm
 from portal.web.forms import ActionForm
-from portal.web.schedule_views import add_error, add_form_error, render
+from portal.web.schedule_views import add_error, render, show_refusal
 
 _SECONDS = re.compile(r"(\d{1,2}):([0-5]\d):([0-5]\d)")
 
@@ -59,14 +58,6 @@ def _data(form: OfficeHoursForm) -> domain.OfficeHoursData | None:
     )
 
 
-def _apply(form: OfficeHoursForm, error: InvalidSchedule) -> None:
-    field = getattr(form, error.field or "", None)
-    if field is not None and hasattr(field, "errors"):
-        add_error(field, error.message)
-    else:
-        add_form_error(form, error.message)
-
-
 def _list_page(form: OfficeHoursForm, *, status: int | None = None):
     dow = request.args.get("dow")
     day = DayOfWeek(dow) if dow in {d.value for d in DayOfWeek} else None
@@ -100,21 +91,14 @@ def office_hours_create():
     data = _data(form)
     if data is None:
         return _list_page(form)
-    try:
-        item = domain.create_office_hours(db.session, data)
-    except InvalidSchedule as error:
-        db.session.rollback()
-        _apply(form, error)
-        return _list_page(form)
+    on_domain_error(lambda error: _list_page(form), form)
+    item = domain.create_office_hours(db.session, data)
     flash(f"Office hours “{item.name}” added.", "success")
     return redirect(url_for("admin.office_hours"), code=303)
 
 
 def _item(item_id: uuid.UUID) -> OfficeHours:
-    try:
-        return domain.get_office_hours(db.session, item_id)
-    except NotFound:
-        abort(404)
+    return domain.get_office_hours(db.session, item_id)  # NotFound: the 404 page
 
 
 def _edit_page(item: OfficeHours, form: OfficeHoursForm, *, status: int | None = None):
@@ -162,16 +146,8 @@ def office_hours_update(item_id: uuid.UUID):
         "time_from": data.time_from,
         "time_to": data.time_to,
     }
-    try:
-        domain.update_office_hours(db.session, item, changes, expected_version=form.version.data or None)
-    except InvalidSchedule as error:
-        db.session.rollback()
-        _apply(form, error)
-        return _edit_page(item, form)
-    except StaleChange as error:
-        db.session.rollback()
-        add_form_error(form, error.message + " Reload the page to see the current values.")
-        return _edit_page(item, form, status=409)
+    on_domain_error(lambda error: _edit_page(item, form, status=show_refusal(form, error)), form)
+    domain.update_office_hours(db.session, item, changes, expected_version=form.version.data or None)
     flash(f"Office hours “{item.name}” saved.", "success")
     return _back()
 
@@ -182,11 +158,13 @@ def office_hours_delete(item_id: uuid.UUID):
     name = item.name
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
-        domain.delete_office_hours(db.session, item, expected_version=request.form.get("version") or None)
-    except StaleChange:
+
+    def refused(error):
         flash("These office hours were changed meanwhile; nothing was deleted.", "error")
         return _back()
+
+    on_domain_error(refused)
+    domain.delete_office_hours(db.session, item, expected_version=request.form.get("version") or None)
     flash(f"Office hours “{name}” deleted.", "success")
     return _back()
 

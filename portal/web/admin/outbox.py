@@ -8,7 +8,7 @@ import uuid
 from flask import abort, flash, redirect, render_template, request, url_for
 
 from portal.admin import outbox as domain
-from portal.admin.errors import Conflict, NotFound
+from portal.errors import on_domain_error
 from portal.extensions import db
 from portal.models import OutboxMessage, OutboxStatus
 from portal.web import htmx
@@ -74,10 +74,7 @@ def outbox():
 
 @bp.get("/outbox/<uuid:message_id>")
 def outbox_message(message_id: uuid.UUID):
-    try:
-        message = domain.get_message(db.session, message_id)
-    except NotFound:
-        abort(404)
+    message = domain.get_message(db.session, message_id)
     return render_template(
         "admin/outbox_message.html", message=message, action_form=ActionForm(formdata=None)
     )
@@ -85,19 +82,23 @@ def outbox_message(message_id: uuid.UUID):
 
 @bp.post("/outbox/<uuid:message_id>/retry")
 def outbox_retry(message_id: uuid.UUID):
-    try:
-        message = domain.get_message(db.session, message_id)
-    except NotFound:
-        abort(404)
+    message = domain.get_message(db.session, message_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
-        domain.retry_message(db.session, message)
-    except Conflict as error:
+    back = _back(message)
+
+    def refused(error):
         flash(error.message, "error")
-    else:
-        flash(f"The message to {message.recipient} will be sent again now.", "success")
-    back = request.form.get("back", "")
-    if back == "message":
+        return back
+
+    on_domain_error(refused)
+    domain.retry_message(db.session, message)
+    flash(f"The message to {message.recipient} will be sent again now.", "success")
+    return back
+
+
+def _back(message: OutboxMessage):
+    """Where a retry returns to: the message's page, or the failed messages."""
+    if request.form.get("back", "") == "message":
         return redirect(url_for("admin.outbox_message", message_id=message.id))
     return redirect(url_for("admin.outbox", status="FAILED"))

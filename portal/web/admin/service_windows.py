@@ -10,34 +10,29 @@ import uuid
 
 from flask import abort, flash, request, url_for
 
-from portal.booking.errors import NotFound
+from portal.errors import on_domain_error
 from portal.extensions import db
 from portal.models import Service, ServiceTimeSlot
 from portal.schedules import service_windows as domain
-from portal.schedules.errors import InvalidSchedule, StaleChange
 from portal.schedules.working_hours import DAY_NAMES
 from portal.scheduling.validation import format_hhmm, parse_hhmm
 from portal.web import htmx
 from portal.web.admin import bp
 from portal.web.admin.forms import DAYS, TimeSlotForm
 from portal.web.forms import ActionForm
-from portal.web.schedule_views import add_error, add_form_error, render
+from portal.web.schedule_views import add_error, render, show_refusal
 
+# Domain field → form field, for the refusals the domain raises.
 FORM_FIELDS = {"day_of_week": "day_of_week", "from_minute": "from_time", "to_minute": "to_time"}
 
 
+# Neither found: NotFound, which the error handler answers with the 404 page.
 def _service(service_id: uuid.UUID) -> Service:
-    try:
-        return domain.find_service(db.session, service_id)
-    except NotFound:
-        abort(404)
+    return domain.find_service(db.session, service_id)
 
 
 def _slot(service: Service, slot_id: uuid.UUID) -> ServiceTimeSlot:
-    try:
-        return domain.get_service_window(db.session, service.id, slot_id)
-    except NotFound:
-        abort(404)
+    return domain.get_service_window(db.session, service.id, slot_id)
 
 
 def _fingerprint(data: domain.ServiceWindowData) -> str:
@@ -68,14 +63,6 @@ def _data(form: TimeSlotForm) -> domain.ServiceWindowData | None:
         to_minute=minutes["to_time"],
         available=bool(form.available.data),
     )
-
-
-def _apply(form: TimeSlotForm, error: InvalidSchedule) -> None:
-    field = getattr(form, FORM_FIELDS.get(error.field or "", ""), None)
-    if field is not None:
-        add_error(field, error.message)
-    else:
-        add_form_error(form, error.message)
 
 
 def _list_page(service: Service, form: TimeSlotForm, *, status: int | None = None):
@@ -113,12 +100,8 @@ def service_window_create(service_id: uuid.UUID):
     data = _data(form)
     if data is None:
         return _list_page(service, form)
-    try:
-        domain.create_service_window(db.session, service, data)
-    except InvalidSchedule as error:
-        db.session.rollback()
-        _apply(form, error)
-        return _list_page(service, form)
+    on_domain_error(lambda error: _list_page(service, form), form, FORM_FIELDS)
+    domain.create_service_window(db.session, service, data)
     flash(
         f"Time slot {DAY_NAMES[data.day_of_week - 1]} {format_hhmm(data.from_minute)}–"
         f"{format_hhmm(data.to_minute)} added.",
@@ -168,16 +151,12 @@ def service_window_update(service_id: uuid.UUID, slot_id: uuid.UUID):
     if data is None:
         return _edit_page(service, slot, form)
     expected = _parse_fingerprint(form.original.data or "")
-    try:
-        domain.update_service_window(db.session, slot, data, expected=expected)
-    except InvalidSchedule as error:
-        db.session.rollback()
-        _apply(form, error)
-        return _edit_page(service, slot, form)
-    except StaleChange as error:
-        db.session.rollback()
-        add_form_error(form, error.message + " Reload the page to see the current values.")
-        return _edit_page(service, slot, form, status=409)
+
+    def refused(error):
+        return _edit_page(service, slot, form, status=show_refusal(form, error))
+
+    on_domain_error(refused, form, FORM_FIELDS)
+    domain.update_service_window(db.session, slot, data, expected=expected)
     flash("Time slot saved.", "success")
     return _back(service)
 
@@ -189,11 +168,13 @@ def service_window_delete(service_id: uuid.UUID, slot_id: uuid.UUID):
     if not ActionForm().validate_on_submit():
         abort(400)
     expected = _parse_fingerprint(request.form.get("original", ""))
-    try:
-        domain.delete_service_window(db.session, slot, expected=expected)
-    except StaleChange:
+
+    def refused(error):
         flash("This time slot was changed meanwhile; nothing was deleted.", "error")
         return _back(service)
+
+    on_domain_error(refused)
+    domain.delete_service_window(db.session, slot, expected=expected)
     flash("Time slot deleted.", "success")
     return _back(service)
 

@@ -13,14 +13,14 @@ from typing import Any
 from flask import abort, flash, redirect, request, url_for
 
 from portal.admin import services as domain
-from portal.admin.errors import AdminError, NotFound
 from portal.admin.services import Removal
 from portal.admin.validation import timezone_names
+from portal.errors import on_domain_error
 from portal.extensions import db
 from portal.models import Service
 from portal.web.admin import bp
 from portal.web.admin.forms import ServiceForm
-from portal.web.admin.helpers import apply_error, form_page
+from portal.web.admin.helpers import form_page
 from portal.web.forms import ActionForm
 
 # Far beyond every bound the domain checks, small enough for timedelta.
@@ -90,13 +90,6 @@ def _fields(form: ServiceForm) -> dict[str, Any]:
     )
 
 
-def _service_or_404(service_id: uuid.UUID) -> Service:
-    try:
-        return domain.get_service(db.session, service_id)
-    except NotFound:
-        abort(404)
-
-
 @bp.get("/services")
 def services():
     return form_page("admin/services.html", None, services=domain.list_services(db.session))
@@ -106,22 +99,22 @@ def services():
 def service_new():
     form = _form()
     if form.validate_on_submit():
-        try:
-            service = domain.create_service(
-                db.session, slug=(form.slug.data or "").strip() or None, **_fields(form)
-            )
-        except AdminError as error:
-            db.session.rollback()
-            apply_error(form, error)
-        else:
-            flash(f"The service “{service.name}” was created with default notification templates.", "success")
-            return redirect(url_for("admin.service_edit", service_id=service.id))
+        on_domain_error(lambda error: _new_page(form), form)
+        service = domain.create_service(
+            db.session, slug=(form.slug.data or "").strip() or None, **_fields(form)
+        )
+        flash(f"The service “{service.name}” was created with default notification templates.", "success")
+        return redirect(url_for("admin.service_edit", service_id=service.id))
+    return _new_page(form)
+
+
+def _new_page(form: ServiceForm):
     return form_page("admin/service_new.html", form, zones=timezone_names())
 
 
 @bp.route("/services/<uuid:service_id>", methods=["GET", "POST"])
 def service_edit(service_id: uuid.UUID):
-    service = _service_or_404(service_id)
+    service = domain.get_service(db.session, service_id)
     form = _form(service)
     if request.method == "POST" and form.validate_on_submit():
         if form.version.data != _version(service):
@@ -130,14 +123,10 @@ def service_edit(service_id: uuid.UUID):
                 "Your changes were not saved; reload the page to see the current values."
             )
         else:
-            try:
-                domain.update_service(db.session, service, slug=form.slug.data or "", **_fields(form))
-            except AdminError as error:
-                db.session.rollback()
-                apply_error(form, error)
-            else:
-                flash(f"The service “{service.name}” was saved.", "success")
-                return redirect(url_for("admin.service_edit", service_id=service.id))
+            on_domain_error(lambda error: service_page(service, form), form)
+            domain.update_service(db.session, service, slug=form.slug.data or "", **_fields(form))
+            flash(f"The service “{service.name}” was saved.", "success")
+            return redirect(url_for("admin.service_edit", service_id=service.id))
     return service_page(service, form)
 
 
@@ -163,7 +152,7 @@ def service_page(service: Service, form: ServiceForm | None = None, **extra: Any
 
 @bp.post("/services/<uuid:service_id>/delete")
 def service_delete(service_id: uuid.UUID):
-    service = _service_or_404(service_id)
+    service = domain.get_service(db.session, service_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     name = service.name

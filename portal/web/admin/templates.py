@@ -10,32 +10,27 @@ from flask import abort, flash, redirect, render_template, request, url_for
 
 from portal.admin import services as service_domain
 from portal.admin import templates as domain
-from portal.admin.errors import AdminError, NotFound
 from portal.code_routes import code_settings
+from portal.errors import on_domain_error
 from portal.extensions import db
 from portal.models import Channel, NotificationTemplate, Service, TemplateType
 from portal.notifications.placeholders import PLACEHOLDERS, TIMED_TYPES
 from portal.web import htmx
 from portal.web.admin import bp
 from portal.web.admin.forms import TEMPLATE_TYPE_LABELS, SenderCodeForm, SenderForm, TemplateForm
-from portal.web.admin.helpers import FORM_ERROR, apply_error, form_page
+from portal.web.admin.helpers import FORM_ERROR, form_page
 from portal.web.forms import ActionForm
 
 _MAX_MINUTES = 10**8
 
 
+# Neither found: NotFound, which the error handler answers with the 404 page.
 def _service_or_404(service_id: uuid.UUID) -> Service:
-    try:
-        return service_domain.get_service(db.session, service_id)
-    except NotFound:
-        abort(404)
+    return service_domain.get_service(db.session, service_id)
 
 
 def _template_or_404(service: Service, template_id: uuid.UUID | str) -> NotificationTemplate:
-    try:
-        return domain.get_template(db.session, service, template_id)
-    except NotFound:
-        abort(404)
+    return domain.get_template(db.session, service, template_id)
 
 
 def _period(form: TemplateForm) -> timedelta | None:
@@ -114,23 +109,21 @@ def template_new(service_id: uuid.UUID):
     else:
         form = TemplateForm()
     if form.validate_on_submit():
-        try:
-            template = domain.create_template(
-                db.session,
-                service,
-                channel=form.channel.data or "",
-                type=form.type.data or "",
-                period=_period(form),
-                locale=(form.locale.data or "").strip(),
-                active=bool(form.active.data),
-                **_texts(form),
-            )
-        except AdminError as error:
-            db.session.rollback()
-            apply_error(form, error, {"template": FORM_ERROR})
-        else:
-            flash("The template was added.", "success")
-            return redirect(url_for("admin.template_edit", service_id=service.id, template_id=template.id))
+        on_domain_error(lambda error: _page(service, form, None), form, {"template": FORM_ERROR})
+        template = domain.create_template(
+            db.session,
+            service,
+            channel=form.channel.data or "",
+            type=form.type.data or "",
+            period=_period(form),
+            locale=(form.locale.data or "").strip(),
+            active=bool(form.active.data),
+            **_texts(form),
+        )
+        flash("The template was added.", "success")
+        return redirect(
+            url_for("admin.template_edit", service_id=service.id, template_id=template.id)
+        )
     return _page(service, form, None)
 
 
@@ -147,21 +140,21 @@ def template_edit(service_id: uuid.UUID, template_id: uuid.UUID):
     else:
         form = TemplateForm()
     if form.validate_on_submit():
-        try:
-            domain.update_template(
-                db.session,
-                template,
-                period=_period(form),
-                locale=(form.locale.data or "").strip(),
-                active=bool(form.active.data),
-                **_texts(form),
-            )
-        except AdminError as error:
-            db.session.rollback()
-            apply_error(form, error, {"template": FORM_ERROR})
-        else:
-            flash("The template was saved.", "success")
-            return redirect(url_for("admin.template_edit", service_id=service.id, template_id=template.id))
+        on_domain_error(
+            lambda error: _page(service, form, template), form, {"template": FORM_ERROR}
+        )
+        domain.update_template(
+            db.session,
+            template,
+            period=_period(form),
+            locale=(form.locale.data or "").strip(),
+            active=bool(form.active.data),
+            **_texts(form),
+        )
+        flash("The template was saved.", "success")
+        return redirect(
+            url_for("admin.template_edit", service_id=service.id, template_id=template.id)
+        )
     return _page(service, form, template)
 
 
@@ -214,24 +207,22 @@ def service_sender(service_id: uuid.UUID):
     form = SenderForm()
     if form.validate_on_submit():
         before = service.sender_email
-        try:
-            service_domain.update_service(
-                db.session,
-                service,
-                sender_email=form.sender_email.data or None,
-                code_settings=code_settings(),
-            )
-        except AdminError as error:
-            db.session.rollback()
-            apply_error(form, error)
+        on_domain_error(
+            lambda error: service_page(service, **sender_context(service, sender_form=form)), form
+        )
+        service_domain.update_service(
+            db.session,
+            service,
+            sender_email=form.sender_email.data or None,
+            code_settings=code_settings(),
+        )
+        if service.sender_email is None:
+            flash("Messages for this service now go from the default sender.", "success")
+        elif service.sender_email != before:
+            flash(f"We sent a verification code to {service.sender_email}. Enter it below.", "info")
         else:
-            if service.sender_email is None:
-                flash("Messages for this service now go from the default sender.", "success")
-            elif service.sender_email != before:
-                flash(f"We sent a verification code to {service.sender_email}. Enter it below.", "info")
-            else:
-                flash("The sender email is unchanged.", "info")
-            return redirect(url_for("admin.service_edit", service_id=service.id, _anchor="sender"))
+            flash("The sender email is unchanged.", "info")
+        return redirect(url_for("admin.service_edit", service_id=service.id, _anchor="sender"))
     return service_page(service, **sender_context(service, sender_form=form))
 
 
@@ -242,16 +233,16 @@ def service_sender_confirm(service_id: uuid.UUID):
     service = _service_or_404(service_id)
     form = SenderCodeForm()
     if form.validate_on_submit():
-        try:
-            service_domain.confirm_sender(
-                db.session, service, (form.code.data or "").strip(), code_settings()
-            )
-        except AdminError as error:
-            db.session.rollback()
-            apply_error(form, error, {"sender_email": "code"})
-        else:
-            flash(f"{service.sender_email} is verified: messages now go from it.", "success")
-            return redirect(url_for("admin.service_edit", service_id=service.id, _anchor="sender"))
+        on_domain_error(
+            lambda error: service_page(service, **sender_context(service, code_form=form)),
+            form,
+            {"sender_email": "code"},
+        )
+        service_domain.confirm_sender(
+            db.session, service, (form.code.data or "").strip(), code_settings()
+        )
+        flash(f"{service.sender_email} is verified: messages now go from it.", "success")
+        return redirect(url_for("admin.service_edit", service_id=service.id, _anchor="sender"))
     return service_page(service, **sender_context(service, code_form=form))
 
 
@@ -260,11 +251,13 @@ def service_sender_resend(service_id: uuid.UUID):
     service = _service_or_404(service_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
-        service_domain.resend_sender_code(db.session, service, code_settings())
-    except AdminError as error:
-        db.session.rollback()
+    sender_card = url_for("admin.service_edit", service_id=service.id, _anchor="sender")
+
+    def refused(error):
         flash(error.message, "error")
-    else:
-        flash(f"A new code is on its way to {service.sender_email}.", "info")
-    return redirect(url_for("admin.service_edit", service_id=service.id, _anchor="sender"))
+        return redirect(sender_card)
+
+    on_domain_error(refused)
+    service_domain.resend_sender_code(db.session, service, code_settings())
+    flash(f"A new code is on its way to {service.sender_email}.", "info")
+    return redirect(sender_card)

@@ -7,12 +7,12 @@ import uuid
 from flask import abort, flash, redirect, url_for
 
 from portal.admin import tokens as domain
-from portal.admin.errors import AdminError, NotFound
+from portal.errors import on_domain_error
 from portal.extensions import db
 from portal.models import User
 from portal.web.admin import bp
 from portal.web.admin.forms import TokenForm
-from portal.web.admin.helpers import apply_error, form_page
+from portal.web.admin.helpers import form_page
 from portal.web.forms import ActionForm
 
 
@@ -55,12 +55,8 @@ def token_create():
         user = db.session.get(User, uuid.UUID(form.user.data or ""))
     except ValueError:
         user = None
-    try:
-        token, secret = domain.create_token(db.session, user, form.name.data or "")
-    except AdminError as error:
-        db.session.rollback()
-        apply_error(form, error)
-        return _page(form)
+    on_domain_error(lambda error: _page(form), form)
+    token, secret = domain.create_token(db.session, user, form.name.data or "")
     response = _page(_form(fresh=True), secret=secret, created=token)
     response.status_code = 201
     return response
@@ -68,10 +64,7 @@ def token_create():
 
 @bp.post("/tokens/<uuid:token_id>/revoke")
 def token_revoke(token_id: uuid.UUID):
-    try:
-        token = domain.get_token(db.session, token_id)
-    except NotFound:
-        abort(404)
+    token = domain.get_token(db.session, token_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     domain.revoke_token(db.session, token)

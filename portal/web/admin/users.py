@@ -8,21 +8,14 @@ from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
 from portal.admin import users as domain
-from portal.admin.errors import AdminError, NotFound
 from portal.admin.validation import timezone_names
+from portal.errors import on_domain_error
 from portal.extensions import db
 from portal.models import Role, User
 from portal.web.admin import bp
 from portal.web.admin.forms import ROLE_FILTERS, EditUserForm, FilterForm, NewUserForm, PasswordForm
-from portal.web.admin.helpers import FORM_ERROR, apply_error, form_page
+from portal.web.admin.helpers import FORM_ERROR, form_page
 from portal.web.forms import ActionForm
-
-
-def _user_or_404(user_id: uuid.UUID) -> User:
-    try:
-        return domain.get_user(db.session, user_id)
-    except NotFound:
-        abort(404)
 
 
 def _version(user: User) -> str:
@@ -42,28 +35,28 @@ def users():
 def user_new():
     form = NewUserForm()
     if form.validate_on_submit():
-        try:
-            user = domain.create_user(
-                db.session,
-                email=form.email.data or "",
-                name=form.name.data or "",
-                role=form.role.data or "",
-                timezone=(form.timezone.data or "").strip(),
-                locale=(form.locale.data or "").strip(),
-                password=form.password.data or None,
-            )
-        except AdminError as error:
-            db.session.rollback()
-            apply_error(form, error)
-        else:
-            flash(f"{user.name} ({user.email}) was created.", "success")
-            return redirect(url_for("admin.user_edit", user_id=user.id))
+        on_domain_error(lambda error: _new_page(form), form)
+        user = domain.create_user(
+            db.session,
+            email=form.email.data or "",
+            name=form.name.data or "",
+            role=form.role.data or "",
+            timezone=(form.timezone.data or "").strip(),
+            locale=(form.locale.data or "").strip(),
+            password=form.password.data or None,
+        )
+        flash(f"{user.name} ({user.email}) was created.", "success")
+        return redirect(url_for("admin.user_edit", user_id=user.id))
+    return _new_page(form)
+
+
+def _new_page(form: NewUserForm):
     return form_page("admin/user_new.html", form, zones=timezone_names())
 
 
 @bp.route("/users/<uuid:user_id>", methods=["GET", "POST"])
 def user_edit(user_id: uuid.UUID):
-    user = _user_or_404(user_id)
+    user = domain.get_user(db.session, user_id)
     form = EditUserForm(obj=user if request.method == "GET" else None)
     if request.method == "GET":
         form.role.data = user.role.value
@@ -75,33 +68,33 @@ def user_edit(user_id: uuid.UUID):
                 "Your changes were not saved; review the current values below."
             )
         else:
-            try:
-                fields = dict(
-                    email=form.email.data or "",
-                    name=form.name.data or "",
-                    timezone=(form.timezone.data or "").strip(),
-                    locale=(form.locale.data or "").strip(),
-                )
-                if form.role.data:  # absent when the select is disabled (your own account)
-                    fields["role"] = form.role.data
-                domain.update_user(db.session, user, actor=current_user, **fields)
-            except AdminError as error:
-                db.session.rollback()
-                apply_error(form, error)
-            else:
-                flash(f"{user.name} was saved.", "success")
-                return redirect(url_for("admin.user_edit", user_id=user.id))
+            fields = dict(
+                email=form.email.data or "",
+                name=form.name.data or "",
+                timezone=(form.timezone.data or "").strip(),
+                locale=(form.locale.data or "").strip(),
+            )
+            if form.role.data:  # absent when the select is disabled (your own account)
+                fields["role"] = form.role.data
+            on_domain_error(lambda error: _edit_page(user, form=form), form)
+            domain.update_user(db.session, user, actor=current_user, **fields)
+            flash(f"{user.name} was saved.", "success")
+            return redirect(url_for("admin.user_edit", user_id=user.id))
     return _edit_page(user, form=form)
 
 
+def _shown_form(user: User) -> EditUserForm:
+    """The edit form filled from ``user`` as stored."""
+    form = EditUserForm(formdata=None, obj=user)
+    form.role.data = user.role.value
+    form.version.data = _version(user)
+    return form
+
+
 def _edit_page(user: User, *, form: EditUserForm | None = None, password_form: PasswordForm | None = None):
-    if form is None:
-        form = EditUserForm(formdata=None, obj=user)
-        form.role.data = user.role.value
-        form.version.data = _version(user)
     page = form_page(
         "admin/user_edit.html",
-        form,
+        form or _shown_form(user),
         user=user,
         password_form=password_form or PasswordForm(formdata=None),
         action_form=ActionForm(formdata=None),
@@ -115,20 +108,18 @@ def _edit_page(user: User, *, form: EditUserForm | None = None, password_form: P
 
 @bp.post("/users/<uuid:user_id>/password")
 def user_password(user_id: uuid.UUID):
-    user = _user_or_404(user_id)
+    user = domain.get_user(db.session, user_id)
     password_form = PasswordForm()
     if password_form.validate_on_submit():
         if (password_form.password.data or "") != (password_form.confirm.data or ""):
             password_form.confirm.errors.append("The two passwords differ.")
         else:
-            try:
-                domain.reset_password(db.session, user, password_form.password.data or "")
-            except AdminError as error:
-                db.session.rollback()
-                apply_error(password_form, error)
-            else:
-                flash(f"The password of {user.name} was changed.", "success")
-                return redirect(url_for("admin.user_edit", user_id=user.id))
+            on_domain_error(
+                lambda error: _edit_page(user, password_form=password_form), password_form
+            )
+            domain.reset_password(db.session, user, password_form.password.data or "")
+            flash(f"The password of {user.name} was changed.", "success")
+            return redirect(url_for("admin.user_edit", user_id=user.id))
     return _edit_page(user, password_form=password_form)
 
 
@@ -143,17 +134,13 @@ def user_activate(user_id: uuid.UUID):
 
 
 def _set_active(user_id: uuid.UUID, active: bool):
-    user = _user_or_404(user_id)
+    user = domain.get_user(db.session, user_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
-        domain.update_user(db.session, user, actor=current_user, active=active)
-    except AdminError as error:
-        db.session.rollback()
-        form = EditUserForm(formdata=None, obj=user)
-        form.role.data = user.role.value
-        form.version.data = _version(user)
-        apply_error(form, error, {"active": FORM_ERROR, "role": FORM_ERROR})
-        return _edit_page(user, form=form)
+    form = _shown_form(user)
+    # Your own account: the refusal shows above the form, where the buttons are.
+    own_account = {"active": FORM_ERROR, "role": FORM_ERROR}
+    on_domain_error(lambda error: _edit_page(user, form=form), form, own_account)
+    domain.update_user(db.session, user, actor=current_user, active=active)
     flash(f"{user.name} was {'reactivated' if active else 'deactivated'}.", "success")
     return redirect(url_for("admin.user_edit", user_id=user.id))

@@ -9,11 +9,9 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from flask import abort
 from flask_login import current_user
 
 from portal.auth import role_required
-from portal.booking.errors import NotFound
 from portal.extensions import db
 from portal.models import Role
 from portal.schedules.access import agent_for
@@ -27,10 +25,8 @@ STAFF = (Role.AGENT, Role.SUPERVISOR, Role.ADMIN)
 @role_required(*STAFF)
 def calendar():
     state = calendar_page.parse_state("agent.calendar", ZoneInfo(current_user.timezone))
-    try:
-        agent = agent_for(db.session, current_user, state.agent_ids[0] if state.agent_ids else None)
-    except NotFound:
-        abort(404)
+    # Someone not theirs to see: NotFound, the 404 page.
+    agent = agent_for(db.session, current_user, state.agent_ids[0] if state.agent_ids else None)
     zone = ZoneInfo(agent.timezone)
     if agent.id == current_user.id:
         state = calendar_page.CalendarState(state.endpoint, state.view, state.anchor, state.cancelled)

@@ -10,15 +10,17 @@ is refused with the week as it is now.
 from __future__ import annotations
 
 import re
+
 from flask import flash, redirect, request, url_for
 from flask_login import current_user
 
 from portal.auth import role_required
+from portal.domain.errors import DomainError
+from portal.errors import on_domain_error
 from portal.extensions import db
 from portal.models import Role, User
 from portal.schedules import working_hours as hours
 from portal.schedules.access import manages_others, staff_choices
-from portal.schedules.errors import StaleChange
 from portal.scheduling.validation import format_hhmm, parse_hhmm
 from portal.web import htmx
 from portal.web.agent import bp
@@ -177,23 +179,27 @@ def hours_save():
     if errors:
         _show_errors(display, errors)
         return _page(agent, display)
-    try:
-        hours.replace_week(db.session, agent.id, windows, expected_version=form.version.data or "")
-    except hours.InvalidWeek as error:
-        for problem in error.problems:
-            row = _typed_row(rows, problem.day_of_week - 1, problem.index)
-            add_error(display.days[problem.day_of_week - 1].windows[row].end, problem.message)
-        return _page(agent, display)
-    except StaleChange as error:
-        week = hours.get_week(db.session, agent.id)
-        fresh = _form_for(_rows_of(week), hours.week_version(week))
-        add_form_error(fresh, error.message)
-        return _page(agent, fresh, status=409)
+    on_domain_error(lambda error: _refused(agent, rows, display, error))
+    hours.replace_week(db.session, agent.id, windows, expected_version=form.version.data or "")
     if htmx.wants_partial():
         week = hours.get_week(db.session, agent.id)
         return _page(agent, _form_for(_rows_of(week), hours.week_version(week)), saved=True)
     flash(f"Working hours saved for {agent.name}.", "success")
     return redirect(_action_url(agent), code=303)
+
+
+def _refused(agent: User, rows: Rows, display: HoursForm, error: DomainError):
+    """A week the domain refused: each broken rule at its row; or, if the week changed
+    meanwhile, the week as saved now (409)."""
+    if not isinstance(error, hours.InvalidWeek):
+        week = hours.get_week(db.session, agent.id)
+        fresh = _form_for(_rows_of(week), hours.week_version(week))
+        add_form_error(fresh, error.message)
+        return _page(agent, fresh, status=error.status)
+    for problem in error.problems:
+        row = _typed_row(rows, problem.day_of_week - 1, problem.index)
+        add_error(display.days[problem.day_of_week - 1].windows[row].end, problem.message)
+    return _page(agent, display)
 
 
 def _day_index(text: str) -> int | None:

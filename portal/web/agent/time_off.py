@@ -15,8 +15,10 @@ from typing import Any
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
-from portal.booking.errors import NotFound
 from portal.auth import role_required
+from portal.booking.errors import NotFound
+from portal.domain.errors import DomainError
+from portal.errors import on_domain_error, put_on_form
 from portal.extensions import db
 from portal.models import Appointment, Role, TimeException, User
 from portal.schedules import time_off as domain
@@ -24,9 +26,10 @@ from portal.schedules.access import (
     agents_for,
     changeable_time_off,
     manages_others,
+    may_change_time_off,
     staff_choices,
 )
-from portal.schedules.errors import Collision, Forbidden, InvalidSchedule, StaleChange
+from portal.schedules.errors import Collision
 from portal.schedules.working_hours import DAY_NAMES
 from portal.scheduling.validation import format_hhmm, parse_hhmm
 from portal.web import htmx
@@ -38,6 +41,7 @@ from portal.web.schedule_views import (
     add_error,
     add_form_error,
     render,
+    show_refusal,
     target_agent,
 )
 
@@ -223,37 +227,22 @@ def _save(form: TimeOffForm, agent: User, exception: TimeException | None):
     if data is None:
         return _form_page(form, exception=exception, agent=agent)
     choice = _choice(form)
-    try:
-        if exception is None:
-            outcome = domain.create_time_off(db.session, data, created_by=current_user, choice=choice)
-        else:
-            outcome = domain.update_time_off(
-                db.session, exception, data, choice=choice, expected_version=form.version.data or None
-            )
-    except Collision as error:
-        if not choice.force:  # first time the choice is offered: the seed's defaults
-            form.colliding.data = KEEP
-            form.send_email.data = True
-            form.send_sms.data = False
-        form.force.data = "1"
-        form.seen.data = ",".join(str(a.id) for a in error.appointments)
-        if choice.force:
-            add_form_error(form, error.message)
-        return _form_page(form, exception=exception, agent=agent, collisions=error.appointments, status=409)
-    except InvalidSchedule as error:
-        field = getattr(form, FORM_FIELDS.get(error.field or "", ""), None)
-        if field is not None:
-            add_error(field, error.message)
-        else:
-            add_form_error(form, error.message)
+
+    def refused(error: DomainError):
+        if isinstance(error, Collision):
+            return _offer_choice(form, choice, error, exception=exception, agent=agent)
+        put_on_form(form, error, FORM_FIELDS)
+        status = show_refusal(form, error)
         collisions = domain.find_collisions(db.session, data) if choice.force else None
-        return _form_page(form, exception=exception, agent=agent, collisions=collisions)
-    except NotFound:
-        add_error(form.agents, "One of the agents no longer exists. Reload the page and choose again.")
-        return _form_page(form, exception=exception, agent=agent)
-    except StaleChange as error:
-        add_form_error(form, error.message + " (Reload the page to see the current version.)")
-        return _form_page(form, exception=exception, agent=agent, status=409)
+        return _form_page(form, exception=exception, agent=agent, collisions=collisions, status=status)
+
+    on_domain_error(refused)
+    if exception is None:
+        outcome = domain.create_time_off(db.session, data, created_by=current_user, choice=choice)
+    else:
+        outcome = domain.update_time_off(
+            db.session, exception, data, choice=choice, expected_version=form.version.data or None
+        )
     verb = "added" if exception is None else "saved"
     message = f"Time off {verb}."
     if outcome.cancelled:
@@ -267,6 +256,28 @@ def _save(form: TimeOffForm, agent: User, exception: TimeException | None):
         count = len(outcome.kept)
         message += f" {count} colliding appointment{'s' if count != 1 else ''} kept."
     return _done(message, agent)
+
+
+def _offer_choice(
+    form: TimeOffForm,
+    choice: domain.CollisionChoice,
+    collision: Collision,
+    *,
+    exception: TimeException | None,
+    agent: User,
+):
+    """The form again with the colliding appointments and the choice what to do with them."""
+    if not choice.force:  # first time the choice is offered: the seed's defaults
+        form.colliding.data = KEEP
+        form.send_email.data = True
+        form.send_sms.data = False
+    form.force.data = "1"
+    form.seen.data = ",".join(str(a.id) for a in collision.appointments)
+    if choice.force:  # the collisions changed since the choice was made
+        add_form_error(form, collision.message)
+    return _form_page(
+        form, exception=exception, agent=agent, collisions=collision.appointments, status=409
+    )
 
 
 # --- list ---------------------------------------------------------------------------------------
@@ -286,17 +297,12 @@ def _describe(exception: TimeException) -> dict[str, Any]:
     else:
         when = f"{local_date(exception.from_date)}{'' if whole_days else ' ' + start} – {local_date(exception.to_date)}{'' if whole_days else ' ' + end}"
         span = "whole days" if whole_days else ""
-    may_change = True
-    try:
-        changeable_time_off(current_user, exception)
-    except (Forbidden, NotFound):
-        may_change = False
     return {
         "item": exception,
         "when": when,
         "span": span,
         "agents": ", ".join(agent.name for agent in exception.agents),
-        "may_change": may_change,
+        "may_change": may_change_time_off(current_user, exception),
         "version": domain.version_of(exception),
     }
 
@@ -351,12 +357,8 @@ def time_off_create():
 
 
 def _changeable(exception_id: uuid.UUID) -> TimeException:
-    try:
-        return changeable_time_off(current_user, db.session.get(TimeException, exception_id))
-    except NotFound:
-        abort(404)
-    except Forbidden as error:
-        abort(403, error.message)
+    # Not theirs to see: NotFound (404); shared with others: Forbidden (403, why).
+    return changeable_time_off(current_user, db.session.get(TimeException, exception_id))
 
 
 @bp.get("/time-off/<uuid:exception_id>/edit", endpoint="time_off_edit")
@@ -383,13 +385,13 @@ def time_off_delete(exception_id: uuid.UUID):
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        domain.delete_time_off(db.session, exception, expected_version=request.form.get("version") or None)
-    except StaleChange:
+
+    def refused(error):
         flash("This time off was changed meanwhile; nothing was deleted. Check it and try again.", "error")
         return redirect(_list_url(agent), code=303)
-    except NotFound:
-        abort(404)
+
+    on_domain_error(refused)
+    domain.delete_time_off(db.session, exception, expected_version=request.form.get("version") or None)
     return _done("Time off deleted.", agent)
 
 

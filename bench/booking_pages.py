@@ -40,11 +40,11 @@ import tempfile  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
 import urllib.request  # noqa: E402
-from datetime import date, datetime, timedelta, timezone  # noqa: E402
+from datetime import date, datetime, timedelta, UTC  # noqa: E402
 
 AGENTS = 20
 DAYS = 45
-UTC = timezone.utc
+UTC = UTC
 
 
 def populate(url: str, folder: str) -> tuple[date, date]:
@@ -60,8 +60,15 @@ def populate(url: str, folder: str) -> tuple[date, date]:
         Base.metadata.drop_all(db.engine)
         Base.metadata.create_all(db.engine)
         agents = add_agents(db.session, AGENTS)
-        service = Service(slug="bench", name="Bench consultation", duration_minutes=30, slot_interval_minutes=15,
-                          timezone="Europe/Berlin", horizon_days=90, agents=agents)
+        service = Service(
+            slug="bench",
+            name="Bench consultation",
+            duration_minutes=30,
+            slot_interval_minutes=15,
+            timezone="Europe/Berlin",
+            horizon_days=90,
+            agents=agents,
+        )
         db.session.add(service)
         days = [today + timedelta(days=offset) for offset in range(1, DAYS + 1)]
         booked = fill_calendars(db.session, service, agents, days)
@@ -74,7 +81,9 @@ def populate(url: str, folder: str) -> tuple[date, date]:
     return next_month, day
 
 
-def serve(url: str, folder: str, port: int, workers: int, threads: int, cache_seconds: float | None) -> subprocess.Popen:
+def serve(
+    url: str, folder: str, port: int, workers: int, threads: int, cache_seconds: float | None
+) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
     env.update(
         PORTAL_SQLALCHEMY_DATABASE_URI=url,
@@ -86,9 +95,22 @@ def serve(url: str, folder: str, port: int, workers: int, threads: int, cache_se
     if cache_seconds is not None:
         env["PORTAL_PICKER_CACHE_SECONDS"] = str(cache_seconds)
     command = [
-        sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}",
-        "--workers", str(workers), "--threads", str(threads), "--worker-class", "gthread",
-        "--keep-alive", "30", "--log-level", "warning", "bench.served_app:bench_app()",
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--threads",
+        str(threads),
+        "--worker-class",
+        "gthread",
+        "--keep-alive",
+        "30",
+        "--log-level",
+        "warning",
+        "bench.served_app:bench_app()",
     ]
     log = open(Path(folder) / "gunicorn.log", "wb")
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -152,14 +174,20 @@ def measure(port: int, path: str, headers: dict, clients: int, seconds: float) -
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--port", type=int, default=0)
-    parser.add_argument("--cache-seconds", type=float, default=None,
-                        help="PICKER_CACHE_SECONDS for the server (default: the app's, 3 s; 0 = no cache)")
+    parser.add_argument(
+        "--cache-seconds",
+        type=float,
+        default=None,
+        help="PICKER_CACHE_SECONDS for the server (default: the app's, 3 s; 0 = no cache)",
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as folder:
@@ -177,7 +205,11 @@ def main() -> None:
             targets = [
                 ("hello", "/__hello", {}),
                 ("month page", f"/book/bench?month={month:%Y-%m}&timezone=Europe/Berlin", {}),
-                ("day partial", f"/book/bench/day/{day.isoformat()}?timezone=Europe/Berlin", {"HX-Request": "true"}),
+                (
+                    "day partial",
+                    f"/book/bench/day/{day.isoformat()}?timezone=Europe/Berlin",
+                    {"HX-Request": "true"},
+                ),
             ]
             results = {}
             for name, path, headers in targets:
@@ -193,7 +225,9 @@ def main() -> None:
     )
     print(f"{'':12} {'median ms':>10} {'p95 ms':>8} {'req/s':>8} {'requests':>9} {'non-200':>8}")
     for name, r in results.items():
-        print(f"{name:12} {r['median']:10.1f} {r['p95']:8.1f} {r['rps']:8.1f} {r['count']:9d} {r['failures']:8d}")
+        print(
+            f"{name:12} {r['median']:10.1f} {r['p95']:8.1f} {r['rps']:8.1f} {r['count']:9d} {r['failures']:8d}"
+        )
     hello = results["hello"]["rps"]
     for name, target in (("month page", 100.0), ("day partial", 50.0)):
         r = results[name]

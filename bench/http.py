@@ -67,14 +67,14 @@ import uuid  # noqa: E402
 from collections import Counter  # noqa: E402
 from collections.abc import Callable, Iterator  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
-from datetime import date, datetime, timedelta, timezone  # noqa: E402
+from datetime import date, datetime, timedelta, UTC  # noqa: E402
 from zoneinfo import ZoneInfo  # noqa: E402
 
 AGENTS = 20  # the served service
 SCALING = (5, 10, 20, 40)
 ZONE = "Europe/Berlin"
 GUNICORN_CONFIG = ROOT / "deploy" / "gunicorn.conf.py"
-UTC = timezone.utc
+UTC = UTC
 
 # method, path, headers, body
 Request = tuple[str, str, dict[str, str], bytes | None]
@@ -117,19 +117,30 @@ def populate(app, sizes: list[int]) -> Data:
         Base.metadata.create_all(db.engine)
         agents = add_agents(db.session, max(sizes))
         services = {
-            size: Service(slug=slug(size), name=f"Bench consultation ({size} agents)", duration_minutes=30,
-                          slot_interval_minutes=15, timezone=ZONE, horizon_days=90, agents=agents[:size])
+            size: Service(
+                slug=slug(size),
+                name=f"Bench consultation ({size} agents)",
+                duration_minutes=30,
+                slot_interval_minutes=15,
+                timezone=ZONE,
+                horizon_days=90,
+                agents=agents[:size],
+            )
             for size in sizes
         }
         db.session.add_all(services.values())
-        integration = User(email="crm@bench.example", name="CRM", role=Role.CLIENT_SERVICE, timezone=ZONE)
+        integration = User(
+            email="crm@bench.example", name="CRM", role=Role.CLIENT_SERVICE, timezone=ZONE
+        )
         token, secret = issue_token(integration, "bench")
         db.session.add_all([integration, token])
         booked = fill_calendars(db.session, services[max(sizes)], agents, days)
         db.session.commit()
         service_ids = {size: service.id for size, service in services.items()}
         db.session.remove()
-    print(f"data: {max(sizes)} agents, {booked} appointments from tomorrow to {last_day}, 15-minute grid")
+    print(
+        f"data: {max(sizes)} agents, {booked} appointments from tomorrow to {last_day}, 15-minute grid"
+    )
     tuesday = month + timedelta(days=(7 - month.weekday()) % 7 + 1)
     return Data(services=service_ids, token=secret, month=month, day=tuesday, last_day=last_day)
 
@@ -171,15 +182,28 @@ def time_slot_computation(app, data: Data, runs: int) -> list[Scaling]:
                 began = time.perf_counter()
                 availability = load_availability(db.session, service, start, end, now=now)
                 loaded = time.perf_counter()
-                slots = free_slots(availability.service, availability.agents,
-                                   office_hours=availability.office_hours, office_timezone=ZONE,
-                                   first_day=first_day, last_day=last_day, timezone=ZONE, now=now)
+                slots = free_slots(
+                    availability.service,
+                    availability.agents,
+                    office_hours=availability.office_hours,
+                    office_timezone=ZONE,
+                    first_day=first_day,
+                    last_day=last_day,
+                    timezone=ZONE,
+                    now=now,
+                )
                 computed = time.perf_counter()
                 loader_times.append(loaded - began)
                 compute_times.append(computed - loaded)
                 slot_count = len(slots)
-            results.append(Scaling(size, statistics.median(loader_times) * 1000,
-                                   statistics.median(compute_times) * 1000, slot_count))
+            results.append(
+                Scaling(
+                    size,
+                    statistics.median(loader_times) * 1000,
+                    statistics.median(compute_times) * 1000,
+                    slot_count,
+                )
+            )
         db.session.remove()
     return results
 
@@ -187,8 +211,14 @@ def time_slot_computation(app, data: Data, runs: int) -> list[Scaling]:
 # --- the server -------------------------------------------------------------
 
 
-def server_environment(url: str, folder: str, port: int, workers: int | None, threads: int | None,
-                       cache_seconds: float | None) -> dict[str, str]:
+def server_environment(
+    url: str,
+    folder: str,
+    port: int,
+    workers: int | None,
+    threads: int | None,
+    cache_seconds: float | None,
+) -> dict[str, str]:
     # The caller's own PORTAL_* settings stay out: the server must use the bench database.
     env = {key: value for key, value in os.environ.items() if not key.startswith("PORTAL_")}
     env.update(
@@ -225,7 +255,14 @@ def gunicorn_settings(env: dict[str, str]) -> dict:
 
 
 def serve(env: dict[str, str], folder: str, port: int) -> subprocess.Popen:
-    command = [sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONFIG), "bench.served_app:bench_app()"]
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "-c",
+        str(GUNICORN_CONFIG),
+        "bench.served_app:bench_app()",
+    ]
     log_path = Path(folder) / "gunicorn.log"
     with open(log_path, "wb") as log:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -269,8 +306,13 @@ class Result:
         return ordered[max(math.ceil(len(ordered) * share) - 1, 0)] * 1000 if ordered else math.nan
 
 
-def measure(port: int, next_request: Callable[[], Request | None], expected: int,
-            clients: int, seconds: float) -> Result:
+def measure(
+    port: int,
+    next_request: Callable[[], Request | None],
+    expected: int,
+    clients: int,
+    seconds: float,
+) -> Result:
     """``clients`` threads send ``next_request()`` for ``seconds``, after one warm-up request each."""
     result = Result()
     lock = threading.Lock()
@@ -341,10 +383,14 @@ def fetch_json(port: int, path: str) -> object:
         return json.load(response)
 
 
-def free_bookings(port: int, service_id: str, first_day: date, last_day: date) -> list[tuple[str, str]]:
+def free_bookings(
+    port: int, service_id: str, first_day: date, last_day: date
+) -> list[tuple[str, str]]:
     """Free (start, agent id) pairs from the slots API, none overlapping another for the same agent."""
     last_day = min(last_day, first_day + timedelta(days=61))  # the API answers 62 days at a time
-    slots = fetch_json(port, f"/api/services/{service_id}/slots?from={first_day}&to={last_day}&timezone={ZONE}")
+    slots = fetch_json(
+        port, f"/api/services/{service_id}/slots?from={first_day}&to={last_day}&timezone={ZONE}"
+    )
     free_from: dict[str, str] = {}  # agent -> end of the slot last picked for them
     pairs = []
     for slot in sorted(slots, key=lambda s: s["start"]):  # UTC "Z" times sort as text
@@ -361,7 +407,9 @@ def constant(path: str, headers: dict[str, str] | None = None) -> Callable[[], R
     return lambda: request
 
 
-def booking_requests(service_id: str, token: str, pairs: list[tuple[str, str]]) -> Callable[[], Request | None]:
+def booking_requests(
+    service_id: str, token: str, pairs: list[tuple[str, str]]
+) -> Callable[[], Request | None]:
     """A thread-safe supply of booking POSTs, one per free pair, then None."""
     numbered: Iterator[tuple[int, tuple[str, str]]] = iter(enumerate(pairs))
     lock = threading.Lock()
@@ -374,9 +422,15 @@ def booking_requests(service_id: str, token: str, pairs: list[tuple[str, str]]) 
             except StopIteration:
                 return None
         body = {
-            "serviceId": service_id, "start": start, "agentId": agent_id, "timezone": ZONE, "locale": "en",
-            "customer": {"name": {"firstName": "Bench", "lastName": f"Customer {number}"},
-                         "contact": {"primaryEmail": f"customer{number}@bench.example"}},
+            "serviceId": service_id,
+            "start": start,
+            "agentId": agent_id,
+            "timezone": ZONE,
+            "locale": "en",
+            "customer": {
+                "name": {"firstName": "Bench", "lastName": f"Customer {number}"},
+                "contact": {"primaryEmail": f"customer{number}@bench.example"},
+            },
         }
         return "POST", "/api/appointments/", headers, json.dumps(body).encode()
 
@@ -390,18 +444,37 @@ def run_http(url: str, folder: str, data: Data, args: argparse.Namespace) -> Non
     service_id = str(data.services[AGENTS])
     process = serve(env, folder, port)
     try:
-        pairs = free_bookings(port, service_id, datetime.now(UTC).date() + timedelta(days=1), data.last_day)
+        pairs = free_bookings(
+            port, service_id, datetime.now(UTC).date() + timedelta(days=1), data.last_day
+        )
         targets: list[tuple[str, Callable[[], Request | None], int]] = [
             ("hello", constant("/__hello"), 200),
-            ("month page", constant(f"/book/{slug(AGENTS)}?month={data.month:%Y-%m}&timezone={ZONE}"), 200),
-            ("day partial", constant(f"/book/{slug(AGENTS)}/day/{data.day}?timezone={ZONE}",
-                                     {"HX-Request": "true"}), 200),
-            ("slots API", constant(f"/api/services/{service_id}/slots?from={data.day}&to={data.day}"
-                                   f"&timezone={ZONE}"), 200),
+            (
+                "month page",
+                constant(f"/book/{slug(AGENTS)}?month={data.month:%Y-%m}&timezone={ZONE}"),
+                200,
+            ),
+            (
+                "day partial",
+                constant(
+                    f"/book/{slug(AGENTS)}/day/{data.day}?timezone={ZONE}", {"HX-Request": "true"}
+                ),
+                200,
+            ),
+            (
+                "slots API",
+                constant(
+                    f"/api/services/{service_id}/slots?from={data.day}&to={data.day}"
+                    f"&timezone={ZONE}"
+                ),
+                200,
+            ),
             ("booking POST", booking_requests(service_id, data.token, pairs), 201),
         ]
-        results = {name: measure(port, supply, expected, args.clients, args.seconds)
-                   for name, supply, expected in targets}
+        results = {
+            name: measure(port, supply, expected, args.clients, args.seconds)
+            for name, supply, expected in targets
+        }
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -412,41 +485,68 @@ def run_http(url: str, folder: str, data: Data, args: argparse.Namespace) -> Non
         f"{settings['threads']} threads ({settings['worker_class']}); database {url.split(':')[0]}; "
         f"{args.clients} clients, {args.seconds:g} s per endpoint; picker cache {cache}"
     )
-    print(f"{'endpoint':14} {'requests':>9} {'other':>6} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'vs hello':>9}")
+    print(
+        f"{'endpoint':14} {'requests':>9} {'other':>6} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'vs hello':>9}"
+    )
     hello = results["hello"].rps
     for name, r in results.items():
         other = sum(r.statuses.values()) - r.count
-        print(f"{name:14} {r.count:9d} {other:6d} {r.rps:8.1f} {r.percentile_ms(0.50):8.1f} "
-              f"{r.percentile_ms(0.95):8.1f} {r.rps / hello:9.1%}")
+        print(
+            f"{name:14} {r.count:9d} {other:6d} {r.rps:8.1f} {r.percentile_ms(0.50):8.1f} "
+            f"{r.percentile_ms(0.95):8.1f} {r.rps / hello:9.1%}"
+        )
     booking = results["booking POST"]
     others = {status: n for status, n in booking.statuses.items() if status not in (201, 409)}
-    print(f"booking POST: {booking.statuses[201]} created (201), {booking.statuses[409]} taken (409)"
-          + (f", other answers {others}" if others else "")
-          + f"; {len(pairs)} free slots prepared" + (", all used before the time was up" if booking.exhausted else ""))
+    print(
+        f"booking POST: {booking.statuses[201]} created (201), {booking.statuses[409]} taken (409)"
+        + (f", other answers {others}" if others else "")
+        + f"; {len(pairs)} free slots prepared"
+        + (", all used before the time was up" if booking.exhausted else "")
+    )
     print("(requests, req/s and latencies count the expected answers: 200, or 201 for the booking)")
 
 
 def print_scaling(results: list[Scaling], runs: int, month: date) -> None:
-    print(f"slot computation for {month:%B %Y} (loader + free_slots, as the slots API; median of {runs} runs)")
-    print(f"{'agents':>6} {'slots':>6} {'loader ms':>10} {'compute ms':>11} {'total ms':>9} "
-          f"{'ms/agent':>9} {'vs 5 agents':>12}")
+    print(
+        f"slot computation for {month:%B %Y} (loader + free_slots, as the slots API; median of {runs} runs)"
+    )
+    print(
+        f"{'agents':>6} {'slots':>6} {'loader ms':>10} {'compute ms':>11} {'total ms':>9} "
+        f"{'ms/agent':>9} {'vs 5 agents':>12}"
+    )
     base = results[0].total_ms
     for r in results:
-        print(f"{r.agents:6d} {r.slots:6d} {r.loader_ms:10.2f} {r.compute_ms:11.2f} {r.total_ms:9.2f} "
-              f"{r.total_ms / r.agents:9.3f} {r.total_ms / base:11.2f}x")
+        print(
+            f"{r.agents:6d} {r.slots:6d} {r.loader_ms:10.2f} {r.compute_ms:11.2f} {r.total_ms:9.2f} "
+            f"{r.total_ms / r.agents:9.3f} {r.total_ms / base:11.2f}x"
+        )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--seconds", type=float, default=8.0, help="load time per endpoint")
     parser.add_argument("--clients", type=int, default=8, help="concurrent client connections")
-    parser.add_argument("--workers", type=int, default=None, help="PORTAL_WORKERS (default: the config's)")
-    parser.add_argument("--threads", type=int, default=None, help="PORTAL_THREADS (default: the config's)")
+    parser.add_argument(
+        "--workers", type=int, default=None, help="PORTAL_WORKERS (default: the config's)"
+    )
+    parser.add_argument(
+        "--threads", type=int, default=None, help="PORTAL_THREADS (default: the config's)"
+    )
     parser.add_argument("--port", type=int, default=0, help="default: a free one")
-    parser.add_argument("--cache-seconds", type=float, default=None,
-                        help="PICKER_CACHE_SECONDS for the server (default: the app's; 0 = no cache)")
-    parser.add_argument("--runs", type=int, default=20, help="timed runs per size in the scaling part")
-    parser.add_argument("--skip-http", action="store_true", help="only the slot computation scaling")
+    parser.add_argument(
+        "--cache-seconds",
+        type=float,
+        default=None,
+        help="PICKER_CACHE_SECONDS for the server (default: the app's; 0 = no cache)",
+    )
+    parser.add_argument(
+        "--runs", type=int, default=20, help="timed runs per size in the scaling part"
+    )
+    parser.add_argument(
+        "--skip-http", action="store_true", help="only the slot computation scaling"
+    )
     parser.add_argument("--skip-scaling", action="store_true", help="only the HTTP part")
     args = parser.parse_args()
     if args.skip_http and args.skip_scaling:
@@ -457,8 +557,10 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as folder:
         url = os.environ.get("PORTAL_BENCH_DATABASE_URL") or f"sqlite:///{folder}/bench.sqlite"
-        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "TIMEZONE": ZONE},
-                         instance_path=folder)
+        app = create_app(
+            {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "TIMEZONE": ZONE},
+            instance_path=folder,
+        )
         data = populate(app, sorted({AGENTS} if args.skip_scaling else {AGENTS, *SCALING}))
         # Measured before the bookings of the HTTP part change the calendars.
         scaling = None if args.skip_scaling else time_slot_computation(app, data, args.runs)

@@ -29,7 +29,7 @@ import os  # noqa: E402
 import statistics  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
-from datetime import date, datetime, timedelta, timezone  # noqa: E402
+from datetime import date, datetime, timedelta, UTC  # noqa: E402
 from zoneinfo import ZoneInfo  # noqa: E402
 
 from sqlalchemy import event  # noqa: E402
@@ -44,19 +44,28 @@ from portal.scheduling import free_slots  # noqa: E402
 from bench.calendars import add_agents, fill_calendars  # noqa: E402
 
 FIRST_DAY, LAST_DAY = date(2026, 10, 1), date(2026, 10, 31)
-NOW = datetime(2026, 9, 30, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 9, 30, 12, 0, tzinfo=UTC)
 AGENTS = 20
 
 
 def populate() -> Service:
     agents = add_agents(db.session, AGENTS)
-    service = Service(slug="bench", name="Bench", duration_minutes=30, slot_interval_minutes=15,
-                      timezone="Europe/Berlin", horizon_days=90, agents=agents)
+    service = Service(
+        slug="bench",
+        name="Bench",
+        duration_minutes=30,
+        slot_interval_minutes=15,
+        timezone="Europe/Berlin",
+        horizon_days=90,
+        agents=agents,
+    )
     db.session.add(service)
     days = [FIRST_DAY + timedelta(days=offset) for offset in range(31)]
     booked = fill_calendars(db.session, service, agents, days)
     db.session.commit()
-    print(f"data: {AGENTS} agents, {booked} appointments, {FIRST_DAY}..{LAST_DAY} (DST change on 2026-10-25)")
+    print(
+        f"data: {AGENTS} agents, {booked} appointments, {FIRST_DAY}..{LAST_DAY} (DST change on 2026-10-25)"
+    )
     return service
 
 
@@ -65,13 +74,17 @@ def median_ms(samples: list[float]) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--runs", type=int, default=50)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         url = os.environ.get("PORTAL_BENCH_DATABASE_URL") or f"sqlite:///{folder}/bench.sqlite"
-        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "TIMEZONE": "Europe/Berlin"},
-                         instance_path=folder)
+        app = create_app(
+            {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "TIMEZONE": "Europe/Berlin"},
+            instance_path=folder,
+        )
         with app.app_context():
             Base.metadata.drop_all(db.engine)
             Base.metadata.create_all(db.engine)
@@ -94,18 +107,29 @@ def main() -> None:
                 if run == 0:
                     issued = len(statements)
                 began = time.perf_counter()
-                slots = free_slots(data.service, data.agents, office_hours=data.office_hours,
-                                   office_timezone="Europe/Berlin", first_day=FIRST_DAY, last_day=LAST_DAY,
-                                   timezone="Europe/Berlin", now=NOW)
+                slots = free_slots(
+                    data.service,
+                    data.agents,
+                    office_hours=data.office_hours,
+                    office_timezone="Europe/Berlin",
+                    first_day=FIRST_DAY,
+                    last_day=LAST_DAY,
+                    timezone="Europe/Berlin",
+                    now=NOW,
+                )
                 compute_times.append(time.perf_counter() - began)
                 slot_count = len(slots)
             db.session.remove()
             db.engine.dispose()
     print(f"database: {url.split(':')[0]}, runs: {args.runs}, offered slots: {slot_count}")
-    print(f"pure computation (free_slots)  median {median_ms(compute_times):7.2f} ms   target <= 10 ms"
-          f"   ratio {median_ms(compute_times) / 10:.2f} of target")
-    print(f"loader (load_availability)     median {median_ms(loader_times):7.2f} ms   target <= 20 ms"
-          f"   ratio {median_ms(loader_times) / 20:.2f} of target")
+    print(
+        f"pure computation (free_slots)  median {median_ms(compute_times):7.2f} ms   target <= 10 ms"
+        f"   ratio {median_ms(compute_times) / 10:.2f} of target"
+    )
+    print(
+        f"loader (load_availability)     median {median_ms(loader_times):7.2f} ms   target <= 20 ms"
+        f"   ratio {median_ms(loader_times) / 20:.2f} of target"
+    )
     print(f"loader SQL statements          {issued:7d}      target <= 3")
 
 

@@ -77,7 +77,9 @@ def demo_command() -> None:
 @click.option("--password", help="Staff password; asked for when omitted.")
 @click.option("--timezone", default="UTC", show_default=True, callback=_timezone)
 @with_appcontext
-def create_user_command(email: str, name: str, role: str, password: str | None, timezone: str) -> None:
+def create_user_command(
+    email: str, name: str, role: str, password: str | None, timezone: str
+) -> None:
     """Create a staff or integration user."""
     require_schema()
     role_value = Role(role.upper())
@@ -124,7 +126,10 @@ def notifications_group() -> None:
 @notifications_group.command("send")
 @click.option("--loop", is_flag=True, help="Keep sending until stopped (Ctrl-C or SIGTERM).")
 @click.option(
-    "--interval", default=10.0, show_default=True, type=click.FloatRange(min=0.1),
+    "--interval",
+    default=10.0,
+    show_default=True,
+    type=click.FloatRange(min=0.1),
     help="Seconds to wait after a pass that found nothing to send.",
 )
 @with_appcontext

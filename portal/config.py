@@ -146,7 +146,9 @@ def _check_locale(name: str) -> str:
     try:
         return values.locale(name)
     except Invalid:
-        raise ConfigError(f"BABEL_DEFAULT_LOCALE {name!r} is not a locale such as en or en_GB.") from None
+        raise ConfigError(
+            f"BABEL_DEFAULT_LOCALE {name!r} is not a locale such as en or en_GB."
+        ) from None
 
 
 def _instance_secret_key(instance: Path) -> str:

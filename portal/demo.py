@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta, UTC
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -79,7 +79,7 @@ class DemoSummary:
 
 
 def load_demo(now: datetime | None = None) -> DemoSummary:
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     summary = DemoSummary()
     users = {email: _staff_user(email, name, role, tz) for email, name, role, tz in STAFF}
     for email, _name, role, _tz in STAFF:
@@ -110,7 +110,9 @@ def _working_hours(agent: User) -> None:
     for weekday in range(1, 6):
         for start, end in WORKING_WINDOWS:
             db.session.add(
-                WorkingHours(agent_id=agent.id, day_of_week=weekday, start_minute=start, end_minute=end)
+                WorkingHours(
+                    agent_id=agent.id, day_of_week=weekday, start_minute=start, end_minute=end
+                )
             )
 
 
@@ -137,7 +139,9 @@ def _week_of_appointments(service: Service, users: dict[str, User], now: datetim
         for index, agent in enumerate(agents):
             for slot, local_time in enumerate((time(10, 0), time(14, 30))):
                 reference = f"demo-{agent.email.split('@')[0]}-{day.isoformat()}-{slot}"
-                if db.session.scalar(select(Appointment.id).where(Appointment.reference == reference)):
+                if db.session.scalar(
+                    select(Appointment.id).where(Appointment.reference == reference)
+                ):
                     continue
                 first, last = CUSTOMERS[(offset * 3 + index * 2 + slot) % len(CUSTOMERS)]
                 _appointment(service, agent, day, local_time, reference, first, last)
@@ -146,10 +150,16 @@ def _week_of_appointments(service: Service, users: dict[str, User], now: datetim
 
 
 def _appointment(
-    service: Service, agent: User, day: date, local_time: time, reference: str, first: str, last: str
+    service: Service,
+    agent: User,
+    day: date,
+    local_time: time,
+    reference: str,
+    first: str,
+    last: str,
 ) -> None:
     zone = ZoneInfo(agent.timezone)
-    start = datetime.combine(day, local_time, tzinfo=zone).astimezone(timezone.utc)
+    start = datetime.combine(day, local_time, tzinfo=zone).astimezone(UTC)
     appointment = Appointment(
         reference=reference,
         service=service,

@@ -32,7 +32,9 @@ def format_duration(value: timedelta) -> str:
     minutes, seconds = divmod(rest, 60)
     date_part = f"{days}D" if days else ""
     time_part = "".join(
-        f"{amount}{unit}" for amount, unit in ((hours, "H"), (minutes, "M"), (seconds, "S")) if amount
+        f"{amount}{unit}"
+        for amount, unit in ((hours, "H"), (minutes, "M"), (seconds, "S"))
+        if amount
     )
     if not date_part and not time_part:
         return "PT0S"

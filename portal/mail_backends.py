@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 
 from flask_mailman.backends.file import EmailBackend as MailmanFileBackend
 
@@ -18,7 +18,7 @@ class EmlFileBackend(MailmanFileBackend):
     def send_messages(self, email_messages) -> int:
         sent = 0
         for message in email_messages or ():
-            stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S-%f")
+            stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S-%f")
             path = os.path.join(self.file_path, f"{stamp}-{uuid.uuid4().hex[:8]}.eml")
             with open(path, "wb") as handle:
                 handle.write(message.message().as_bytes())

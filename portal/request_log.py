@@ -17,7 +17,7 @@ import re
 import sys
 import time
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from typing import Any
 
 from flask import Flask, Response, current_app, g, request
@@ -53,7 +53,7 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         line: dict[str, Any] = {
-            "time": datetime.fromtimestamp(record.created, timezone.utc)
+            "time": datetime.fromtimestamp(record.created, UTC)
             .isoformat(timespec="milliseconds")
             .replace("+00:00", "Z"),
             "level": record.levelname,
@@ -109,7 +109,9 @@ def _level(value: Any) -> int:
         return value
     level = logging.getLevelName(str(value).upper())
     if not isinstance(level, int):
-        raise ConfigError(f"LOG_LEVEL {value!r} is not a logging level (DEBUG, INFO, WARNING, ERROR).")
+        raise ConfigError(
+            f"LOG_LEVEL {value!r} is not a logging level (DEBUG, INFO, WARNING, ERROR)."
+        )
     return level
 
 
@@ -134,7 +136,10 @@ def _start() -> None:
 def _finish(response: Response) -> Response:
     response.headers[REQUEST_ID_HEADER] = request_id()
     if current_app.config["REQUEST_LOG"]:
-        fields = _request_fields() | {"status": response.status_code, "size": response.content_length}
+        fields = _request_fields() | {
+            "status": response.status_code,
+            "size": response.content_length,
+        }
         started = g.get("request_started")
         if started is not None:
             fields["duration_ms"] = round((time.perf_counter() - started) * 1000, 1)

@@ -17,7 +17,9 @@ from portal.models import (
 )
 
 
-def agent(email: str = "agent@example.com", name: str = "Alice Agent", timezone: str = "UTC") -> User:
+def agent(
+    email: str = "agent@example.com", name: str = "Alice Agent", timezone: str = "UTC"
+) -> User:
     user = User(email=email, name=name, role=Role.AGENT, timezone=timezone)
     user.set_password("correct horse")
     db.session.add(user)
@@ -29,12 +31,16 @@ def weekly_hours(user: User, windows: list[tuple[int, int]], days=range(1, 8)) -
     """The same windows (minutes from local midnight) on each of ``days``."""
     for day in days:
         for start, end in windows:
-            db.session.add(WorkingHours(agent_id=user.id, day_of_week=day, start_minute=start, end_minute=end))
+            db.session.add(
+                WorkingHours(agent_id=user.id, day_of_week=day, start_minute=start, end_minute=end)
+            )
     db.session.commit()
 
 
 def service(agents: list[User], slug: str = "consult", **fields: Any) -> Service:
-    values = dict(slug=slug, name=slug.replace("-", " ").title(), duration_minutes=30, timezone="UTC")
+    values = dict(
+        slug=slug, name=slug.replace("-", " ").title(), duration_minutes=30, timezone="UTC"
+    )
     values.update(fields)
     item = Service(**values)
     item.agents = list(agents)
@@ -56,10 +62,19 @@ def appointment(
         **fields,
     )
     item.participants = [
-        Participant(type=ParticipantType.AGENT, user=organizer, is_organizer=True,
-                    first_name=organizer.name, email=organizer.email),
-        Participant(type=ParticipantType.CUSTOMER, first_name="Cora", last_name="Customer",
-                    email="cora@example.org"),
+        Participant(
+            type=ParticipantType.AGENT,
+            user=organizer,
+            is_organizer=True,
+            first_name=organizer.name,
+            email=organizer.email,
+        ),
+        Participant(
+            type=ParticipantType.CUSTOMER,
+            first_name="Cora",
+            last_name="Customer",
+            email="cora@example.org",
+        ),
     ]
     db.session.add(item)
     db.session.commit()

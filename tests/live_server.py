@@ -120,7 +120,9 @@ def gunicorn_server(
                 process.wait(timeout=5)
 
 
-def _wait_until_up(server: LiveServer, process: subprocess.Popen, timeout: float, workers: int) -> None:
+def _wait_until_up(
+    server: LiveServer, process: subprocess.Popen, timeout: float, workers: int
+) -> None:
     deadline = time.monotonic() + timeout
     answered = 0
     while time.monotonic() < deadline:

@@ -220,6 +220,8 @@ def test_error_answers_are_clean_for_pages_and_api(
 
 
 def test_bodies_over_a_mebibyte_are_refused_by_default(client):
-    response = client.post("/api/otp", data="x" * (1024 * 1024 + 1), content_type="application/json")
+    response = client.post(
+        "/api/otp", data="x" * (1024 * 1024 + 1), content_type="application/json"
+    )
     assert response.status_code == 413
     assert response.json["error"] == "too_large"

@@ -50,8 +50,17 @@ def test_demo_admin_can_sign_in(app, client):
 def test_create_user(app, client):
     result = app.test_cli_runner().invoke(
         args=[
-            "create-user", "--email", "New@Example.com", "--name", "New Agent",
-            "--role", "agent", "--password", "long enough", "--timezone", "Asia/Kolkata",
+            "create-user",
+            "--email",
+            "New@Example.com",
+            "--name",
+            "New Agent",
+            "--role",
+            "agent",
+            "--password",
+            "long enough",
+            "--timezone",
+            "Asia/Kolkata",
         ]
     )
     assert result.exit_code == 0, result.output
@@ -63,7 +72,17 @@ def test_create_user(app, client):
 
 def test_create_user_with_a_wrong_role_fails_clearly(app):
     result = app.test_cli_runner().invoke(
-        args=["create-user", "--email", "x@example.com", "--name", "X", "--role", "wizard", "--password", "12345678"]
+        args=[
+            "create-user",
+            "--email",
+            "x@example.com",
+            "--name",
+            "X",
+            "--role",
+            "wizard",
+            "--password",
+            "12345678",
+        ]
     )
     assert result.exit_code != 0
     assert "Invalid value for '--role'" in result.output
@@ -74,7 +93,17 @@ def test_create_user_with_a_wrong_role_fails_clearly(app):
 def test_create_user_with_a_duplicate_email_fails_clearly(app):
     make_user("taken@example.com")
     result = app.test_cli_runner().invoke(
-        args=["create-user", "--email", "TAKEN@example.com", "--name", "X", "--role", "ADMIN", "--password", "12345678"]
+        args=[
+            "create-user",
+            "--email",
+            "TAKEN@example.com",
+            "--name",
+            "X",
+            "--role",
+            "ADMIN",
+            "--password",
+            "12345678",
+        ]
     )
     assert result.exit_code == 1
     assert "already exists" in result.output
@@ -83,8 +112,19 @@ def test_create_user_with_a_duplicate_email_fails_clearly(app):
 
 def test_create_user_with_a_bad_timezone_fails_clearly(app):
     result = app.test_cli_runner().invoke(
-        args=["create-user", "--email", "x@example.com", "--name", "X", "--role", "ADMIN",
-              "--password", "12345678", "--timezone", "Nowhere/City"]
+        args=[
+            "create-user",
+            "--email",
+            "x@example.com",
+            "--name",
+            "X",
+            "--role",
+            "ADMIN",
+            "--password",
+            "12345678",
+            "--timezone",
+            "Nowhere/City",
+        ]
     )
     assert result.exit_code == 2
     assert "not an IANA time zone name" in result.output
@@ -105,7 +145,9 @@ def test_create_user_and_sign_in_share_one_email_rule(app, client):
 
 def test_create_token_prints_it_once_and_stores_only_a_hash(app):
     make_user("crm@example.com", role=Role.CLIENT_SERVICE, password="")
-    result = app.test_cli_runner().invoke(args=["create-token", "--email", "crm@example.com", "--name", "CRM"])
+    result = app.test_cli_runner().invoke(
+        args=["create-token", "--email", "crm@example.com", "--name", "CRM"]
+    )
     assert result.exit_code == 0, result.output
     secret = result.stdout.strip().splitlines()[0]
     assert secret.startswith("pt_") and len(secret) > 40
@@ -115,7 +157,9 @@ def test_create_token_prints_it_once_and_stores_only_a_hash(app):
 
 
 def test_create_token_for_an_unknown_user_fails_clearly(app):
-    result = app.test_cli_runner().invoke(args=["create-token", "--email", "nobody@example.com", "--name", "x"])
+    result = app.test_cli_runner().invoke(
+        args=["create-token", "--email", "nobody@example.com", "--name", "x"]
+    )
     assert result.exit_code == 1
     assert "No user with the email" in result.output
 
@@ -124,13 +168,18 @@ def _flask(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     environment = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")} | env
     return subprocess.run(
         [sys.executable, "-m", "flask", "--app", "portal", *args],
-        capture_output=True, text=True, env=environment, timeout=120,
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=120,
     )
 
 
 def test_missing_database_directory_is_a_clear_error(tmp_path):
     uri = f"sqlite:///{tmp_path / 'missing' / 'portal.sqlite'}"
-    result = _flask("db", "upgrade", env={"PORTAL_SQLALCHEMY_DATABASE_URI": uri, "PORTAL_SECRET_KEY": "x"})
+    result = _flask(
+        "db", "upgrade", env={"PORTAL_SQLALCHEMY_DATABASE_URI": uri, "PORTAL_SECRET_KEY": "x"}
+    )
     assert result.returncode != 0
     assert "does not exist" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
@@ -145,7 +194,10 @@ def test_commands_before_migrations_say_what_to_run(tmp_path):
 
 
 def test_upgrade_then_demo_from_the_command_line(tmp_path):
-    env = {"PORTAL_SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'cli.sqlite'}", "PORTAL_SECRET_KEY": "x"}
+    env = {
+        "PORTAL_SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'cli.sqlite'}",
+        "PORTAL_SECRET_KEY": "x",
+    }
     assert _flask("db", "upgrade", env=env).returncode == 0
     result = _flask("demo", env=env)
     assert result.returncode == 0, result.stderr

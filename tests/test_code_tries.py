@@ -153,17 +153,23 @@ def test_the_pages_count_wrong_tries_too(app, client, shop):
     path = f"/book/{shop.service.slug}/confirm/code"
     answer = client.post(path, data={"p": hidden(code_page, "p"), "code": "999999"})
     assert answer.status_code == 422
-    assert db.session.scalars(
-        select(OneTimeCode.attempts).where(OneTimeCode.purpose == CodePurpose.BOOKING)
-    ).one() == 1
+    assert (
+        db.session.scalars(
+            select(OneTimeCode.attempts).where(OneTimeCode.purpose == CodePurpose.BOOKING)
+        ).one()
+        == 1
+    )
     # Sign-in at /my.
     issue(app, "dan@example.org", CodePurpose.SIGN_IN)
     answer = client.post("/my/verify", data={"email": "dan@example.org", "code": "999999"})
     assert answer.status_code == 422
     db.session.expire_all()
-    assert db.session.scalars(
-        select(OneTimeCode.attempts).where(OneTimeCode.purpose == CodePurpose.SIGN_IN)
-    ).one() == 1
+    assert (
+        db.session.scalars(
+            select(OneTimeCode.attempts).where(OneTimeCode.purpose == CodePurpose.SIGN_IN)
+        ).one()
+        == 1
+    )
 
 
 def test_the_admin_page_counts_wrong_sender_codes(app, client, world):

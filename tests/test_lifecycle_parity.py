@@ -135,7 +135,9 @@ def z(value: datetime) -> str:
 def page_attempt(client, world: World, action: Action, item: Appointment):
     base = f"/agent/appointments/{item.id}"
     if action == Action.RESCHEDULE:
-        return client.post(f"{base}/reschedule", data={"start": z(target_start(world)), "timezone": "UTC"})
+        return client.post(
+            f"{base}/reschedule", data={"start": z(target_start(world)), "timezone": "UTC"}
+        )
     if action == Action.CANCEL:
         return client.post(f"{base}/cancel", data={"cancel-reason": "Parity", "cancel-email": "y"})
     if action == Action.END:
@@ -150,7 +152,9 @@ def page_attempt(client, world: World, action: Action, item: Appointment):
     if action == Action.REASSIGN:
         return client.post(f"{base}/reassign", data={"reassign-user_id": str(world.bob.id)})
     if action == Action.ADD_PARTICIPANT:
-        return client.post(f"{base}/participants/agents", data={"agent-user_id": str(world.carol.id)})
+        return client.post(
+            f"{base}/participants/agents", data={"agent-user_id": str(world.carol.id)}
+        )
     raise AssertionError(action)
 
 
@@ -166,7 +170,9 @@ def api_attempt(client, world: World, action: Action, item: Appointment, user: U
     if action == Action.ACTIVATE:
         return client.post(f"/api/appointments/activate/{item.id}", headers=headers)
     if action == Action.EDIT_DETAILS:
-        return client.put("/api/appointments/", json={"id": str(item.id), "title": "Parity"}, headers=headers)
+        return client.put(
+            "/api/appointments/", json={"id": str(item.id), "title": "Parity"}, headers=headers
+        )
     if action == Action.REASSIGN:
         body = {"id": str(item.id), "userId": str(world.bob.id)}
         return client.put("/api/appointments/reassign/", json=body, headers=headers)
@@ -234,7 +240,9 @@ def test_pages_and_api_decide_alike(app, world, state, action):
             continue  # integrations have no pages
         client = app.test_client()
         assert sign_in(client, user.email).status_code == 302
-        page_status, page_text = page_outcome(page_attempt(client, world, action, in_state(world, state)))
+        page_status, page_text = page_outcome(
+            page_attempt(client, world, action, in_state(world, state))
+        )
         assert page_status == want_status, (who, action, state, page_status, want_status)
         if want_message and want_status != 404:
             assert want_message in page_text, (who, action, state)
@@ -246,8 +254,8 @@ def test_the_page_offers_exactly_the_allowed_actions(app, world, state):
     markers = {
         Action.RESCHEDULE: 'id="reschedule"',
         Action.CANCEL: 'id="cancel"',
-        Action.END: "/end\"",
-        Action.ACTIVATE: "/activate\"",
+        Action.END: '/end"',
+        Action.ACTIVATE: '/activate"',
         Action.REASSIGN: 'id="reassign"',
         Action.ADD_PARTICIPANT: 'id="add-people"',
     }
@@ -270,7 +278,9 @@ def test_customer_manage_page_follows_the_policy(app, world, state, action):
     decision = lifecycle.decide(Actor.customer(), action, item, utcnow())
     path = f"/manage/{manage_token(settings(), item)}"
     if action == Action.RESCHEDULE:
-        response = app.test_client().post(f"{path}/reschedule", data={"start": z(target_start(world))})
+        response = app.test_client().post(
+            f"{path}/reschedule", data={"start": z(target_start(world))}
+        )
     else:
         response = app.test_client().post(f"{path}/cancel", data={"reason": "Parity"})
     status, text = page_outcome(response)

@@ -33,7 +33,11 @@ class Captured:
         return [json.loads(line) for line in self.stream.getvalue().splitlines()]
 
     def requests(self) -> list[dict]:
-        return [line for line in self.lines() if line["logger"] == "portal.request" and line["message"] == "request"]
+        return [
+            line
+            for line in self.lines()
+            if line["logger"] == "portal.request" and line["message"] == "request"
+        ]
 
     def everything(self) -> str:
         """All the log output: the JSON lines and every record as pytest shows it."""
@@ -61,7 +65,9 @@ def test_a_request_logs_one_json_line(client, logs):
     assert line["level"] == "INFO"
     assert datetime.fromisoformat(line["time"]).utcoffset().total_seconds() == 0
     assert line["method"] == "GET"
-    assert line["route"] == "/login" and line["endpoint"] == "auth.login" and line["path"] == "/login"
+    assert (
+        line["route"] == "/login" and line["endpoint"] == "auth.login" and line["path"] == "/login"
+    )
     assert line["status"] == 200
     assert line["size"] == len(response.data)
     assert isinstance(line["duration_ms"], float) and line["duration_ms"] >= 0
@@ -82,7 +88,9 @@ def test_a_signed_in_user_is_named_by_role_and_id_only(client, logs):
 @pytest.mark.date_sensitive
 def test_secrets_and_personal_data_never_reach_the_log(app, client, shop, logs):
     # A booking: name, email, phone and notes in the bodies, then the emailed code.
-    confirmation = book_through_pages(app, client, shop, shop.at(10), email="cora.private@example.org")
+    confirmation = book_through_pages(
+        app, client, shop, shop.at(10), email="cora.private@example.org"
+    )
     code = last_code(app, "cora.private@example.org")
     manage = manage_path(confirmation)
     token = manage.rsplit("/", 1)[1]
@@ -93,7 +101,10 @@ def test_secrets_and_personal_data_never_reach_the_log(app, client, shop, logs):
     client.post("/login", data={"email": "someone@example.com", "password": "hunter2-secret"})
     agent = shop.alice
     assert client.get(f"/calendar/{agent.calendar_secret}.ics").status_code == 200
-    client.get("/my", headers={"Cookie": "session=cookie-value-secret", "Authorization": "Bearer pt_secret"})
+    client.get(
+        "/my",
+        headers={"Cookie": "session=cookie-value-secret", "Authorization": "Bearer pt_secret"},
+    )
 
     output = logs.everything()
     for value in (
@@ -159,12 +170,16 @@ def test_each_request_gets_its_own_id(client):
 
 
 @pytest.mark.parametrize("config_overrides", [PRODUCTION_LIKE])
-def test_an_unhandled_error_is_logged_with_the_request_id_and_not_shown(app, client, logs, config_overrides):
+def test_an_unhandled_error_is_logged_with_the_request_id_and_not_shown(
+    app, client, logs, config_overrides
+):
     @app.get("/boom/<token>")
     def boom(token):
         raise RuntimeError("secret internals")
 
-    response = client.get("/boom/tok-123?email=x@example.com", headers={"X-Request-ID": "trace-500"})
+    response = client.get(
+        "/boom/tok-123?email=x@example.com", headers={"X-Request-ID": "trace-500"}
+    )
     assert response.status_code == 500
     assert response.headers["X-Request-ID"] == "trace-500"
     page = response.get_data(as_text=True)

@@ -11,15 +11,15 @@ revision keeps meaning what it meant when it was written. On PostgreSQL the
 upgrade fails if two scheduled single-seat appointments of one agent already
 overlap; cancel or move one of them first.
 """
+
 from alembic import op
 import sqlalchemy as sa
 
-import portal.models.base
 
 
 # revision identifiers, used by Alembic.
-revision = '5b1e0c7d2a94'
-down_revision = 'ccf6918f0913'
+revision = "5b1e0c7d2a94"
+down_revision = "ccf6918f0913"
 branch_labels = None
 depends_on = None
 
@@ -44,21 +44,21 @@ END
 
 def upgrade():
     op.add_column(
-        'appointments',
-        sa.Column('single_seat', sa.Boolean(), server_default=sa.true(), nullable=False),
+        "appointments",
+        sa.Column("single_seat", sa.Boolean(), server_default=sa.true(), nullable=False),
     )
     op.execute(
         "UPDATE appointments SET single_seat = "
         "(SELECT services.capacity = 1 FROM services WHERE services.id = appointments.service_id)"
     )
-    if op.get_bind().dialect.name == 'postgresql':
+    if op.get_bind().dialect.name == "postgresql":
         op.execute("CREATE EXTENSION IF NOT EXISTS btree_gist")
         op.execute(
             f"ALTER TABLE appointments ADD CONSTRAINT {GUARD} "
             "EXCLUDE USING gist (organizer_id WITH =, tstzrange(start_at, end_at) WITH &&) "
             "WHERE (status = 'SCHEDULED' AND single_seat)"
         )
-    elif op.get_bind().dialect.name == 'sqlite':
+    elif op.get_bind().dialect.name == "sqlite":
         op.execute(f"CREATE TRIGGER {GUARD}_insert BEFORE INSERT ON appointments {SQLITE_CHECK}")
         op.execute(
             f"CREATE TRIGGER {GUARD}_update BEFORE UPDATE OF "
@@ -67,10 +67,10 @@ def upgrade():
 
 
 def downgrade():
-    if op.get_bind().dialect.name == 'postgresql':
+    if op.get_bind().dialect.name == "postgresql":
         op.execute(f"ALTER TABLE appointments DROP CONSTRAINT {GUARD}")
-    elif op.get_bind().dialect.name == 'sqlite':
+    elif op.get_bind().dialect.name == "sqlite":
         op.execute(f"DROP TRIGGER {GUARD}_insert")
         op.execute(f"DROP TRIGGER {GUARD}_update")
-    with op.batch_alter_table('appointments') as batch_op:
-        batch_op.drop_column('single_seat')
+    with op.batch_alter_table("appointments") as batch_op:
+        batch_op.drop_column("single_seat")

@@ -9,12 +9,13 @@ services and templates were stored as Babel writes them (``en_GB``). Every write
 now stores Babel's form (``portal.domain.values.locale``); this rewrites older rows.
 A downgrade leaves them as they are: both forms were always read alike.
 """
+
 from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = '9c4f2a7e1b36'
-down_revision = '5b1e0c7d2a94'
+revision = "9c4f2a7e1b36"
+down_revision = "5b1e0c7d2a94"
 branch_labels = None
 depends_on = None
 
@@ -23,9 +24,7 @@ TABLES = ("appointments", "users", "services", "notification_templates")
 
 def upgrade():
     for table in TABLES:
-        op.execute(
-            f"UPDATE {table} SET locale = REPLACE(locale, '-', '_') WHERE locale LIKE '%-%'"
-        )
+        op.execute(f"UPDATE {table} SET locale = REPLACE(locale, '-', '_') WHERE locale LIKE '%-%'")
 
 
 def downgrade():

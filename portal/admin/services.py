@@ -138,7 +138,9 @@ def _describe(minutes: int) -> str:
     return f"{minutes} minutes"
 
 
-def _whole(errors: Collector, field: str, value: Any, low: int, high: int, message: str) -> int | None:
+def _whole(
+    errors: Collector, field: str, value: Any, low: int, high: int, message: str
+) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         errors.add(field, message)
         return None
@@ -169,7 +171,9 @@ def _validated(session: Session, service: Service | None, fields: dict[str, Any]
     if "description" in fields:
         description = check_text(fields["description"] or "", MAX_DESCRIPTION, required=False)
         if description is None:
-            errors.add("description", f"The description may have at most {MAX_DESCRIPTION} characters.")
+            errors.add(
+                "description", f"The description may have at most {MAX_DESCRIPTION} characters."
+            )
         clean["description"] = description
     for field, (attribute, _low, _high) in DURATIONS.items():
         if field not in fields:
@@ -180,12 +184,20 @@ def _validated(session: Session, service: Service | None, fields: dict[str, Any]
         clean[attribute] = _minutes(errors, field, fields[field])
     if "horizon_days" in fields:
         clean["horizon_days"] = _whole(
-            errors, "horizon_days", fields["horizon_days"], 1, MAX_HORIZON_DAYS,
+            errors,
+            "horizon_days",
+            fields["horizon_days"],
+            1,
+            MAX_HORIZON_DAYS,
             f"The booking horizon must be 1 to {MAX_HORIZON_DAYS} days.",
         )
     if "capacity" in fields:
         clean["capacity"] = _whole(
-            errors, "capacity", fields["capacity"], 1, MAX_CAPACITY,
+            errors,
+            "capacity",
+            fields["capacity"],
+            1,
+            MAX_CAPACITY,
             f"The capacity must be 1 to {MAX_CAPACITY} seats per agent and slot.",
         )
     check_zone_and_locale(fields, errors, clean)
@@ -205,7 +217,9 @@ def _validated(session: Session, service: Service | None, fields: dict[str, Any]
         else:
             clean["sender_email"] = check_email(sender)
             if clean["sender_email"] is None:
-                errors.add("sender_email", "Enter the sender as an email address like team@example.com.")
+                errors.add(
+                    "sender_email", "Enter the sender as an email address like team@example.com."
+                )
     if "agent_ids" in fields:
         clean["agents"] = _agents(session, errors, fields["agent_ids"])
     errors.raise_if_any()
@@ -244,7 +258,9 @@ def _agents(session: Session, errors: Collector, agent_ids: Any) -> list[User] |
     if missing:
         errors.add(
             "agent_ids",
-            "Only active agents and supervisors can serve a service; not: " + ", ".join(missing) + ".",
+            "Only active agents and supervisors can serve a service; not: "
+            + ", ".join(missing)
+            + ".",
         )
         return None
     return [found[key] for key in wanted]

@@ -25,7 +25,9 @@ MAX_PERIOD = timedelta(days=60)
 MAX_BODY = 20_000
 
 
-def get_template(session: Session, service: Service, template_id: uuid.UUID | str) -> NotificationTemplate:
+def get_template(
+    session: Session, service: Service, template_id: uuid.UUID | str
+) -> NotificationTemplate:
     try:
         key = template_id if isinstance(template_id, uuid.UUID) else uuid.UUID(str(template_id))
     except ValueError:
@@ -44,9 +46,7 @@ def ordered_templates(service: Service) -> list[NotificationTemplate]:
     )
 
 
-def _clean(
-    channel: Channel, type_: TemplateType, fields: dict[str, Any]
-) -> dict[str, Any]:
+def _clean(channel: Channel, type_: TemplateType, fields: dict[str, Any]) -> dict[str, Any]:
     """Checked model values for the template fields given (all of them: callers merge)."""
     errors = Collector()
     clean: dict[str, Any] = {}
@@ -138,8 +138,14 @@ def create_template(
     clean = _clean(
         channel,
         type_,
-        dict(period=period, subject=subject, text_body=text_body, html_body=html_body,
-             locale=locale, active=active),
+        dict(
+            period=period,
+            subject=subject,
+            text_body=text_body,
+            html_body=html_body,
+            locale=locale,
+            active=active,
+        ),
     )
     _check_duplicate(session, service, channel, type_, clean, None)
     template = NotificationTemplate(service=service, channel=channel, type=type_, **clean)
@@ -148,7 +154,9 @@ def create_template(
     return template
 
 
-def update_template(session: Session, template: NotificationTemplate, **fields: Any) -> NotificationTemplate:
+def update_template(
+    session: Session, template: NotificationTemplate, **fields: Any
+) -> NotificationTemplate:
     """Change any of period, subject, text_body, html_body, locale, active."""
     unknown = set(fields) - TEMPLATE_FIELDS
     if unknown:
@@ -189,8 +197,13 @@ def preview(
 
 
 def template_problems(
-    channel: Channel, type_: TemplateType, *, period: timedelta | None, subject: str,
-    text_body: str, html_body: str,
+    channel: Channel,
+    type_: TemplateType,
+    *,
+    period: timedelta | None,
+    subject: str,
+    text_body: str,
+    html_body: str,
 ) -> list[str]:
     """What would stop these texts from being saved (shown next to the live preview)."""
     try:

@@ -28,8 +28,10 @@ def token_owners(session: Session) -> Sequence[User]:
 
 
 def list_tokens(session: Session, *, include_revoked: bool = True) -> Sequence[ApiToken]:
-    query = select(ApiToken).options(joinedload(ApiToken.user)).order_by(
-        ApiToken.created_at.desc(), ApiToken.id
+    query = (
+        select(ApiToken)
+        .options(joinedload(ApiToken.user))
+        .order_by(ApiToken.created_at.desc(), ApiToken.id)
     )
     if not include_revoked:
         query = query.where(ApiToken.revoked_at.is_(None))

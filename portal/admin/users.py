@@ -54,7 +54,12 @@ def list_users(
     if active is not None:
         query = query.where(User.active.is_(active))
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    column = {"name": User.name, "email": User.email, "role": User.role, "created": User.created_at}[sort]
+    column = {
+        "name": User.name,
+        "email": User.email,
+        "role": User.role,
+        "created": User.created_at,
+    }[sort]
     query = query.order_by(column.desc() if descending else column, User.id)
     if limit is not None:
         query = query.limit(limit).offset(offset)
@@ -131,7 +136,9 @@ def _validated(
 
 
 def _active_admins(session: Session) -> int:
-    query = select(func.count()).select_from(User).where(User.role == Role.ADMIN, User.active.is_(True))
+    query = (
+        select(func.count()).select_from(User).where(User.role == Role.ADMIN, User.active.is_(True))
+    )
     return session.scalar(query) or 0
 
 
@@ -196,7 +203,9 @@ def update_user(session: Session, user: User, *, actor: User | None = None, **fi
 def reset_password(session: Session, user: User, password: str) -> User:
     """Set a new password for a staff user."""
     if user.role == Role.CLIENT_SERVICE:
-        raise Invalid(fields={"password": "Integration users sign in with API tokens, not passwords."})  # nosec B105 # an error message
+        raise Invalid(
+            fields={"password": "Integration users sign in with API tokens, not passwords."}
+        )  # nosec B105 # an error message
     errors = Collector()
     _check_password(errors, password)
     errors.raise_if_any()
@@ -208,4 +217,3 @@ def reset_password(session: Session, user: User, password: str) -> User:
 def deactivate_user(session: Session, user: User, *, actor: User | None = None) -> User:
     """Deactivate a user: signed out on their next request, their API tokens refused."""
     return update_user(session, user, actor=actor, active=False)
-

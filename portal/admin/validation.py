@@ -22,7 +22,9 @@ def check_locale(value: object) -> str | None:
     return values.optional(values.locale, value)
 
 
-def check_zone_and_locale(fields: Mapping[str, Any], errors: Collector, clean: dict[str, Any]) -> None:
+def check_zone_and_locale(
+    fields: Mapping[str, Any], errors: Collector, clean: dict[str, Any]
+) -> None:
     """The ``timezone`` and ``locale`` fields users and services share, when given."""
     if "timezone" in fields:
         zone = check_timezone(fields["timezone"])

@@ -211,7 +211,9 @@ def _actor() -> Actor:
 
 
 def _visible(appointment_id: uuid.UUID | str) -> Appointment:
-    key = appointment_id if isinstance(appointment_id, uuid.UUID) else _appointment_id(appointment_id)
+    key = (
+        appointment_id if isinstance(appointment_id, uuid.UUID) else _appointment_id(appointment_id)
+    )
     return queries.find_visible(db.session, g.api_user, key)
 
 
@@ -425,7 +427,9 @@ def update_appointment():
 
 
 def _cancel(appointment: Appointment, reason: str | None):
-    operations.cancel(db.session, appointment, reason or "Cancelled through the API.", actor=_actor())
+    operations.cancel(
+        db.session, appointment, reason or "Cancelled through the API.", actor=_actor()
+    )
     return "", 204
 
 
@@ -485,8 +489,17 @@ def upsert_by_reference(reference: str):
         _in_range("start", values["start"])
     organizer = _organizer(values)
     changes = updates.ReferenceUpsert()
-    for key in ("service_id", "start", "duration", "timezone", "locale", "title", "notes",
-                "metadata", "customer"):
+    for key in (
+        "service_id",
+        "start",
+        "duration",
+        "timezone",
+        "locale",
+        "title",
+        "notes",
+        "metadata",
+        "customer",
+    ):
         if key in values:
             setattr(changes, key, values[key])
     if organizer is not None:

@@ -32,14 +32,14 @@ def authenticate() -> User:
         select(ApiToken).where(ApiToken.token_hash == hash_token(secret.strip()))
     )
     if token is None or token.revoked or not token.user.active:
-        raise ApiError(401, "unauthorized", "The API token is unknown, revoked or its user inactive.")
+        raise ApiError(
+            401, "unauthorized", "The API token is unknown, revoked or its user inactive."
+        )
     now = utcnow()
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
         user_id = token.user_id
         begin_write(db.session)
-        db.session.execute(
-            update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now)
-        )
+        db.session.execute(update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now))
         db.session.commit()
         return db.session.get(User, user_id)
     return token.user

@@ -206,7 +206,9 @@ def _check(path: str, spec: Field, value: Any, partial: bool) -> Any:
         what = "item" if spec.type is list else "character"
         raise invalid_param(f"'{path}' allows at most {spec.max_length} {what}(s).")
     if spec.type is list and spec.items is not None:
-        value = [_check(f"{path}[{i}]", spec.items, item, partial=False) for i, item in enumerate(value)]
+        value = [
+            _check(f"{path}[{i}]", spec.items, item, partial=False) for i, item in enumerate(value)
+        ]
     if spec.type is dict and spec.fields is not None:
         value = _check_object(path, spec.fields, value, partial=False)
     if spec.parse is not None:
@@ -241,7 +243,9 @@ def hhmm(path: str, value: str) -> int:
         return parse_hhmm(value)
     except ValueError:
         raise ApiError(
-            400, "invalid_datetime_format", f"'{path}' must be a time of day as HH:MM (00:00..24:00)."
+            400,
+            "invalid_datetime_format",
+            f"'{path}' must be a time of day as HH:MM (00:00..24:00).",
         ) from None
 
 

@@ -48,7 +48,9 @@ def email_from(token: str) -> str:
             raise TypeError
         return email
     except SignatureExpired:
-        raise ApiError(401, "unauthorized", "The customer token has expired. Sign in again.") from None
+        raise ApiError(
+            401, "unauthorized", "The customer token has expired. Sign in again."
+        ) from None
     except (BadSignature, KeyError, TypeError, ValueError):
         raise ApiError(401, "unauthorized", "The customer token is not valid.") from None
 

@@ -23,7 +23,14 @@ from portal.api.params import query_args
 OPENAPI_VERSION = "3.1.0"
 JSON = "application/json"
 
-_TYPES = {str: "string", int: "integer", float: "number", bool: "boolean", list: "array", dict: "object"}
+_TYPES = {
+    str: "string",
+    int: "integer",
+    float: "number",
+    bool: "boolean",
+    list: "array",
+    dict: "object",
+}
 # What a body field's ``parse`` hook accepts, by the hook's name.
 _DURATION = {"format": "duration"}
 _PARSE_HINTS: dict[str, dict[str, Any]] = {
@@ -185,7 +192,9 @@ def operation_object(op: Op) -> dict[str, Any]:
         if op.example is not None:
             body["content"][JSON]["example"] = op.example
         item["requestBody"] = body
-    responses = {str(status): _response(response, status) for status, response in op.responses.items()}
+    responses = {
+        str(status): _response(response, status) for status, response in op.responses.items()
+    }
     codes = set(op.errors)
     if op.roles:
         codes |= {401, 403}

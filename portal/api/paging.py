@@ -15,7 +15,9 @@ MAX_PAGE_SIZE = 200
 MAX_PAGE_NUMBER = 1_000_000
 
 
-def _positive(args: MultiDict[str, str], name: str, default: int, maximum: int | None = None) -> int:
+def _positive(
+    args: MultiDict[str, str], name: str, default: int, maximum: int | None = None
+) -> int:
     raw = args.get(name)
     if raw is None:
         return default

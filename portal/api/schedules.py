@@ -140,7 +140,9 @@ def put_working_hours(agent_id: str):
 # --- time exceptions --------------------------------------------------------------------------
 
 TIME_OFF_FIELDS = {
-    "agentIds": Field(list, required=True, min_length=1, max_length=100, items=Field(str, parse=uuid_value)),
+    "agentIds": Field(
+        list, required=True, min_length=1, max_length=100, items=Field(str, parse=uuid_value)
+    ),
     "from": Field(str, required=True, parse=iso_date, dest="from_date"),
     "to": Field(str, required=True, parse=iso_date, dest="to_date"),
     "fromTime": Field(str, nullable=True, parse=hhmm, default=None, dest="from_minute"),
@@ -158,7 +160,9 @@ TIME_OFF_FIELDS = {
         choices=[option.value for option in time_off.CollidingBookingOptions],
     ),
     "force": Field(bool, nullable=True, default=None),
-    "cancelMessage": Field(str, nullable=True, default=None, max_length=time_off.MAX_CANCEL_MESSAGE),
+    "cancelMessage": Field(
+        str, nullable=True, default=None, max_length=time_off.MAX_CANCEL_MESSAGE
+    ),
     "sendEmailConfirmation": Field(bool, nullable=True, default=None),
     "sendSmsConfirmation": Field(bool, nullable=True, default=None),
 }
@@ -228,7 +232,9 @@ def _time_off_input() -> tuple[time_off.TimeOff, time_off.CollisionChoice]:
     option = values["colliding_booking_options"]
     choice = time_off.CollisionChoice(
         force=bool(values["force"]),
-        option=time_off.CollidingBookingOptions(option) if option else time_off.CollidingBookingOptions.KEEP,
+        option=time_off.CollidingBookingOptions(option)
+        if option
+        else time_off.CollidingBookingOptions.KEEP,
         cancel_message=values["cancel_message"],
         send_email=values["send_email_confirmation"] is not False,
         send_sms=bool(values["send_sms_confirmation"]),
@@ -266,7 +272,9 @@ def list_time_exceptions():
         try:
             wanted = [uuid.UUID(part.strip()) for part in args["agentId"].split(",")]
         except ValueError:
-            raise invalid_param("'agentId' must be one or more UUIDs, separated by commas.") from None
+            raise invalid_param(
+                "'agentId' must be one or more UUIDs, separated by commas."
+            ) from None
         agent_ids = [agent.id for agent in agents_for(db.session, actor, wanted)]
     elif actor.role == Role.AGENT:
         agent_ids = [actor.id]
@@ -334,7 +342,13 @@ OFFICE_FIELDS = {
     "timeTo": Field(int, required=True, minimum=0, maximum=86400, dest="time_to"),
 }
 # Domain field → API name (api_terms).
-_OFFICE_NAMES = {"name": "name", "type": "type", "dow": "dow", "time_from": "timeFrom", "time_to": "timeTo"}
+_OFFICE_NAMES = {
+    "name": "name",
+    "type": "type",
+    "dow": "dow",
+    "time_from": "timeFrom",
+    "time_to": "timeTo",
+}
 
 
 def office_hours_json(item: OfficeHours) -> dict[str, Any]:

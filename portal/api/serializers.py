@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from typing import Any
 
 from portal.isoduration import format_duration
@@ -11,7 +11,7 @@ from portal.scheduling import Slot
 
 
 def utc_z(value: datetime) -> str:
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def service_json(service: Service) -> dict[str, Any]:
@@ -33,7 +33,8 @@ def service_json(service: Service) -> dict[str, Any]:
         "active": service.active,
         "agentIds": [str(agent.id) for agent in agents],
         "agents": [
-            {"id": str(agent.id), "name": agent.name, "timezone": agent.timezone} for agent in agents
+            {"id": str(agent.id), "name": agent.name, "timezone": agent.timezone}
+            for agent in agents
         ],
     }
 

@@ -44,7 +44,9 @@ def list_services():
         .limit(page_size)
         .offset((page_number - 1) * page_size)
     ).all()
-    return jsonify(page_of(services, total, page_number, page_size, sort_field, sort_order, service_json))
+    return jsonify(
+        page_of(services, total, page_number, page_size, sort_field, sort_order, service_json)
+    )
 
 
 @bp.get("/services/<service_id>")
@@ -71,4 +73,3 @@ def list_slots(service_id: str):
         db.session, service, first_day, last_day, zone, now=utcnow(), agent_id=agent_id
     )
     return jsonify([slot_json(slot) for slot in slots])
-

@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, UTC
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, or_, select
@@ -21,7 +21,7 @@ from portal.domain.settings import settings_of
 from portal.models import Appointment, AppointmentStatus, Service, User
 from portal.scheduling import AgentLoad, Slot, assign_agent, free_slots, iso_week_bounds
 
-UTC = timezone.utc
+UTC = UTC
 
 
 def day_range_utc(first_day: date, last_day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:

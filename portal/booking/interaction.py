@@ -49,9 +49,7 @@ def room_url(template: str, ticket: str) -> str:
 def live_ticket(appointment: Appointment, *, now: datetime | None = None) -> RoomTicket | None:
     """The newest ticket that has not expired, if any."""
     now = now or utcnow()
-    tickets = [
-        t for t in appointment.room_tickets if t.expires_at is None or t.expires_at > now
-    ]
+    tickets = [t for t in appointment.room_tickets if t.expires_at is None or t.expires_at > now]
     return max(tickets, key=lambda t: t.created_at) if tickets else None
 
 

@@ -13,7 +13,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from functools import lru_cache
 from operator import itemgetter
 from typing import Any
@@ -60,7 +60,7 @@ from portal.scheduling import (
 )
 from portal.sql import epoch_seconds
 
-UTC = timezone.utc
+UTC = UTC
 
 # Local dates differ from UTC dates by at most a day; two days is a safe margin.
 DATE_MARGIN = timedelta(days=2)
@@ -125,7 +125,11 @@ def load_availability(
     busy: dict[uuid.UUID, list[Busy]] = defaultdict(list)
     if agents:
         ids = list(agents)
-        dates = {"agent_ids": ids, "first": (start - DATE_MARGIN).date(), "last": (end + DATE_MARGIN).date()}
+        dates = {
+            "agent_ids": ids,
+            "first": (start - DATE_MARGIN).date(),
+            "last": (end + DATE_MARGIN).date(),
+        }
         for row in session.execute(_exceptions_statement(), dates):
             exceptions[row.user_id].append(
                 TimeExceptionRule(

@@ -39,7 +39,9 @@ from portal.models import (
 from portal.notifications import outbox
 
 
-AGENT_BUSY = "That agent is not free at this time. Choose another agent or move the appointment first."
+AGENT_BUSY = (
+    "That agent is not free at this time. Choose another agent or move the appointment first."
+)
 
 
 @dataclass(frozen=True)

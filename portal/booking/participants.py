@@ -164,7 +164,9 @@ def staff_directory(session: Session) -> list[User]:
     """Active staff who can be added as agents, by name."""
     return list(
         session.scalars(
-            select(User).where(User.active.is_(True), User.role.in_(STAFF_ROLES)).order_by(User.name)
+            select(User)
+            .where(User.active.is_(True), User.role.in_(STAFF_ROLES))
+            .order_by(User.name)
         )
     )
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 from sqlalchemy import Select, and_, exists, extract, false, func, or_, select, true
 from sqlalchemy.orm import Session, selectinload
@@ -317,7 +317,7 @@ def overlap_count(
 
 def _aware(value: datetime) -> datetime:
     # Grouped columns keep their type, but be safe with SQLite's naive text.
-    return value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 __all__ = [

@@ -108,7 +108,9 @@ def default_organizer(user: User, service: Service) -> uuid.UUID | None:
 
 
 def _reference_taken(session: Session, reference: str) -> bool:
-    return session.scalar(select(Appointment.id).where(Appointment.reference == reference)) is not None
+    return (
+        session.scalar(select(Appointment.id).where(Appointment.reference == reference)) is not None
+    )
 
 
 def _check_reference(reference: str | None) -> str | None:
@@ -238,9 +240,7 @@ def upsert_by_reference(
     if changes.service_id is not UNSET and changes.service_id != appointment.service_id:
         raise InvalidBooking("An appointment's service cannot change.")
     new_start = appointment.start_at if changes.start is UNSET else changes.start
-    new_duration = (
-        appointment.duration if changes.duration in (UNSET, None) else changes.duration
-    )
+    new_duration = appointment.duration if changes.duration in (UNSET, None) else changes.duration
     if new_start != appointment.start_at or new_duration != appointment.duration:
         operations.reschedule(
             session,

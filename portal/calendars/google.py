@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from urllib.parse import quote, urlencode
 
 from portal.calendars.details import event_description, event_title, join_link, zone_of
@@ -12,7 +12,7 @@ GOOGLE_TEMPLATE_URL = "https://calendar.google.com/calendar/render"
 
 
 def _utc_stamp(value: datetime) -> str:
-    return value.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return value.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
 def google_calendar_url(appointment: Appointment, *, manage_link: str | None = None) -> str:

@@ -17,7 +17,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -58,7 +58,7 @@ def ical_time(value: datetime, zone: ZoneInfo) -> datetime:
     """
     local = value.astimezone(zone)
     if local.fold and local.replace(fold=0).utcoffset() != local.utcoffset():
-        return value.astimezone(timezone.utc)
+        return value.astimezone(UTC)
     return local
 
 
@@ -105,7 +105,7 @@ def appointment_event(
     event = Event.new(
         uid=event_uid(appointment),
         sequence=appointment.sequence or 0,
-        stamp=stamp or datetime.now(timezone.utc),
+        stamp=stamp or datetime.now(UTC),
         created=appointment.created_at,
         last_modified=appointment.updated_at,
         start=ical_time(appointment.start_at, zone),
@@ -158,9 +158,7 @@ def appointment_ics(
     """The .ics of one appointment: a download (PUBLISH) or a mailed REQUEST / CANCEL."""
     if method == IcsMethod.PUBLISH:
         attendees = ()  # RFC 5546 3.2.1: a published event names no attendees
-    description = event_description(
-        appointment, join=join_link(appointment), manage=manage_link
-    )
+    description = event_description(appointment, join=join_link(appointment), manage=manage_link)
     event = appointment_event(
         appointment,
         organizer=organizer,

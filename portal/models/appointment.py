@@ -86,7 +86,9 @@ class Appointment(UUIDPrimaryKey, Timestamps, Base):
     service: Mapped[Service] = relationship()
     organizer: Mapped[User] = relationship()
     participants: Mapped[list[Participant]] = relationship(
-        back_populates="appointment", cascade="all, delete-orphan", order_by="Participant.created_at"
+        back_populates="appointment",
+        cascade="all, delete-orphan",
+        order_by="Participant.created_at",
     )
     room_tickets: Mapped[list[RoomTicket]] = relationship(
         back_populates="appointment", cascade="all, delete-orphan"

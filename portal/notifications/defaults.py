@@ -33,7 +33,7 @@ DEFAULT_TEMPLATES: tuple[DefaultTemplate, ...] = (
         Channel.EMAIL,
         TemplateType.CREATE,
         "Booked: {{title}} on {{dd-MM-yyyy}}",
-        f"Dear {{{{firstName}}}},\n\nYour appointment \"{{{{title}}}}\" with {{{{agentName}}}} "
+        f'Dear {{{{firstName}}}},\n\nYour appointment "{{{{title}}}}" with {{{{agentName}}}} '
         f"is booked for {_WHEN}.\n\n{_MANAGE_TEXT}\n\nThe calendar entry is attached.",
         _html(
             "Dear {{firstName}},",
@@ -47,7 +47,7 @@ DEFAULT_TEMPLATES: tuple[DefaultTemplate, ...] = (
         Channel.EMAIL,
         TemplateType.RESCHEDULE,
         "New time: {{title}} on {{dd-MM-yyyy}}",
-        f"Dear {{{{firstName}}}},\n\nYour appointment \"{{{{title}}}}\" with {{{{agentName}}}} "
+        f'Dear {{{{firstName}}}},\n\nYour appointment "{{{{title}}}}" with {{{{agentName}}}} '
         f"has moved to {_WHEN}.\n\n{_MANAGE_TEXT}\n\nThe updated calendar entry is attached.",
         _html(
             "Dear {{firstName}},",
@@ -61,7 +61,7 @@ DEFAULT_TEMPLATES: tuple[DefaultTemplate, ...] = (
         Channel.EMAIL,
         TemplateType.CANCEL,
         "Cancelled: {{title}} on {{dd-MM-yyyy}}",
-        f"Dear {{{{firstName}}}},\n\nYour appointment \"{{{{title}}}}\" on {_WHEN} "
+        f'Dear {{{{firstName}}}},\n\nYour appointment "{{{{title}}}}" on {_WHEN} '
         "has been cancelled.",
         _html(
             "Dear {{firstName}},",
@@ -73,7 +73,7 @@ DEFAULT_TEMPLATES: tuple[DefaultTemplate, ...] = (
         Channel.EMAIL,
         TemplateType.REMINDER,
         "Reminder: {{title}} on {{dd-MM-yyyy}} at {{time24}}",
-        f"Dear {{{{firstName}}}},\n\nThis is a reminder of your appointment \"{{{{title}}}}\" "
+        f'Dear {{{{firstName}}}},\n\nThis is a reminder of your appointment "{{{{title}}}}" '
         f"with {{{{agentName}}}} on {_WHEN}.\n\n{_MANAGE_TEXT}",
         _html(
             "Dear {{firstName}},",
@@ -87,7 +87,7 @@ DEFAULT_TEMPLATES: tuple[DefaultTemplate, ...] = (
         Channel.EMAIL,
         TemplateType.ROOM,
         "Your video call starts at {{time24}}: join here",
-        "Dear {{firstName}},\n\nYour video call \"{{title}}\" with {{agentName}} starts at "
+        'Dear {{firstName}},\n\nYour video call "{{title}}" with {{agentName}} starts at '
         "{{time24}} ({{zone}}).\n\nJoin: {{roomLink}}",
         _html(
             "Dear {{firstName}},",

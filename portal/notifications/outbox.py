@@ -23,7 +23,7 @@ Rules (docs/decisions.md, "Notifications"):
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, object_session
@@ -88,7 +88,9 @@ def queue_cancelled(
     drop_pending_timed(appointment)
     if not appointment.notifications_active:
         return
-    channels = [channel for channel, wanted in ((Channel.EMAIL, email), (Channel.SMS, sms)) if wanted]
+    channels = [
+        channel for channel, wanted in ((Channel.EMAIL, email), (Channel.SMS, sms)) if wanted
+    ]
     _Writer(appointment, now).notices(TemplateType.CANCEL, channels, preface=message)
 
 
@@ -167,7 +169,9 @@ def _locale_key(value: str | None) -> str:
     return (value or "").replace("-", "_").lower()
 
 
-def _locale_rank(template_locale: str | None, wanted: str | None, service_locale: str | None) -> int:
+def _locale_rank(
+    template_locale: str | None, wanted: str | None, service_locale: str | None
+) -> int:
     have, want = _locale_key(template_locale), _locale_key(wanted)
     if have == want:
         return 0
@@ -270,7 +274,7 @@ class _Writer:
         ics: IcsMethod | None,
         preface: str | None,
     ) -> None:
-        schedule_start = self.appointment.start_at.astimezone(timezone.utc)
+        schedule_start = self.appointment.start_at.astimezone(UTC)
         key = (template.id, address, schedule_start)
         row = self.existing().get(key)
         if row is not None and template.type in TIMED_TYPES and row.status != OutboxStatus.PENDING:

@@ -37,7 +37,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
@@ -155,9 +155,7 @@ def backoff(attempts: int, base_seconds: int) -> timedelta:
 # --- the three steps -----------------------------------------------------------
 
 
-def _claim(
-    session: Session, now: datetime, lease_until: datetime, limit: int
-) -> list[uuid.UUID]:
+def _claim(session: Session, now: datetime, lease_until: datetime, limit: int) -> list[uuid.UUID]:
     session.commit()  # the claim must be the first statement of its transaction (SQLite)
     due = (
         select(OutboxMessage.id)
@@ -166,13 +164,17 @@ def _claim(
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
-    claimed = session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id.in_(due))
-        .values(due_at=lease_until, attempts=OutboxMessage.attempts + 1)
-        .returning(OutboxMessage.id)
-        .execution_options(synchronize_session=False)
-    ).scalars().all()
+    claimed = (
+        session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(due))
+            .values(due_at=lease_until, attempts=OutboxMessage.attempts + 1)
+            .returning(OutboxMessage.id)
+            .execution_options(synchronize_session=False)
+        )
+        .scalars()
+        .all()
+    )
     session.commit()
     return list(claimed)
 
@@ -200,8 +202,11 @@ def _handle(
     if isinstance(plan, Skip):
         if plan.wait:
             _record(
-                session, message_id, lease_until,
-                due_at=clock + ROOM_WAIT, attempts=OutboxMessage.attempts - 1,
+                session,
+                message_id,
+                lease_until,
+                due_at=clock + ROOM_WAIT,
+                attempts=OutboxMessage.attempts - 1,
             )
             report.waiting += 1
         else:
@@ -222,8 +227,14 @@ def _handle(
     if isinstance(plan, Exception):
         _record_failure(session, message_id, lease_until, attempts, plan, now or utcnow(), report)
         return
-    if not _record(session, message_id, lease_until, status=OutboxStatus.SENT,
-                   sent_at=now or utcnow(), last_error=None):
+    if not _record(
+        session,
+        message_id,
+        lease_until,
+        status=OutboxStatus.SENT,
+        sent_at=now or utcnow(),
+        last_error=None,
+    ):
         log.warning("Outbox message %s changed while it was being sent.", message_id)
     report.sent += 1
 
@@ -257,14 +268,24 @@ def _record_failure(
     report.errors.append(text)
     settings = settings_of(session)
     if attempts >= settings.notifications_max_attempts:
-        _record(session, message_id, lease_until, status=OutboxStatus.FAILED,
-                last_error=text, due_at=clock)
-        log.error("Giving up on outbox message %s after %d attempts: %s", message_id, attempts, text)
+        _record(
+            session,
+            message_id,
+            lease_until,
+            status=OutboxStatus.FAILED,
+            last_error=text,
+            due_at=clock,
+        )
+        log.error(
+            "Giving up on outbox message %s after %d attempts: %s", message_id, attempts, text
+        )
         report.failed += 1
     else:
         wait = backoff(attempts, settings.notifications_backoff_seconds)
         _record(session, message_id, lease_until, due_at=clock + wait, last_error=text)
-        log.warning("Outbox message %s failed (attempt %d), will retry: %s", message_id, attempts, text)
+        log.warning(
+            "Outbox message %s failed (attempt %d), will retry: %s", message_id, attempts, text
+        )
         report.retrying += 1
 
 
@@ -302,7 +323,8 @@ def _stale(appointment: Appointment, message: OutboxMessage) -> str | None:
     if not appointment.notifications_active:
         return "notifications were switched off"
     if message.schedule_start is None or (
-        message.schedule_start.astimezone(timezone.utc) != appointment.start_at.astimezone(timezone.utc)
+        message.schedule_start.astimezone(UTC)
+        != appointment.start_at.astimezone(UTC)
     ):
         return "the appointment was rescheduled"
     if _recipient(appointment, message) is None:
@@ -320,7 +342,9 @@ def _prepare(session: Session, message: OutboxMessage, clock: datetime) -> Outgo
         reason = _stale(appointment, message)
         if reason:
             return Skip(reason)
-        template = session.get(NotificationTemplate, message.template_id) if message.template_id else None
+        template = (
+            session.get(NotificationTemplate, message.template_id) if message.template_id else None
+        )
         if template is None or not template.active:
             return Skip("its template was removed or switched off")
         texts = f"{template.subject}{template.text_body}{template.html_body}"

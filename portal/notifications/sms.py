@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from typing import Protocol
 
 
@@ -32,7 +32,7 @@ class LogSmsGateway:
         self.path = path
 
     def send(self, to: str, text: str) -> None:
-        stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        stamp = datetime.now(UTC).isoformat(timespec="seconds")
         line = f"{stamp}\t{json.dumps(to)}\t{json.dumps(text, ensure_ascii=False)}\n"
         os.makedirs(os.path.dirname(os.path.abspath(self.path)), exist_ok=True)
         # One write of one line in append mode: concurrent senders do not interleave lines.

@@ -20,7 +20,15 @@ from portal.models import DayOfWeek, OfficeHours, OfficeHoursType, utcnow
 from portal.schedules.errors import InvalidSchedule, StaleChange, raise_first
 from portal.scheduling import validation
 
-DAY_ORDER = [DayOfWeek.MON, DayOfWeek.TUE, DayOfWeek.WED, DayOfWeek.THU, DayOfWeek.FRI, DayOfWeek.SAT, DayOfWeek.SUN]
+DAY_ORDER = [
+    DayOfWeek.MON,
+    DayOfWeek.TUE,
+    DayOfWeek.WED,
+    DayOfWeek.THU,
+    DayOfWeek.FRI,
+    DayOfWeek.SAT,
+    DayOfWeek.SUN,
+]
 
 
 @dataclass(frozen=True)
@@ -80,7 +88,9 @@ def list_office_hours(
     column = SORT_FIELDS[sort_field]
     order = [column.desc() if sort_order == "desc" else column.asc()]
     if sort_field == "dow":
-        order.append(OfficeHours.time_from.desc() if sort_order == "desc" else OfficeHours.time_from)
+        order.append(
+            OfficeHours.time_from.desc() if sort_order == "desc" else OfficeHours.time_from
+        )
     query = query.order_by(*order, OfficeHours.id)
     if page_size is not None:
         query = query.limit(page_size).offset((page_number - 1) * page_size)

@@ -48,7 +48,11 @@ _FIELDS = {"from_time": "from_minute", "to_time": "to_minute"}
 
 
 def _hhmm_or_raw(minute: object) -> object:
-    return validation.format_hhmm(minute) if isinstance(minute, int) and 0 <= minute <= 1440 else minute
+    return (
+        validation.format_hhmm(minute)
+        if isinstance(minute, int) and 0 <= minute <= 1440
+        else minute
+    )
 
 
 def find_service(session: Session, service_id: uuid.UUID) -> Service:
@@ -95,7 +99,11 @@ def list_service_windows(
     direction = (lambda c: c.desc()) if sort_order == "desc" else (lambda c: c.asc())
     # Ties broken by day and start, in the same direction, then id: stable pages.
     order = [direction(column)]
-    for tie in (ServiceTimeSlot.day_of_week, ServiceTimeSlot.from_minute, ServiceTimeSlot.to_minute):
+    for tie in (
+        ServiceTimeSlot.day_of_week,
+        ServiceTimeSlot.from_minute,
+        ServiceTimeSlot.to_minute,
+    ):
         if tie is not column:
             order.append(direction(tie))
     query = query.order_by(*order, ServiceTimeSlot.id)
@@ -104,7 +112,9 @@ def list_service_windows(
     return list(session.scalars(query)), total
 
 
-def get_service_window(session: Session, service_id: uuid.UUID, slot_id: uuid.UUID) -> ServiceTimeSlot:
+def get_service_window(
+    session: Session, service_id: uuid.UUID, slot_id: uuid.UUID
+) -> ServiceTimeSlot:
     slot = session.get(ServiceTimeSlot, slot_id)
     if slot is None or slot.service_id != service_id:
         raise NotFound("That time slot does not exist.")

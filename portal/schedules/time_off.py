@@ -40,6 +40,7 @@ from portal.models import (
 from portal.models.schedule import time_exception_agents
 from portal.scheduling.localtime import epoch_seconds, from_epoch, local_date, to_utc
 from portal.scheduling.rules import TimeExceptionRule
+
 # The engine's own expansion of a time exception: one implementation of the rule.
 from portal.scheduling.slots import _exception_blocks
 from portal.schedules.errors import Collision, InvalidSchedule, StaleChange, raise_first

@@ -139,21 +139,28 @@ def replace_week(
     week = normalized(windows)
     # Bookings read working hours under the same lock: no booking sees half a week.
     lock_calendars(session, [agent_id])
-    if expected_version is not None and week_version(get_week(session, agent_id)) != expected_version:
+    if (
+        expected_version is not None
+        and week_version(get_week(session, agent_id)) != expected_version
+    ):
         raise StaleChange(
             "These working hours were changed meanwhile (in another tab or by a supervisor). "
             "Here they are as saved now; make your change again."
         )
     session.execute(delete(WorkingHours).where(WorkingHours.agent_id == agent_id))
     session.add_all(
-        WorkingHours(agent_id=agent_id, day_of_week=w.day_of_week, start_minute=w.start, end_minute=w.end)
+        WorkingHours(
+            agent_id=agent_id, day_of_week=w.day_of_week, start_minute=w.start, end_minute=w.end
+        )
         for w in week
     )
     session.flush()
     return week
 
 
-def copy_day(windows: Iterable[Window], source_day: int, target_days: Iterable[int]) -> list[Window]:
+def copy_day(
+    windows: Iterable[Window], source_day: int, target_days: Iterable[int]
+) -> list[Window]:
     """The week with each target day's windows replaced by ``source_day``'s (nothing saved)."""
     windows = list(windows)
     targets = {day for day in target_days if day != source_day}

@@ -23,7 +23,12 @@ def assign_agent(candidates: Sequence[AgentLoad]) -> object:
     def weight(load: AgentLoad) -> tuple:
         booked = load.last_booked_at
         # (False, ...) sorts before (True, ...): never booked comes first.
-        return (load.week_count, booked is not None, booked.timestamp() if booked else 0.0, load.name)
+        return (
+            load.week_count,
+            booked is not None,
+            booked.timestamp() if booked else 0.0,
+            load.name,
+        )
 
     return min(candidates, key=weight).id
 

@@ -11,13 +11,13 @@ the datetime functions here are thin wrappers for callers and tests.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta, UTC
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from portal.scheduling.intervals import Interval
 
-UTC = timezone.utc
+UTC = UTC
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 ONE_SECOND = timedelta(seconds=1)
 DAY_SECONDS = 86400
@@ -108,9 +108,13 @@ def days(first_day: date, last_day: date) -> Iterable[date]:
 
 
 @lru_cache(maxsize=256)
-def _calendar(tz: ZoneInfo, first_day: date, last_day: date) -> tuple[tuple[date, int, int | None], ...]:
+def _calendar(
+    tz: ZoneInfo, first_day: date, last_day: date
+) -> tuple[tuple[date, int, int | None], ...]:
     """(date, ISO weekday, plain midnight or None) for each day: shared by every agent in ``tz``."""
-    return tuple((day, day.isoweekday(), _plain_midnight(tz, day)) for day in days(first_day, last_day))
+    return tuple(
+        (day, day.isoweekday(), _plain_midnight(tz, day)) for day in days(first_day, last_day)
+    )
 
 
 def expand_weekly_seconds(

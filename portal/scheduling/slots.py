@@ -304,9 +304,15 @@ def _service_and_office_time(
     if service.windows:
         zone = ZoneInfo(service.timezone)
         first, last = _local_dates(low, reach, zone)
-        open_ = [(w.weekday, w.start_minute * 60, w.end_minute * 60) for w in service.windows if w.available]
+        open_ = [
+            (w.weekday, w.start_minute * 60, w.end_minute * 60)
+            for w in service.windows
+            if w.available
+        ]
         closed = [
-            (w.weekday, w.start_minute * 60, w.end_minute * 60) for w in service.windows if not w.available
+            (w.weekday, w.start_minute * 60, w.end_minute * 60)
+            for w in service.windows
+            if not w.available
         ]
         if open_:
             allowed = intersect(allowed, union(expand_weekly_seconds(open_, first, last, zone)))
@@ -330,7 +336,9 @@ def _exception_blocks(
         start = 0 if rule.from_minute is None else rule.from_minute * 60
         end = DAY_SECONDS if rule.to_minute is None else rule.to_minute * 60
         if not rule.days_of_week:
-            blocks.append((utc_seconds(rule.from_date, start, zone), utc_seconds(rule.to_date, end, zone)))
+            blocks.append(
+                (utc_seconds(rule.from_date, start, zone), utc_seconds(rule.to_date, end, zone))
+            )
             continue
         for day in days(max(rule.from_date, first), min(rule.to_date, last)):
             if day.isoweekday() in rule.days_of_week:

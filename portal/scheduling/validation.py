@@ -117,14 +117,20 @@ def validate_time_exception(
     recurring = bool(weekdays)
     if start is not None and end is not None:
         if recurring and start >= end:
-            errors["to_time"] = "On each repeated day the end time must be later than the start time."
+            errors["to_time"] = (
+                "On each repeated day the end time must be later than the start time."
+            )
         elif not recurring and start_day and end_day and "to_date" not in errors:
             if _empty_span(start_day, start, end_day, end):
                 errors["to_time"] = "The end time must be later than the start time."
 
     if color is not None and (not isinstance(color, str) or not _COLOR.match(color)):
         errors["color"] = "Enter a colour as #rrggbb, for example #1a2b3c."
-    if isinstance(agent_ids, (str, bytes)) or not isinstance(agent_ids, Iterable) or not list(agent_ids):
+    if (
+        isinstance(agent_ids, (str, bytes))
+        or not isinstance(agent_ids, Iterable)
+        or not list(agent_ids)
+    ):
         errors["agent_ids"] = "Choose at least one agent."
     return errors
 
@@ -189,7 +195,9 @@ def _days_of_week(value: object, errors: dict[str, str]) -> list[int]:
     if value is None:
         return []
     if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
-        errors["days_of_week"] = "Days of the week must be a list of numbers, 1 (Monday) to 7 (Sunday)."
+        errors["days_of_week"] = (
+            "Days of the week must be a list of numbers, 1 (Monday) to 7 (Sunday)."
+        )
         return []
     days = list(value)
     if not all(_is_int(day) and 1 <= day <= 7 for day in days):

@@ -46,4 +46,3 @@ def logout():
         session.clear()
         flash("You are signed out.", "success")
     return redirect(url_for("public.index"))
-

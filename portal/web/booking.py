@@ -364,7 +364,9 @@ def _remembered_details() -> dict:
     email = current_customer_email()
     if email and not remembered.get("email"):
         remembered["email"] = email
-    return {k: v for k, v in remembered.items() if k in ("first_name", "last_name", "email", "phone")}
+    return {
+        k: v for k, v in remembered.items() if k in ("first_name", "last_name", "email", "phone")
+    }
 
 
 def _form_email() -> str | None:
@@ -407,7 +409,9 @@ def details(slug: str):
     return _code_page(service, draft, note=note)
 
 
-def _code_page(service: Service, draft: Draft, *, form: CodeForm | None = None, note=None, status=200):
+def _code_page(
+    service: Service, draft: Draft, *, form: CodeForm | None = None, note=None, status=200
+):
     form = form or CodeForm()
     form.p.data = draft.dumps()
     return (

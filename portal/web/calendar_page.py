@@ -92,13 +92,15 @@ def appointment_items(
     """Calendar items of appointments; with ``agent_names`` (team views) each shows its agent."""
     items = []
     for appointment in appointments:
-        owners = frozenset(
-            p.user_id for p in appointment.agents if p.user_id is not None
-        ) | {appointment.organizer_id}
+        owners = frozenset(p.user_id for p in appointment.agents if p.user_id is not None) | {
+            appointment.organizer_id
+        }
         title = _customer_name(appointment) or appointment.title
         subtitle = appointment.service.name
         if agent_names is not None:
-            subtitle = f"{agent_names.get(appointment.organizer_id, '')} · {appointment.service.name}"
+            subtitle = (
+                f"{agent_names.get(appointment.organizer_id, '')} · {appointment.service.name}"
+            )
         items.append(
             cv.CalendarItem(
                 key=str(appointment.id),
@@ -147,7 +149,9 @@ def time_off_shades(
         label = exception.reason_text or exception.reason_text_public or "Time off"
         if not exception.block_time:
             label = f"{label} (note)"
-        for start, end in blocked_periods(rule, first_day - timedelta(days=1), last_day + timedelta(days=1), zone):
+        for start, end in blocked_periods(
+            rule, first_day - timedelta(days=1), last_day + timedelta(days=1), zone
+        ):
             shades.append(
                 cv.Shade(
                     start=start,
@@ -171,7 +175,9 @@ def office_hours_shades(session: Session, first_day: date, last_day: date) -> li
             triples, first_day - timedelta(days=1), last_day + timedelta(days=1), zone
         ):
             shades.append(
-                cv.Shade(start=from_epoch(start), end=from_epoch(end), kind="closed", label=item.name)
+                cv.Shade(
+                    start=from_epoch(start), end=from_epoch(end), kind="closed", label=item.name
+                )
             )
     return shades
 
@@ -207,11 +213,18 @@ def outside_work_shades(
         for start, end in sorted(periods):
             if start > cursor:
                 shades.append(
-                    cv.Shade(start=cursor, end=min(start, range_end), kind="outside", owners=frozenset({agent_id}))
+                    cv.Shade(
+                        start=cursor,
+                        end=min(start, range_end),
+                        kind="outside",
+                        owners=frozenset({agent_id}),
+                    )
                 )
             cursor = max(cursor, end)
         if cursor < range_end:
-            shades.append(cv.Shade(start=cursor, end=range_end, kind="outside", owners=frozenset({agent_id})))
+            shades.append(
+                cv.Shade(start=cursor, end=range_end, kind="outside", owners=frozenset({agent_id}))
+            )
     return [s for s in shades if s.start < s.end]
 
 
@@ -261,7 +274,11 @@ class CalendarPage:
         loc = fmt.locale()
         skeleton = "hm" if "h" in loc.time_formats["short"].pattern else "Hm"
         return babel_dates.format_interval(
-            start.astimezone(self.zone), end.astimezone(self.zone), skeleton, tzinfo=self.zone, locale=loc
+            start.astimezone(self.zone),
+            end.astimezone(self.zone),
+            skeleton,
+            tzinfo=self.zone,
+            locale=loc,
         )
 
     def hour_label(self, hour: int) -> str:
@@ -286,7 +303,10 @@ class CalendarPage:
 
     @property
     def zone_text(self) -> str:
-        return fmt.zone_label(self.zone, datetime.combine(self.state.anchor, datetime.min.time()).replace(tzinfo=self.zone))
+        return fmt.zone_label(
+            self.zone,
+            datetime.combine(self.state.anchor, datetime.min.time()).replace(tzinfo=self.zone),
+        )
 
 
 def page_title(view: str, days: Sequence[date], anchor: date) -> str:
@@ -354,7 +374,9 @@ def build_page(
         focus.append((now, now + timedelta(minutes=30)))  # the "now" line is always in view
     if team and state.view == "day":
         specs = [
-            cv.ColumnSpec(day=state.anchor, label=(column_label or (lambda a: a.name))(agent), owner=agent.id)
+            cv.ColumnSpec(
+                day=state.anchor, label=(column_label or (lambda a: a.name))(agent), owner=agent.id
+            )
             for agent in agents
         ]
     else:
@@ -363,7 +385,9 @@ def build_page(
     return page
 
 
-def render_calendar(page: CalendarPage, template: str, partial: str = "agent/_calendar.html", **context: Any):
+def render_calendar(
+    page: CalendarPage, template: str, partial: str = "agent/_calendar.html", **context: Any
+):
     """The page, or the ``#calendar`` partial for htmx; never cached across the two."""
     response = htmx.render_page(template, partial, page=page, **context)
     response.headers.setdefault("Cache-Control", "private, no-store")

@@ -19,11 +19,11 @@ from __future__ import annotations
 import math
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta, UTC
 from typing import Any
 from zoneinfo import ZoneInfo
 
-UTC = timezone.utc
+UTC = UTC
 DAY_MINUTES = 1440
 VIEWS = ("day", "week", "month")
 DEFAULT_FIRST_HOUR = 8
@@ -202,7 +202,10 @@ def wall_minute(instant: datetime, day: date, zone: ZoneInfo) -> int:
 
 def dst_change(day: date, zone: ZoneInfo) -> DstChange | None:
     start, end = day_span(day, zone)
-    before, after = start.astimezone(zone).utcoffset(), (end - timedelta(seconds=1)).astimezone(zone).utcoffset()
+    before, after = (
+        start.astimezone(zone).utcoffset(),
+        (end - timedelta(seconds=1)).astimezone(zone).utcoffset(),
+    )
     if before == after or before is None or after is None:
         return None
     low, high = start, end
@@ -215,7 +218,9 @@ def dst_change(day: date, zone: ZoneInfo) -> DstChange | None:
     transition = high.replace(microsecond=0)
     shift = int((after - before).total_seconds() // 60)
     wall_before = (transition + before).replace(tzinfo=None)  # wall time just before the change
-    at_minute = (wall_before.date() - day).days * DAY_MINUTES + wall_before.hour * 60 + wall_before.minute
+    at_minute = (
+        (wall_before.date() - day).days * DAY_MINUTES + wall_before.hour * 60 + wall_before.minute
+    )
     return DstChange(forward=shift > 0, at_minute=at_minute, minutes=abs(shift))
 
 
@@ -373,7 +378,9 @@ def time_grid(
             column.is_today = True
         _assign_lanes(column.blocks)
         columns.append(column)
-    grid = TimeGrid(zone=zone, columns=columns, first_hour=low // 60, last_hour=min(24, -(-high // 60)))
+    grid = TimeGrid(
+        zone=zone, columns=columns, first_hour=low // 60, last_hour=min(24, -(-high // 60))
+    )
     if grid.last_hour <= grid.first_hour:
         grid.last_hour = min(24, grid.first_hour + 1)
     for column in columns:
@@ -385,7 +392,10 @@ def time_grid(
             shade.height_pct = round(grid.pct(shade.bottom) - shade.top_pct, 4)
         column.shades = [s for s in column.shades if s.height_pct > 0]
         column.shades.sort(key=lambda s: (s.shade.kind != "closed", s.top))
-        if column.now_minute is not None and grid.first_hour * 60 <= column.now_minute <= grid.last_hour * 60:
+        if (
+            column.now_minute is not None
+            and grid.first_hour * 60 <= column.now_minute <= grid.last_hour * 60
+        ):
             column.now_pct = grid.pct(column.now_minute)
         if column.dst is not None:
             a, b = column.dst.span

@@ -90,7 +90,9 @@ def my():
         return render_template("customer/sign_in.html", form=SignInForm())
     now = utcnow()
     appointments = own_appointments(email)
-    upcoming = [a for a in appointments if a.status == AppointmentStatus.SCHEDULED and a.end_at > now]
+    upcoming = [
+        a for a in appointments if a.status == AppointmentStatus.SCHEDULED and a.end_at > now
+    ]
     upcoming.sort(key=lambda a: a.start_at)
     past = [a for a in appointments if a not in upcoming]
     past.sort(key=lambda a: a.start_at, reverse=True)
@@ -109,7 +111,10 @@ def own_appointments(email: str) -> list[Appointment]:
     """Every appointment this address takes part in as a customer."""
     owned = (
         select(Participant.appointment_id)
-        .where(Participant.type == ParticipantType.CUSTOMER, Participant.email == normalize_email(email))
+        .where(
+            Participant.type == ParticipantType.CUSTOMER,
+            Participant.email == normalize_email(email),
+        )
         .scalar_subquery()
     )
     return list(
@@ -132,7 +137,9 @@ def send_code():
     try:
         code_routes.send_code(db.session, email, CodePurpose.SIGN_IN, utcnow())
     except CodeThrottled:
-        note = "We sent a code to this address a moment ago. Use that one, or ask again in a minute."
+        note = (
+            "We sent a code to this address a moment ago. Use that one, or ask again in a minute."
+        )
     except CodeNotSent as error:
         form.email.errors.append(error.message)
         return render_template("customer/sign_in.html", form=form), 503

@@ -6,7 +6,7 @@ the templates as a global and as a filter (``{{ format_day(day) }}``, ``{{ day|f
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, UTC
 from zoneinfo import ZoneInfo
 
 from babel import Locale
@@ -14,7 +14,7 @@ from babel import dates as babel_dates
 from flask_babel import get_locale
 from flask_login import current_user
 
-UTC = timezone.utc
+UTC = UTC
 
 
 # --- in the request's locale (flask-babel) and a given zone --------------------------------

@@ -22,7 +22,9 @@ def no_nul(value):
     return value.replace("\x00", "") if isinstance(value, str) else value
 
 
-def render(full: str, partial: str, *, form: Form | None = None, status: int | None = None, **context: Any):
+def render(
+    full: str, partial: str, *, form: Form | None = None, status: int | None = None, **context: Any
+):
     """The full page, or only its partial for an HTMX request; 422 when the form has errors."""
     if status is None:
         status = 422 if form is not None and has_errors(form) else 200

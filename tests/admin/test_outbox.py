@@ -14,8 +14,13 @@ from portal.models import Channel, OutboxMessage, OutboxStatus, utcnow
 
 def message(status: OutboxStatus, recipient: str = "cora@example.org", **fields) -> OutboxMessage:
     item = OutboxMessage(
-        type="CREATE", channel=Channel.EMAIL, recipient=recipient, subject="Hello",
-        text_body="Hi", due_at=fields.pop("due_at", utcnow() - timedelta(hours=1)), status=status,
+        type="CREATE",
+        channel=Channel.EMAIL,
+        recipient=recipient,
+        subject="Hello",
+        text_body="Hi",
+        due_at=fields.pop("due_at", utcnow() - timedelta(hours=1)),
+        status=status,
         **fields,
     )
     db.session.add(item)
@@ -24,8 +29,9 @@ def message(status: OutboxStatus, recipient: str = "cora@example.org", **fields)
 
 
 def test_retry_failed_makes_it_pending_due_now_with_no_attempts():
-    failed = message(OutboxStatus.FAILED, attempts=8, last_error="SMTP 550",
-                     due_at=utcnow() - timedelta(days=2))
+    failed = message(
+        OutboxStatus.FAILED, attempts=8, last_error="SMTP 550", due_at=utcnow() - timedelta(days=2)
+    )
     before = utcnow()
     outbox.retry_message(db.session, failed)
     db.session.expire_all()

@@ -26,14 +26,20 @@ def settings() -> CodeSettings:
 
 def sent_codes(email: str) -> list[str]:
     messages = db.session.scalars(
-        select(OutboxMessage).where(OutboxMessage.recipient == email).order_by(OutboxMessage.created_at)
+        select(OutboxMessage)
+        .where(OutboxMessage.recipient == email)
+        .order_by(OutboxMessage.created_at)
     ).all()
     return [re.search(r"\b(\d{6})\b", message.subject).group(1) for message in messages]
 
 
 def new_service(**fields) -> Service:
     service = services.create_service(
-        db.session, name="Consult", duration=timedelta(minutes=30), code_settings=settings(), **fields
+        db.session,
+        name="Consult",
+        duration=timedelta(minutes=30),
+        code_settings=settings(),
+        **fields,
     )
     db.session.commit()
     return service

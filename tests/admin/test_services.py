@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 import pytest
 from sqlalchemy import func, select
@@ -63,13 +63,21 @@ def test_new_services_get_the_default_templates():
     service = services.create_service(db.session, name="Consult", duration=timedelta(minutes=30))
     kinds = {(t.channel, t.type) for t in service.templates}
     assert {(Channel.EMAIL, kind) for kind in TemplateType} <= kinds
-    reminder = next(t for t in service.templates if t.type == TemplateType.REMINDER and t.channel == Channel.EMAIL)
+    reminder = next(
+        t
+        for t in service.templates
+        if t.type == TemplateType.REMINDER and t.channel == Channel.EMAIL
+    )
     assert reminder.period_seconds and "{{firstName}}" in reminder.text_body
 
 
 def test_defaults_and_slug_from_the_name():
-    one = services.create_service(db.session, name="Café Consultation!", duration=timedelta(minutes=30))
-    two = services.create_service(db.session, name="Café consultation", duration=timedelta(minutes=30))
+    one = services.create_service(
+        db.session, name="Café Consultation!", duration=timedelta(minutes=30)
+    )
+    two = services.create_service(
+        db.session, name="Café consultation", duration=timedelta(minutes=30)
+    )
     assert one.slug == "cafe-consultation" and two.slug == "cafe-consultation-2"
     assert one.slot_interval_minutes is None and one.capacity == 1 and one.horizon_days == 60
     assert one.timezone == "UTC" and one.locale == "en" and one.active is True
@@ -119,7 +127,9 @@ def test_agents_must_be_active_agents_or_supervisors():
     unknown = "00000000-0000-0000-0000-000000000001"
     for agent_id in (inactive.id, admin.id, integration.id, unknown):
         with pytest.raises(Invalid) as caught:
-            services.create_service(db.session, name="X", duration=timedelta(minutes=30), agent_ids=[agent_id])
+            services.create_service(
+                db.session, name="X", duration=timedelta(minutes=30), agent_ids=[agent_id]
+            )
         assert "agent_ids" in caught.value.fields
     db.session.rollback()
     assert count(Service) == 0
@@ -129,7 +139,9 @@ def test_slug_is_unique():
     services.create_service(db.session, name="One", slug="consult", duration=timedelta(minutes=30))
     db.session.commit()
     with pytest.raises(Conflict):
-        services.create_service(db.session, name="Two", slug="Consult", duration=timedelta(minutes=30))
+        services.create_service(
+            db.session, name="Two", slug="Consult", duration=timedelta(minutes=30)
+        )
     db.session.rollback()
     assert count(Service) == 1
 
@@ -162,7 +174,9 @@ def test_update_keeps_its_own_slug_and_refuses_anothers():
 
 def test_delete_never_booked_removes_it_with_templates_and_slots():
     service = services.create_service(db.session, name="Consult", duration=timedelta(minutes=30))
-    db.session.add(ServiceTimeSlot(service_id=service.id, day_of_week=1, from_minute=540, to_minute=600))
+    db.session.add(
+        ServiceTimeSlot(service_id=service.id, day_of_week=1, from_minute=540, to_minute=600)
+    )
     db.session.commit()
     assert services.delete_service(db.session, service) is services.Removal.DELETED
     assert count(Service) == 0 and count(NotificationTemplate) == 0 and count(ServiceTimeSlot) == 0
@@ -171,7 +185,7 @@ def test_delete_never_booked_removes_it_with_templates_and_slots():
 def test_delete_booked_deactivates_instead():
     alice = factories.agent()
     service = factories.service([alice])
-    factories.appointment(service, alice, datetime(2030, 1, 7, 9, tzinfo=timezone.utc))
+    factories.appointment(service, alice, datetime(2030, 1, 7, 9, tzinfo=UTC))
     assert services.delete_service(db.session, service) is services.Removal.DEACTIVATED
     db.session.expire_all()
     assert db.session.get(Service, service.id).active is False

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 import pytest
 from sqlalchemy import func, select
@@ -25,8 +25,14 @@ def count() -> int:
 
 def test_create_and_update(service):
     template = templates.create_template(
-        db.session, service, channel="EMAIL", type="REMINDER", period=timedelta(hours=3),
-        subject="Soon: {{title}}", text_body="Hi {{firstName}}, at {{time24}}.", locale="de",
+        db.session,
+        service,
+        channel="EMAIL",
+        type="REMINDER",
+        period=timedelta(hours=3),
+        subject="Soon: {{title}}",
+        text_body="Hi {{firstName}}, at {{time24}}.",
+        locale="de",
     )
     assert template.period_seconds == 3 * 3600 and template.locale == "de" and template.active
     templates.update_template(db.session, template, subject="Bald: {{title}}", active=False)
@@ -49,8 +55,16 @@ def test_create_and_update(service):
     ],
 )
 def test_bad_templates_are_refused_and_nothing_written(service, fields):
-    values = dict(channel="EMAIL", type="REMINDER", period=timedelta(hours=1), subject="S",
-                  text_body="Hi {{firstName}}") | fields
+    values = (
+        dict(
+            channel="EMAIL",
+            type="REMINDER",
+            period=timedelta(hours=1),
+            subject="S",
+            text_body="Hi {{firstName}}",
+        )
+        | fields
+    )
     with pytest.raises(Invalid):
         templates.create_template(db.session, service, **values)
     db.session.rollback()
@@ -65,8 +79,12 @@ def test_unknown_channel_or_type(service):
 
 def test_sms_has_no_subject_or_html(service):
     with pytest.raises(Invalid):
-        templates.create_template(db.session, service, channel="SMS", type="CANCEL", subject="x", text_body="y")
-    sms = templates.create_template(db.session, service, channel="SMS", type="CANCEL", text_body="Cancelled {{title}}")
+        templates.create_template(
+            db.session, service, channel="SMS", type="CANCEL", subject="x", text_body="y"
+        )
+    sms = templates.create_template(
+        db.session, service, channel="SMS", type="CANCEL", text_body="Cancelled {{title}}"
+    )
     assert sms.channel == Channel.SMS
 
 
@@ -78,17 +96,25 @@ def test_duplicates_are_conflicts_but_other_periods_and_locales_are_fine(service
         templates.create_template(db.session, service, type="CREATE", locale="en", **base)
     db.session.rollback()
     templates.create_template(db.session, service, type="CREATE", locale="de", **base)
-    templates.create_template(db.session, service, type="REMINDER", period=timedelta(days=1), **base)
-    templates.create_template(db.session, service, type="REMINDER", period=timedelta(hours=1), **base)
+    templates.create_template(
+        db.session, service, type="REMINDER", period=timedelta(days=1), **base
+    )
+    templates.create_template(
+        db.session, service, type="REMINDER", period=timedelta(hours=1), **base
+    )
     db.session.commit()
     with pytest.raises(Conflict):
-        templates.create_template(db.session, service, type="REMINDER", period=timedelta(days=1), **base)
+        templates.create_template(
+            db.session, service, type="REMINDER", period=timedelta(days=1), **base
+        )
     db.session.rollback()
     assert count() == 4
 
 
 def test_failed_update_changes_nothing(service):
-    template = templates.create_template(db.session, service, channel="EMAIL", type="CREATE", subject="S", text_body="T")
+    template = templates.create_template(
+        db.session, service, channel="EMAIL", type="CREATE", subject="S", text_body="T"
+    )
     db.session.commit()
     with pytest.raises(Invalid):
         templates.update_template(db.session, template, text_body="{{bogus}}", subject="New")
@@ -98,7 +124,9 @@ def test_failed_update_changes_nothing(service):
 
 
 def test_delete_and_get(service):
-    template = templates.create_template(db.session, service, channel="EMAIL", type="CREATE", subject="S", text_body="T")
+    template = templates.create_template(
+        db.session, service, channel="EMAIL", type="CREATE", subject="S", text_body="T"
+    )
     other = factories.service([], slug="other")
     with pytest.raises(NotFound):
         templates.get_template(db.session, other, template.id)
@@ -113,12 +141,17 @@ def test_preview_renders_sample_data_in_the_service_zone_and_escapes_html(servic
         subject="For {{firstName}} on {{dd-MM-yyyy}}",
         text_body="{{title}} at {{time24}} ({{zone}})",
         html_body="<p>{{firstName}} {{lastName}}</p>",
-        now=datetime(2030, 3, 10, 12, tzinfo=timezone.utc),
+        now=datetime(2030, 3, 10, 12, tzinfo=UTC),
     )
     assert rendered.subject == "For Jane on 11-03-2030"
     assert rendered.text_body == "Sample appointment at 10:00 (Europe/Berlin)"
     assert rendered.html_body == "<p>Jane Doe</p>"
     problems = templates.template_problems(
-        Channel.EMAIL, TemplateType.CREATE, period=None, subject="x", text_body="{{oops}}", html_body=""
+        Channel.EMAIL,
+        TemplateType.CREATE,
+        period=None,
+        subject="x",
+        text_body="{{oops}}",
+        html_body="",
     )
     assert problems and "oops" in problems[0]

@@ -62,7 +62,9 @@ def test_list_and_get():
     two, _ = tokens.create_token(db.session, user, "two")
     tokens.revoke_token(db.session, one)
     assert {token.name for token in tokens.list_tokens(db.session)} == {"one", "two"}
-    assert [token.name for token in tokens.list_tokens(db.session, include_revoked=False)] == ["two"]
+    assert [token.name for token in tokens.list_tokens(db.session, include_revoked=False)] == [
+        "two"
+    ]
     assert tokens.get_token(db.session, str(two.id)).id == two.id
     with pytest.raises(NotFound):
         tokens.get_token(db.session, "nope")

@@ -18,8 +18,13 @@ def count_users() -> int:
 
 def test_create_staff_user_with_hashed_password():
     user = users.create_user(
-        db.session, email=" New.Agent@Example.COM ", name=" Nina ", role="AGENT",
-        timezone="Europe/Berlin", locale="de-AT", password="long enough",
+        db.session,
+        email=" New.Agent@Example.COM ",
+        name=" Nina ",
+        role="AGENT",
+        timezone="Europe/Berlin",
+        locale="de-AT",
+        password="long enough",
     )
     db.session.expire_all()
     stored = db.session.get(User, user.id)
@@ -33,7 +38,9 @@ def test_create_staff_user_with_hashed_password():
 
 
 def test_create_integration_user_without_password():
-    user = users.create_user(db.session, email="crm@example.com", name="CRM", role=Role.CLIENT_SERVICE)
+    user = users.create_user(
+        db.session, email="crm@example.com", name="CRM", role=Role.CLIENT_SERVICE
+    )
     assert user.password_hash is None and user.timezone == "UTC" and user.locale == "en"
 
 
@@ -82,12 +89,21 @@ def test_email_is_unique_case_insensitively():
 
 def test_update_changes_fields_and_keeps_own_email():
     user = make_user("agent@example.com")
-    users.update_user(db.session, user, email="AGENT@example.com", role="SUPERVISOR",
-                      timezone="America/New_York", locale="fr")
+    users.update_user(
+        db.session,
+        user,
+        email="AGENT@example.com",
+        role="SUPERVISOR",
+        timezone="America/New_York",
+        locale="fr",
+    )
     db.session.expire_all()
     stored = db.session.get(User, user.id)
     assert (stored.email, stored.role, stored.timezone, stored.locale) == (
-        "agent@example.com", Role.SUPERVISOR, "America/New_York", "fr",
+        "agent@example.com",
+        Role.SUPERVISOR,
+        "America/New_York",
+        "fr",
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 
 import pytest
 from sqlalchemy import func, select
@@ -67,7 +67,9 @@ SERVICE = {
 
 def test_create_service(client, auth):
     alice = factories.agent("alice@example.com", "Alice")
-    response = client.post("/api/services", json=SERVICE | {"agentIds": [str(alice.id)]}, headers=auth)
+    response = client.post(
+        "/api/services", json=SERVICE | {"agentIds": [str(alice.id)]}, headers=auth
+    )
     assert response.status_code == 201
     body = response.json
     assert response.headers["Location"] == f"/api/services/{body['id']}"
@@ -83,7 +85,9 @@ def test_create_service(client, auth):
 
 
 def test_create_service_minimal_derives_slug(client, auth):
-    response = client.post("/api/services", json={"name": "Quick Chat", "duration": "PT15M"}, headers=auth)
+    response = client.post(
+        "/api/services", json={"name": "Quick Chat", "duration": "PT15M"}, headers=auth
+    )
     assert response.status_code == 201
     assert response.json["slug"] == "quick-chat" and response.json["slotInterval"] == "PT15M"
 
@@ -116,14 +120,20 @@ def test_create_service_errors(client, auth, body, status, code):
 
 
 def test_create_service_bad_json_and_duplicate_slug(client, auth):
-    response = client.post("/api/services", data="{nope", headers=auth | {"Content-Type": "application/json"})
+    response = client.post(
+        "/api/services", data="{nope", headers=auth | {"Content-Type": "application/json"}
+    )
     assert response.status_code == 400 and response.json["error"] == "invalid_param"
     response = client.post("/api/services", json=[1], headers=auth)
     assert response.status_code == 400 and response.json["error"] == "invalid_param"
     factories.service([], slug="taken")
-    response = client.post("/api/services", json={"name": "X", "slug": "taken", "duration": "PT30M"}, headers=auth)
+    response = client.post(
+        "/api/services", json={"name": "X", "slug": "taken", "duration": "PT30M"}, headers=auth
+    )
     assert response.status_code == 409 and response.json["error"] == "conflict"
-    response = client.post("/api/services?x=1", json={"name": "X", "duration": "PT30M"}, headers=auth)
+    response = client.post(
+        "/api/services?x=1", json={"name": "X", "duration": "PT30M"}, headers=auth
+    )
     assert response.status_code == 400 and response.json["error"] == "invalid_param"
 
 
@@ -132,7 +142,13 @@ def test_patch_service(client, auth):
     service = factories.service([alice], slug="consult")
     response = client.patch(
         f"/api/services/{service.id}",
-        json={"capacity": 3, "slotInterval": None, "agentIds": [], "active": False, "senderEmail": "team@example.com"},
+        json={
+            "capacity": 3,
+            "slotInterval": None,
+            "agentIds": [],
+            "active": False,
+            "senderEmail": "team@example.com",
+        },
         headers=auth,
     )
     assert response.status_code == 200
@@ -172,7 +188,7 @@ def test_delete_service(client, auth):
     assert db.session.get(Service, unbooked.id) is None
     alice = factories.agent()
     booked = factories.service([alice], slug="booked")
-    factories.appointment(booked, alice, datetime(2030, 1, 7, 9, tzinfo=timezone.utc))
+    factories.appointment(booked, alice, datetime(2030, 1, 7, 9, tzinfo=UTC))
     response = client.delete(f"/api/services/{booked.id}", headers=auth)
     assert response.status_code == 200 and response.json["active"] is False
     assert client.delete(f"/api/services/{uuid.uuid4()}", headers=auth).status_code == 404
@@ -195,7 +211,9 @@ def test_service_writes_need_a_token(client):
     service = factories.service([], slug="consult")
     calls = [
         client.post("/api/services", json={"name": "X", "duration": "PT30M"}),
-        client.patch(f"/api/services/{service.id}", json={}, headers={"Authorization": "Bearer nope"}),
+        client.patch(
+            f"/api/services/{service.id}", json={}, headers={"Authorization": "Bearer nope"}
+        ),
         client.delete(f"/api/services/{service.id}"),
     ]
     assert [(r.status_code, r.json["error"]) for r in calls] == [(401, "unauthorized")] * 3
@@ -218,7 +236,9 @@ def test_create_and_get_user(client, auth):
     response = client.post("/api/users", json=NEW_USER, headers=auth)
     assert response.status_code == 201
     body = response.json
-    assert body["email"] == "nina@example.com" and body["role"] == "AGENT" and body["active"] is True
+    assert (
+        body["email"] == "nina@example.com" and body["role"] == "AGENT" and body["active"] is True
+    )
     assert body["hasPassword"] is True and "password" not in body and "passwordHash" not in body
     assert body["createdAt"].endswith("Z")
     assert response.headers["Location"] == f"/api/users/{body['id']}"
@@ -264,11 +284,17 @@ def test_patch_user(client, auth):
         headers=auth,
     )
     assert response.status_code == 200
-    assert (response.json["role"], response.json["timezone"], response.json["active"]) == ("SUPERVISOR", "Asia/Tokyo", False)
+    assert (response.json["role"], response.json["timezone"], response.json["active"]) == (
+        "SUPERVISOR",
+        "Asia/Tokyo",
+        False,
+    )
     db.session.expire_all()
     stored = db.session.get(User, user.id)
     assert stored.check_password("correct horse") and stored.active is False
-    response = client.patch(f"/api/users/{user.id}", json={"password": "a new password"}, headers=auth)
+    response = client.patch(
+        f"/api/users/{user.id}", json={"password": "a new password"}, headers=auth
+    )
     assert response.status_code == 200
     db.session.expire_all()
     assert db.session.get(User, user.id).check_password("a new password")
@@ -277,8 +303,16 @@ def test_patch_user(client, auth):
 def test_patch_user_errors(client, auth, admin):
     user = make_user("agent@example.com")
     make_user("taken@example.com")
-    assert client.patch(f"/api/users/{user.id}", json={"email": "TAKEN@example.com"}, headers=auth).status_code == 409
-    assert client.patch(f"/api/users/{user.id}", json={"timezone": ""}, headers=auth).json["error"] == "invalid_param"
+    assert (
+        client.patch(
+            f"/api/users/{user.id}", json={"email": "TAKEN@example.com"}, headers=auth
+        ).status_code
+        == 409
+    )
+    assert (
+        client.patch(f"/api/users/{user.id}", json={"timezone": ""}, headers=auth).json["error"]
+        == "invalid_param"
+    )
     # An admin token cannot deactivate or demote its own user.
     response = client.patch(f"/api/users/{admin.id}", json={"active": False}, headers=auth)
     assert (response.status_code, response.json["error"]) == (409, "conflict")
@@ -296,7 +330,9 @@ def test_list_users_paging_sorting_filters(client, auth):
     assert [u["name"] for u in body["content"]] == ["Ada", "Bea", "Cid"]
     assert (body["total"], body["pageNumber"], body["pageSize"], body["pageCount"]) == (3, 1, 25, 1)
     assert (body["sortField"], body["sortOrder"]) == ("name", "asc")
-    body = client.get("/api/users?sortField=email&sortOrder=desc&pageSize=1&pageNumber=2", headers=auth).json
+    body = client.get(
+        "/api/users?sortField=email&sortOrder=desc&pageSize=1&pageNumber=2", headers=auth
+    ).json
     assert [u["email"] for u in body["content"]] == ["b@example.com"] and body["pageCount"] == 3
     body = client.get("/api/users?role=SUPERVISOR&active=false", headers=auth).json
     assert [u["name"] for u in body["content"]] == ["Cid"]
@@ -311,7 +347,10 @@ def test_users_role_matrix(client, role_headers):
     assert client.get("/api/users", headers=supervisor).status_code == 200
     assert client.get(f"/api/users/{target.id}", headers=supervisor).status_code == 200
     assert client.post("/api/users", json=NEW_USER, headers=supervisor).status_code == 403
-    assert client.patch(f"/api/users/{target.id}", json={"name": "X"}, headers=supervisor).status_code == 403
+    assert (
+        client.patch(f"/api/users/{target.id}", json={"name": "X"}, headers=supervisor).status_code
+        == 403
+    )
     for role in (Role.AGENT, Role.CLIENT_SERVICE):
         headers = role_headers(role)
         assert client.get("/api/users", headers=headers).status_code == 403

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta, UTC
 
 import pytest
 from sqlalchemy import select
@@ -25,7 +25,7 @@ from tests import factories
 from tests.clock import TODAY
 from tests.conftest import make_user
 
-UTC = timezone.utc
+UTC = UTC
 DAY = TODAY + timedelta(days=14)
 pytestmark = pytest.mark.date_sensitive  # DAY follows the clock
 
@@ -107,9 +107,13 @@ def test_agents_list_their_own_and_supervisors_everything(client, world):
     assert own.status_code == 200
     body = own.json
     assert [item["id"] for item in body["content"]] == [str(world.mine.id)]
-    assert (body["total"], body["pageNumber"], body["pageSize"], body["sortField"], body["sortOrder"]) == (
-        1, 1, 25, "start", "asc"
-    )
+    assert (
+        body["total"],
+        body["pageNumber"],
+        body["pageSize"],
+        body["sortField"],
+        body["sortOrder"],
+    ) == (1, 1, 25, "start", "asc")
     for user in (world.sam, world.ada, world.robot):
         listed = client.get("/api/appointments/", headers=world.auth(user)).json
         assert listed["total"] == 2
@@ -119,7 +123,11 @@ def test_the_appointment_shape(client, world):
     item = client.get(f"/api/appointments/{world.mine.id}", headers=world.auth(world.alice)).json
     assert item["id"] == str(world.mine.id)
     assert item["serviceId"] == str(world.service.id)
-    assert (item["status"], item["reference"], item["title"]) == ("SCHEDULED", "REF-A", "Alice's call")
+    assert (item["status"], item["reference"], item["title"]) == (
+        "SCHEDULED",
+        "REF-A",
+        "Alice's call",
+    )
     assert (item["start"], item["end"], item["duration"]) == (z(at(10)), z(at(10, 30)), "PT30M")
     assert item["interaction"] == {"customFields": {}, "state": "PENDING"}
     assert item["organizer"] == {"id": str(world.alice.id), "type": "AGENT"}
@@ -133,7 +141,9 @@ def test_organizer_filter_is_for_supervisors(client, world):
     by_bob = {"organizerId": str(world.bob.id)}
     sup = client.get("/api/appointments/", query_string=by_bob, headers=world.auth(world.sam)).json
     assert [i["id"] for i in sup["content"]] == [str(world.theirs.id)]
-    agent = client.get("/api/appointments/", query_string=by_bob, headers=world.auth(world.alice)).json
+    agent = client.get(
+        "/api/appointments/", query_string=by_bob, headers=world.auth(world.alice)
+    ).json
     assert [i["id"] for i in agent["content"]] == [str(world.mine.id)]  # ignored, seed 001
 
 
@@ -160,8 +170,14 @@ def test_list_filters_sorting_and_paging(client, world):
     assert ids(reference="REF-*") == [mine]
     assert ids(status="CANCELLED") == []
     assert ids(serviceId=str(world.service.id)) == [mine, theirs]
-    page = client.get("/api/appointments/", query_string={"pageSize": 1, "pageNumber": 2}, headers=headers).json
-    assert ([i["id"] for i in page["content"]], page["pageCount"], page["total"]) == ([theirs], 2, 2)
+    page = client.get(
+        "/api/appointments/", query_string={"pageSize": 1, "pageNumber": 2}, headers=headers
+    ).json
+    assert ([i["id"] for i in page["content"]], page["pageCount"], page["total"]) == (
+        [theirs],
+        2,
+        2,
+    )
 
 
 @pytest.mark.parametrize(
@@ -181,12 +197,20 @@ def test_list_filters_sorting_and_paging(client, world):
     ],
 )
 def test_list_refuses_bad_parameters(client, world, params, code):
-    error(client.get("/api/appointments/", query_string=params, headers=world.auth(world.sam)), 400, code)
+    error(
+        client.get("/api/appointments/", query_string=params, headers=world.auth(world.sam)),
+        400,
+        code,
+    )
 
 
 def test_tokens_and_roles(client, world):
     error(client.get("/api/appointments/"), 401, "unauthorized")
-    error(client.get("/api/appointments/", headers={"Authorization": "Bearer nope"}), 401, "unauthorized")
+    error(
+        client.get("/api/appointments/", headers={"Authorization": "Bearer nope"}),
+        401,
+        "unauthorized",
+    )
     customer = make_user("cus@example.org", Role.CUSTOMER, password="")
     error(client.get("/api/appointments/", headers=world.auth(customer)), 403, "forbidden")
 
@@ -195,12 +219,40 @@ def test_tokens_and_roles(client, world):
 
 
 def test_get_one(client, world):
-    assert client.get(f"/api/appointments/{world.theirs.id}", headers=world.auth(world.sam)).status_code == 200
-    assert client.get(f"/api/appointments/{world.theirs.id}", headers=world.auth(world.robot)).status_code == 200
-    error(client.get(f"/api/appointments/{world.theirs.id}", headers=world.auth(world.alice)), 404, "not_found")
-    error(client.get(f"/api/appointments/{uuid.uuid4()}", headers=world.auth(world.sam)), 404, "not_found")
-    error(client.get("/api/appointments/12", headers=world.auth(world.sam)), 400, "invalid_param_type")
-    error(client.get(f"/api/appointments/{world.mine.id}", query_string={"x": 1}, headers=world.auth(world.alice)), 400, "invalid_param")
+    assert (
+        client.get(
+            f"/api/appointments/{world.theirs.id}", headers=world.auth(world.sam)
+        ).status_code
+        == 200
+    )
+    assert (
+        client.get(
+            f"/api/appointments/{world.theirs.id}", headers=world.auth(world.robot)
+        ).status_code
+        == 200
+    )
+    error(
+        client.get(f"/api/appointments/{world.theirs.id}", headers=world.auth(world.alice)),
+        404,
+        "not_found",
+    )
+    error(
+        client.get(f"/api/appointments/{uuid.uuid4()}", headers=world.auth(world.sam)),
+        404,
+        "not_found",
+    )
+    error(
+        client.get("/api/appointments/12", headers=world.auth(world.sam)), 400, "invalid_param_type"
+    )
+    error(
+        client.get(
+            f"/api/appointments/{world.mine.id}",
+            query_string={"x": 1},
+            headers=world.auth(world.alice),
+        ),
+        400,
+        "invalid_param",
+    )
     error(client.get(f"/api/appointments/{world.mine.id}"), 401, "unauthorized")
 
 
@@ -214,26 +266,50 @@ def create(client, headers, **fields):
 
 def test_staff_create(client, world):
     response = create(
-        client, world.auth(world.alice), serviceId=str(world.service.id), title="Install",
-        reference="CRM-1", metadata={"crm": "1"}, timezone="Europe/Berlin", locale="de-DE",
+        client,
+        world.auth(world.alice),
+        serviceId=str(world.service.id),
+        title="Install",
+        reference="CRM-1",
+        metadata={"crm": "1"},
+        timezone="Europe/Berlin",
+        locale="de-DE",
     )
     assert response.status_code == 201, response.json
     item = response.json
     assert response.headers["Location"].endswith(f"/api/appointments/{item['id']}")
-    assert (item["organizer"]["id"], item["title"], item["reference"]) == (str(world.alice.id), "Install", "CRM-1")
+    assert (item["organizer"]["id"], item["title"], item["reference"]) == (
+        str(world.alice.id),
+        "Install",
+        "CRM-1",
+    )
     # Locales are stored in one form, Babel's, whichever separator was sent.
-    assert (item["timezone"], item["locale"], item["metadata"]) == ("Europe/Berlin", "de_DE", {"crm": "1"})
+    assert (item["timezone"], item["locale"], item["metadata"]) == (
+        "Europe/Berlin",
+        "de_DE",
+        {"crm": "1"},
+    )
     assert item["start"] == z(at(14))
     created = db.session.get(Appointment, uuid.UUID(item["id"]))
     customer = created.customers[0]
-    assert (customer.first_name, customer.email, customer.phone) == ("Bobby", "bobby@example.org", "2102234988")
+    assert (customer.first_name, customer.email, customer.phone) == (
+        "Bobby",
+        "bobby@example.org",
+        "2102234988",
+    )
     assert messages(created.id, "CREATE"), "the customer is told"
 
 
 def test_staff_create_for_a_colleague_and_inside_the_notice(client, world):
     soon = (datetime.now(UTC) + timedelta(hours=1)).replace(minute=0, second=0, microsecond=0)
     factories.weekly_hours(world.bob, [(0, 24 * 60)])
-    response = create(client, world.auth(world.sam), serviceId=str(world.service.id), start=z(soon), organizerId=str(world.bob.id))
+    response = create(
+        client,
+        world.auth(world.sam),
+        serviceId=str(world.service.id),
+        start=z(soon),
+        organizerId=str(world.bob.id),
+    )
     assert response.status_code == 201, response.json
     assert response.json["organizer"]["id"] == str(world.bob.id)
 
@@ -241,24 +317,60 @@ def test_staff_create_for_a_colleague_and_inside_the_notice(client, world):
 def test_staff_create_errors(client, world):
     headers = world.auth(world.sam)
     service = str(world.service.id)
-    error(create(client, headers, serviceId=service, start=z(at(10)), organizerId=str(world.alice.id)), 409, "slot_unavailable")
+    error(
+        create(
+            client, headers, serviceId=service, start=z(at(10)), organizerId=str(world.alice.id)
+        ),
+        409,
+        "slot_unavailable",
+    )
     error(create(client, headers, serviceId=service, start=z(at(10, 7))), 409, "slot_unavailable")
-    error(create(client, headers, serviceId=service, organizerId=str(world.carol.id)), 404, "not_found")
+    error(
+        create(client, headers, serviceId=service, organizerId=str(world.carol.id)),
+        404,
+        "not_found",
+    )
     error(create(client, headers, serviceId=str(uuid.uuid4())), 404, "not_found")
-    error(create(client, headers, serviceId=service, start="tomorrow at ten"), 400, "invalid_datetime_format")
-    error(create(client, headers, serviceId=service, start=z(at(10)).replace("Z", "")), 400, "invalid_datetime_format")
+    error(
+        create(client, headers, serviceId=service, start="tomorrow at ten"),
+        400,
+        "invalid_datetime_format",
+    )
+    error(
+        create(client, headers, serviceId=service, start=z(at(10)).replace("Z", "")),
+        400,
+        "invalid_datetime_format",
+    )
     error(create(client, headers, serviceId=service, title=12), 400, "invalid_param_type")
     error(create(client, headers, serviceId=service, colour="red"), 400, "invalid_param")
     error(create(client, headers, serviceId=service, timezone="Mars/Olympus"), 400, "invalid_param")
     error(create(client, headers, serviceId="abc"), 400, "invalid_param")
-    error(create(client, headers, serviceId=service, customer={"contact": {}}), 400, "missing_param")
+    error(
+        create(client, headers, serviceId=service, customer={"contact": {}}), 400, "missing_param"
+    )
     error(create(client, headers, serviceId=service, customer={"name": {}}), 400, "missing_param")
     error(
-        create(client, headers, serviceId=service, customer=CUSTOMER | {"contact": {"primaryEmail": "nope"}}),
-        400, "invalid_param",
+        create(
+            client,
+            headers,
+            serviceId=service,
+            customer=CUSTOMER | {"contact": {"primaryEmail": "nope"}},
+        ),
+        400,
+        "invalid_param",
     )
-    error(client.post("/api/appointments/", json={"start": z(at(14))}, headers=headers), 400, "missing_param")
-    error(client.post("/api/appointments/", data="{not json", content_type="application/json", headers=headers), 400, "invalid_param")
+    error(
+        client.post("/api/appointments/", json={"start": z(at(14))}, headers=headers),
+        400,
+        "missing_param",
+    )
+    error(
+        client.post(
+            "/api/appointments/", data="{not json", content_type="application/json", headers=headers
+        ),
+        400,
+        "invalid_param",
+    )
     error(create(client, headers, serviceId=service, reference="REF-A"), 409, "conflict")
     assert db.session.scalar(select(Appointment).where(Appointment.start_at == at(14))) is None
 
@@ -267,24 +379,68 @@ def test_staff_create_errors(client, world):
 
 
 def test_update_replaces_details(client, world):
-    body = {"id": str(world.mine.id), "title": "New", "notes": "CRM ref", "metadata": {"a": {"b": 1}},
-            "interaction": {"customFields": {"property1": "x"}, "state": "PENDING"}}
+    body = {
+        "id": str(world.mine.id),
+        "title": "New",
+        "notes": "CRM ref",
+        "metadata": {"a": {"b": 1}},
+        "interaction": {"customFields": {"property1": "x"}, "state": "PENDING"},
+    }
     response = client.put("/api/appointments/", json=body, headers=world.auth(world.alice))
     assert response.status_code == 200, response.json
-    assert (response.json["title"], response.json["notes"], response.json["metadata"]) == ("New", "CRM ref", {"a": {"b": 1}})
+    assert (response.json["title"], response.json["notes"], response.json["metadata"]) == (
+        "New",
+        "CRM ref",
+        {"a": {"b": 1}},
+    )
     assert response.json["interaction"]["customFields"] == {"property1": "x"}
     # Empty data replaces (seed 001): omitted fields are cleared.
-    cleared = client.put("/api/appointments/", json={"id": str(world.mine.id)}, headers=world.auth(world.robot)).json
-    assert (cleared["title"], cleared["notes"], cleared["metadata"], cleared["interaction"]["customFields"]) == ("", "", {}, {})
+    cleared = client.put(
+        "/api/appointments/", json={"id": str(world.mine.id)}, headers=world.auth(world.robot)
+    ).json
+    assert (
+        cleared["title"],
+        cleared["notes"],
+        cleared["metadata"],
+        cleared["interaction"]["customFields"],
+    ) == ("", "", {}, {})
 
 
 def test_update_errors(client, world):
     headers = world.auth(world.alice)
-    error(client.put("/api/appointments/", json={"title": "x"}, headers=headers), 400, "missing_param")
-    error(client.put("/api/appointments/", json={"id": str(world.theirs.id)}, headers=headers), 404, "not_found")
-    error(client.put("/api/appointments/", json={"id": str(world.mine.id), "metadata": "x"}, headers=headers), 400, "invalid_param_type")
-    error(client.put("/api/appointments/", json={"id": str(world.mine.id), "interaction": {"state": "ACTIVE"}}, headers=headers), 400, "invalid_param")
-    error(client.put("/api/appointments/", json={"id": str(world.mine.id), "interaction": {"routing": {}}}, headers=headers), 400, "invalid_param")
+    error(
+        client.put("/api/appointments/", json={"title": "x"}, headers=headers), 400, "missing_param"
+    )
+    error(
+        client.put("/api/appointments/", json={"id": str(world.theirs.id)}, headers=headers),
+        404,
+        "not_found",
+    )
+    error(
+        client.put(
+            "/api/appointments/", json={"id": str(world.mine.id), "metadata": "x"}, headers=headers
+        ),
+        400,
+        "invalid_param_type",
+    )
+    error(
+        client.put(
+            "/api/appointments/",
+            json={"id": str(world.mine.id), "interaction": {"state": "ACTIVE"}},
+            headers=headers,
+        ),
+        400,
+        "invalid_param",
+    )
+    error(
+        client.put(
+            "/api/appointments/",
+            json={"id": str(world.mine.id), "interaction": {"routing": {}}},
+            headers=headers,
+        ),
+        400,
+        "invalid_param",
+    )
     assert db.session.get(Appointment, world.mine.id).title == "Alice's call"
 
 
@@ -297,9 +453,17 @@ def test_delete_cancels_and_notifies(client, world):
     assert messages(world.mine.id, "CANCEL")
     sent = len(messages(world.mine.id, "CANCEL"))
     # Nothing happens to a cancelled appointment: 409, as on the page, and no second notice.
-    error(client.delete(f"/api/appointments/{world.mine.id}", headers=world.auth(world.alice)), 409, "conflict")
+    error(
+        client.delete(f"/api/appointments/{world.mine.id}", headers=world.auth(world.alice)),
+        409,
+        "conflict",
+    )
     assert len(messages(world.mine.id, "CANCEL")) == sent
-    error(client.delete(f"/api/appointments/{world.theirs.id}", headers=world.auth(world.alice)), 404, "not_found")
+    error(
+        client.delete(f"/api/appointments/{world.theirs.id}", headers=world.auth(world.alice)),
+        404,
+        "not_found",
+    )
     assert db.session.get(Appointment, world.theirs.id).status == AppointmentStatus.SCHEDULED
 
 
@@ -308,67 +472,140 @@ def test_delete_cancels_and_notifies(client, world):
 
 def test_reference_upsert_read_delete(client, world):
     headers = world.auth(world.robot)
-    body = {"serviceId": str(world.service.id), "start": z(at(15)), "customer": CUSTOMER, "title": "Ext"}
+    body = {
+        "serviceId": str(world.service.id),
+        "start": z(at(15)),
+        "customer": CUSTOMER,
+        "title": "Ext",
+    }
     created = client.put("/api/appointments/reference/EXT-77", json=body, headers=headers)
     assert created.status_code == 201, created.json
     assert created.json["reference"] == "EXT-77"
     got = client.get("/api/appointments/reference/EXT-77", headers=headers)
     assert got.status_code == 200 and got.json["id"] == created.json["id"]
-    moved = client.put("/api/appointments/reference/EXT-77", json={"start": z(at(16)), "notes": "moved"}, headers=headers)
+    moved = client.put(
+        "/api/appointments/reference/EXT-77",
+        json={"start": z(at(16)), "notes": "moved"},
+        headers=headers,
+    )
     assert moved.status_code == 200, moved.json
     assert (moved.json["id"], moved.json["start"], moved.json["notes"], moved.json["title"]) == (
-        created.json["id"], z(at(16)), "moved", "Ext"
+        created.json["id"],
+        z(at(16)),
+        "moved",
+        "Ext",
     )
     assert messages(uuid.UUID(created.json["id"]), "RESCHEDULE")
     assert client.delete("/api/appointments/reference/EXT-77", headers=headers).status_code == 204
-    assert client.get("/api/appointments/reference/EXT-77", headers=headers).json["status"] == "CANCELLED"
+    assert (
+        client.get("/api/appointments/reference/EXT-77", headers=headers).json["status"]
+        == "CANCELLED"
+    )
 
 
 def test_reference_errors(client, world):
     headers = world.auth(world.sam)
     error(client.get("/api/appointments/reference/NOPE", headers=headers), 404, "not_found")
     error(client.delete("/api/appointments/reference/NOPE", headers=headers), 404, "not_found")
-    error(client.put("/api/appointments/reference/NEW", json={"title": "x"}, headers=headers), 400, "invalid_param")
+    error(
+        client.put("/api/appointments/reference/NEW", json={"title": "x"}, headers=headers),
+        400,
+        "invalid_param",
+    )
     factories.appointment(world.service, world.alice, at(12))
-    error(client.put("/api/appointments/reference/REF-A", json={"start": z(at(12))}, headers=headers), 409, "slot_unavailable")
-    error(client.put("/api/appointments/reference/REF-A", json={"serviceId": str(world.service.id), "x": 1}, headers=headers), 400, "invalid_param")
+    error(
+        client.put("/api/appointments/reference/REF-A", json={"start": z(at(12))}, headers=headers),
+        409,
+        "slot_unavailable",
+    )
+    error(
+        client.put(
+            "/api/appointments/reference/REF-A",
+            json={"serviceId": str(world.service.id), "x": 1},
+            headers=headers,
+        ),
+        400,
+        "invalid_param",
+    )
     # An agent who does not take part cannot read it.
-    error(client.get("/api/appointments/reference/REF-A", headers=world.auth(world.bob)), 404, "not_found")
+    error(
+        client.get("/api/appointments/reference/REF-A", headers=world.auth(world.bob)),
+        404,
+        "not_found",
+    )
 
 
 # --- the call ------------------------------------------------------------------------------------
 
 
 def test_activate_and_end(client, world):
-    activated = client.post(f"/api/appointments/activate/{world.mine.id}", headers=world.auth(world.robot))
+    activated = client.post(
+        f"/api/appointments/activate/{world.mine.id}", headers=world.auth(world.robot)
+    )
     assert activated.status_code == 200, activated.json
     assert activated.json["type"] == "MULTI_USE_TICKET"
     assert activated.json["url"].startswith("https://meet.jit.si/portal-")
     assert activated.json["expires"].endswith("Z")
-    again = client.post(f"/api/appointments/activate/{world.mine.id}", headers=world.auth(world.alice))
+    again = client.post(
+        f"/api/appointments/activate/{world.mine.id}", headers=world.auth(world.alice)
+    )
     assert again.json["url"] == activated.json["url"]
     item = client.get(f"/api/appointments/{world.mine.id}", headers=world.auth(world.alice)).json
     assert item["interaction"]["state"] == "ACTIVE" and item["room"]["url"] == activated.json["url"]
     ended = client.put(f"/api/appointments/{world.mine.id}/end", headers=world.auth(world.alice))
     assert ended.status_code == 200 and ended.json["interaction"]["state"] == "ENDED"
-    error(client.post(f"/api/appointments/activate/{world.mine.id}", headers=world.auth(world.robot)), 409, "conflict")
+    error(
+        client.post(f"/api/appointments/activate/{world.mine.id}", headers=world.auth(world.robot)),
+        409,
+        "conflict",
+    )
 
 
 def test_call_permissions(client, world):
-    error(client.post(f"/api/appointments/activate/{world.theirs.id}", headers=world.auth(world.alice)), 404, "not_found")
-    error(client.put(f"/api/appointments/{world.theirs.id}/end", headers=world.auth(world.alice)), 404, "not_found")
-    error(client.put(f"/api/appointments/{world.mine.id}/end", headers=world.auth(world.robot)), 403, "forbidden")
+    error(
+        client.post(
+            f"/api/appointments/activate/{world.theirs.id}", headers=world.auth(world.alice)
+        ),
+        404,
+        "not_found",
+    )
+    error(
+        client.put(f"/api/appointments/{world.theirs.id}/end", headers=world.auth(world.alice)),
+        404,
+        "not_found",
+    )
+    error(
+        client.put(f"/api/appointments/{world.mine.id}/end", headers=world.auth(world.robot)),
+        403,
+        "forbidden",
+    )
     # Not started and not open: too early to end (the page refuses the same way).
-    error(client.put(f"/api/appointments/{world.theirs.id}/end", headers=world.auth(world.sam)), 409, "conflict")
-    assert client.post(f"/api/appointments/activate/{world.theirs.id}", headers=world.auth(world.sam)).status_code == 200
-    assert client.put(f"/api/appointments/{world.theirs.id}/end", headers=world.auth(world.sam)).status_code == 200
+    error(
+        client.put(f"/api/appointments/{world.theirs.id}/end", headers=world.auth(world.sam)),
+        409,
+        "conflict",
+    )
+    assert (
+        client.post(
+            f"/api/appointments/activate/{world.theirs.id}", headers=world.auth(world.sam)
+        ).status_code
+        == 200
+    )
+    assert (
+        client.put(
+            f"/api/appointments/{world.theirs.id}/end", headers=world.auth(world.sam)
+        ).status_code
+        == 200
+    )
 
 
 def test_eligible(client, world):
     now = datetime.now(UTC)
     soon = factories.appointment(world.service, world.carol, now + timedelta(minutes=20))
     headers = world.auth(world.robot)
-    found = client.get("/api/appointments/eligible/", query_string={"timeFrame": "PT1H"}, headers=headers)
+    found = client.get(
+        "/api/appointments/eligible/", query_string={"timeFrame": "PT1H"}, headers=headers
+    )
     assert found.status_code == 200, found.json
     assert found.json == [
         {
@@ -378,10 +615,23 @@ def test_eligible(client, world):
             "timezone": "UTC",
         }
     ]
-    assert client.get("/api/appointments/eligible/", query_string={"timeFrame": "PT5M"}, headers=headers).json == []
+    assert (
+        client.get(
+            "/api/appointments/eligible/", query_string={"timeFrame": "PT5M"}, headers=headers
+        ).json
+        == []
+    )
     assert len(client.get("/api/appointments/eligible/", headers=headers).json) == 1  # default PT1H
-    error(client.get("/api/appointments/eligible/", query_string={"timeFrame": "1h"}, headers=headers), 400, "invalid_param")
-    error(client.get("/api/appointments/eligible/", headers=world.auth(world.alice)), 403, "forbidden")
+    error(
+        client.get(
+            "/api/appointments/eligible/", query_string={"timeFrame": "1h"}, headers=headers
+        ),
+        400,
+        "invalid_param",
+    )
+    error(
+        client.get("/api/appointments/eligible/", headers=world.auth(world.alice)), 403, "forbidden"
+    )
 
 
 # --- participants ----------------------------------------------------------------------------------
@@ -389,16 +639,30 @@ def test_eligible(client, world):
 
 def test_participants(client, world):
     headers = world.auth(world.alice)
-    added = client.post("/api/appointments/participants/agents/", json={"id": str(world.mine.id), "userId": str(world.carol.id)}, headers=headers)
+    added = client.post(
+        "/api/appointments/participants/agents/",
+        json={"id": str(world.mine.id), "userId": str(world.carol.id)},
+        headers=headers,
+    )
     assert added.status_code == 200, added.json
     assert sum(1 for p in added.json["participantIds"] if p["type"] == "AGENT") == 2
     error(
-        client.post("/api/appointments/participants/agents/", json={"id": str(world.mine.id), "userId": str(world.carol.id)}, headers=headers),
-        409, "conflict",
+        client.post(
+            "/api/appointments/participants/agents/",
+            json={"id": str(world.mine.id), "userId": str(world.carol.id)},
+            headers=headers,
+        ),
+        409,
+        "conflict",
     )
     error(
-        client.post("/api/appointments/participants/agents/", json={"id": str(world.mine.id), "userId": str(uuid.uuid4())}, headers=headers),
-        404, "not_found",
+        client.post(
+            "/api/appointments/participants/agents/",
+            json={"id": str(world.mine.id), "userId": str(uuid.uuid4())},
+            headers=headers,
+        ),
+        404,
+        "not_found",
     )
     guest = client.post(
         "/api/appointments/participants/customers/",
@@ -406,7 +670,9 @@ def test_participants(client, world):
         headers=headers,
     )
     assert guest.status_code == 200, guest.json
-    new_ids = {p["id"] for p in guest.json["participantIds"]} - {p["id"] for p in added.json["participantIds"]}
+    new_ids = {p["id"] for p in guest.json["participantIds"]} - {
+        p["id"] for p in added.json["participantIds"]
+    }
     pid = new_ids.pop()
     detail = client.get(f"/api/appointments/{world.mine.id}/participants/{pid}", headers=headers)
     assert detail.status_code == 200
@@ -420,23 +686,67 @@ def test_participants(client, world):
         "userId": None,
         "organizer": False,
     }
-    removed = client.delete(f"/api/appointments/{world.mine.id}/participants/{pid}", headers=headers)
-    assert removed.status_code == 200 and pid not in {p["id"] for p in removed.json["participantIds"]}
-    organizer = [p for p in db.session.get(Appointment, world.mine.id).participants if p.is_organizer][0]
-    error(client.delete(f"/api/appointments/{world.mine.id}/participants/{organizer.id}", headers=headers), 409, "conflict")
-    error(client.get(f"/api/appointments/{world.mine.id}/participants/{uuid.uuid4()}", headers=headers), 404, "not_found")
-    error(client.get(f"/api/appointments/{world.mine.id}/participants/x", headers=headers), 400, "invalid_param_type")
+    removed = client.delete(
+        f"/api/appointments/{world.mine.id}/participants/{pid}", headers=headers
+    )
+    assert removed.status_code == 200 and pid not in {
+        p["id"] for p in removed.json["participantIds"]
+    }
+    organizer = [
+        p for p in db.session.get(Appointment, world.mine.id).participants if p.is_organizer
+    ][0]
+    error(
+        client.delete(
+            f"/api/appointments/{world.mine.id}/participants/{organizer.id}", headers=headers
+        ),
+        409,
+        "conflict",
+    )
+    error(
+        client.get(
+            f"/api/appointments/{world.mine.id}/participants/{uuid.uuid4()}", headers=headers
+        ),
+        404,
+        "not_found",
+    )
+    error(
+        client.get(f"/api/appointments/{world.mine.id}/participants/x", headers=headers),
+        400,
+        "invalid_param_type",
+    )
     # Another agent's appointment: not found, also for its participants.
     other = db.session.get(Appointment, world.theirs.id).participants[0]
-    error(client.get(f"/api/appointments/{world.theirs.id}/participants/{other.id}", headers=headers), 404, "not_found")
     error(
-        client.post("/api/appointments/participants/customers/", json={"id": str(world.theirs.id), "customer": CUSTOMER}, headers=headers),
-        404, "not_found",
+        client.get(f"/api/appointments/{world.theirs.id}/participants/{other.id}", headers=headers),
+        404,
+        "not_found",
     )
-    error(client.post("/api/appointments/participants/customers/", json={"id": str(world.mine.id)}, headers=headers), 400, "missing_param")
     error(
-        client.post("/api/appointments/participants/agents/", json={"id": str(world.mine.id), "userId": str(world.carol.id)}, headers=world.auth(world.robot)),
-        403, "forbidden",
+        client.post(
+            "/api/appointments/participants/customers/",
+            json={"id": str(world.theirs.id), "customer": CUSTOMER},
+            headers=headers,
+        ),
+        404,
+        "not_found",
+    )
+    error(
+        client.post(
+            "/api/appointments/participants/customers/",
+            json={"id": str(world.mine.id)},
+            headers=headers,
+        ),
+        400,
+        "missing_param",
+    )
+    error(
+        client.post(
+            "/api/appointments/participants/agents/",
+            json={"id": str(world.mine.id), "userId": str(world.carol.id)},
+            headers=world.auth(world.robot),
+        ),
+        403,
+        "forbidden",
     )
 
 
@@ -445,31 +755,103 @@ def test_participants(client, world):
 
 def test_reassign(client, world):
     headers = world.auth(world.alice)
-    error(client.put("/api/appointments/reassign/", json={"id": str(world.mine.id), "userId": str(world.carol.id)}, headers=headers), 404, "not_found")
+    error(
+        client.put(
+            "/api/appointments/reassign/",
+            json={"id": str(world.mine.id), "userId": str(world.carol.id)},
+            headers=headers,
+        ),
+        404,
+        "not_found",
+    )
     factories.appointment(world.service, world.bob, at(10, 15), minutes=10)
-    error(client.put("/api/appointments/reassign/", json={"id": str(world.mine.id), "userId": str(world.bob.id)}, headers=headers), 409, "slot_unavailable")
-    moved = client.put("/api/appointments/reassign/", json={"id": str(world.theirs.id), "userId": str(world.alice.id)}, headers=world.auth(world.sam))
+    error(
+        client.put(
+            "/api/appointments/reassign/",
+            json={"id": str(world.mine.id), "userId": str(world.bob.id)},
+            headers=headers,
+        ),
+        409,
+        "slot_unavailable",
+    )
+    moved = client.put(
+        "/api/appointments/reassign/",
+        json={"id": str(world.theirs.id), "userId": str(world.alice.id)},
+        headers=world.auth(world.sam),
+    )
     assert moved.status_code == 200, moved.json
     assert moved.json["organizer"]["id"] == str(world.alice.id)
-    error(client.put("/api/appointments/reassign/", json={"id": str(world.mine.id)}, headers=headers), 400, "missing_param")
+    error(
+        client.put("/api/appointments/reassign/", json={"id": str(world.mine.id)}, headers=headers),
+        400,
+        "missing_param",
+    )
 
 
 def test_reschedule(client, world):
     headers = world.auth(world.robot)
-    body = {"id": str(world.mine.id), "start": z(at(12)), "timezone": "Europe/Berlin", "locale": "en-GB"}
+    body = {
+        "id": str(world.mine.id),
+        "start": z(at(12)),
+        "timezone": "Europe/Berlin",
+        "locale": "en-GB",
+    }
     response = client.put("/api/appointments/reschedule/", json=body, headers=headers)
     assert response.status_code == 200, response.json
-    assert (response.json["start"], response.json["end"], response.json["timezone"]) == (z(at(12)), z(at(12, 30)), "Europe/Berlin")
+    assert (response.json["start"], response.json["end"], response.json["timezone"]) == (
+        z(at(12)),
+        z(at(12, 30)),
+        "Europe/Berlin",
+    )
     assert messages(world.mine.id, "RESCHEDULE")
     # The old time is free again; a time the organizer is busy is not.
-    assert create(client, world.auth(world.alice), serviceId=str(world.service.id), start=z(at(10))).status_code == 201
+    assert (
+        create(
+            client, world.auth(world.alice), serviceId=str(world.service.id), start=z(at(10))
+        ).status_code
+        == 201
+    )
     factories.appointment(world.service, world.alice, at(15))
-    error(client.put("/api/appointments/reschedule/", json={"id": str(world.mine.id), "start": z(at(15))}, headers=world.auth(world.sam)), 409, "slot_unavailable")
-    longer = client.put("/api/appointments/reschedule/", json={"id": str(world.mine.id), "start": z(at(13)), "duration": "PT1H"}, headers=headers)
+    error(
+        client.put(
+            "/api/appointments/reschedule/",
+            json={"id": str(world.mine.id), "start": z(at(15))},
+            headers=world.auth(world.sam),
+        ),
+        409,
+        "slot_unavailable",
+    )
+    longer = client.put(
+        "/api/appointments/reschedule/",
+        json={"id": str(world.mine.id), "start": z(at(13)), "duration": "PT1H"},
+        headers=headers,
+    )
     assert longer.status_code == 200 and longer.json["duration"] == "PT1H"
-    error(client.put("/api/appointments/reschedule/", json={"id": str(world.mine.id), "start": z(at(13)), "duration": "PT0S"}, headers=headers), 400, "invalid_param")
-    error(client.put("/api/appointments/reschedule/", json={"id": str(world.mine.id)}, headers=headers), 400, "missing_param")
-    error(client.put("/api/appointments/reschedule/", json={"id": str(world.theirs.id), "start": z(at(15))}, headers=world.auth(world.alice)), 404, "not_found")
+    error(
+        client.put(
+            "/api/appointments/reschedule/",
+            json={"id": str(world.mine.id), "start": z(at(13)), "duration": "PT0S"},
+            headers=headers,
+        ),
+        400,
+        "invalid_param",
+    )
+    error(
+        client.put(
+            "/api/appointments/reschedule/", json={"id": str(world.mine.id)}, headers=headers
+        ),
+        400,
+        "missing_param",
+    )
+    error(
+        client.put(
+            "/api/appointments/reschedule/",
+            json={"id": str(world.theirs.id), "start": z(at(15))},
+            headers=world.auth(world.alice),
+        ),
+        404,
+        "not_found",
+    )
 
 
 # --- public counts ---------------------------------------------------------------------------------
@@ -479,14 +861,40 @@ def test_times_beyond_the_calendar_are_refused(client, world):
     far = "9999-12-31T23:30:00Z"
     headers = world.auth(world.sam)
     error(create(client, headers, serviceId=str(world.service.id), start=far), 400, "invalid_param")
-    error(client.put("/api/appointments/reschedule/", json={"id": str(world.mine.id), "start": far}, headers=headers), 400, "invalid_param")
-    error(client.put("/api/appointments/reference/FAR", json={"serviceId": str(world.service.id), "start": far, "customer": CUSTOMER}, headers=headers), 400, "invalid_param")
-    params = {"serviceId": str(world.service.id), "start": "9999-12-31T23:00:00Z", "timeFrame": "P366D"}
+    error(
+        client.put(
+            "/api/appointments/reschedule/",
+            json={"id": str(world.mine.id), "start": far},
+            headers=headers,
+        ),
+        400,
+        "invalid_param",
+    )
+    error(
+        client.put(
+            "/api/appointments/reference/FAR",
+            json={"serviceId": str(world.service.id), "start": far, "customer": CUSTOMER},
+            headers=headers,
+        ),
+        400,
+        "invalid_param",
+    )
+    params = {
+        "serviceId": str(world.service.id),
+        "start": "9999-12-31T23:00:00Z",
+        "timeFrame": "P366D",
+    }
     error(client.get("/api/appointments/count", query_string=params), 400, "invalid_param")
     # Filters are bounded like every other date-time (portal.domain.values).
-    listed = client.get("/api/appointments/", query_string={"range": f"0001-01-01T00:00:00Z,{far}"}, headers=headers)
+    listed = client.get(
+        "/api/appointments/", query_string={"range": f"0001-01-01T00:00:00Z,{far}"}, headers=headers
+    )
     error(listed, 400, "invalid_param")
-    listed = client.get("/api/appointments/", query_string={"range": "1900-01-01T00:00:00Z,2200-12-31T00:00:00Z"}, headers=headers)
+    listed = client.get(
+        "/api/appointments/",
+        query_string={"range": "1900-01-01T00:00:00Z,2200-12-31T00:00:00Z"},
+        headers=headers,
+    )
     assert listed.status_code == 200 and listed.json["total"] == 2
 
 
@@ -498,12 +906,28 @@ def test_counts_are_public(client, world):
     )
     assert counts.status_code == 200, counts.json
     assert counts.json == [
-        {"count": 2, "duration": "PT30M", "end": z(at(10, 30)), "start": z(at(10)), "timezone": "UTC"},
-        {"count": 1, "duration": "PT30M", "end": z(at(11, 30)), "start": z(at(11)), "timezone": "UTC"},
+        {
+            "count": 2,
+            "duration": "PT30M",
+            "end": z(at(10, 30)),
+            "start": z(at(10)),
+            "timezone": "UTC",
+        },
+        {
+            "count": 1,
+            "duration": "PT30M",
+            "end": z(at(11, 30)),
+            "start": z(at(11)),
+            "timezone": "UTC",
+        },
     ]
     overlap = client.get(
         "/api/appointments/overlap/count",
-        query_string={"serviceId": str(world.service.id), "start": z(at(10, 15)), "duration": "PT5M"},
+        query_string={
+            "serviceId": str(world.service.id),
+            "start": z(at(10, 15)),
+            "duration": "PT5M",
+        },
     )
     assert overlap.status_code == 200 and overlap.json == {"count": 2}
 
@@ -512,13 +936,53 @@ def test_counts_are_public(client, world):
     "path, params, status, code",
     [
         ("count", {"start": "2030-01-01T00:00:00Z", "timeFrame": "PT1H"}, 400, "missing_param"),
-        ("count", {"serviceId": "SERVICE", "start": "soon", "timeFrame": "PT1H"}, 400, "invalid_datetime_format"),
-        ("count", {"serviceId": "SERVICE", "start": "2030-01-01T00:00:00Z", "timeFrame": "an hour"}, 400, "invalid_param"),
-        ("count", {"serviceId": "SERVICE", "start": "2030-01-01T00:00:00Z", "timeFrame": "PT1H", "x": "1"}, 400, "invalid_param"),
-        ("count", {"serviceId": str(uuid.uuid4()), "start": "2030-01-01T00:00:00Z", "timeFrame": "PT1H"}, 404, "not_found"),
-        ("overlap/count", {"serviceId": "SERVICE", "start": "2030-01-01T00:00:00Z"}, 400, "missing_param"),
-        ("overlap/count", {"serviceId": "SERVICE", "start": "2030-01-01T00:00:00Z", "duration": "PT0S"}, 400, "invalid_param"),
-        ("overlap/count", {"serviceId": "nope", "start": "2030-01-01T00:00:00Z", "duration": "PT5M"}, 400, "invalid_param"),
+        (
+            "count",
+            {"serviceId": "SERVICE", "start": "soon", "timeFrame": "PT1H"},
+            400,
+            "invalid_datetime_format",
+        ),
+        (
+            "count",
+            {"serviceId": "SERVICE", "start": "2030-01-01T00:00:00Z", "timeFrame": "an hour"},
+            400,
+            "invalid_param",
+        ),
+        (
+            "count",
+            {
+                "serviceId": "SERVICE",
+                "start": "2030-01-01T00:00:00Z",
+                "timeFrame": "PT1H",
+                "x": "1",
+            },
+            400,
+            "invalid_param",
+        ),
+        (
+            "count",
+            {"serviceId": str(uuid.uuid4()), "start": "2030-01-01T00:00:00Z", "timeFrame": "PT1H"},
+            404,
+            "not_found",
+        ),
+        (
+            "overlap/count",
+            {"serviceId": "SERVICE", "start": "2030-01-01T00:00:00Z"},
+            400,
+            "missing_param",
+        ),
+        (
+            "overlap/count",
+            {"serviceId": "SERVICE", "start": "2030-01-01T00:00:00Z", "duration": "PT0S"},
+            400,
+            "invalid_param",
+        ),
+        (
+            "overlap/count",
+            {"serviceId": "nope", "start": "2030-01-01T00:00:00Z", "duration": "PT5M"},
+            400,
+            "invalid_param",
+        ),
     ],
 )
 def test_count_errors(client, world, path, params, status, code):
@@ -537,14 +1001,33 @@ ROLE_MATRIX = [
     ("get", "/api/appointments/{theirs}", None, {"AGENT": 404, **ALL_OK}),
     ("get", "/api/appointments/reference/THEIRS", None, {"AGENT": 404, **ALL_OK}),
     # "theirs" has not started: those who may end calls are told it is too early (409).
-    ("put", "/api/appointments/{theirs}/end", None, {"AGENT": 404, "SUPERVISOR": 409, "ADMIN": 409}),
+    (
+        "put",
+        "/api/appointments/{theirs}/end",
+        None,
+        {"AGENT": 404, "SUPERVISOR": 409, "ADMIN": 409},
+    ),
     ("post", "/api/appointments/activate/{theirs}", None, {"AGENT": 404, **ALL_OK}),
     ("get", "/api/appointments/eligible/", None, {"CLIENT_SERVICE": 200}),
-    ("post", "/api/appointments/participants/agents/", {"id": "{theirs}", "userId": "{carol}"},
-     {"AGENT": 404, "SUPERVISOR": 200, "ADMIN": 200}),
+    (
+        "post",
+        "/api/appointments/participants/agents/",
+        {"id": "{theirs}", "userId": "{carol}"},
+        {"AGENT": 404, "SUPERVISOR": 200, "ADMIN": 200},
+    ),
     ("put", "/api/appointments/", {"id": "{theirs}", "title": "x"}, {"AGENT": 404, **ALL_OK}),
-    ("put", "/api/appointments/reschedule/", {"id": "{theirs}", "start": "{theirs_start}"}, {"AGENT": 404, **ALL_OK}),
-    ("put", "/api/appointments/reassign/", {"id": "{theirs}", "userId": "{bob}"}, {"AGENT": 404, "SUPERVISOR": 200, "ADMIN": 200}),
+    (
+        "put",
+        "/api/appointments/reschedule/",
+        {"id": "{theirs}", "start": "{theirs_start}"},
+        {"AGENT": 404, **ALL_OK},
+    ),
+    (
+        "put",
+        "/api/appointments/reassign/",
+        {"id": "{theirs}", "userId": "{bob}"},
+        {"AGENT": 404, "SUPERVISOR": 200, "ADMIN": 200},
+    ),
 ]
 
 
@@ -601,8 +1084,12 @@ def snapshot(appointment_id) -> dict:
         "sequence": item.sequence,
         "title": item.title,
         "notes": item.notes,
-        "participants": sorted((str(p.user_id), p.email, p.is_organizer) for p in item.participants),
-        "outbox": sorted((str(m.type), m.recipient, m.due_at.isoformat()) for m in messages(appointment_id)),
+        "participants": sorted(
+            (str(p.user_id), p.email, p.is_organizer) for p in item.participants
+        ),
+        "outbox": sorted(
+            (str(m.type), m.recipient, m.due_at.isoformat()) for m in messages(appointment_id)
+        ),
     }
 
 
@@ -617,7 +1104,10 @@ def test_reference_upsert_that_fails_halfway_changes_nothing(client, world):
     assert snapshot(world.mine.id) == before
     # The same change without the busy colleague goes through as one.
     body["organizerId"] = str(world.alice.id)
-    assert client.put("/api/appointments/reference/REF-A", json=body, headers=headers).status_code == 200
+    assert (
+        client.put("/api/appointments/reference/REF-A", json=body, headers=headers).status_code
+        == 200
+    )
     after = snapshot(world.mine.id)
     assert after["start"] == at(15) and after["notes"] == "moved and handed over"
     assert any(kind == "RESCHEDULE" for kind, _, _ in after["outbox"])
@@ -629,6 +1119,8 @@ def test_reference_upsert_refused_by_the_lifecycle_changes_nothing(client, world
     db.session.commit()
     before = snapshot(world.mine.id)
     body = {"start": z(at(16)), "notes": "should not stay"}
-    answer = client.put("/api/appointments/reference/REF-A", json=body, headers=world.auth(world.sam))
+    answer = client.put(
+        "/api/appointments/reference/REF-A", json=body, headers=world.auth(world.sam)
+    )
     error(answer, 409, "conflict")
     assert snapshot(world.mine.id) == before

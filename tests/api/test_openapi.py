@@ -142,13 +142,20 @@ def check_response(spec: dict, method: str, path: str, response) -> None:
     assert response.mimetype == expected["media"], (method, path, response.mimetype)
     if expected["media"] != "application/json":
         return
-    schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", "components": spec["components"],
-              "allOf": [expected["schema"]]}
+    schema = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "components": spec["components"],
+        "allOf": [expected["schema"]],
+    }
     errors = sorted(
-        jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker()).iter_errors(response.json),
+        jsonschema.Draft202012Validator(
+            schema, format_checker=jsonschema.FormatChecker()
+        ).iter_errors(response.json),
         key=str,
     )
-    assert not errors, f"{method.upper()} {path} {response.status_code}: {errors[0].message} at {list(errors[0].absolute_path)}"
+    assert not errors, (
+        f"{method.upper()} {path} {response.status_code}: {errors[0].message} at {list(errors[0].absolute_path)}"
+    )
 
 
 # Operations whose documented example cannot succeed on its own (with the expected status).
@@ -172,11 +179,14 @@ CAPTURE = {
 def world(app):
     zone = ZoneInfo("Europe/Berlin")
     agents = [
-        factories.agent(f"{name}@example.com", name.title(), "Europe/Berlin") for name in ("alice", "bob", "carol")
+        factories.agent(f"{name}@example.com", name.title(), "Europe/Berlin")
+        for name in ("alice", "bob", "carol")
     ]
     for agent in agents:
         for day in range(1, 8):
-            db.session.add(WorkingHours(agent_id=agent.id, day_of_week=day, start_minute=0, end_minute=1440))
+            db.session.add(
+                WorkingHours(agent_id=agent.id, day_of_week=day, start_minute=0, end_minute=1440)
+            )
     db.session.commit()
     service = factories.service(agents, slug="consult", timezone="Europe/Berlin", horizon_days=365)
     monday = date.today() + timedelta(days=14)
@@ -227,7 +237,9 @@ def test_scenario_every_operation_conforms(app, client, world, monkeypatch):
         if op.endpoint == "book_basic":
             context["bookingCode"] = mailed_code(app, "cora@example.org")
         if op.endpoint == "verify_otp":
-            asked = client.post("/api/otp", json={"email": "cora@example.org", "purpose": "sign-in"})
+            asked = client.post(
+                "/api/otp", json={"email": "cora@example.org", "purpose": "sign-in"}
+            )
             assert asked.status_code == 202
             context["signInCode"] = mailed_code(app, "cora@example.org")
         url = fill(op.path, context)
@@ -238,9 +250,17 @@ def test_scenario_every_operation_conforms(app, client, world, monkeypatch):
         response = client.open(url, method=op.method.upper(), **kwargs)
         expected = EXPECTED_FAILURES.get(op.endpoint)
         if expected:
-            assert response.status_code == expected, (op.endpoint, response.status_code, response.data[:300])
+            assert response.status_code == expected, (
+                op.endpoint,
+                response.status_code,
+                response.data[:300],
+            )
         else:
-            assert response.status_code < 400, (op.endpoint, response.status_code, response.data[:300])
+            assert response.status_code < 400, (
+                op.endpoint,
+                response.status_code,
+                response.data[:300],
+            )
         check_response(spec, op.method, op.path, response)
         for key, field in CAPTURE.get(op.endpoint, {}).items():
             context[key] = response.json[field]
@@ -256,7 +276,9 @@ def test_scenario_every_operation_conforms(app, client, world, monkeypatch):
         # Every view is also asked with an unknown query parameter: refused, in the documented shape.
         if op.method == "get":
             refused = client.get(url, headers=headers, query_string=query | {"noSuchParam": "1"})
-            assert (refused.status_code, refused.json["error"]) == (400, "invalid_param"), op.endpoint
+            assert (refused.status_code, refused.json["error"]) == (400, "invalid_param"), (
+                op.endpoint
+            )
             check_response(spec, op.method, op.path, refused)
 
     # The customer bearer reads the customer's own appointment and participant, as documented.
@@ -266,7 +288,9 @@ def test_scenario_every_operation_conforms(app, client, world, monkeypatch):
     check_response(spec, "get", "/api/appointments/{appointment_id}", own)
     pid = own.json["participantIds"][-1]["id"]
     path = "/api/appointments/{appointment_id}/participants/{participant_id}"
-    participant = client.get(f"/api/appointments/{context['basicAppointmentId']}/participants/{pid}", headers=customer)
+    participant = client.get(
+        f"/api/appointments/{context['basicAppointmentId']}/participants/{pid}", headers=customer
+    )
     assert participant.status_code == 200
     check_response(spec, "get", path, participant)
     other = client.get(f"/api/appointments/{context['appointmentId']}", headers=customer)
@@ -277,13 +301,19 @@ def test_scenario_every_operation_conforms(app, client, world, monkeypatch):
     for op in operations():
         endpoint = f"api.{op.endpoint}"
         documented = {param.name for param in op.query}
-        assert recorder.queries.get(endpoint, set()) == documented, f"query parameters of {op.endpoint}"
+        assert recorder.queries.get(endpoint, set()) == documented, (
+            f"query parameters of {op.endpoint}"
+        )
         if op.body is None:
-            assert endpoint not in recorder.bodies, f"{op.endpoint} parses a body the document lacks"
+            assert endpoint not in recorder.bodies, (
+                f"{op.endpoint} parses a body the document lacks"
+            )
         else:
             parsed = recorder.bodies.get(endpoint)
             assert parsed, f"{op.endpoint} did not parse its body"
-            assert all(schema is body_target(op) for schema in parsed), f"body schema of {op.endpoint}"
+            assert all(schema is body_target(op) for schema in parsed), (
+                f"body schema of {op.endpoint}"
+            )
 
 
 @pytest.mark.date_sensitive
@@ -291,9 +321,23 @@ def test_errors_conform(client, world):
     """Every operation's 401/403/404 answers are documented and shaped as documented."""
     context, tokens = world
     spec = build_spec()
-    missing = dict(context, **{key: "00000000-0000-0000-0000-000000000000" for key in (
-        "service_id", "slot_id", "user_id", "item_id", "exception_id", "appointment_id",
-        "participant_id", "agent_id")}, reference="no-such-reference")
+    missing = dict(
+        context,
+        **{
+            key: "00000000-0000-0000-0000-000000000000"
+            for key in (
+                "service_id",
+                "slot_id",
+                "user_id",
+                "item_id",
+                "exception_id",
+                "appointment_id",
+                "participant_id",
+                "agent_id",
+            )
+        },
+        reference="no-such-reference",
+    )
     for op in operations():
         url = fill(op.path, missing)
         query = {p.name: fill(p.example, context) for p in op.query if p.example is not None}
@@ -304,13 +348,20 @@ def test_errors_conform(client, world):
             anonymous = client.open(url, method=op.method.upper(), **kwargs)
             assert anonymous.status_code == 401, op.endpoint
             check_response(spec, op.method, op.path, anonymous)
-        headers = tokens[Role.CLIENT_SERVICE] if op.roles == ("CLIENT_SERVICE",) else tokens[Role.ADMIN]
+        headers = (
+            tokens[Role.CLIENT_SERVICE] if op.roles == ("CLIENT_SERVICE",) else tokens[Role.ADMIN]
+        )
         response = client.open(url, method=op.method.upper(), headers=headers, **kwargs)
         check_response(spec, op.method, op.path, response)
         # And a body that is not JSON at all.
         if op.body is not None:
-            broken = client.open(url, method=op.method.upper(), headers=headers | {"Content-Type": "application/json"},
-                                 data="{not json", query_string=query)
+            broken = client.open(
+                url,
+                method=op.method.upper(),
+                headers=headers | {"Content-Type": "application/json"},
+                data="{not json",
+                query_string=query,
+            )
             assert broken.status_code in (400, 404), op.endpoint
             check_response(spec, op.method, op.path, broken)
 

@@ -18,7 +18,10 @@ from tests.booking.web_support import book_through_pages, iso, shop  # noqa: F40
 from tests.conftest import make_user, sign_in
 
 pytestmark = pytest.mark.date_sensitive  # the shop's day follows the clock
-CUSTOMER = {"name": {"firstName": "Ines", "lastName": "Integration"}, "contact": {"primaryEmail": "ines@example.org"}}
+CUSTOMER = {
+    "name": {"firstName": "Ines", "lastName": "Integration"},
+    "contact": {"primaryEmail": "ines@example.org"},
+}
 
 
 @pytest.fixture
@@ -44,7 +47,12 @@ def picker_times(client, shop, agent) -> list[str]:
 def test_an_api_booking_blocks_the_slot_in_the_page_picker(app, client, shop, robot):
     start = shop.at(11)
     assert iso(start) in picker_times(client, shop, shop.alice)
-    body = {"serviceId": str(shop.service.id), "start": iso(start), "organizerId": str(shop.alice.id), "customer": CUSTOMER}
+    body = {
+        "serviceId": str(shop.service.id),
+        "start": iso(start),
+        "organizerId": str(shop.alice.id),
+        "customer": CUSTOMER,
+    }
     assert client.post("/api/appointments/", json=body, headers=robot).status_code == 201
     assert iso(start) not in picker_times(client, shop, shop.alice)
     assert iso(start) in picker_times(client, shop, shop.bob)  # Bob is still free then
@@ -69,9 +77,16 @@ def test_a_staff_page_reschedule_blocks_the_slot_for_the_api(app, client, shop, 
     appointment = factories.appointment(shop.service, shop.alice, shop.at(9))
     staff = app.test_client()
     sign_in(staff, "alice@example.com")
-    moved = staff.post(f"/agent/appointments/{appointment.id}/reschedule", data={"start": iso(shop.at(15))})
+    moved = staff.post(
+        f"/agent/appointments/{appointment.id}/reschedule", data={"start": iso(shop.at(15))}
+    )
     assert moved.status_code == 303
-    body = {"serviceId": str(shop.service.id), "start": iso(shop.at(15)), "organizerId": str(shop.alice.id), "customer": CUSTOMER}
+    body = {
+        "serviceId": str(shop.service.id),
+        "start": iso(shop.at(15)),
+        "organizerId": str(shop.alice.id),
+        "customer": CUSTOMER,
+    }
     assert client.post("/api/appointments/", json=body, headers=robot).status_code == 409
     body["start"] = iso(shop.at(9))  # the old time is free again
     assert client.post("/api/appointments/", json=body, headers=robot).status_code == 201
@@ -79,9 +94,13 @@ def test_a_staff_page_reschedule_blocks_the_slot_for_the_api(app, client, shop, 
 
 def notices(appointment_id: uuid.UUID, kind: str) -> list[tuple]:
     rows = db.session.scalars(
-        select(OutboxMessage).where(OutboxMessage.appointment_id == appointment_id, OutboxMessage.type == kind)
+        select(OutboxMessage).where(
+            OutboxMessage.appointment_id == appointment_id, OutboxMessage.type == kind
+        )
     )
-    return sorted((m.channel.value, m.template_id, m.recipient, m.ics_method, m.subject) for m in rows)
+    return sorted(
+        (m.channel.value, m.template_id, m.recipient, m.ics_method, m.subject) for m in rows
+    )
 
 
 def test_a_reschedule_sends_the_same_notices_through_page_and_api(app, client, shop, robot):
@@ -95,9 +114,16 @@ def test_a_reschedule_sends_the_same_notices_through_page_and_api(app, client, s
     db.session.commit()
     staff = app.test_client()
     sign_in(staff, "alice@example.com")
-    assert staff.post(f"/agent/appointments/{by_page.id}/reschedule", data={"start": iso(shop.at(14))}).status_code == 303
+    assert (
+        staff.post(
+            f"/agent/appointments/{by_page.id}/reschedule", data={"start": iso(shop.at(14))}
+        ).status_code
+        == 303
+    )
     api = client.put(
-        "/api/appointments/reschedule/", json={"id": str(by_api.id), "start": iso(shop.at(14))}, headers=robot
+        "/api/appointments/reschedule/",
+        json={"id": str(by_api.id), "start": iso(shop.at(14))},
+        headers=robot,
     )
     assert api.status_code == 200, api.json
     page_notices = notices(by_page.id, "RESCHEDULE")
@@ -107,11 +133,28 @@ def test_a_reschedule_sends_the_same_notices_through_page_and_api(app, client, s
     # Reminders were re-rendered for the new time in both cases, alike.
     db.session.expire_all()
     for kind in ("REMINDER", "ROOM"):
-        page_due = sorted(m.due_at - shop.at(14) for m in db.session.scalars(
-            select(OutboxMessage).where(OutboxMessage.appointment_id == by_page.id, OutboxMessage.type == kind,
-                                        OutboxMessage.schedule_start == shop.at(14))))
-        api_due = sorted(m.due_at - shop.at(14) for m in db.session.scalars(
-            select(OutboxMessage).where(OutboxMessage.appointment_id == by_api.id, OutboxMessage.type == kind,
-                                        OutboxMessage.schedule_start == shop.at(14))))
+        page_due = sorted(
+            m.due_at - shop.at(14)
+            for m in db.session.scalars(
+                select(OutboxMessage).where(
+                    OutboxMessage.appointment_id == by_page.id,
+                    OutboxMessage.type == kind,
+                    OutboxMessage.schedule_start == shop.at(14),
+                )
+            )
+        )
+        api_due = sorted(
+            m.due_at - shop.at(14)
+            for m in db.session.scalars(
+                select(OutboxMessage).where(
+                    OutboxMessage.appointment_id == by_api.id,
+                    OutboxMessage.type == kind,
+                    OutboxMessage.schedule_start == shop.at(14),
+                )
+            )
+        )
         assert page_due == api_due
-    assert db.session.get(Appointment, by_page.id).start_at == db.session.get(Appointment, by_api.id).start_at
+    assert (
+        db.session.get(Appointment, by_page.id).start_at
+        == db.session.get(Appointment, by_api.id).start_at
+    )

@@ -6,7 +6,7 @@ Success, each error code, the role matrix, and that pages and API share the rule
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, UTC
 
 import pytest
 from sqlalchemy import func, select
@@ -29,7 +29,7 @@ from tests import factories
 from tests.clock import TODAY
 from tests.conftest import make_user
 
-UTC = timezone.utc
+UTC = UTC
 DAY = TODAY + timedelta(days=21)
 pytestmark = pytest.mark.date_sensitive  # DAY follows the clock
 NOBODY = "00000000-0000-0000-0000-000000000000"
@@ -55,7 +55,9 @@ def at(day: date, hour: int) -> datetime:
 @pytest.fixture
 def people(app):
     # API callers need no passwords (and hashing them is slow).
-    alice = make_user("alice@example.com", Role.AGENT, name="Alice", timezone="Europe/Berlin", password="")
+    alice = make_user(
+        "alice@example.com", Role.AGENT, name="Alice", timezone="Europe/Berlin", password=""
+    )
     bob = make_user("bob@example.com", Role.AGENT, name="Bob", password="")
     supervisor = make_user("sup@example.com", Role.SUPERVISOR, name="Sue", password="")
     admin = make_user("admin@example.com", Role.ADMIN, name="Ada", password="")
@@ -78,7 +80,9 @@ def test_get_and_put_working_hours(client, people):
     alice = people["alice"]
     factories.weekly_hours(alice, [(9 * 60, 17 * 60)], days=[1])
     path = f"/api/agents/{alice.id}/working-hours"
-    assert client.get(path, headers=people["as_alice"]).json == [{"dayOfWeek": 1, "start": "09:00", "end": "17:00"}]
+    assert client.get(path, headers=people["as_alice"]).json == [
+        {"dayOfWeek": 1, "start": "09:00", "end": "17:00"}
+    ]
     week = [
         {"dayOfWeek": 2, "start": "13:00", "end": "24:00"},
         {"dayOfWeek": 2, "start": "08:00", "end": "12:00"},
@@ -100,7 +104,14 @@ def test_get_and_put_working_hours(client, people):
     "body, status, error",
     [
         ([{"dayOfWeek": 1, "start": "12:00", "end": "09:00"}], 400, "invalid_param"),
-        ([{"dayOfWeek": 1, "start": "09:00", "end": "12:00"}, {"dayOfWeek": 1, "start": "11:00", "end": "13:00"}], 400, "invalid_param"),
+        (
+            [
+                {"dayOfWeek": 1, "start": "09:00", "end": "12:00"},
+                {"dayOfWeek": 1, "start": "11:00", "end": "13:00"},
+            ],
+            400,
+            "invalid_param",
+        ),
         ([{"dayOfWeek": 8, "start": "09:00", "end": "12:00"}], 400, "invalid_param"),
         ([{"dayOfWeek": "1", "start": "09:00", "end": "12:00"}], 400, "invalid_param_type"),
         ([{"dayOfWeek": 1, "start": 900, "end": "12:00"}], 400, "invalid_param_type"),
@@ -113,17 +124,26 @@ def test_get_and_put_working_hours(client, people):
 def test_put_working_hours_errors_write_nothing(client, people, body, status, error):
     alice = people["alice"]
     factories.weekly_hours(alice, [(9 * 60, 17 * 60)], days=[1])
-    response = client.put(f"/api/agents/{alice.id}/working-hours", json=body, headers=people["as_alice"])
+    response = client.put(
+        f"/api/agents/{alice.id}/working-hours", json=body, headers=people["as_alice"]
+    )
     assert (response.status_code, response.json["error"]) == (status, error)
     assert response.json["error_description"]
     assert hours.get_week(db.session, alice.id) == [hours.Window(1, 540, 1020)]
 
 
 def test_overlap_error_points_at_the_item(client, people):
-    body = [{"dayOfWeek": 1, "start": "09:00", "end": "12:00"}, {"dayOfWeek": 3, "start": "09:00", "end": "10:00"},
-            {"dayOfWeek": 1, "start": "11:00", "end": "13:00"}]
-    response = client.put(f"/api/agents/{people['alice'].id}/working-hours", json=body, headers=people["as_alice"])
-    assert response.json["error_description"].startswith("[2]: Monday: 11:00–13:00 overlaps 09:00–12:00")
+    body = [
+        {"dayOfWeek": 1, "start": "09:00", "end": "12:00"},
+        {"dayOfWeek": 3, "start": "09:00", "end": "10:00"},
+        {"dayOfWeek": 1, "start": "11:00", "end": "13:00"},
+    ]
+    response = client.put(
+        f"/api/agents/{people['alice'].id}/working-hours", json=body, headers=people["as_alice"]
+    )
+    assert response.json["error_description"].startswith(
+        "[2]: Monday: 11:00–13:00 overlaps 09:00–12:00"
+    )
 
 
 def test_working_hours_role_matrix(client, people):
@@ -137,8 +157,13 @@ def test_working_hours_role_matrix(client, people):
     for who in ("as_supervisor", "as_admin"):
         assert client.put(path, json=body, headers=people[who]).status_code == 200
         assert client.get(path, headers=people[who]).status_code == 200
-    assert client.get(f"/api/agents/{NOBODY}/working-hours", headers=people["as_admin"]).status_code == 404
-    assert client.get("/api/agents/nope/working-hours", headers=people["as_admin"]).status_code == 404
+    assert (
+        client.get(f"/api/agents/{NOBODY}/working-hours", headers=people["as_admin"]).status_code
+        == 404
+    )
+    assert (
+        client.get("/api/agents/nope/working-hours", headers=people["as_admin"]).status_code == 404
+    )
     assert client.get(path + "?x=1", headers=people["as_alice"]).json["error"] == "invalid_param"
     assert hours.get_week(db.session, alice.id) == [hours.Window(1, 540, 600)]
 
@@ -157,7 +182,12 @@ def booked(people):
 
 
 def time_off(agent: User, **fields) -> dict:
-    body = {"agentIds": [str(agent.id)], "from": DAY.isoformat(), "to": DAY.isoformat(), "reasonText": "Vacation"}
+    body = {
+        "agentIds": [str(agent.id)],
+        "from": DAY.isoformat(),
+        "to": DAY.isoformat(),
+        "reasonText": "Vacation",
+    }
     body.update(fields)
     return body
 
@@ -166,8 +196,17 @@ def test_create_get_list_update_delete(client, people):
     alice, auth = people["alice"], people["as_alice"]
     response = client.post(
         "/api/time-exceptions",
-        json=time_off(alice, fromTime="09:00", toTime="12:00", daysOfWeek=[1, 3], to=(DAY + timedelta(days=30)).isoformat(),
-                      reasonTextPublic="Closed", color="#112233", blockTime=True, private=True),
+        json=time_off(
+            alice,
+            fromTime="09:00",
+            toTime="12:00",
+            daysOfWeek=[1, 3],
+            to=(DAY + timedelta(days=30)).isoformat(),
+            reasonTextPublic="Closed",
+            color="#112233",
+            blockTime=True,
+            private=True,
+        ),
         headers=auth,
     )
     assert response.status_code == 201
@@ -180,10 +219,18 @@ def test_create_get_list_update_delete(client, people):
     item = f"/api/time-exceptions/{body['id']}"
     assert client.get(item, headers=auth).json["id"] == body["id"]
     listing = client.get("/api/time-exceptions", headers=auth).json
-    assert listing["total"] == 1 and listing["content"][0]["id"] == body["id"] and listing["sortField"] == "from"
+    assert (
+        listing["total"] == 1
+        and listing["content"][0]["id"] == body["id"]
+        and listing["sortField"] == "from"
+    )
     updated = client.put(item, json=time_off(alice, fromTime=None, toTime=None), headers=auth)
     assert updated.status_code == 200
-    assert (updated.json["fromTime"], updated.json["isRecurring"], updated.json["reasonTextPublic"]) == (None, False, "")
+    assert (
+        updated.json["fromTime"],
+        updated.json["isRecurring"],
+        updated.json["reasonTextPublic"],
+    ) == (None, False, "")
     assert client.delete(item, headers=auth).status_code == 204
     assert client.get(item, headers=auth).status_code == 404
     assert count(TimeException) == 0
@@ -191,7 +238,9 @@ def test_create_get_list_update_delete(client, people):
 
 def test_a_collision_answers_409_with_the_appointment_ids(client, people, booked):
     _, appointment = booked
-    response = client.post("/api/time-exceptions", json=time_off(people["alice"]), headers=people["as_alice"])
+    response = client.post(
+        "/api/time-exceptions", json=time_off(people["alice"]), headers=people["as_alice"]
+    )
     assert response.status_code == 409
     assert response.json["error"] == "conflict"
     assert response.json["collidingAppointmentIds"] == [str(appointment.id)]
@@ -201,17 +250,31 @@ def test_a_collision_answers_409_with_the_appointment_ids(client, people, booked
 
 def test_force_defaults_to_keeping_them(client, people, booked):
     _, appointment = booked
-    response = client.post("/api/time-exceptions", json=time_off(people["alice"], force=True), headers=people["as_alice"])
-    assert response.status_code == 201 and response.json["keptAppointmentIds"] == [str(appointment.id)]
+    response = client.post(
+        "/api/time-exceptions",
+        json=time_off(people["alice"], force=True),
+        headers=people["as_alice"],
+    )
+    assert response.status_code == 201 and response.json["keptAppointmentIds"] == [
+        str(appointment.id)
+    ]
     assert db.session.get(Appointment, appointment.id).status == AppointmentStatus.SCHEDULED
 
 
 def test_force_cancel_cancels_and_notifies(client, people, booked):
     _, appointment = booked
-    body = time_off(people["alice"], force=True, collidingBookingOptions=CANCEL, cancelMessage="Closed today.",
-                    sendEmailConfirmation=True, sendSmsConfirmation=False)
+    body = time_off(
+        people["alice"],
+        force=True,
+        collidingBookingOptions=CANCEL,
+        cancelMessage="Closed today.",
+        sendEmailConfirmation=True,
+        sendSmsConfirmation=False,
+    )
     response = client.post("/api/time-exceptions", json=body, headers=people["as_alice"])
-    assert response.status_code == 201 and response.json["cancelledAppointmentIds"] == [str(appointment.id)]
+    assert response.status_code == 201 and response.json["cancelledAppointmentIds"] == [
+        str(appointment.id)
+    ]
     db.session.expire_all()
     assert db.session.get(Appointment, appointment.id).status == AppointmentStatus.CANCELLED
     messages = db.session.scalars(select(OutboxMessage).where(OutboxMessage.type == "CANCEL")).all()
@@ -262,7 +325,9 @@ def test_time_exception_body_errors(client, people, changes, error):
 
 def test_bodies_that_are_not_objects(client, people):
     auth = people["as_alice"]
-    response = client.post("/api/time-exceptions", data="{not json", content_type="application/json", headers=auth)
+    response = client.post(
+        "/api/time-exceptions", data="{not json", content_type="application/json", headers=auth
+    )
     assert (response.status_code, response.json["error"]) == (400, "invalid_param")
     response = client.post("/api/time-exceptions", json=[1, 2], headers=auth)
     assert (response.status_code, response.json["error"]) == (400, "invalid_param")
@@ -272,30 +337,56 @@ def test_bodies_that_are_not_objects(client, people):
 
 def test_time_exception_role_matrix(client, people):
     alice, bob = people["alice"], people["bob"]
-    mine = client.post("/api/time-exceptions", json=time_off(alice), headers=people["as_alice"]).json["id"]
+    mine = client.post(
+        "/api/time-exceptions", json=time_off(alice), headers=people["as_alice"]
+    ).json["id"]
     item = f"/api/time-exceptions/{mine}"
     assert client.get("/api/time-exceptions").status_code == 401
     assert client.get("/api/time-exceptions", headers=people["as_client"]).status_code == 403
-    assert client.post("/api/time-exceptions", json=time_off(alice), headers=people["as_client"]).status_code == 403
+    assert (
+        client.post(
+            "/api/time-exceptions", json=time_off(alice), headers=people["as_client"]
+        ).status_code
+        == 403
+    )
     # Another agent: the object does not exist for them.
     assert client.get(item, headers=people["as_bob"]).status_code == 404
     assert client.put(item, json=time_off(bob), headers=people["as_bob"]).status_code == 404
     assert client.delete(item, headers=people["as_bob"]).status_code == 404
-    assert client.post("/api/time-exceptions", json=time_off(alice), headers=people["as_bob"]).status_code == 404
-    assert client.get(f"/api/time-exceptions?agentId={alice.id}", headers=people["as_bob"]).status_code == 404
+    assert (
+        client.post(
+            "/api/time-exceptions", json=time_off(alice), headers=people["as_bob"]
+        ).status_code
+        == 404
+    )
+    assert (
+        client.get(f"/api/time-exceptions?agentId={alice.id}", headers=people["as_bob"]).status_code
+        == 404
+    )
     assert client.get("/api/time-exceptions", headers=people["as_bob"]).json["total"] == 0
     # Supervisors and admins: everyone's.
     for who in ("as_supervisor", "as_admin"):
         assert client.get(item, headers=people[who]).status_code == 200
         assert client.get("/api/time-exceptions", headers=people[who]).json["total"] >= 1
-    both = client.post("/api/time-exceptions", json=time_off(alice, agentIds=[str(alice.id), str(bob.id)]), headers=people["as_supervisor"])
+    both = client.post(
+        "/api/time-exceptions",
+        json=time_off(alice, agentIds=[str(alice.id), str(bob.id)]),
+        headers=people["as_supervisor"],
+    )
     assert both.status_code == 201
     # Shared with Bob: Alice sees it but may not change it.
     shared = f"/api/time-exceptions/{both.json['id']}"
     assert client.get(shared, headers=people["as_alice"]).status_code == 200
     assert client.put(shared, json=time_off(alice), headers=people["as_alice"]).status_code == 403
     assert client.delete(shared, headers=people["as_alice"]).status_code == 403
-    assert client.post("/api/time-exceptions", json=time_off(alice, agentIds=[NOBODY]), headers=people["as_admin"]).status_code == 404
+    assert (
+        client.post(
+            "/api/time-exceptions",
+            json=time_off(alice, agentIds=[NOBODY]),
+            headers=people["as_admin"],
+        ).status_code
+        == 404
+    )
     assert client.get("/api/time-exceptions/nope", headers=people["as_admin"]).status_code == 404
 
 
@@ -303,17 +394,37 @@ def test_time_exception_list_filters_and_paging(client, people):
     alice, bob, auth = people["alice"], people["bob"], people["as_admin"]
     for offset, agent in ((0, alice), (3, bob), (6, alice)):
         day = (DAY + timedelta(days=offset)).isoformat()
-        assert client.post("/api/time-exceptions", json=time_off(agent, **{"from": day, "to": day}), headers=auth).status_code == 201
-    page = client.get("/api/time-exceptions?pageSize=2&pageNumber=2&sortOrder=desc", headers=auth).json
+        assert (
+            client.post(
+                "/api/time-exceptions",
+                json=time_off(agent, **{"from": day, "to": day}),
+                headers=auth,
+            ).status_code
+            == 201
+        )
+    page = client.get(
+        "/api/time-exceptions?pageSize=2&pageNumber=2&sortOrder=desc", headers=auth
+    ).json
     assert (page["total"], page["pageCount"], len(page["content"])) == (3, 2, 1)
     assert page["content"][0]["from"] == DAY.isoformat()
     only_alice = client.get(f"/api/time-exceptions?agentId={alice.id}", headers=auth).json
     assert only_alice["total"] == 2
-    window = client.get(f"/api/time-exceptions?from={(DAY + timedelta(days=2)).isoformat()}&to={(DAY + timedelta(days=4)).isoformat()}", headers=auth).json
+    window = client.get(
+        f"/api/time-exceptions?from={(DAY + timedelta(days=2)).isoformat()}&to={(DAY + timedelta(days=4)).isoformat()}",
+        headers=auth,
+    ).json
     assert window["total"] == 1
-    assert client.get("/api/time-exceptions?from=soon", headers=auth).json["error"] == "invalid_datetime_format"
-    assert client.get("/api/time-exceptions?sortField=reason", headers=auth).json["error"] == "invalid_param"
-    assert client.get("/api/time-exceptions?agentId=x", headers=auth).json["error"] == "invalid_param"
+    assert (
+        client.get("/api/time-exceptions?from=soon", headers=auth).json["error"]
+        == "invalid_datetime_format"
+    )
+    assert (
+        client.get("/api/time-exceptions?sortField=reason", headers=auth).json["error"]
+        == "invalid_param"
+    )
+    assert (
+        client.get("/api/time-exceptions?agentId=x", headers=auth).json["error"] == "invalid_param"
+    )
     assert client.get("/api/time-exceptions?page=1", headers=auth).json["error"] == "invalid_param"
 
 
@@ -321,12 +432,23 @@ def test_time_off_through_the_api_blocks_the_page_slots(client, people, booked):
     service, _ = booked
     alice = people["alice"]
     day = DAY + timedelta(days=1)
-    query = {"from": day.isoformat(), "to": day.isoformat(), "timezone": "Europe/Berlin", "agentId": str(alice.id)}
+    query = {
+        "from": day.isoformat(),
+        "to": day.isoformat(),
+        "timezone": "Europe/Berlin",
+        "agentId": str(alice.id),
+    }
     factories.weekly_hours(alice, [(9 * 60, 12 * 60)])
     before = client.get(f"/api/services/{service.id}/slots", query_string=query).json
     assert len(before) == 3
-    body = time_off(alice, **{"from": day.isoformat(), "to": day.isoformat(), "fromTime": "10:00", "toTime": "11:00"})
-    assert client.post("/api/time-exceptions", json=body, headers=people["as_alice"]).status_code == 201
+    body = time_off(
+        alice,
+        **{"from": day.isoformat(), "to": day.isoformat(), "fromTime": "10:00", "toTime": "11:00"},
+    )
+    assert (
+        client.post("/api/time-exceptions", json=body, headers=people["as_alice"]).status_code
+        == 201
+    )
     after = client.get(f"/api/services/{service.id}/slots", query_string=query).json
     assert len(after) == 2
 
@@ -344,8 +466,16 @@ def test_office_hours_crud(client, people):
     assert {k: item[k] for k in LUNCH} == LUNCH and uuid.UUID(item["id"])
     path = f"/api/office-hours/{item['id']}"
     patched = client.patch(path, json={"timeTo": 48600, "name": "Long lunch"}, headers=auth)
-    assert patched.status_code == 200 and (patched.json["timeTo"], patched.json["name"], patched.json["dow"]) == (48600, "Long lunch", "mon")
-    client.post("/api/office-hours", json=LUNCH | {"dow": "sun", "type": "weekends", "timeFrom": 0, "timeTo": 86400}, headers=auth)
+    assert patched.status_code == 200 and (
+        patched.json["timeTo"],
+        patched.json["name"],
+        patched.json["dow"],
+    ) == (48600, "Long lunch", "mon")
+    client.post(
+        "/api/office-hours",
+        json=LUNCH | {"dow": "sun", "type": "weekends", "timeFrom": 0, "timeTo": 86400},
+        headers=auth,
+    )
     listing = client.get("/api/office-hours", headers=people["as_alice"]).json
     assert [i["dow"] for i in listing["content"]] == ["mon", "sun"] and listing["total"] == 2
     assert client.get("/api/office-hours?dow=sun", headers=auth).json["total"] == 1
@@ -378,17 +508,24 @@ def test_office_hours_errors(client, people, body, error):
 
 def test_office_hours_patch_keeps_the_rules(client, people):
     auth = people["as_admin"]
-    path = f"/api/office-hours/{client.post('/api/office-hours', json=LUNCH, headers=auth).json['id']}"
+    path = (
+        f"/api/office-hours/{client.post('/api/office-hours', json=LUNCH, headers=auth).json['id']}"
+    )
     response = client.patch(path, json={"timeFrom": 50000}, headers=auth)
     assert (response.status_code, response.json["error"]) == (400, "invalid_param")
     assert "timeTo" in response.json["error_description"]
-    assert client.patch(path, json={"timeFrom": None}, headers=auth).json["error"] == "invalid_param_type"
+    assert (
+        client.patch(path, json={"timeFrom": None}, headers=auth).json["error"]
+        == "invalid_param_type"
+    )
     assert client.get(path, headers=auth).json["timeFrom"] == 43200
 
 
 def test_office_hours_role_matrix_and_params(client, people):
     auth = people["as_admin"]
-    path = f"/api/office-hours/{client.post('/api/office-hours', json=LUNCH, headers=auth).json['id']}"
+    path = (
+        f"/api/office-hours/{client.post('/api/office-hours', json=LUNCH, headers=auth).json['id']}"
+    )
     assert client.get("/api/office-hours").status_code == 401
     assert client.get("/api/office-hours", headers=people["as_client"]).status_code == 403
     for who in ("as_alice", "as_supervisor"):
@@ -420,9 +557,16 @@ def test_time_slots_crud(client, people, service):
     slot = created.json
     assert {k: slot[k] for k in SLOT} == SLOT and slot["serviceId"] == str(service.id)
     path = f"{base}/{slot['id']}"
-    replaced = client.put(path, json={"dayOfWeek": 2, "fromTime": "10:00", "toTime": "11:30"}, headers=auth)
+    replaced = client.put(
+        path, json={"dayOfWeek": 2, "fromTime": "10:00", "toTime": "11:30"}, headers=auth
+    )
     assert replaced.status_code == 200
-    assert (replaced.json["dayOfWeek"], replaced.json["fromTime"], replaced.json["toTime"], replaced.json["available"]) == (2, "10:00", "11:30", True)
+    assert (
+        replaced.json["dayOfWeek"],
+        replaced.json["fromTime"],
+        replaced.json["toTime"],
+        replaced.json["available"],
+    ) == (2, "10:00", "11:30", True)
     assert client.get(path, headers=auth).json["toTime"] == "11:30"
     assert client.delete(path, headers=auth).status_code == 204
     assert client.get(path, headers=auth).status_code == 404
@@ -431,16 +575,32 @@ def test_time_slots_crud(client, people, service):
 
 def test_time_slots_list_filters_sorting_paging(client, people, service):
     auth, base = people["as_admin"], f"/api/services/{service.id}/time-slots"
-    for day, start, end, available in [(1, "09:00", "12:00", True), (1, "13:00", "17:00", True), (3, "08:00", "10:00", False), (5, "14:00", "15:00", True)]:
-        client.post(base, json={"dayOfWeek": day, "fromTime": start, "toTime": end, "available": available}, headers=auth)
+    for day, start, end, available in [
+        (1, "09:00", "12:00", True),
+        (1, "13:00", "17:00", True),
+        (3, "08:00", "10:00", False),
+        (5, "14:00", "15:00", True),
+    ]:
+        client.post(
+            base,
+            json={"dayOfWeek": day, "fromTime": start, "toTime": end, "available": available},
+            headers=auth,
+        )
     listing = client.get(base, headers=auth).json
-    assert [(s["dayOfWeek"], s["fromTime"]) for s in listing["content"]] == [(1, "09:00"), (1, "13:00"), (3, "08:00"), (5, "14:00")]
+    assert [(s["dayOfWeek"], s["fromTime"]) for s in listing["content"]] == [
+        (1, "09:00"),
+        (1, "13:00"),
+        (3, "08:00"),
+        (5, "14:00"),
+    ]
     assert (listing["total"], listing["sortField"], listing["sortOrder"]) == (4, "dayOfWeek", "asc")
     by_time = client.get(base + "?sortField=fromTime&sortOrder=desc", headers=auth).json["content"]
     assert [s["fromTime"] for s in by_time] == ["14:00", "13:00", "09:00", "08:00"]
     assert client.get(base + "?dayOfWeek=1", headers=auth).json["total"] == 2
     assert client.get(base + "?available=false", headers=auth).json["content"][0]["dayOfWeek"] == 3
-    assert client.get(base + "?fromTime_gte=09:00&fromTime_lte=13:00", headers=auth).json["total"] == 2
+    assert (
+        client.get(base + "?fromTime_gte=09:00&fromTime_lte=13:00", headers=auth).json["total"] == 2
+    )
     page = client.get(base + "?pageSize=3&pageNumber=2", headers=auth).json
     assert (page["pageCount"], len(page["content"])) == (2, 1)
 
@@ -459,7 +619,9 @@ def test_time_slots_list_filters_sorting_paging(client, people, service):
     ],
 )
 def test_time_slots_query_errors(client, people, service, query, error):
-    response = client.get(f"/api/services/{service.id}/time-slots?{query}", headers=people["as_admin"])
+    response = client.get(
+        f"/api/services/{service.id}/time-slots?{query}", headers=people["as_admin"]
+    )
     assert (response.status_code, response.json["error"]) == (400, error)
 
 
@@ -476,7 +638,9 @@ def test_time_slots_query_errors(client, people, service, query, error):
     ],
 )
 def test_time_slot_body_errors(client, people, service, body, error):
-    response = client.post(f"/api/services/{service.id}/time-slots", json=body, headers=people["as_admin"])
+    response = client.post(
+        f"/api/services/{service.id}/time-slots", json=body, headers=people["as_admin"]
+    )
     assert (response.status_code, response.json["error"]) == (400, error)
     assert count(ServiceTimeSlot) == 0
 
@@ -491,8 +655,16 @@ def test_time_slots_role_matrix(client, people, service):
         assert client.put(f"{base}/{slot['id']}", json=SLOT, headers=people[who]).status_code == 403
         assert client.delete(f"{base}/{slot['id']}", headers=people[who]).status_code == 403
     other = factories.service([], slug="other")
-    assert client.get(f"/api/services/{other.id}/time-slots/{slot['id']}", headers=people["as_admin"]).status_code == 404
-    assert client.get(f"/api/services/{NOBODY}/time-slots", headers=people["as_admin"]).status_code == 404
+    assert (
+        client.get(
+            f"/api/services/{other.id}/time-slots/{slot['id']}", headers=people["as_admin"]
+        ).status_code
+        == 404
+    )
+    assert (
+        client.get(f"/api/services/{NOBODY}/time-slots", headers=people["as_admin"]).status_code
+        == 404
+    )
     assert count(ServiceTimeSlot) == 1
 
 
@@ -500,10 +672,16 @@ def test_inputs_the_database_cannot_hold_are_400_not_500(client, people):
     auth = people["as_admin"]
     response = client.post("/api/office-hours", json=LUNCH | {"name": "a\x00b"}, headers=auth)
     assert (response.status_code, response.json["error"]) == (400, "invalid_param")
-    response = client.post("/api/time-exceptions", json=time_off(people["alice"], reasonText="x\x00"), headers=auth)
+    response = client.post(
+        "/api/time-exceptions", json=time_off(people["alice"], reasonText="x\x00"), headers=auth
+    )
     assert (response.status_code, response.json["error"]) == (400, "invalid_param")
     response = client.get("/api/office-hours?pageNumber=99999999999999999999", headers=auth)
     assert (response.status_code, response.json["error"]) == (400, "invalid_param")
-    response = client.post("/api/time-exceptions", json=time_off(people["alice"], **{"from": "0001-01-01", "to": "9999-12-31"}), headers=auth)
+    response = client.post(
+        "/api/time-exceptions",
+        json=time_off(people["alice"], **{"from": "0001-01-01", "to": "9999-12-31"}),
+        headers=auth,
+    )
     assert (response.status_code, response.json["error"]) == (400, "invalid_param")
     assert count(OfficeHours) == 0 and count(TimeException) == 0

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 import pytest
 
 from tests import factories
 from tests.clock import TODAY
 
-UTC = timezone.utc
+UTC = UTC
 FAR = TODAY + timedelta(days=14)  # clear of minimum notice
 pytestmark = pytest.mark.date_sensitive  # FAR follows the clock
 
@@ -42,25 +42,42 @@ def test_list_and_get_services(client, setup):
 
 def test_slots_for_a_day_in_the_customers_zone(client, setup):
     service, alice, bob = setup
-    response = slots(client, service, **{"from": FAR.isoformat(), "to": FAR.isoformat(), "timezone": "Asia/Kolkata"})
+    response = slots(
+        client,
+        service,
+        **{"from": FAR.isoformat(), "to": FAR.isoformat(), "timezone": "Asia/Kolkata"},
+    )
     assert response.status_code == 200
     body = response.json
     starts = [item["start"] for item in body]
     assert starts == sorted(starts)
     assert all(item["start"].endswith("Z") and item["remaining"] >= 1 for item in body)
     # Every start lies on FAR in Kolkata (UTC+05:30).
-    day_start = datetime.combine(FAR, datetime.min.time(), tzinfo=UTC) - timedelta(hours=5, minutes=30)
+    day_start = datetime.combine(FAR, datetime.min.time(), tzinfo=UTC) - timedelta(
+        hours=5, minutes=30
+    )
     for item in body:
         start = datetime.fromisoformat(item["start"].replace("Z", "+00:00"))
         assert day_start <= start < day_start + timedelta(days=1)
-        assert datetime.fromisoformat(item["end"].replace("Z", "+00:00")) - start == timedelta(hours=1)
+        assert datetime.fromisoformat(item["end"].replace("Z", "+00:00")) - start == timedelta(
+            hours=1
+        )
     agent_ids = {agent for item in body for agent in item["agentIds"]}
     assert agent_ids == {str(alice.id), str(bob.id)}
 
 
 def test_slots_for_one_agent(client, setup):
     service, alice, bob = setup
-    body = slots(client, service, **{"from": FAR.isoformat(), "to": FAR.isoformat(), "timezone": "UTC", "agentId": str(bob.id)}).json
+    body = slots(
+        client,
+        service,
+        **{
+            "from": FAR.isoformat(),
+            "to": FAR.isoformat(),
+            "timezone": "UTC",
+            "agentId": str(bob.id),
+        },
+    ).json
     assert body and all(item["agentIds"] == [str(bob.id)] for item in body)
     # Bob works 09:00-12:00 New York time: 14:00 or 13:00 UTC depending on DST.
     assert len(body) == 3
@@ -68,10 +85,28 @@ def test_slots_for_one_agent(client, setup):
 
 def test_a_booked_slot_disappears(client, setup):
     service, alice, bob = setup
-    body = slots(client, service, **{"from": FAR.isoformat(), "to": FAR.isoformat(), "timezone": "UTC", "agentId": str(alice.id)}).json
+    body = slots(
+        client,
+        service,
+        **{
+            "from": FAR.isoformat(),
+            "to": FAR.isoformat(),
+            "timezone": "UTC",
+            "agentId": str(alice.id),
+        },
+    ).json
     first = datetime.fromisoformat(body[0]["start"].replace("Z", "+00:00"))
     factories.appointment(service, alice, first)
-    again = slots(client, service, **{"from": FAR.isoformat(), "to": FAR.isoformat(), "timezone": "UTC", "agentId": str(alice.id)}).json
+    again = slots(
+        client,
+        service,
+        **{
+            "from": FAR.isoformat(),
+            "to": FAR.isoformat(),
+            "timezone": "UTC",
+            "agentId": str(alice.id),
+        },
+    ).json
     assert [item["start"] for item in again] == [item["start"] for item in body[1:]]
 
 
@@ -81,16 +116,49 @@ def test_a_booked_slot_disappears(client, setup):
         ({"to": "2030-01-01", "timezone": "UTC"}, 400, "missing_param"),
         ({"from": "2030-01-01", "timezone": "UTC"}, 400, "missing_param"),
         ({"from": "2030-01-01", "to": "2030-01-02"}, 400, "missing_param"),
-        ({"from": "2030-13-01", "to": "2030-01-02", "timezone": "UTC"}, 400, "invalid_datetime_format"),
-        ({"from": "01/02/2030", "to": "2030-01-02", "timezone": "UTC"}, 400, "invalid_datetime_format"),
-        ({"from": "2030-01-01", "to": "2030-01-02T10:00", "timezone": "UTC"}, 400, "invalid_datetime_format"),
+        (
+            {"from": "2030-13-01", "to": "2030-01-02", "timezone": "UTC"},
+            400,
+            "invalid_datetime_format",
+        ),
+        (
+            {"from": "01/02/2030", "to": "2030-01-02", "timezone": "UTC"},
+            400,
+            "invalid_datetime_format",
+        ),
+        (
+            {"from": "2030-01-01", "to": "2030-01-02T10:00", "timezone": "UTC"},
+            400,
+            "invalid_datetime_format",
+        ),
         ({"from": "2030-01-01", "to": "2030-01-02", "timezone": "Mars/Base"}, 400, "invalid_param"),
-        ({"from": "2030-01-01", "to": "2030-01-02", "timezone": "../../etc/passwd"}, 400, "invalid_param"),
+        (
+            {"from": "2030-01-01", "to": "2030-01-02", "timezone": "../../etc/passwd"},
+            400,
+            "invalid_param",
+        ),
         ({"from": "2030-01-05", "to": "2030-01-02", "timezone": "UTC"}, 400, "invalid_param"),
         ({"from": "2030-01-01", "to": "2030-03-04", "timezone": "UTC"}, 400, "invalid_param"),
-        ({"from": "2030-01-01", "to": "2030-01-02", "timezone": "UTC", "agentId": "nope"}, 400, "invalid_param"),
-        ({"from": "2030-01-01", "to": "2030-01-02", "timezone": "UTC", "agentId": str(uuid.uuid4())}, 404, "not_found"),
-        ({"from": "2030-01-01", "to": "2030-01-02", "timezone": "UTC", "colour": "red"}, 400, "invalid_param"),
+        (
+            {"from": "2030-01-01", "to": "2030-01-02", "timezone": "UTC", "agentId": "nope"},
+            400,
+            "invalid_param",
+        ),
+        (
+            {
+                "from": "2030-01-01",
+                "to": "2030-01-02",
+                "timezone": "UTC",
+                "agentId": str(uuid.uuid4()),
+            },
+            404,
+            "not_found",
+        ),
+        (
+            {"from": "2030-01-01", "to": "2030-01-02", "timezone": "UTC", "colour": "red"},
+            400,
+            "invalid_param",
+        ),
     ],
 )
 def test_slot_errors(client, setup, params, status, code):
@@ -103,13 +171,18 @@ def test_slot_errors(client, setup, params, status, code):
 
 def test_sixty_two_days_is_allowed(client, setup):
     service, _alice, _bob = setup
-    response = slots(client, service, **{"from": "2030-01-01", "to": "2030-03-03", "timezone": "UTC"})
+    response = slots(
+        client, service, **{"from": "2030-01-01", "to": "2030-03-03", "timezone": "UTC"}
+    )
     assert response.status_code == 200
 
 
 @pytest.mark.parametrize("service_id", [str(uuid.uuid4()), "not-a-uuid"])
 def test_unknown_service(client, setup, service_id):
-    response = client.get(f"/api/services/{service_id}/slots", query_string={"from": "2030-01-01", "to": "2030-01-01", "timezone": "UTC"})
+    response = client.get(
+        f"/api/services/{service_id}/slots",
+        query_string={"from": "2030-01-01", "to": "2030-01-01", "timezone": "UTC"},
+    )
     assert response.status_code == 404 and response.json["error"] == "not_found"
     assert client.get(f"/api/services/{service_id}").status_code == 404
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 
 import pytest
 
@@ -14,7 +14,7 @@ from portal.notifications.defaults import add_default_templates
 from tests import factories
 from tests.conftest import make_user
 
-UTC = timezone.utc
+UTC = UTC
 NOW = datetime(2030, 3, 4, 8, 0, tzinfo=UTC)  # a Monday
 TEN = datetime(2030, 3, 5, 10, 0, tzinfo=UTC)  # Tuesday 10:00 UTC
 

@@ -104,7 +104,9 @@ def test_a_right_code_in_a_failed_request_stays_usable_but_the_try_counts(app, s
 def test_codes_are_checked_before_the_request_writes(app, settings):
     now = utcnow()
     code = issue(settings, EMAIL, BOOKING, now)
-    db.session.add(OneTimeCode(email="x@example.org", purpose=BOOKING, code_hash="", expires_at=now))
+    db.session.add(
+        OneTimeCode(email="x@example.org", purpose=BOOKING, code_hash="", expires_at=now)
+    )
     with pytest.raises(RuntimeError):
         codes.verify_code(db.session, settings, EMAIL, BOOKING, code, now)
     db.session.rollback()
@@ -201,7 +203,9 @@ class TestRateLimits:
     def test_code_requests_are_limited_per_address(self, app, client, shop):
         statuses = []
         for _ in range(11):
-            statuses.append(client.post("/my/code", data={"email": "Flood@example.org"}).status_code)
+            statuses.append(
+                client.post("/my/code", data={"email": "Flood@example.org"}).status_code
+            )
         assert statuses[:10] == [200] * 10 and statuses[10] == 429
         # Another address from the same client still works (the per-IP limit is higher).
         assert client.post("/my/code", data={"email": "calm@example.org"}).status_code == 200
@@ -224,8 +228,12 @@ class TestCsrf:
         assert refused.status_code == 400
         page = client.get("/my")
         token = hidden(page, "csrf_token")
-        assert client.post("/my/code", data={"email": EMAIL, "csrf_token": token}).status_code == 200
+        assert (
+            client.post("/my/code", data={"email": EMAIL, "csrf_token": token}).status_code == 200
+        )
         # The picker's slot form carries the token too.
-        day = client.get(f"/book/consult/day/{shop.day.isoformat()}?timezone=UTC", headers={"HX-Request": "true"})
+        day = client.get(
+            f"/book/consult/day/{shop.day.isoformat()}?timezone=UTC", headers={"HX-Request": "true"}
+        )
         assert 'name="csrf_token"' in day.get_data(as_text=True)
         assert client.post("/book/consult/hold", data={"start": "x"}).status_code == 400

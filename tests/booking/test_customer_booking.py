@@ -109,7 +109,10 @@ def test_a_held_slot_is_taken_for_others_until_the_hold_expires(app, client, sho
     other = app.test_client()
     hold(client, shop, start, agent=str(shop.alice.id))
     assert key not in slot_values(
-        other.get(f"/book/consult/day/{shop.day.isoformat()}?timezone=UTC&agent={shop.alice.id}", headers=HX)
+        other.get(
+            f"/book/consult/day/{shop.day.isoformat()}?timezone=UTC&agent={shop.alice.id}",
+            headers=HX,
+        )
     )
     # Bob is still free then, so "any agent" still offers it...
     assert key in day_slots(other, shop)
@@ -200,7 +203,12 @@ def test_tampered_or_foreign_drafts_are_404(app, client, shop):
     assert client.get("/book/consult/confirm").status_code == 404
     factories.service([shop.alice], slug="other")
     assert client.get(f"/book/other/confirm?h={token}").status_code == 404
-    assert client.post("/book/consult/confirm/code", data={"p": "forged", "code": "123456"}).status_code == 404
+    assert (
+        client.post(
+            "/book/consult/confirm/code", data={"p": "forged", "code": "123456"}
+        ).status_code
+        == 404
+    )
 
 
 @pytest.mark.parametrize("intruder", ["customer", "staff", "time-off"])
@@ -215,7 +223,13 @@ def test_slot_taken_meanwhile_shows_the_refreshed_day(app, client, shop, intrude
     # Someone takes the time from both agents (so "any agent" cannot save it either).
     for person in (agent, *others):
         if intruder == "customer":
-            book(db.session, shop.service, start, Customer("Dan", "Other", "dan@example.org"), agent_id=person.id)
+            book(
+                db.session,
+                shop.service,
+                start,
+                Customer("Dan", "Other", "dan@example.org"),
+                agent_id=person.id,
+            )
             db.session.commit()  # where Dan's request ends
         elif intruder == "staff":
             factories.appointment(shop.service, person, start)
@@ -263,7 +277,9 @@ def test_after_taken_a_verified_customer_just_picks_again(app, client, shop):
     assert taken.status_code == 409
     # Pick another time from the refreshed list: no new code needed.
     other = slot_values(taken)[0]
-    held = client.post("/book/consult/hold", data={"start": other, "timezone": "UTC", "agent": "any"})
+    held = client.post(
+        "/book/consult/hold", data={"start": other, "timezone": "UTC", "agent": "any"}
+    )
     form_page = client.get(held.location)
     done = details(client, shop, hidden(form_page, "h"))
     assert done.status_code == 303

@@ -11,7 +11,14 @@ from portal.booking import links
 from portal.extensions import db, settings
 from portal.models import Appointment, AppointmentStatus, utcnow
 from tests import factories
-from tests.booking.web_support import book_through_pages, iso, manage_path, reload, shop, slot_values, text  # noqa: F401
+from tests.booking.web_support import (
+    book_through_pages,
+    iso,
+    manage_path,
+    reload,
+    slot_values,
+    text,
+)  # noqa: F401
 
 HX = {"HX-Request": "true"}
 pytestmark = pytest.mark.date_sensitive  # the shop's day follows the clock
@@ -91,7 +98,9 @@ def test_reschedule_keeps_the_id_and_frees_the_old_time(app, shop, booked):
 def test_reschedule_to_a_taken_time_shows_the_refreshed_day(app, shop, booked):
     appointment, path = booked
     factories.appointment(shop.service, appointment.organizer, shop.at(12))
-    answer = app.test_client().post(f"{path}/reschedule", data={"start": iso(shop.at(12)), "timezone": "UTC"})
+    answer = app.test_client().post(
+        f"{path}/reschedule", data={"start": iso(shop.at(12)), "timezone": "UTC"}
+    )
     assert answer.status_code == 409
     assert "That time was just taken" in text(answer)
     assert 'id="slots"' in answer.get_data(as_text=True)
@@ -122,7 +131,9 @@ def test_cancel_with_a_reason(app, shop, booked):
 
 
 def test_a_past_appointment_can_only_be_viewed(app, shop):
-    past = factories.appointment(shop.service, shop.alice, utcnow().replace(microsecond=0) - timedelta(days=2))
+    past = factories.appointment(
+        shop.service, shop.alice, utcnow().replace(microsecond=0) - timedelta(days=2)
+    )
     client = app.test_client()
     path = f"/manage/{links.manage_token(settings(), past)}"
     page = client.get(path)

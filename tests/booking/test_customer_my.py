@@ -55,9 +55,14 @@ def test_sign_in_page_and_codes(app, client, shop):
 def test_wrong_then_right_code(app, client, shop):
     client.post("/my/code", data={"email": "cora@example.org"})
     code = last_code(app, "cora@example.org")
-    wrong = client.post("/my/verify", data={"email": "cora@example.org", "code": "999999" if code != "999999" else "888888"})
+    wrong = client.post(
+        "/my/verify",
+        data={"email": "cora@example.org", "code": "999999" if code != "999999" else "888888"},
+    )
     assert wrong.status_code == 422 and "That code is not right" in text(wrong)
-    assert client.get("/my").get_data(as_text=True).count("Email me a code") == 1  # still signed out
+    assert (
+        client.get("/my").get_data(as_text=True).count("Email me a code") == 1
+    )  # still signed out
     db.session.execute(update(OneTimeCode).values(expires_at=utcnow() - timedelta(seconds=1)))
     db.session.commit()
     expired = client.post("/my/verify", data={"email": "cora@example.org", "code": code})
@@ -66,7 +71,9 @@ def test_wrong_then_right_code(app, client, shop):
 
 def test_own_appointments_only_and_sign_out(app, client, shop):
     mine_next = appointment_for("cora@example.org", shop.at(10), shop, shop.alice)
-    mine_past = appointment_for("cora@example.org", utcnow().replace(microsecond=0) - timedelta(days=3), shop, shop.bob)
+    mine_past = appointment_for(
+        "cora@example.org", utcnow().replace(microsecond=0) - timedelta(days=3), shop, shop.bob
+    )
     theirs = appointment_for("dan@example.org", shop.at(11), shop, shop.bob)
 
     page = sign_in(app, client, "Cora@example.org")

@@ -33,7 +33,13 @@ def test_month_page_full_and_partial(client, shop):
     assert "HX-Request" in full.headers["Vary"]
     body = full.get_data(as_text=True)
     assert body.lstrip().startswith("<!doctype html>")
-    for root in ('id="picker"', 'id="calendar"', 'id="slots"', 'aria-live="polite"', 'id="timezones"'):
+    for root in (
+        'id="picker"',
+        'id="calendar"',
+        'id="slots"',
+        'aria-live="polite"',
+        'id="timezones"',
+    ):
         assert root in body
     # Free days are links that load the day with htmx and push the URL.
     day_url = f"/book/consult/day/{shop.day.isoformat()}?timezone=UTC"
@@ -102,7 +108,9 @@ def test_month_navigation(client, shop):
     assert 'span id="month-prev"' in body  # nothing to book in the past
     next_month = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
     assert f"month={next_month.strftime('%Y-%m')}" in body
-    later = client.get(f"/book/consult?timezone=UTC&month={next_month.strftime('%Y-%m')}", headers=HX)
+    later = client.get(
+        f"/book/consult?timezone=UTC&month={next_month.strftime('%Y-%m')}", headers=HX
+    )
     assert later.status_code == 200
     assert next_month.strftime("%B %Y") in text(later)
     assert 'a id="month-prev"' in later.get_data(as_text=True)
@@ -115,9 +123,7 @@ def test_month_navigation(client, shop):
 
 
 def test_named_agent_narrows_the_times(client, shop):
-    factories.weekly_hours(
-        factories.agent("carol@example.com", "Carol Cole"), [(9 * 60, 10 * 60)]
-    )
+    factories.weekly_hours(factories.agent("carol@example.com", "Carol Cole"), [(9 * 60, 10 * 60)])
     from portal.models import User
 
     carol = db.session.query(User).filter_by(email="carol@example.com").one()

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from portal.booking import interaction
-from portal.booking.errors import Conflict, InvalidBooking
+from portal.booking.errors import Conflict
 from portal.booking.operations import cancel
 from portal.extensions import db
 from portal.models import Appointment, InteractionState, RoomTicket
@@ -46,7 +46,10 @@ def test_activating_again_returns_the_same_room(team):
 def test_tickets_are_unguessable(team):
     one = factories.appointment(team.service, team.alice, TEN)
     two = factories.appointment(team.service, team.bob, TEN)
-    assert interaction.activate(db.session, one, now=TEN).url != interaction.activate(db.session, two, now=TEN).url
+    assert (
+        interaction.activate(db.session, one, now=TEN).url
+        != interaction.activate(db.session, two, now=TEN).url
+    )
 
 
 def test_cancelled_ended_or_past_appointments_cannot_be_activated(team):
@@ -86,9 +89,9 @@ def test_eligible_within_the_time_frame(team):
     found = interaction.eligible(db.session, timedelta(hours=1), now=now)
     assert [e.appointment.id for e in found] == [running.id, soon.id]
     assert found[1].eligible_from == TEN - timedelta(hours=1)
-    assert [e.appointment.id for e in interaction.eligible(db.session, timedelta(minutes=10), now=now)] == [
-        running.id
-    ]
+    assert [
+        e.appointment.id for e in interaction.eligible(db.session, timedelta(minutes=10), now=now)
+    ] == [running.id]
 
 
 def test_join_button_rules(team):

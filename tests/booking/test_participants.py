@@ -93,7 +93,9 @@ def test_an_added_agent_is_busy_for_other_bookings(team):
 
     appointment = factories.appointment(team.service, team.alice, TEN)
     participants.add_agent(db.session, appointment, team.bob.id)
-    slots = offered_slots(db.session, team.service, TEN.date(), TEN.date(), ZoneInfo("UTC"), now=NOW)
+    slots = offered_slots(
+        db.session, team.service, TEN.date(), TEN.date(), ZoneInfo("UTC"), now=NOW
+    )
     assert TEN not in {s.start for s in slots}
 
 

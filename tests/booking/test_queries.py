@@ -21,9 +21,20 @@ Q = queries.AppointmentFilter
 
 @pytest.fixture
 def booked(team):
-    a1 = factories.appointment(team.service, team.alice, TEN, title="Kitchen install", reference="REF-100")
-    a2 = factories.appointment(team.service, team.alice, TEN + timedelta(hours=1), minutes=60, title="Kitchen review")
-    b1 = factories.appointment(team.service, team.bob, TEN + timedelta(hours=2), minutes=45, title="Bath 50% plan", reference="ref-200")
+    a1 = factories.appointment(
+        team.service, team.alice, TEN, title="Kitchen install", reference="REF-100"
+    )
+    a2 = factories.appointment(
+        team.service, team.alice, TEN + timedelta(hours=1), minutes=60, title="Kitchen review"
+    )
+    b1 = factories.appointment(
+        team.service,
+        team.bob,
+        TEN + timedelta(hours=2),
+        minutes=45,
+        title="Bath 50% plan",
+        reference="ref-200",
+    )
     b2 = factories.appointment(team.service, team.bob, TEN + timedelta(days=1), title="Garden")
     cancel(db.session, b2, "moved")
     return a1, a2, b1, b2
@@ -69,12 +80,18 @@ def test_organizer_filter_is_ignored_for_agents(team, booked):
 
 def test_duration_range_and_date_filters(team, booked):
     a1, a2, b1, b2 = booked
-    assert ids(listed(team.sam, Q(durations=[timedelta(minutes=60), timedelta(minutes=45)]))[0]) == [a2.id, b1.id]
+    assert ids(
+        listed(team.sam, Q(durations=[timedelta(minutes=60), timedelta(minutes=45)]))[0]
+    ) == [a2.id, b1.id]
     inside = Q(range_start=TEN, range_end=TEN + timedelta(hours=2))
     assert ids(listed(team.sam, inside)[0]) == [a1.id, a2.id]
     assert ids(listed(team.sam, Q(start=queries.Bounds(gt=TEN)))[0]) == [a2.id, b1.id, b2.id]
-    assert ids(listed(team.sam, Q(start=queries.Bounds(gte=TEN, lt=TEN + timedelta(hours=2))))[0]) == [a1.id, a2.id]
-    assert ids(listed(team.sam, Q(end=queries.Bounds(lte=TEN + timedelta(minutes=30))))[0]) == [a1.id]
+    assert ids(
+        listed(team.sam, Q(start=queries.Bounds(gte=TEN, lt=TEN + timedelta(hours=2))))[0]
+    ) == [a1.id, a2.id]
+    assert ids(listed(team.sam, Q(end=queries.Bounds(lte=TEN + timedelta(minutes=30))))[0]) == [
+        a1.id
+    ]
     created = a1.created_at
     assert listed(team.sam, Q(created=queries.Bounds(gte=created - timedelta(minutes=1))))[1] == 4
     assert listed(team.sam, Q(updated=queries.Bounds(lt=created - timedelta(minutes=1))))[1] == 0
@@ -99,7 +116,12 @@ def test_status_filter(team, booked):
 
 def test_sorting_and_paging(team, booked):
     a1, a2, b1, b2 = booked
-    assert ids(listed(team.sam, sort_field="start", sort_order="desc")[0]) == [b2.id, b1.id, a2.id, a1.id]
+    assert ids(listed(team.sam, sort_field="start", sort_order="desc")[0]) == [
+        b2.id,
+        b1.id,
+        a2.id,
+        a1.id,
+    ]
     by_duration = ids(listed(team.sam, sort_field="duration", sort_order="desc")[0])
     assert by_duration[:2] == [a2.id, b1.id]
     assert ids(listed(team.sam, sort_field="id")[0]) == sorted([a1.id, a2.id, b1.id, b2.id])
@@ -120,15 +142,34 @@ def test_schedule_counts_and_overlaps(team):
         (TEN + timedelta(hours=1), 1, timedelta(minutes=30)),
     ]
     assert counts[0].timezone == "UTC"
-    assert queries.schedule_counts(db.session, team.service.id, TEN, timedelta(hours=1))[0].count == 2
-    assert queries.overlap_count(db.session, team.service.id, TEN + timedelta(minutes=29), timedelta(minutes=5)) == 2
-    assert queries.overlap_count(db.session, team.service.id, TEN + timedelta(minutes=30), timedelta(minutes=30)) == 0
+    assert (
+        queries.schedule_counts(db.session, team.service.id, TEN, timedelta(hours=1))[0].count == 2
+    )
+    assert (
+        queries.overlap_count(
+            db.session, team.service.id, TEN + timedelta(minutes=29), timedelta(minutes=5)
+        )
+        == 2
+    )
+    assert (
+        queries.overlap_count(
+            db.session, team.service.id, TEN + timedelta(minutes=30), timedelta(minutes=30)
+        )
+        == 0
+    )
 
 
 def test_appointments_between_for_calendars(team, booked):
     a1, a2, b1, b2 = booked
     day = (TEN.replace(hour=0), TEN.replace(hour=0) + timedelta(days=2))
-    assert ids(queries.appointments_between(db.session, *day, agent_ids=[team.alice.id])) == [a1.id, a2.id]
-    assert ids(queries.appointments_between(db.session, *day, agent_ids=[team.bob.id], include_cancelled=True)) == [b1.id, b2.id]
+    assert ids(queries.appointments_between(db.session, *day, agent_ids=[team.alice.id])) == [
+        a1.id,
+        a2.id,
+    ]
+    assert ids(
+        queries.appointments_between(
+            db.session, *day, agent_ids=[team.bob.id], include_cancelled=True
+        )
+    ) == [b1.id, b2.id]
     assert ids(queries.appointments_between(db.session, *day, viewer=team.alice)) == [a1.id, a2.id]
     assert queries.appointments_between(db.session, *day, agent_ids=[]) == []

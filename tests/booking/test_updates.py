@@ -25,10 +25,20 @@ def reload(appointment):
 def test_update_replaces_the_given_fields(team):
     appointment = factories.appointment(team.service, team.alice, TEN, title="Old", notes="n")
     updates.update_details(
-        db.session, appointment, title=" New title ", notes="", metadata={"crm": "1"}, custom_fields={"a": "b"}
+        db.session,
+        appointment,
+        title=" New title ",
+        notes="",
+        metadata={"crm": "1"},
+        custom_fields={"a": "b"},
     )
     stored = reload(appointment)
-    assert (stored.title, stored.notes, stored.metadata_, stored.custom_fields) == ("New title", "", {"crm": "1"}, {"a": "b"})
+    assert (stored.title, stored.notes, stored.metadata_, stored.custom_fields) == (
+        "New title",
+        "",
+        {"crm": "1"},
+        {"a": "b"},
+    )
     assert stored.sequence == 1  # the title is on calendars
 
 
@@ -40,7 +50,9 @@ def test_a_stale_edit_writes_nothing(team, fixed_clock):
     with pytest.raises(Conflict):
         updates.update_details(db.session, appointment, title="Mine", expected_version=seen)
     assert reload(appointment).title == "Old"
-    updates.update_details(db.session, appointment, title="Mine", expected_version=reload(appointment).updated_at)
+    updates.update_details(
+        db.session, appointment, title="Mine", expected_version=reload(appointment).updated_at
+    )
     assert reload(appointment).title == "Mine"
 
 
@@ -57,17 +69,23 @@ def test_bad_details_are_refused(team):
 
 def test_staff_may_book_inside_the_notice_but_never_a_collision(team):
     soon = NOW + timedelta(hours=1)  # notice is 2 hours
-    booked = updates.create_for_staff(db.session, team.service, soon, CORA, organizer_id=team.alice.id, now=NOW)
+    booked = updates.create_for_staff(
+        db.session, team.service, soon, CORA, organizer_id=team.alice.id, now=NOW
+    )
     assert booked.organizer_id == team.alice.id
     with pytest.raises(SlotUnavailable):
-        updates.create_for_staff(db.session, team.service, soon, CORA, organizer_id=team.alice.id, now=NOW)
+        updates.create_for_staff(
+            db.session, team.service, soon, CORA, organizer_id=team.alice.id, now=NOW
+        )
     assert db.session.query(OutboxMessage).filter_by(appointment_id=booked.id).count() >= 1
 
 
 def test_references_are_unique(team):
     updates.create_for_staff(db.session, team.service, TEN, CORA, reference="EXT-1", now=NOW)
     with pytest.raises(Conflict):
-        updates.create_for_staff(db.session, team.service, TEN + timedelta(hours=1), CORA, reference="EXT-1", now=NOW)
+        updates.create_for_staff(
+            db.session, team.service, TEN + timedelta(hours=1), CORA, reference="EXT-1", now=NOW
+        )
     with pytest.raises(InvalidBooking):
         updates.create_for_staff(db.session, team.service, TEN, CORA, reference=" ", now=NOW)
 
@@ -79,29 +97,45 @@ def test_default_organizer(team):
 
 
 def test_upsert_creates_then_updates(team):
-    changes = updates.ReferenceUpsert(service_id=team.service.id, start=TEN, customer=CORA, title="Ext")
-    created, was_created = updates.upsert_by_reference(db.session, team.sam, "EXT-9", changes, now=NOW)
+    changes = updates.ReferenceUpsert(
+        service_id=team.service.id, start=TEN, customer=CORA, title="Ext"
+    )
+    created, was_created = updates.upsert_by_reference(
+        db.session, team.sam, "EXT-9", changes, now=NOW
+    )
     assert was_created and created.reference == "EXT-9" and created.title == "Ext"
     later = TEN + timedelta(hours=2)
     other = team.bob.id if created.organizer_id == team.alice.id else team.alice.id
     changed, was_created = updates.upsert_by_reference(
-        db.session, team.sam, "EXT-9",
-        updates.ReferenceUpsert(start=later, organizer_id=other, notes="moved"), now=NOW,
+        db.session,
+        team.sam,
+        "EXT-9",
+        updates.ReferenceUpsert(start=later, organizer_id=other, notes="moved"),
+        now=NOW,
     )
     assert not was_created and changed.id == created.id
     stored = reload(created)
-    assert (stored.start_at, stored.organizer_id, stored.notes, stored.title) == (later, other, "moved", "Ext")
+    assert (stored.start_at, stored.organizer_id, stored.notes, stored.title) == (
+        later,
+        other,
+        "moved",
+        "Ext",
+    )
     kinds = [m.type for m in db.session.query(OutboxMessage).filter_by(appointment_id=created.id)]
     assert "RESCHEDULE" in kinds
 
 
 def test_upsert_errors(team):
     with pytest.raises(InvalidBooking):
-        updates.upsert_by_reference(db.session, team.sam, "NEW", updates.ReferenceUpsert(start=TEN), now=NOW)
+        updates.upsert_by_reference(
+            db.session, team.sam, "NEW", updates.ReferenceUpsert(start=TEN), now=NOW
+        )
     factories.appointment(team.service, team.bob, TEN, reference="BOBS")
     # An agent who does not take part cannot see it: not found.
     with pytest.raises(NotFound):
-        updates.upsert_by_reference(db.session, team.alice, "BOBS", updates.ReferenceUpsert(notes="x"), now=NOW)
+        updates.upsert_by_reference(
+            db.session, team.alice, "BOBS", updates.ReferenceUpsert(notes="x"), now=NOW
+        )
     other = factories.service([team.alice], slug="other")
     with pytest.raises(InvalidBooking):
         updates.upsert_by_reference(

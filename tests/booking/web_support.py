@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, UTC
 from html import unescape
 
 import pytest
@@ -19,7 +19,7 @@ from portal.extensions import db
 from portal.models import Service, User
 from tests import factories
 
-UTC = timezone.utc
+UTC = UTC
 
 
 @dataclass
@@ -56,7 +56,9 @@ def text(response) -> str:
 
 def labels(response) -> list[str]:
     """The aria-labels of the slot buttons, as a screen reader announces them."""
-    found = re.findall(r'<button class="slot[^"]*"[^>]*aria-label="([^"]+)"', response.get_data(as_text=True))
+    found = re.findall(
+        r'<button class="slot[^"]*"[^>]*aria-label="([^"]+)"', response.get_data(as_text=True)
+    )
     return [" ".join(unescape(label).replace("\u202f", " ").split()) for label in found]
 
 
@@ -106,7 +108,9 @@ def details(client: FlaskClient, shop: Shop, draft: str, email: str = "cora@exam
     return client.post(f"/book/{shop.service.slug}/confirm", data=data)
 
 
-def start_booking(client: FlaskClient, shop: Shop, start: datetime, email: str = "cora@example.org"):
+def start_booking(
+    client: FlaskClient, shop: Shop, start: datetime, email: str = "cora@example.org"
+):
     """Hold ``start`` and send the details: returns the code page."""
     held = hold(client, shop, start)
     assert held.status_code == 303, text(held)
@@ -125,7 +129,9 @@ def enter_code(client: FlaskClient, shop: Shop, code_page, code: str):
     )
 
 
-def book_through_pages(app: Flask, client: FlaskClient, shop: Shop, start: datetime, email="cora@example.org"):
+def book_through_pages(
+    app: Flask, client: FlaskClient, shop: Shop, start: datetime, email="cora@example.org"
+):
     """The whole customer flow; returns the confirmation page response."""
     code_page = start_booking(client, shop, start, email)
     done = enter_code(client, shop, code_page, last_code(app, email))
@@ -134,7 +140,9 @@ def book_through_pages(app: Flask, client: FlaskClient, shop: Shop, start: datet
 
 
 def manage_path(confirmation) -> str:
-    match = re.search(r'href="(?:https?://[^/"]+)?(/manage/[^"#]+)"', confirmation.get_data(as_text=True))
+    match = re.search(
+        r'href="(?:https?://[^/"]+)?(/manage/[^"#]+)"', confirmation.get_data(as_text=True)
+    )
     assert match, "no manage link on the page"
     return match.group(1)
 

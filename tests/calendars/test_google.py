@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from urllib.parse import parse_qs, urlsplit
 
 from portal.calendars.google import google_calendar_url
 from tests.notifications.factories import MANAGE_PREFIX, make_appointment
 
-UTC = timezone.utc
+UTC = UTC
 
 
 def test_every_parameter_decodes_back(app):
@@ -22,7 +22,11 @@ def test_every_parameter_decodes_back(app):
     url = google_calendar_url(appointment, manage_link=manage)
 
     parts = urlsplit(url)
-    assert (parts.scheme, parts.netloc, parts.path) == ("https", "calendar.google.com", "/calendar/render")
+    assert (parts.scheme, parts.netloc, parts.path) == (
+        "https",
+        "calendar.google.com",
+        "/calendar/render",
+    )
     # Every value is percent-encoded: no raw separators or spaces inside values.
     for raw in parts.query.split("&"):
         name, _, value = raw.partition("=")

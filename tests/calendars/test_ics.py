@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -28,7 +28,7 @@ from tests.notifications.factories import MANAGE_PREFIX, make_appointment
 
 ORGANIZER = Person("Dana Agent", "no-reply@portal.test")
 BERLIN = ZoneInfo("Europe/Berlin")
-UTC = timezone.utc
+UTC = UTC
 
 
 def utc(value: datetime) -> datetime:
@@ -196,7 +196,10 @@ def test_hostile_names_come_out_escaped(app):
     assert "\\, Jr.\\; <script>" in text  # RFC 5545 TEXT escaping of , and ;
     event, strict, _ = both_parsers(ics)
     # SUMMARY is one line: the break became a space, everything else is intact.
-    assert event["SUMMARY"] == 'Smith, Jr.; <script>alert("x")</script> ATTENDEE:mailto:evil@example.com END:VEVENT'
+    assert (
+        event["SUMMARY"]
+        == 'Smith, Jr.; <script>alert("x")</script> ATTENDEE:mailto:evil@example.com END:VEVENT'
+    )
     assert strict.summary == event["SUMMARY"]
     attendee = event["ATTENDEE"]
     assert str(attendee) == "mailto:ann@example.org"
@@ -208,7 +211,9 @@ def test_addresses_with_line_breaks_are_left_out(app):
     appointment = make_appointment(
         datetime(2030, 5, 6, 8, 0, tzinfo=UTC), room_url="https://meet.example/a\r\nX-EVIL:1"
     )
-    ics = build(appointment, IcsMethod.REQUEST, attendees=[Person("X", "x@example.org\r\nX-EVIL:1")])
+    ics = build(
+        appointment, IcsMethod.REQUEST, attendees=[Person("X", "x@example.org\r\nX-EVIL:1")]
+    )
     assert b"X-EVIL" not in ics
     event, _, _ = both_parsers(ics)
     assert "ATTENDEE" not in event and "URL" not in event
@@ -228,7 +233,9 @@ def transient_appointment(title: str, first: str, last: str) -> Appointment:
         sequence=0,
     )
     appointment.participants = [
-        Participant(type=ParticipantType.CUSTOMER, first_name=first, last_name=last, email="c@example.org")
+        Participant(
+            type=ParticipantType.CUSTOMER, first_name=first, last_name=last, email="c@example.org"
+        )
     ]
     return appointment
 
@@ -241,7 +248,9 @@ def transient_appointment(title: str, first: str, last: str) -> Appointment:
 )
 def test_any_text_round_trips_without_breaking_the_file(title, first, last):
     appointment = transient_appointment(title, first, last)
-    ics = build(appointment, IcsMethod.REQUEST, attendees=[Person(f"{first} {last}", "c@example.org")])
+    ics = build(
+        appointment, IcsMethod.REQUEST, attendees=[Person(f"{first} {last}", "c@example.org")]
+    )
     event, strict, _ = both_parsers(ics)
     lines = ics.decode().split("\r\n")
     assert sum(line.startswith("BEGIN:VEVENT") for line in lines) == 1

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -14,15 +14,20 @@ from portal.models import AppointmentStatus, Role, utcnow
 from tests.conftest import make_user, sign_in
 from tests.notifications.factories import MANAGE_PREFIX, make_agent, make_appointment
 
-UTC = timezone.utc
+UTC = UTC
 
 
 def test_ics_download(app, client, fake_manage_links):
-    appointment = make_appointment(datetime(2030, 3, 31, 0, 30, tzinfo=UTC), title="Tax, advice; <b>")
+    appointment = make_appointment(
+        datetime(2030, 3, 31, 0, 30, tzinfo=UTC), title="Tax, advice; <b>"
+    )
     response = client.get(f"/api/cal/events/ical/{appointment.id}/event")
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
-    assert response.headers["Content-Disposition"] == 'attachment; filename="appointment-2030-03-31.ics"'
+    assert (
+        response.headers["Content-Disposition"]
+        == 'attachment; filename="appointment-2030-03-31.ics"'
+    )
     calendar = Calendar.from_ical(response.data)
     IcsCalendarStream.calendar_from_ics(response.get_data(as_text=True))
     assert calendar["METHOD"] == "PUBLISH"
@@ -40,7 +45,9 @@ def test_ics_of_a_cancelled_appointment(app, client):
     appointment.status = AppointmentStatus.CANCELLED
     appointment.sequence = 3
     db.session.commit()
-    event = Calendar.from_ical(client.get(f"/api/cal/events/ical/{appointment.id}/event").data).events[0]
+    event = Calendar.from_ical(
+        client.get(f"/api/cal/events/ical/{appointment.id}/event").data
+    ).events[0]
     assert event["STATUS"] == "CANCELLED"
     assert event["SEQUENCE"] == 3
 
@@ -118,7 +125,9 @@ def test_agent_feed_lists_own_appointments_from_30_days_back(app, client):
     statuses = {str(e["UID"]): e["STATUS"] for e in feed.events}
     assert statuses[f"{cancelled.id}@portal"] == "CANCELLED"
     # The customer's manage link is theirs alone: never in the agent's feed.
-    assert "/manage/" not in client.get(f"/calendar/{agent.calendar_secret}.ics").get_data(as_text=True)
+    assert "/manage/" not in client.get(f"/calendar/{agent.calendar_secret}.ics").get_data(
+        as_text=True
+    )
 
 
 def test_wrong_secret_or_customer_secret_is_404(app, client):

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 import pytest
 from sqlalchemy import func, select
 
-from portal.booking.errors import Conflict, InvalidBooking, NotFound, SlotUnavailable
+from portal.booking.errors import Conflict, NotFound, SlotUnavailable
 from portal.booking.operations import Customer, book, cancel, hold_slot, reassign, reschedule
 from portal.extensions import db
 from portal.models import Appointment, AppointmentStatus, ParticipantType, SlotHold
 from tests import factories
 
-UTC = timezone.utc
+UTC = UTC
 NOW = datetime(2030, 3, 4, 8, 0, tzinfo=UTC)  # a Monday
 TEN = datetime(2030, 3, 5, 10, 0, tzinfo=UTC)  # Tuesday 10:00 UTC
 CORA = Customer("Cora", "Customer", "Cora@Example.org", "+15550100")
@@ -73,7 +73,9 @@ def test_any_agent_takes_the_least_busy_agent(team):
     booked = book(db.session, service, TEN, CORA, now=NOW)
     assert booked.organizer_id == bob.id
     # Both busy once this week now; Bob was booked most recently, so Alice comes next.
-    assert book(db.session, service, TEN + timedelta(hours=3), CORA, now=NOW).organizer_id == alice.id
+    assert (
+        book(db.session, service, TEN + timedelta(hours=3), CORA, now=NOW).organizer_id == alice.id
+    )
 
 
 def test_an_agent_who_does_not_serve_the_service(team):
@@ -110,7 +112,9 @@ def test_an_expired_hold_frees_the_slot(team):
     service, alice, _bob = team
     hold_slot(db.session, service, TEN, "first@example.org", agent_id=alice.id, now=NOW)
     later = NOW + timedelta(minutes=11)
-    assert book(db.session, service, TEN, CORA, agent_id=alice.id, now=later).organizer_id == alice.id
+    assert (
+        book(db.session, service, TEN, CORA, agent_id=alice.id, now=later).organizer_id == alice.id
+    )
 
 
 def test_holding_a_taken_slot_fails(team):
@@ -146,7 +150,9 @@ def test_reschedule_onto_its_own_time_shift_is_allowed(team):
     service, alice, _bob = team
     booked = book(db.session, service, TEN, CORA, agent_id=alice.id, now=NOW)
     # Overlaps only itself: fine.
-    assert reschedule(db.session, booked, TEN + timedelta(minutes=30), now=NOW).start_at == TEN + timedelta(minutes=30)
+    assert reschedule(
+        db.session, booked, TEN + timedelta(minutes=30), now=NOW
+    ).start_at == TEN + timedelta(minutes=30)
 
 
 def test_reschedule_onto_a_busy_time_changes_nothing(team):
@@ -176,7 +182,9 @@ def test_reassign_to_a_free_agent(team):
     booked = book(db.session, service, TEN, CORA, agent_id=alice.id, now=NOW)
     reassign(db.session, booked, bob.id, now=NOW)
     assert booked.organizer_id == bob.id
-    agents = [(p.user_id, p.is_organizer) for p in booked.participants if p.type == ParticipantType.AGENT]
+    agents = [
+        (p.user_id, p.is_organizer) for p in booked.participants if p.type == ParticipantType.AGENT
+    ]
     assert agents == [(bob.id, True)]
 
 

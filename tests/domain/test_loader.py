@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, UTC
 
 import pytest
 from sqlalchemy import event
@@ -13,26 +13,43 @@ from portal.extensions import db
 from portal.models import OfficeHours, OfficeHoursType, ServiceTimeSlot, SlotHold, TimeException
 from tests import factories
 
-UTC = timezone.utc
+UTC = UTC
 NOW = datetime(2030, 1, 1, tzinfo=UTC)
 
 
 @pytest.fixture
 def busy_service(app):
-    agents = [factories.agent(f"a{i}@example.com", f"Agent {i}", zone) for i, zone in
-              enumerate(["Europe/Berlin", "America/New_York", "Asia/Kolkata"])]
+    agents = [
+        factories.agent(f"a{i}@example.com", f"Agent {i}", zone)
+        for i, zone in enumerate(["Europe/Berlin", "America/New_York", "Asia/Kolkata"])
+    ]
     for agent in agents:
         factories.weekly_hours(agent, [(9 * 60, 12 * 60), (13 * 60, 17 * 60)])
     service = factories.service(agents)
-    db.session.add(ServiceTimeSlot(service_id=service.id, day_of_week=1, from_minute=0, to_minute=600))
-    db.session.add(OfficeHours(name="Lunch", type=OfficeHoursType.LUNCHTIME, dow="mon", time_from=43200, time_to=46800))
-    db.session.add(TimeException(from_date=date(2030, 1, 8), to_date=date(2030, 1, 9), agents=agents[:2]))
+    db.session.add(
+        ServiceTimeSlot(service_id=service.id, day_of_week=1, from_minute=0, to_minute=600)
+    )
+    db.session.add(
+        OfficeHours(
+            name="Lunch", type=OfficeHoursType.LUNCHTIME, dow="mon", time_from=43200, time_to=46800
+        )
+    )
+    db.session.add(
+        TimeException(from_date=date(2030, 1, 8), to_date=date(2030, 1, 9), agents=agents[:2])
+    )
     for day in range(1, 60):
         start = datetime(2030, 1, 1, 10, tzinfo=UTC) + timedelta(days=day)
         factories.appointment(service, agents[day % 3], start)
-    db.session.add(SlotHold(service_id=service.id, agent_id=agents[0].id, start_at=NOW + timedelta(days=3),
-                            end_at=NOW + timedelta(days=3, minutes=30), email="x@example.org",
-                            expires_at=NOW + timedelta(minutes=10)))
+    db.session.add(
+        SlotHold(
+            service_id=service.id,
+            agent_id=agents[0].id,
+            start_at=NOW + timedelta(days=3),
+            end_at=NOW + timedelta(days=3, minutes=30),
+            email="x@example.org",
+            expires_at=NOW + timedelta(minutes=10),
+        )
+    )
     db.session.commit()
     return service, agents
 

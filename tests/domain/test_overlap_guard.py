@@ -8,7 +8,7 @@ as a careless future code path or a hand-written SQL statement would.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, time, timedelta, timezone
+from datetime import datetime, time, timedelta, UTC
 
 import pytest
 from sqlalchemy import func, insert, select, update
@@ -30,7 +30,7 @@ from tests import factories
 from tests.clock import TODAY
 from tests.conftest import make_user
 
-UTC = timezone.utc
+UTC = UTC
 DAY = TODAY + timedelta(days=10)
 pytestmark = pytest.mark.date_sensitive  # DAY follows the clock
 
@@ -90,7 +90,10 @@ def scheduled_count(organizer) -> int:
     return db.session.scalar(
         select(func.count())
         .select_from(Appointment)
-        .where(Appointment.organizer_id == organizer.id, Appointment.status == AppointmentStatus.SCHEDULED)
+        .where(
+            Appointment.organizer_id == organizer.id,
+            Appointment.status == AppointmentStatus.SCHEDULED,
+        )
     )
 
 
@@ -110,7 +113,9 @@ def test_the_guard_leaves_every_lawful_row_alone(calendar):
     raw_insert(single, alice, at(9, 30))  # ends as the booked one starts: half-open ranges
     raw_insert(single, alice, at(10, 30))  # starts as it ends
     raw_insert(single, bob, at(10))  # another agent
-    raw_insert(single, alice, at(10), status=AppointmentStatus.CANCELLED)  # cancelled rows free the time
+    raw_insert(
+        single, alice, at(10), status=AppointmentStatus.CANCELLED
+    )  # cancelled rows free the time
     raw_insert(group, alice, at(16), single_seat=False)  # seats of a group session
     raw_insert(group, alice, at(16), single_seat=False)
     assert scheduled_count(alice) == 5
@@ -120,14 +125,34 @@ def test_an_update_into_an_overlap_is_refused(calendar):
     alice, bob, single, _, booked = calendar
     other = factories.appointment(single, alice, at(12))
     move = update(Appointment).where(Appointment.id == other.id)
-    assert_refused(lambda: (db.session.execute(move.values(start_at=at(10, 15), end_at=at(10, 45))), db.session.commit()))
+    assert_refused(
+        lambda: (
+            db.session.execute(move.values(start_at=at(10, 15), end_at=at(10, 45))),
+            db.session.commit(),
+        )
+    )
     bobs = factories.appointment(single, bob, at(10))
-    assert_refused(lambda: (db.session.execute(update(Appointment).where(Appointment.id == bobs.id).values(organizer_id=alice.id)), db.session.commit()))
+    assert_refused(
+        lambda: (
+            db.session.execute(
+                update(Appointment).where(Appointment.id == bobs.id).values(organizer_id=alice.id)
+            ),
+            db.session.commit(),
+        )
+    )
     # Reviving a cancelled appointment over a taken time is refused too.
-    db.session.execute(update(Appointment).where(Appointment.id == booked.id).values(status=AppointmentStatus.CANCELLED))
+    db.session.execute(
+        update(Appointment)
+        .where(Appointment.id == booked.id)
+        .values(status=AppointmentStatus.CANCELLED)
+    )
     db.session.commit()
     factories.appointment(single, alice, at(10))
-    revive = update(Appointment).where(Appointment.id == booked.id).values(status=AppointmentStatus.SCHEDULED)
+    revive = (
+        update(Appointment)
+        .where(Appointment.id == booked.id)
+        .values(status=AppointmentStatus.SCHEDULED)
+    )
     assert_refused(lambda: (db.session.execute(revive), db.session.commit()))
 
 
@@ -137,7 +162,9 @@ def test_the_seat_flag_follows_the_service(calendar):
     assert factories.appointment(group, alice, at(16)).single_seat is False
 
 
-def test_a_booking_that_skips_the_check_gets_slot_unavailable_and_writes_nothing(app, calendar, monkeypatch):
+def test_a_booking_that_skips_the_check_gets_slot_unavailable_and_writes_nothing(
+    app, calendar, monkeypatch
+):
     alice, _, single, _, _ = calendar
     # A code path that forgot the re-check: it believes Alice is free at 10:00.
     monkeypatch.setattr(operations, "free_agents_at", lambda *args, **kwargs: (alice.id,))
@@ -172,7 +199,10 @@ def test_the_api_answers_slot_unavailable_when_the_database_refuses(client, cale
             "serviceId": str(single.id),
             "organizerId": str(alice.id),
             "start": at(10).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "customer": {"name": {"firstName": "Cora", "lastName": "C"}, "contact": {"primaryEmail": "c@example.org"}},
+            "customer": {
+                "name": {"firstName": "Cora", "lastName": "C"},
+                "contact": {"primaryEmail": "c@example.org"},
+            },
         },
         headers={"Authorization": f"Bearer {secret}"},
     )

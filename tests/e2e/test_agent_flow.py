@@ -9,7 +9,7 @@ locally and FAILS when CI=true (see ``tests/e2e/conftest.py``).
 from __future__ import annotations
 
 import re
-from datetime import datetime, time, timedelta, timezone
+from datetime import datetime, time, timedelta, UTC
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -35,11 +35,17 @@ from tests.e2e.conftest import CHROMIUM_FLAGS, screenshot
 # The browser and gunicorn keep the machine's clock.
 pytestmark = [pytest.mark.e2e, pytest.mark.real_clock]
 
-UTC = timezone.utc
+UTC = UTC
 BERLIN = ZoneInfo("Europe/Berlin")
 CUSTOMERS = [
-    ("Maria", "Lopez"), ("Tom", "O'Neill"), ("Yuki", "Tanaka"), ("Jonas", "Weber"),
-    ("Priya", "Natarajan"), ("Lena", "Fischer"), ("Omar", "Haddad"), ("Chloé", "Martin"),
+    ("Maria", "Lopez"),
+    ("Tom", "O'Neill"),
+    ("Yuki", "Tanaka"),
+    ("Jonas", "Weber"),
+    ("Priya", "Natarajan"),
+    ("Lena", "Fischer"),
+    ("Omar", "Haddad"),
+    ("Chloé", "Martin"),
 ]
 
 
@@ -49,11 +55,15 @@ def local(day, hour: int, minute: int = 0) -> datetime:
 
 def is_free(agent, start: datetime, minutes: int) -> bool:
     """No scheduled appointment of ``agent`` overlaps ``minutes`` from ``start``."""
-    overlapping = select(func.count()).select_from(Appointment).where(
-        Appointment.organizer_id == agent.id,
-        Appointment.status == AppointmentStatus.SCHEDULED,
-        Appointment.start_at < start + timedelta(minutes=minutes),
-        Appointment.end_at > start,
+    overlapping = (
+        select(func.count())
+        .select_from(Appointment)
+        .where(
+            Appointment.organizer_id == agent.id,
+            Appointment.status == AppointmentStatus.SCHEDULED,
+            Appointment.start_at < start + timedelta(minutes=minutes),
+            Appointment.end_at > start,
+        )
     )
     return db.session.scalar(overlapping) == 0
 
@@ -70,15 +80,34 @@ def seed():
     bruno = factories.agent("bruno@example.com", "Bruno Keller", "Europe/Berlin")
     for person in (alice, bruno):
         factories.weekly_hours(person, [(8 * 60, 18 * 60)])
-    video = factories.service([alice, bruno], slug="video", name="Video consultation", duration_minutes=30,
-                              timezone="Europe/Berlin", color="#4338ca")
-    onboarding = factories.service([alice, bruno], slug="onboarding", name="Onboarding call", duration_minutes=60,
-                                   timezone="Europe/Berlin", color="#0e7490")
+    video = factories.service(
+        [alice, bruno],
+        slug="video",
+        name="Video consultation",
+        duration_minutes=30,
+        timezone="Europe/Berlin",
+        color="#4338ca",
+    )
+    onboarding = factories.service(
+        [alice, bruno],
+        slug="onboarding",
+        name="Onboarding call",
+        duration_minutes=60,
+        timezone="Europe/Berlin",
+        color="#0e7490",
+    )
     for service in (video, onboarding):
         add_default_templates(service)
     for dow in DayOfWeek:
-        db.session.add(OfficeHours(name="Team lunch", type=OfficeHoursType.LUNCHTIME, dow=dow,
-                                   time_from=11 * 3600, time_to=11 * 3600 + 1800))  # 12:00-12:30 Berlin (UTC account)
+        db.session.add(
+            OfficeHours(
+                name="Team lunch",
+                type=OfficeHoursType.LUNCHTIME,
+                dow=dow,
+                time_from=11 * 3600,
+                time_to=11 * 3600 + 1800,
+            )
+        )  # 12:00-12:30 Berlin (UTC account)
     make_user("sam@example.com", Role.SUPERVISOR, name="Sam Supervisor", timezone="Europe/Berlin")
     db.session.commit()
 
@@ -87,17 +116,31 @@ def seed():
     monday = off_day - timedelta(days=off_day.isoweekday() - 1)  # the week the screenshots show
     made = []
     plan = [  # (day offset from Monday, hour, minute, service, agent)
-        (0, 9, 0, video, alice), (0, 10, 0, onboarding, alice), (0, 15, 30, video, alice),
-        (1, 9, 30, onboarding, alice), (1, 14, 0, video, alice), (1, 14, 0, video, bruno),
-        (2, 8, 30, video, alice), (2, 11, 0, onboarding, alice), (2, 16, 0, video, alice),
-        (3, 10, 0, video, alice), (3, 13, 0, onboarding, alice),
-        (4, 9, 0, video, alice), (4, 9, 15, video, bruno), (4, 14, 30, onboarding, alice),
-        (5, 10, 0, video, alice), (6, 11, 0, video, alice),
+        (0, 9, 0, video, alice),
+        (0, 10, 0, onboarding, alice),
+        (0, 15, 30, video, alice),
+        (1, 9, 30, onboarding, alice),
+        (1, 14, 0, video, alice),
+        (1, 14, 0, video, bruno),
+        (2, 8, 30, video, alice),
+        (2, 11, 0, onboarding, alice),
+        (2, 16, 0, video, alice),
+        (3, 10, 0, video, alice),
+        (3, 13, 0, onboarding, alice),
+        (4, 9, 0, video, alice),
+        (4, 9, 15, video, bruno),
+        (4, 14, 30, onboarding, alice),
+        (5, 10, 0, video, alice),
+        (6, 11, 0, video, alice),
     ]
     for index, (offset, hour, minute, service, agent) in enumerate(plan):
         first, last = CUSTOMERS[index % len(CUSTOMERS)]
-        appointment = factories.appointment(service, agent, local(monday + timedelta(days=offset), hour, minute),
-                                            title=f"{service.name} with {first} {last}")
+        appointment = factories.appointment(
+            service,
+            agent,
+            local(monday + timedelta(days=offset), hour, minute),
+            title=f"{service.name} with {first} {last}",
+        )
         appointment.customers[0].first_name, appointment.customers[0].last_name = first, last
         made.append(appointment)
     extra = factories.appointment(onboarding, alice, local(monday + timedelta(days=3), 10, 30))
@@ -108,12 +151,25 @@ def seed():
         for hour in (13, 14):
             factories.appointment(video, alice, local(busy, hour, minute))
     # Bruno's side of the busy day, and his weekly training (hatched time off).
-    for hour, minute, service in ((9, 0, onboarding), (10, 30, video), (13, 30, video), (16, 0, onboarding)):
+    for hour, minute, service in (
+        (9, 0, onboarding),
+        (10, 30, video),
+        (13, 30, video),
+        (16, 0, onboarding),
+    ):
         item = factories.appointment(service, bruno, local(busy, hour, minute))
-        item.customers[0].first_name, item.customers[0].last_name = CUSTOMERS[(hour + minute) % len(CUSTOMERS)]
-    training = TimeException(from_date=monday, to_date=monday + timedelta(days=6), from_minute=11 * 60,
-                             to_minute=12 * 60, days_of_week=[busy.isoweekday()], reason_text="Training",
-                             color="#d97706")
+        item.customers[0].first_name, item.customers[0].last_name = CUSTOMERS[
+            (hour + minute) % len(CUSTOMERS)
+        ]
+    training = TimeException(
+        from_date=monday,
+        to_date=monday + timedelta(days=6),
+        from_minute=11 * 60,
+        to_minute=12 * 60,
+        days_of_week=[busy.isoweekday()],
+        reason_text="Training",
+        color="#d97706",
+    )
     training.agents = [bruno]
     db.session.add(training)
     # One cancelled call (hidden until asked for).
@@ -155,17 +211,31 @@ def test_agent_calendar_appointment_and_time_off_in_a_browser(app, chromium, liv
 
     with live_portal() as server, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
-        context = browser.new_context(viewport={"width": 1360, "height": 1500}, locale="en-US",
-                                      timezone_id="Europe/Berlin")
+        context = browser.new_context(
+            viewport={"width": 1360, "height": 1500}, locale="en-US", timezone_id="Europe/Berlin"
+        )
         context.set_default_timeout(15_000)
         page = context.new_page()
         problems: list[str] = []
         page.on("pageerror", lambda error: problems.append(str(error)))
-        page.on("console", lambda m: problems.append(m.text)
-                if m.type == "error" and not m.text.startswith("Failed to load resource") else None)
-        page.on("response", lambda r: problems.append(f"{r.status} {r.url}")
-                if r.status >= 400 and not r.url.endswith("/favicon.ico")
-                and not is_collision_question(r) else None)
+        page.on(
+            "console",
+            lambda m: (
+                problems.append(m.text)
+                if m.type == "error" and not m.text.startswith("Failed to load resource")
+                else None
+            ),
+        )
+        page.on(
+            "response",
+            lambda r: (
+                problems.append(f"{r.status} {r.url}")
+                if r.status >= 400
+                and not r.url.endswith("/favicon.ico")
+                and not is_collision_question(r)
+                else None
+            ),
+        )
 
         # Sign in.
         page.goto(server.url + "/login")
@@ -246,7 +316,9 @@ def test_agent_calendar_appointment_and_time_off_in_a_browser(app, chromium, liv
         page.click("#cal-view-month")
         expect(page.locator(".cal-month__more").first).to_be_visible()
         screenshot(page, "agent-month")
-        thursday = page.locator(f'.cal-month__day[data-day="{(busy + timedelta(days=1)).isoformat()}"]')
+        thursday = page.locator(
+            f'.cal-month__day[data-day="{(busy + timedelta(days=1)).isoformat()}"]'
+        )
         before = int(thursday.get_attribute("data-count"))
         page.click("#cal-cancelled")
         expect(page.locator("#cal-cancelled")).to_contain_text("Hide cancelled")
@@ -273,5 +345,9 @@ def test_agent_calendar_appointment_and_time_off_in_a_browser(app, chromium, liv
     moved = db.session.get(Appointment, target_id)
     assert moved.start_at == datetime.fromisoformat(new_value.replace("Z", "+00:00"))
     assert moved.start_at.astimezone(BERLIN).date() == tomorrow
-    offs = db.session.scalars(select(TimeException).where(TimeException.reason_text == "Dentist")).all()
-    assert [(o.from_date, o.from_minute, o.to_minute, o.reason_text) for o in offs] == [(off_day, 13 * 60, 15 * 60, "Dentist")]
+    offs = db.session.scalars(
+        select(TimeException).where(TimeException.reason_text == "Dentist")
+    ).all()
+    assert [(o.from_date, o.from_minute, o.to_minute, o.reason_text) for o in offs] == [
+        (off_day, 13 * 60, 15 * 60, "Dentist")
+    ]

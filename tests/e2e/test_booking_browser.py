@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -29,7 +29,7 @@ from tests.live_server import gunicorn_server
 # The browser and gunicorn keep the machine's clock.
 pytestmark = [pytest.mark.e2e, pytest.mark.real_clock]
 
-UTC = timezone.utc
+UTC = UTC
 EMAIL = "erika@example.org"
 
 
@@ -82,7 +82,10 @@ def test_book_reschedule_and_cancel_in_a_browser(app, tmp_path, chromium):
         "MAIL_BACKEND": "file",
         "MAIL_FILE_PATH": str(mail_dir),
     }
-    with gunicorn_server(settings, tmp_path, workers=2, threads=4) as server, sync_playwright() as pw:
+    with (
+        gunicorn_server(settings, tmp_path, workers=2, threads=4) as server,
+        sync_playwright() as pw,
+    ):
         browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
         context = browser.new_context(
             viewport={"width": 1280, "height": 900}, timezone_id="Europe/Berlin", locale="en-US"
@@ -95,15 +98,20 @@ def test_book_reschedule_and_cancel_in_a_browser(app, tmp_path, chromium):
         # reported by URL below, so their console echo is left out).
         page.on(
             "console",
-            lambda message: errors.append(message.text)
-            if message.type == "error" and not message.text.startswith("Failed to load resource")
-            else None,
+            lambda message: (
+                errors.append(message.text)
+                if message.type == "error"
+                and not message.text.startswith("Failed to load resource")
+                else None
+            ),
         )
         page.on(
             "response",
-            lambda r: errors.append(f"{r.status} {r.url}")
-            if r.status >= 400 and not r.url.endswith("/favicon.ico")
-            else None,
+            lambda r: (
+                errors.append(f"{r.status} {r.url}")
+                if r.status >= 400 and not r.url.endswith("/favicon.ico")
+                else None
+            ),
         )
 
         # The index links to the service's booking page.
@@ -133,7 +141,9 @@ def test_book_reschedule_and_cancel_in_a_browser(app, tmp_path, chromium):
         expect(day_link).to_have_attribute("aria-current", "date")
         # Alice works 09-17 UTC = 10-18 in Berlin in winter, 11-19 in summer.
         first_slot = page.locator("#slots button.slot").first
-        expect(first_slot).to_have_attribute("aria-label", re.compile(r"Central European (Standard|Summer) Time$"))
+        expect(first_slot).to_have_attribute(
+            "aria-label", re.compile(r"Central European (Standard|Summer) Time$")
+        )
         shot(page, "slots")
         # Back and forward move between the month and the day (htmx history).
         page.go_back()
@@ -167,9 +177,9 @@ def test_book_reschedule_and_cancel_in_a_browser(app, tmp_path, chromium):
         expect(confirmation).to_contain_text("Initial consultation")
         expect(confirmation).to_contain_text("2:00")
         expect(confirmation).to_contain_text("Europe/Berlin")
-        expect(page.get_by_role("link", name=re.compile("Add to Google Calendar"))).to_have_attribute(
-            "href", re.compile(r"/api/cal/events/google/[0-9a-f-]{36}/event")
-        )
+        expect(
+            page.get_by_role("link", name=re.compile("Add to Google Calendar"))
+        ).to_have_attribute("href", re.compile(r"/api/cal/events/google/[0-9a-f-]{36}/event"))
         expect(page.get_by_role("link", name="Download .ics")).to_have_attribute(
             "href", re.compile(r"/api/cal/events/ical/[0-9a-f-]{36}/event")
         )
@@ -177,7 +187,9 @@ def test_book_reschedule_and_cancel_in_a_browser(app, tmp_path, chromium):
         appointment = db.session.scalars(select(Appointment)).one()
         booked_start = appointment.start_at
         berlin = ZoneInfo("Europe/Berlin")
-        assert booked_start.astimezone(berlin).replace(tzinfo=None) == datetime(day.year, day.month, day.day, 14, 0)
+        assert booked_start.astimezone(berlin).replace(tzinfo=None) == datetime(
+            day.year, day.month, day.day, 14, 0
+        )
 
         # Manage: reschedule with the same picker.
         page.get_by_role("link", name="Manage booking").click()
@@ -214,7 +226,9 @@ def test_book_reschedule_and_cancel_in_a_browser(app, tmp_path, chromium):
         shot(page, "my")
 
         # A phone-width layout of the picker.
-        phone = browser.new_context(viewport={"width": 390, "height": 844}, timezone_id="Europe/Berlin")
+        phone = browser.new_context(
+            viewport={"width": 390, "height": 844}, timezone_id="Europe/Berlin"
+        )
         small = phone.new_page()
         small.goto(f"{server.url}/book/consult/day/{day.isoformat()}?timezone=Europe/Berlin")
         expect(small.locator("#slots-title")).to_be_visible()
@@ -224,7 +238,9 @@ def test_book_reschedule_and_cancel_in_a_browser(app, tmp_path, chromium):
         small.locator("#timezone").press("Enter")
         expect(small.locator("#timezone-hint")).to_contain_text("Japan Standard Time")
         expect(small).to_have_url(re.compile(r"timezone=Asia%2FTokyo"))
-        expect(small.locator("#slots .slot").first).to_have_attribute("aria-label", re.compile("Japan Standard Time"))
+        expect(small.locator("#slots .slot").first).to_have_attribute(
+            "aria-label", re.compile("Japan Standard Time")
+        )
         phone.close()
         browser.close()
         log = server.log()

@@ -14,7 +14,7 @@ afterwards, one per slot; every other answer is 409 ``slot_unavailable``; no
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 import pytest
 from sqlalchemy import select
@@ -30,7 +30,7 @@ from tests.load.client import Request, send_all_at_once, summary
 
 pytestmark = pytest.mark.real_clock  # the gunicorn servers keep the real clock
 
-UTC = timezone.utc
+UTC = UTC
 SLOTS = 10
 ATTEMPTS_PER_SLOT = 20
 
@@ -65,13 +65,23 @@ def test_two_hundred_attempts_on_ten_slots_make_ten_appointments(app, tmp_path):
         iso = start.strftime("%Y-%m-%dT%H:%M:%SZ")
         for n in range(ATTEMPTS_PER_SLOT):
             email = f"c{slot:02d}-{n:02d}@example.org"
-            customer = {"name": {"firstName": f"C{slot}", "lastName": f"N{n}"}, "contact": {"primaryEmail": email}}
-            body = {"serviceId": str(service.id), "start": iso, "timezone": "UTC", "customer": customer}
+            customer = {
+                "name": {"firstName": f"C{slot}", "lastName": f"N{n}"},
+                "contact": {"primaryEmail": email},
+            }
+            body = {
+                "serviceId": str(service.id),
+                "start": iso,
+                "timezone": "UTC",
+                "customer": customer,
+            }
             if n % 2:
                 attempts.append(("/api/appointments/", body, staff_headers))
             else:
                 code = issue_code(db.session, code_settings, email, CodePurpose.BOOKING)
-                attempts.append(("/api/appointments/basic", body | {"otp": {"email": email, "code": code}}, {}))
+                attempts.append(
+                    ("/api/appointments/basic", body | {"otp": {"email": email, "code": code}}, {})
+                )
     db.session.commit()
     db.session.close()
 

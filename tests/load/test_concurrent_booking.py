@@ -12,7 +12,7 @@ threads, each with its own HTTP connection, fire at the same moment:
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 import pytest
 from sqlalchemy import func, select
@@ -27,7 +27,7 @@ from tests.load.client import Request, send_all_at_once, statuses, summary
 
 pytestmark = pytest.mark.real_clock  # the gunicorn servers keep the real clock
 
-UTC = timezone.utc
+UTC = UTC
 CUSTOMERS = 20
 
 
@@ -68,13 +68,20 @@ def test_one_seat_many_customers(app, tmp_path):
         iso = hold_start.strftime("%Y-%m-%dT%H:%M:%SZ")
         holds = send_all_at_once(
             [
-                Request(server, "POST", "/book/consult/hold", form={"start": iso, "timezone": "UTC", "agent": "any"})
+                Request(
+                    server,
+                    "POST",
+                    "/book/consult/hold",
+                    form={"start": iso, "timezone": "UTC", "agent": "any"},
+                )
                 for _ in range(CUSTOMERS)
             ]
         )
         confirmations = send_all_at_once(
             [
-                Request(server, "POST", "/book/consult/confirm/code", form={"p": draft, "code": code})
+                Request(
+                    server, "POST", "/book/consult/confirm/code", form={"p": draft, "code": code}
+                )
                 for draft, code in zip(drafts, codes)
             ]
         )

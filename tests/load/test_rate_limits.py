@@ -57,7 +57,9 @@ def send(
 ) -> Answer:
     """One request from ``client_address`` (the servers trust one proxy's X-Forwarded-For)."""
     headers = {"X-Forwarded-For": client_address} | ({"Cookie": cookie} if cookie else {})
-    return client.send(Request(server, method, path, form=form, json_body=json_body, headers=headers))
+    return client.send(
+        Request(server, method, path, form=form, json_body=json_body, headers=headers)
+    )
 
 
 @pytest.fixture
@@ -109,7 +111,9 @@ def two_servers_with(
 
 
 @pytest.fixture
-def two_servers(app: Flask, tmp_path: Path, key_prefix: str) -> Iterator[tuple[LiveServer, LiveServer]]:
+def two_servers(
+    app: Flask, tmp_path: Path, key_prefix: str
+) -> Iterator[tuple[LiveServer, LiveServer]]:
     settings = server_settings(
         app,
         RATELIMIT_STORAGE_URI=REDIS_URL,
@@ -168,7 +172,9 @@ def sign_in_attempts(server: LiveServer, client_address: str) -> Callable[..., A
     form = {"email": "nobody@example.com", "password": "a guess", "csrf_token": token}
 
     def attempt(server: LiveServer, client_address: str = client_address) -> Answer:
-        return send(server, "POST", "/login", client_address=client_address, form=form, cookie=cookie)
+        return send(
+            server, "POST", "/login", client_address=client_address, form=form, cookie=cookie
+        )
 
     return attempt
 
@@ -194,7 +200,9 @@ def test_code_sending_is_limited_per_email_address_across_both_servers(two_serve
     def request_code(server: LiveServer, number: int, email: str = "target@example.org") -> Answer:
         # A new client address each time: only the per-email limit can stop these.
         body = {"email": email, "purpose": "sign-in"}
-        return send(server, "POST", "/api/otp", client_address=f"203.0.113.{number}", json_body=body)
+        return send(
+            server, "POST", "/api/otp", client_address=f"203.0.113.{number}", json_body=body
+        )
 
     sends = alternate(two_servers, CODES_PER_EMAIL_PER_HOUR)
     allowed = [request_code(server, number) for number, server in enumerate(sends)]

@@ -31,10 +31,14 @@ MANAGE_PREFIX = "https://portal.test/manage/"
 @pytest.fixture
 def fake_manage_links(monkeypatch: pytest.MonkeyPatch) -> None:
     """A predictable manage URL, whatever state the manage page is in."""
-    monkeypatch.setattr(links, "manage_url", lambda _settings, appointment: f"{MANAGE_PREFIX}{appointment.id}")
+    monkeypatch.setattr(
+        links, "manage_url", lambda _settings, appointment: f"{MANAGE_PREFIX}{appointment.id}"
+    )
 
 
-def make_agent(name: str = "Dana Agent", email_address: str | None = None, tz: str = "Europe/Berlin") -> User:
+def make_agent(
+    name: str = "Dana Agent", email_address: str | None = None, tz: str = "Europe/Berlin"
+) -> User:
     n = next(_counter)
     user = User(
         email=email_address or f"agent{n}@example.com", name=name, role=Role.AGENT, timezone=tz
@@ -44,7 +48,9 @@ def make_agent(name: str = "Dana Agent", email_address: str | None = None, tz: s
     return user
 
 
-def make_service(*, templates: bool = True, tz: str = "Europe/Berlin", name: str = "Video consultation") -> Service:
+def make_service(
+    *, templates: bool = True, tz: str = "Europe/Berlin", name: str = "Video consultation"
+) -> Service:
     n = next(_counter)
     service = Service(slug=f"service-{n}", name=name, duration_minutes=30, timezone=tz)
     if templates:
@@ -93,7 +99,9 @@ def make_appointment(
             email=agent.email,
         )
     ] + [
-        Participant(type=ParticipantType.CUSTOMER, first_name=first, last_name=last, email=mail, phone=phone)
+        Participant(
+            type=ParticipantType.CUSTOMER, first_name=first, last_name=last, email=mail, phone=phone
+        )
         for first, last, mail, phone in customers
     ]
     if room_url:

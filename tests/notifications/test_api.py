@@ -19,7 +19,9 @@ from tests.notifications.factories import make_service
 
 
 def token_for(role: Role, email: str) -> dict[str, str]:
-    user = make_user(email, role=role, password="" if role == Role.CLIENT_SERVICE else "correct horse")
+    user = make_user(
+        email, role=role, password="" if role == Role.CLIENT_SERVICE else "correct horse"
+    )
     token, secret = issue_token(user, "test")
     db.session.add(token)
     db.session.commit()
@@ -56,7 +58,9 @@ def test_sender_verification_round_trip(app, client, admin):
     assert mailbox(app)[-1].from_email == "Portal <no-reply@portal.localhost>"
 
     response = client.post(
-        "/api/notifications/emails/confirm", json={"serviceId": str(service.id), "code": code}, headers=admin
+        "/api/notifications/emails/confirm",
+        json={"serviceId": str(service.id), "code": code},
+        headers=admin,
     )
     assert response.status_code == 204
     db.session.refresh(service)
@@ -65,7 +69,9 @@ def test_sender_verification_round_trip(app, client, admin):
     service.sender_verified = False
     db.session.commit()
     again = client.post(
-        "/api/notifications/emails/confirm", json={"serviceId": str(service.id), "code": code}, headers=admin
+        "/api/notifications/emails/confirm",
+        json={"serviceId": str(service.id), "code": code},
+        headers=admin,
     )
     assert again.status_code == 400
 
@@ -76,11 +82,15 @@ def test_wrong_codes_count_and_run_out(app, client, admin):
     wrong = "000000" if code != "000000" else "111111"
     for _ in range(app.config["ONE_TIME_CODE_MAX_ATTEMPTS"]):
         response = client.post(
-            "/api/notifications/emails/confirm", json={"serviceId": str(service.id), "code": wrong}, headers=admin
+            "/api/notifications/emails/confirm",
+            json={"serviceId": str(service.id), "code": wrong},
+            headers=admin,
         )
         assert response.status_code == 400 and response.json["error"] == "invalid_param"
     response = client.post(
-        "/api/notifications/emails/confirm", json={"serviceId": str(service.id), "code": code}, headers=admin
+        "/api/notifications/emails/confirm",
+        json={"serviceId": str(service.id), "code": code},
+        headers=admin,
     )
     assert response.status_code == 400  # used up, even with the right code
     db.session.refresh(service)
@@ -96,14 +106,18 @@ def test_expired_and_superseded_codes_fail(app, client, admin):
     new_code = emailed_code(app)
     if new_code != old_code:
         response = client.post(
-            "/api/notifications/emails/confirm", json={"serviceId": str(service.id), "code": old_code}, headers=admin
+            "/api/notifications/emails/confirm",
+            json={"serviceId": str(service.id), "code": old_code},
+            headers=admin,
         )
         assert response.status_code == 400
     row = db.session.scalar(select(OneTimeCode).where(OneTimeCode.used_at.is_(None)))
     row.expires_at = utcnow() - timedelta(seconds=1)
     db.session.commit()
     response = client.post(
-        "/api/notifications/emails/confirm", json={"serviceId": str(service.id), "code": new_code}, headers=admin
+        "/api/notifications/emails/confirm",
+        json={"serviceId": str(service.id), "code": new_code},
+        headers=admin,
     )
     assert response.status_code == 400
     assert not db.session.get(type(service), service.id).sender_verified
@@ -115,7 +129,11 @@ def test_expired_and_superseded_codes_fail(app, client, admin):
         ({}, 400, "missing_param"),
         ({"serviceId": "nope", "code": "123456"}, 400, "invalid_param"),
         ({"serviceId": "8d9f4c1e-3b7a-4f3e-9a51-0c3f2b1d7e6a", "code": "123456"}, 404, "not_found"),
-        ({"serviceId": "8d9f4c1e-3b7a-4f3e-9a51-0c3f2b1d7e6a", "code": 123456}, 400, "invalid_param_type"),
+        (
+            {"serviceId": "8d9f4c1e-3b7a-4f3e-9a51-0c3f2b1d7e6a", "code": 123456},
+            400,
+            "invalid_param_type",
+        ),
         ({"applicationId": "x", "code": "1"}, 400, "invalid_param"),
     ],
 )
@@ -129,7 +147,10 @@ def test_confirm_needs_an_admin_token(app, client):
     body = {"serviceId": str(service.id), "code": "123456"}
     assert client.post("/api/notifications/emails/confirm", json=body).status_code == 401
     agent = token_for(Role.AGENT, "agent@example.com")
-    assert client.post("/api/notifications/emails/confirm", json=body, headers=agent).status_code == 403
+    assert (
+        client.post("/api/notifications/emails/confirm", json=body, headers=agent).status_code
+        == 403
+    )
 
 
 SEED_TEST_BODY = {
@@ -151,13 +172,18 @@ def test_test_mail_renders_sample_data_and_sends_it(app, client, admin):
     service = make_service()
     db.session.commit()
     response = client.post(
-        "/api/notifications/emails/test", json=SEED_TEST_BODY | {"serviceId": str(service.id)}, headers=admin
+        "/api/notifications/emails/test",
+        json=SEED_TEST_BODY | {"serviceId": str(service.id)},
+        headers=admin,
     )
     assert response.status_code == 204, response.json
     (message,) = mailbox(app)
     assert message.to == ["email@yourdomain.com"]
     assert message.subject == "Video appointment reminder"
-    assert re.search(r"Dear Jane,\n\nThis is a reminder .* \d\d-\d\d-\d{4} 10:00 Europe/Berlin \(10:00 am\)", message.body)
+    assert re.search(
+        r"Dear Jane,\n\nThis is a reminder .* \d\d-\d\d-\d{4} 10:00 Europe/Berlin \(10:00 am\)",
+        message.body,
+    )
     html = message.alternatives[0][0]
     assert "Dear Jane,<br>" in html
 
@@ -185,7 +211,9 @@ def test_test_mail_rejects_unknown_placeholders(app, client, admin):
     ],
 )
 def test_test_mail_input_errors(app, client, admin, change, error):
-    response = client.post("/api/notifications/emails/test", json=SEED_TEST_BODY | change, headers=admin)
+    response = client.post(
+        "/api/notifications/emails/test", json=SEED_TEST_BODY | change, headers=admin
+    )
     assert (response.status_code, response.json["error"]) == (400, error)
 
 

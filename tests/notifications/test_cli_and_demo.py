@@ -23,7 +23,9 @@ def test_send_command_runs_one_pass(app):
     assert result.exit_code == 0, result.output
     assert "Notifications: sent 1, retrying 0, failed 0" in result.output
     db.session.expire_all()
-    (confirmation,) = db.session.scalars(select(OutboxMessage).where(OutboxMessage.type == "CREATE"))
+    (confirmation,) = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.type == "CREATE")
+    )
     assert confirmation.status == OutboxStatus.SENT
     assert len(app.extensions["mailman"].outbox) == 1
 

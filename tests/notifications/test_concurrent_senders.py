@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 import pytest
 from sqlalchemy import func, select
@@ -17,7 +17,7 @@ from tests.conftest import on_postgres
 from tests.notifications import backends
 from tests.notifications.factories import make_agent, make_appointment, make_service
 
-UTC = timezone.utc
+UTC = UTC
 NOW = datetime(2030, 3, 1, 12, 0, tzinfo=UTC)
 
 pytestmark = [

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -20,7 +20,7 @@ from portal.models import (
 from portal.notifications import outbox
 from tests.notifications.factories import MANAGE_PREFIX, make_appointment
 
-UTC = timezone.utc
+UTC = UTC
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = datetime(2030, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -115,7 +115,9 @@ def test_sms_only_with_an_active_sms_template(app):
 def test_p1d_reminder_is_due_exactly_24_hours_before_start(app, local_start):
     start = local_start.replace(tzinfo=BERLIN).astimezone(UTC)
     appointment = created(start)
-    (reminder,) = [r for r in rows(appointment, TemplateType.REMINDER) if r.channel == Channel.EMAIL]
+    (reminder,) = [
+        r for r in rows(appointment, TemplateType.REMINDER) if r.channel == Channel.EMAIL
+    ]
     assert start - reminder.due_at == timedelta(hours=24)  # absolute time
     # ...so across a DST change it is an hour off in local time.
     local_due = reminder.due_at.astimezone(BERLIN)
@@ -140,7 +142,9 @@ def test_reschedule_moves_reminders_and_announces_the_new_time(app):
 
     reminders = rows(appointment, TemplateType.REMINDER)
     assert [r.due_at for r in reminders] == [new_start - timedelta(days=1)]
-    assert all(r.schedule_start == new_start for r in reminders + rows(appointment, TemplateType.ROOM))
+    assert all(
+        r.schedule_start == new_start for r in reminders + rows(appointment, TemplateType.ROOM)
+    )
     (notice,) = rows(appointment, TemplateType.RESCHEDULE)
     assert notice.due_at == NOW and notice.ics_method == "REQUEST"
     assert "22-03-2030 at 13:00" in notice.text_body
@@ -155,7 +159,9 @@ def test_reschedule_keeps_sent_reminders_as_history(app):
     sent.status = OutboxStatus.SENT
     db.session.commit()
     reschedule(appointment, start + timedelta(days=1))
-    statuses = sorted((r.status.value, r.schedule_start) for r in rows(appointment, TemplateType.REMINDER))
+    statuses = sorted(
+        (r.status.value, r.schedule_start) for r in rows(appointment, TemplateType.REMINDER)
+    )
     assert statuses == [("PENDING", start + timedelta(days=1)), ("SENT", start)]
 
 
@@ -190,8 +196,9 @@ def test_cancel_drops_pending_reminders_and_sends_the_notice(app):
     (notice,) = rows(appointment, TemplateType.CANCEL)
     assert notice.ics_method == "CANCEL"
     assert notice.text_body.startswith("Our office is closed that day.\nSorry!\n\nDear Maria,")
-    assert '<body style="font-family: sans-serif"><p>Our office is closed that day.<br>\nSorry!</p>' in (
-        notice.html_body
+    assert (
+        '<body style="font-family: sans-serif"><p>Our office is closed that day.<br>\nSorry!</p>'
+        in (notice.html_body)
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 
 import pytest
 
@@ -18,7 +18,7 @@ from portal.notifications.placeholders import (
 from portal.notifications.rendering import placeholder_values, render_template
 from tests.notifications.factories import make_appointment, make_service
 
-UTC = timezone.utc
+UTC = UTC
 
 
 def valid(**changes):
@@ -121,10 +121,13 @@ def test_default_create_template_renders(app):
         customers=[("O'Neil <i>", "X", "o@example.org", None)],
     )
     template = next(
-        t for t in appointment.service.templates
+        t
+        for t in appointment.service.templates
         if t.type == TemplateType.CREATE and t.channel == Channel.EMAIL
     )
-    rendered = render_template(template, appointment, appointment.customers[0], manage="https://p/m?a=1&b=2")
+    rendered = render_template(
+        template, appointment, appointment.customers[0], manage="https://p/m?a=1&b=2"
+    )
     assert rendered.subject == "Booked: Tom & Jerry <b> on 01-06-2030"
     assert "Dear O'Neil <i>," in rendered.text_body
     assert "01-06-2030 at 10:00 (Europe/Berlin)" in rendered.text_body

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 import pytest
 from icalendar import Calendar
@@ -29,7 +29,7 @@ from tests.notifications.factories import (
     parse_mail,
 )
 
-UTC = timezone.utc
+UTC = UTC
 NOW = datetime(2030, 3, 1, 12, 0, tzinfo=UTC)
 START = datetime(2030, 3, 20, 9, 0, tzinfo=UTC)
 
@@ -230,7 +230,12 @@ def test_verified_service_sender_is_used(app):
 
 def test_one_off_email_without_appointment(app):
     outbox.queue_email(
-        "Admin@Example.com", "Code\n123", "Your code is 123", kind="TEST", now=NOW, session=db.session
+        "Admin@Example.com",
+        "Code\n123",
+        "Your code is 123",
+        kind="TEST",
+        now=NOW,
+        session=db.session,
     )
     db.session.commit()
     assert send_due(now=NOW).sent == 1
@@ -259,11 +264,16 @@ def test_sms_log_backend_appends_one_line_per_message(app, tmp_path):
     send_due(now=START)
     lines = log_path.read_text(encoding="utf-8").splitlines()
     assert len(lines) == 2
-    parsed = [(json.loads(to), json.loads(text)) for _stamp, to, text in (l.split("\t") for l in lines)]
+    parsed = [
+        (json.loads(to), json.loads(text)) for _stamp, to, text in (l.split("\t") for l in lines)
+    ]
     assert {to for to, _ in parsed} == {"+49 1", "+49 2"}
     assert any(text.startswith("Line one\nline two\n\nCancelled:") for _, text in parsed)
 
 
 def test_channel_of_each_row_matches_its_template(app):
     booked(customers=[("Maria", "Lopez", "m@example.org", "+49 1")])
-    assert {(r.type, r.channel) for r in rows()} >= {("REMINDER", Channel.SMS), ("CREATE", Channel.EMAIL)}
+    assert {(r.type, r.channel) for r in rows()} >= {
+        ("REMINDER", Channel.SMS),
+        ("CREATE", Channel.EMAIL),
+    }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import socket
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -18,7 +18,7 @@ from portal.notifications import outbox
 from portal.delivery import send_due
 from tests.notifications.factories import calendar_parts, make_appointment, parse_mail
 
-UTC = timezone.utc
+UTC = UTC
 NOW = datetime(2030, 3, 1, 12, 0, tzinfo=UTC)
 
 pytestmark = pytest.mark.usefixtures("fake_manage_links")
@@ -130,7 +130,9 @@ def test_outage_retries_later_and_delivers_each_message_once(app, smtp):
     third = send_due(now=NOW + timedelta(seconds=60 + 120))
     assert third.sent == 4
     assert send_due(now=NOW + timedelta(hours=1)).sent == 0  # nothing twice
-    received = Counter((tuple(e.rcpt_tos), parse_mail(e.content)["Subject"]) for e in smtp.envelopes)
+    received = Counter(
+        (tuple(e.rcpt_tos), parse_mail(e.content)["Subject"]) for e in smtp.envelopes
+    )
     assert received == Counter(
         {
             (("a@example.org",), "Booked: Consultation on 20-03-2030"): 1,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, UTC
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -24,7 +24,7 @@ from portal.schedules.errors import Collision, InvalidSchedule, StaleChange
 from tests import factories
 from tests.clock import TODAY
 
-UTC = timezone.utc
+UTC = UTC
 DAY = TODAY + timedelta(days=20)
 pytestmark = pytest.mark.date_sensitive  # DAY follows the clock
 KEEP = domain.CollidingBookingOptions.KEEP
@@ -88,7 +88,9 @@ def test_broken_rules_name_their_field(fields, field):
 
 
 def test_a_one_off_may_end_on_a_later_day_before_its_start_time():
-    domain.check_time_off(off(["a"], to_date=DAY + timedelta(days=1), from_minute=600, to_minute=60))
+    domain.check_time_off(
+        off(["a"], to_date=DAY + timedelta(days=1), from_minute=600, to_minute=60)
+    )
 
 
 # --- what it blocks -----------------------------------------------------------------------------
@@ -106,21 +108,38 @@ def test_one_off_blocks_from_the_first_day_to_the_last_day():
 def test_recurring_blocks_each_listed_weekday_between_the_dates():
     monday = date(2031, 3, 3)
     rule = domain.TimeOff(
-        agent_ids=("a",), from_date=monday, to_date=monday + timedelta(days=13),
-        from_minute=12 * 60, to_minute=13 * 60, days_of_week=(1, 3),
+        agent_ids=("a",),
+        from_date=monday,
+        to_date=monday + timedelta(days=13),
+        from_minute=12 * 60,
+        to_minute=13 * 60,
+        days_of_week=(1, 3),
     ).rule()
-    periods = domain.blocked_periods(rule, monday - timedelta(days=7), monday + timedelta(days=30), ZoneInfo("UTC"))
-    assert [p[0].date().isoformat() for p in periods] == ["2031-03-03", "2031-03-05", "2031-03-10", "2031-03-12"]
+    periods = domain.blocked_periods(
+        rule, monday - timedelta(days=7), monday + timedelta(days=30), ZoneInfo("UTC")
+    )
+    assert [p[0].date().isoformat() for p in periods] == [
+        "2031-03-03",
+        "2031-03-05",
+        "2031-03-10",
+        "2031-03-12",
+    ]
     assert all(p[1] - p[0] == timedelta(hours=1) for p in periods)
 
 
 def test_recurring_over_a_dst_change_keeps_local_times():
     # Europe/Berlin springs forward on Sunday 2031-03-30.
     rule = domain.TimeOff(
-        agent_ids=("a",), from_date=date(2031, 3, 29), to_date=date(2031, 3, 31),
-        from_minute=9 * 60, to_minute=10 * 60, days_of_week=(6, 7, 1),
+        agent_ids=("a",),
+        from_date=date(2031, 3, 29),
+        to_date=date(2031, 3, 31),
+        from_minute=9 * 60,
+        to_minute=10 * 60,
+        days_of_week=(6, 7, 1),
     ).rule()
-    periods = domain.blocked_periods(rule, date(2031, 3, 29), date(2031, 3, 31), ZoneInfo("Europe/Berlin"))
+    periods = domain.blocked_periods(
+        rule, date(2031, 3, 29), date(2031, 3, 31), ZoneInfo("Europe/Berlin")
+    )
     assert [p[0].hour for p in periods] == [8, 7, 7]  # UTC: +01:00, then +02:00
 
 
@@ -141,9 +160,13 @@ def test_collisions_are_the_agents_scheduled_appointments_it_covers(team):
     cancelled.status = AppointmentStatus.CANCELLED
     # Bob joined one of Alice's appointments as a second agent: it is his too.
     joined = factories.appointment(service, bob, at(DAY, 14))
-    joined.participants.append(Participant(type=ParticipantType.AGENT, user=alice, email=alice.email))
+    joined.participants.append(
+        Participant(type=ParticipantType.AGENT, user=alice, email=alice.email)
+    )
     db.session.commit()
-    found = domain.find_collisions(db.session, off([alice.id], from_minute=9 * 60, to_minute=15 * 60))
+    found = domain.find_collisions(
+        db.session, off([alice.id], from_minute=9 * 60, to_minute=15 * 60)
+    )
     assert [a.id for a in found] == [inside.id, joined.id]
 
 
@@ -160,8 +183,14 @@ def test_collisions_use_the_agents_time_zone(team):
     alice.timezone = "America/New_York"  # 10:00 UTC is 05:00 or 06:00 there
     db.session.commit()
     factories.appointment(service, alice, at(DAY, 10))
-    assert domain.find_collisions(db.session, off([alice.id], from_minute=9 * 60, to_minute=17 * 60)) == []
-    assert len(domain.find_collisions(db.session, off([alice.id], from_minute=0, to_minute=8 * 60))) == 1
+    assert (
+        domain.find_collisions(db.session, off([alice.id], from_minute=9 * 60, to_minute=17 * 60))
+        == []
+    )
+    assert (
+        len(domain.find_collisions(db.session, off([alice.id], from_minute=0, to_minute=8 * 60)))
+        == 1
+    )
 
 
 def test_a_colliding_time_off_is_refused_with_the_list_and_nothing_is_written(team):
@@ -178,7 +207,9 @@ def test_force_keep_adds_it_and_keeps_the_appointments(team):
     service, alice, _ = team
     booked = factories.appointment(service, alice, at(DAY, 10))
     outcome = domain.create_time_off(
-        db.session, off([alice.id], reason_text="Dentist"), created_by=alice,
+        db.session,
+        off([alice.id], reason_text="Dentist"),
+        created_by=alice,
         choice=domain.CollisionChoice(force=True),
     )
     assert [a.id for a in outcome.kept] == [booked.id] and outcome.cancelled == []
@@ -187,7 +218,9 @@ def test_force_keep_adds_it_and_keeps_the_appointments(team):
     saved = db.session.scalar(select(TimeException))
     assert saved.reason_text == "Dentist" and [a.id for a in saved.agents] == [alice.id]
     assert saved.created_by_id == alice.id
-    assert db.session.scalars(select(OutboxMessage).where(OutboxMessage.type == "CANCEL")).all() == []
+    assert (
+        db.session.scalars(select(OutboxMessage).where(OutboxMessage.type == "CANCEL")).all() == []
+    )
 
 
 def test_force_cancel_cancels_them_and_queues_the_message(team, in_request):
@@ -195,9 +228,14 @@ def test_force_cancel_cancels_them_and_queues_the_message(team, in_request):
     first = factories.appointment(service, alice, at(DAY, 10))
     second = factories.appointment(service, bob, at(DAY, 11))
     outcome = domain.create_time_off(
-        db.session, off([alice.id, bob.id]),
+        db.session,
+        off([alice.id, bob.id]),
         choice=domain.CollisionChoice(
-            force=True, option=CANCEL, cancel_message="Sorry, we are closed.", send_email=True, send_sms=True,
+            force=True,
+            option=CANCEL,
+            cancel_message="Sorry, we are closed.",
+            send_email=True,
+            send_sms=True,
         ),
     )
     assert {a.id for a in outcome.cancelled} == {first.id, second.id}
@@ -217,10 +255,16 @@ def test_force_cancel_by_email_only_queues_no_sms(team, in_request):
     service, alice, _ = team
     factories.appointment(service, alice, at(DAY, 10))
     domain.create_time_off(
-        db.session, off([alice.id]),
-        choice=domain.CollisionChoice(force=True, option=CANCEL, cancel_message="Closed", send_sms=False),
+        db.session,
+        off([alice.id]),
+        choice=domain.CollisionChoice(
+            force=True, option=CANCEL, cancel_message="Closed", send_sms=False
+        ),
     )
-    channels = {m.channel.value for m in db.session.scalars(select(OutboxMessage).where(OutboxMessage.type == "CANCEL"))}
+    channels = {
+        m.channel.value
+        for m in db.session.scalars(select(OutboxMessage).where(OutboxMessage.type == "CANCEL"))
+    }
     assert channels == {"EMAIL"}
 
 
@@ -229,7 +273,9 @@ def test_cancelling_needs_a_message_and_writes_nothing_without_one(team):
     booked = factories.appointment(service, alice, at(DAY, 10))
     with pytest.raises(InvalidSchedule) as caught:
         domain.create_time_off(
-            db.session, off([alice.id]), choice=domain.CollisionChoice(force=True, option=CANCEL, cancel_message=" ")
+            db.session,
+            off([alice.id]),
+            choice=domain.CollisionChoice(force=True, option=CANCEL, cancel_message=" "),
         )
     assert caught.value.field == "cancel_message" and caught.value.code == "missing_param"
     db.session.expire_all()
@@ -241,7 +287,9 @@ def test_a_booking_made_after_the_choice_was_shown_asks_again(team):
     service, alice, _ = team
     seen = factories.appointment(service, alice, at(DAY, 10))
     newer = factories.appointment(service, alice, at(DAY, 13))
-    choice = domain.CollisionChoice(force=True, option=CANCEL, cancel_message="Closed", expected_ids=frozenset({seen.id}))
+    choice = domain.CollisionChoice(
+        force=True, option=CANCEL, cancel_message="Closed", expected_ids=frozenset({seen.id})
+    )
     with pytest.raises(Collision) as caught:
         domain.create_time_off(db.session, off([alice.id]), choice=choice)
     assert {a.id for a in caught.value.appointments} == {seen.id, newer.id}
@@ -259,7 +307,9 @@ def test_an_annotation_never_collides(team):
 
 def test_update_checks_collisions_and_staleness(team, fixed_clock):
     service, alice, _ = team
-    outcome = domain.create_time_off(db.session, off([alice.id], from_minute=6 * 60, to_minute=7 * 60))
+    outcome = domain.create_time_off(
+        db.session, off([alice.id], from_minute=6 * 60, to_minute=7 * 60)
+    )
     exception = outcome.exception
     version = domain.version_of(exception)
     fixed_clock.shift(timedelta(seconds=1))  # versions are update times: the edit comes later
@@ -267,7 +317,13 @@ def test_update_checks_collisions_and_staleness(team, fixed_clock):
     wider = off([alice.id], from_minute=6 * 60, to_minute=12 * 60)
     with pytest.raises(Collision):
         domain.update_time_off(db.session, exception, wider, expected_version=version)
-    domain.update_time_off(db.session, exception, wider, expected_version=version, choice=domain.CollisionChoice(force=True))
+    domain.update_time_off(
+        db.session,
+        exception,
+        wider,
+        expected_version=version,
+        choice=domain.CollisionChoice(force=True),
+    )
     assert exception.to_minute == 12 * 60
     with pytest.raises(StaleChange):  # the same old form again
         domain.update_time_off(db.session, exception, off([alice.id]), expected_version=version)
@@ -287,20 +343,49 @@ def test_delete(team):
 def test_list_by_agent_and_dates(team):
     _, alice, bob = team
     a = domain.create_time_off(db.session, off([alice.id])).exception
-    b = domain.create_time_off(db.session, off([bob.id], from_date=DAY + timedelta(days=5), to_date=DAY + timedelta(days=6))).exception
-    both = domain.create_time_off(db.session, off([alice.id, bob.id], from_date=DAY + timedelta(days=9), to_date=DAY + timedelta(days=9))).exception
+    b = domain.create_time_off(
+        db.session,
+        off([bob.id], from_date=DAY + timedelta(days=5), to_date=DAY + timedelta(days=6)),
+    ).exception
+    both = domain.create_time_off(
+        db.session,
+        off([alice.id, bob.id], from_date=DAY + timedelta(days=9), to_date=DAY + timedelta(days=9)),
+    ).exception
     ids = lambda items: [item.id for item in items[0]]  # noqa: E731
     assert ids(domain.list_time_off(db.session, agent_ids=[alice.id])) == [a.id, both.id]
-    assert ids(domain.list_time_off(db.session, agent_ids=[bob.id], sort_order="desc")) == [both.id, b.id]
-    assert ids(domain.list_time_off(db.session, from_date=DAY + timedelta(days=6), to_date=DAY + timedelta(days=8))) == [b.id]
+    assert ids(domain.list_time_off(db.session, agent_ids=[bob.id], sort_order="desc")) == [
+        both.id,
+        b.id,
+    ]
+    assert ids(
+        domain.list_time_off(
+            db.session, from_date=DAY + timedelta(days=6), to_date=DAY + timedelta(days=8)
+        )
+    ) == [b.id]
     items, total = domain.list_time_off(db.session, page_size=2, page_number=2)
     assert total == 3 and [i.id for i in items] == [both.id]
 
 
 def test_a_time_off_removes_the_slots_it_covers(team, app):
     service, alice, bob = team
-    before = offered_slots(db.session, service, DAY, DAY, ZoneInfo("UTC"), now=at(DAY, 0) - timedelta(days=1), agent_id=alice.id)
+    before = offered_slots(
+        db.session,
+        service,
+        DAY,
+        DAY,
+        ZoneInfo("UTC"),
+        now=at(DAY, 0) - timedelta(days=1),
+        agent_id=alice.id,
+    )
     assert any(s.start == at(DAY, 10) for s in before)
     domain.create_time_off(db.session, off([alice.id], from_minute=10 * 60, to_minute=12 * 60))
-    after = offered_slots(db.session, service, DAY, DAY, ZoneInfo("UTC"), now=at(DAY, 0) - timedelta(days=1), agent_id=alice.id)
+    after = offered_slots(
+        db.session,
+        service,
+        DAY,
+        DAY,
+        ZoneInfo("UTC"),
+        now=at(DAY, 0) - timedelta(days=1),
+        agent_id=alice.id,
+    )
     assert [s.start.hour for s in after] == [9, 12, 13, 14, 15, 16]

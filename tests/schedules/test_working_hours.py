@@ -70,7 +70,9 @@ def test_a_stale_version_is_refused_and_nothing_written(app):
 
 
 def test_the_version_ignores_order():
-    assert hours.week_version([W(1, 1, 2), W(2, 3, 4)]) == hours.week_version([W(2, 3, 4), W(1, 1, 2)])
+    assert hours.week_version([W(1, 1, 2), W(2, 3, 4)]) == hours.week_version(
+        [W(2, 3, 4), W(1, 1, 2)]
+    )
     assert hours.week_version([W(1, 1, 2)]) != hours.week_version([W(1, 1, 3)])
 
 

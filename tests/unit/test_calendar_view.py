@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, UTC
 from zoneinfo import ZoneInfo
 
 from portal.web import calendar_view as cv
 
-UTC = timezone.utc
+UTC = UTC
 NY = ZoneInfo("America/New_York")
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def item(key: str, start: datetime, minutes: int = 30, **kw) -> cv.CalendarItem:
-    return cv.CalendarItem(key=key, start=start, end=start + timedelta(minutes=minutes), title=key, **kw)
+    return cv.CalendarItem(
+        key=key, start=start, end=start + timedelta(minutes=minutes), title=key, **kw
+    )
 
 
 def week(anchor: date) -> list[cv.ColumnSpec]:
@@ -27,14 +29,24 @@ def blocks(grid: cv.TimeGrid) -> dict[str, tuple[date, cv.Block]]:
 
 def test_day_spans_around_dst():
     assert cv.day_span(date(2026, 11, 1), NY) == (
-        datetime(2026, 11, 1, 4, tzinfo=UTC), datetime(2026, 11, 2, 5, tzinfo=UTC)
+        datetime(2026, 11, 1, 4, tzinfo=UTC),
+        datetime(2026, 11, 2, 5, tzinfo=UTC),
     )
     start, end = cv.day_span(date(2026, 3, 29), BERLIN)
     assert end - start == timedelta(hours=23)
     change = cv.dst_change(date(2026, 3, 29), BERLIN)
-    assert (change.forward, change.at_minute, change.minutes, change.span) == (True, 120, 60, (120, 180))
+    assert (change.forward, change.at_minute, change.minutes, change.span) == (
+        True,
+        120,
+        60,
+        (120, 180),
+    )
     back = cv.dst_change(date(2026, 11, 1), NY)
-    assert (back.forward, back.span, back.note) == (False, (60, 120), "Clocks go back 1 hour at 02:00")
+    assert (back.forward, back.span, back.note) == (
+        False,
+        (60, 120),
+        "Clocks go back 1 hour at 02:00",
+    )
     assert cv.dst_change(date(2026, 11, 2), NY) is None
 
 
@@ -47,7 +59,8 @@ def test_blocks_sit_at_their_wall_clock_time_all_week():
     grid = cv.time_grid(week(date(2026, 10, 28)), items, NY, now=NOW)
     placed = blocks(grid)
     assert {key: (day.isoformat(), b.top, b.bottom) for key, (day, b) in placed.items()} == {
-        d.isoformat(): (d.isoformat(), 540, 570) for d in cv.visible_days("week", date(2026, 10, 28))
+        d.isoformat(): (d.isoformat(), 540, 570)
+        for d in cv.visible_days("week", date(2026, 10, 28))
     }
     assert len({b.top_pct for _, b in placed.values()}) == 1  # one row for all seven
 
@@ -62,7 +75,9 @@ def test_blocks_across_the_changes():
     loop = item("loop", datetime(2026, 11, 1, 5, tzinfo=UTC), 60)
     grid = cv.time_grid(
         [cv.ColumnSpec(date(2026, 3, 8), ""), cv.ColumnSpec(date(2026, 11, 1), "")],
-        [spring, first, second, loop], NY, now=NOW,
+        [spring, first, second, loop],
+        NY,
+        now=NOW,
     )
     placed = blocks(grid)
     assert (placed["spring"][1].top, placed["spring"][1].bottom) == (60, 210)
@@ -76,8 +91,15 @@ def test_blocks_across_the_changes():
 def test_items_crossing_midnight_are_split_across_columns():
     late = item("late", datetime(2026, 5, 4, 21, tzinfo=UTC), 120)  # 23:00-01:00 Berlin
     grid = cv.time_grid(week(date(2026, 5, 4)), [late], BERLIN, now=NOW)
-    parts = [(c.spec.day, b.top, b.bottom, b.continues_before, b.continues_after) for c in grid.columns for b in c.blocks]
-    assert parts == [(date(2026, 5, 4), 1380, 1440, False, True), (date(2026, 5, 5), 0, 60, True, False)]
+    parts = [
+        (c.spec.day, b.top, b.bottom, b.continues_before, b.continues_after)
+        for c in grid.columns
+        for b in c.blocks
+    ]
+    assert parts == [
+        (date(2026, 5, 4), 1380, 1440, False, True),
+        (date(2026, 5, 5), 0, 60, True, False),
+    ]
     assert (grid.first_hour, grid.last_hour) == (0, 24)
 
 
@@ -86,14 +108,20 @@ def test_visible_hours_widen_to_items_and_focus():
     assert (grid.first_hour, grid.last_hour, grid.hour_count) == (8, 18, 10)
     assert grid.pct(8 * 60) == 0 and grid.pct(13 * 60) == 50
     early = item("early", datetime(2026, 5, 5, 5, 15, tzinfo=UTC))  # 07:15 Berlin
-    focus = [(datetime(2026, 5, 6, 17, tzinfo=UTC), datetime(2026, 5, 6, 18, 30, tzinfo=UTC))]  # until 20:30
+    focus = [
+        (datetime(2026, 5, 6, 17, tzinfo=UTC), datetime(2026, 5, 6, 18, 30, tzinfo=UTC))
+    ]  # until 20:30
     grid = cv.time_grid(week(date(2026, 5, 4)), [early], BERLIN, now=NOW, focus=focus)
     assert (grid.first_hour, grid.last_hour) == (7, 21)
 
 
 def test_the_now_line_and_shades():
     now = datetime(2026, 5, 6, 10, 30, tzinfo=UTC)  # 12:30 Berlin, a Wednesday
-    shade = cv.Shade(start=datetime(2026, 5, 6, 11, tzinfo=UTC), end=datetime(2026, 5, 6, 13, tzinfo=UTC), kind="off")
+    shade = cv.Shade(
+        start=datetime(2026, 5, 6, 11, tzinfo=UTC),
+        end=datetime(2026, 5, 6, 13, tzinfo=UTC),
+        kind="off",
+    )
     grid = cv.time_grid(week(date(2026, 5, 4)), [], BERLIN, now=now, shades=[shade])
     today = [c for c in grid.columns if c.is_today]
     assert [c.spec.day for c in today] == [date(2026, 5, 6)]
@@ -105,7 +133,10 @@ def test_the_now_line_and_shades():
 def test_team_columns_only_show_their_owners_items():
     a, b = "agent-a", "agent-b"
     start = datetime(2026, 5, 6, 8, tzinfo=UTC)
-    specs = [cv.ColumnSpec(date(2026, 5, 6), "A", owner=a), cv.ColumnSpec(date(2026, 5, 6), "B", owner=b)]
+    specs = [
+        cv.ColumnSpec(date(2026, 5, 6), "A", owner=a),
+        cv.ColumnSpec(date(2026, 5, 6), "B", owner=b),
+    ]
     items = [item("x", start, owners=frozenset({a})), item("y", start, owners=frozenset({a, b}))]
     grid = cv.time_grid(specs, items, BERLIN, now=NOW)
     assert [[bl.item.key for bl in c.blocks] for c in grid.columns] == [["x", "y"], ["y"]]
@@ -113,7 +144,9 @@ def test_team_columns_only_show_their_owners_items():
 
 def test_month_grid():
     items = [item(f"m{i}", datetime(2026, 3, 10, 8 + i, tzinfo=UTC)) for i in range(5)]
-    items.append(item("sunday-early", datetime(2026, 3, 28, 23, 30, tzinfo=UTC)))  # 00:30 Mar 29 Berlin
+    items.append(
+        item("sunday-early", datetime(2026, 3, 28, 23, 30, tzinfo=UTC))
+    )  # 00:30 Mar 29 Berlin
     grid = cv.month_grid(date(2026, 3, 15), items, BERLIN, today=date(2026, 3, 10))
     days = {d.day: d for w in grid.weeks for d in w}
     assert len(grid.weeks) == 6 and grid.weeks[0][0].day == date(2026, 2, 23)

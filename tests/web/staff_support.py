@@ -7,8 +7,21 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 
-
-VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+VOID = {
+    "area",
+    "base",
+    "br",
+    "col",
+    "embed",
+    "hr",
+    "img",
+    "input",
+    "link",
+    "meta",
+    "source",
+    "track",
+    "wbr",
+}
 
 
 @dataclass
@@ -78,7 +91,9 @@ class _Builder(HTMLParser):
             self.current = node
 
     def handle_startendtag(self, tag, attrs):
-        self.current.children.append(Node(tag, {k: (v or "") for k, v in attrs}, parent=self.current))
+        self.current.children.append(
+            Node(tag, {k: (v or "") for k, v in attrs}, parent=self.current)
+        )
 
     def handle_endtag(self, tag):
         node = self.current

@@ -15,8 +15,14 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 def message(status: OutboxStatus, recipient: str, **fields) -> OutboxMessage:
     item = OutboxMessage(
-        type="CREATE", channel=Channel.EMAIL, recipient=recipient, subject=f"To {recipient}",
-        text_body="Hello", due_at=utcnow() - timedelta(hours=1), status=status, **fields,
+        type="CREATE",
+        channel=Channel.EMAIL,
+        recipient=recipient,
+        subject=f"To {recipient}",
+        text_body="Hello",
+        due_at=utcnow() - timedelta(hours=1),
+        status=status,
+        **fields,
     )
     db.session.add(item)
     db.session.commit()
@@ -26,7 +32,9 @@ def message(status: OutboxStatus, recipient: str, **fields) -> OutboxMessage:
 @pytest.fixture
 def messages(app):
     return (
-        message(OutboxStatus.FAILED, "failed@example.org", attempts=8, last_error="550 no such user"),
+        message(
+            OutboxStatus.FAILED, "failed@example.org", attempts=8, last_error="550 no such user"
+        ),
         message(OutboxStatus.SENT, "sent@example.org", attempts=1),
         message(OutboxStatus.PENDING, "pending@example.org"),
     )
@@ -36,7 +44,11 @@ def test_list_all_and_filter(admin_client, messages):
     page = admin_client.get("/admin/outbox").get_data(as_text=True)
     assert all(f"{name}@example.org" in page for name in ("failed", "sent", "pending"))
     page = admin_client.get("/admin/outbox?status=FAILED").get_data(as_text=True)
-    assert "failed@example.org" in page and "sent@example.org" not in page and "550 no such user" in page
+    assert (
+        "failed@example.org" in page
+        and "sent@example.org" not in page
+        and "550 no such user" in page
+    )
     assert admin_client.get("/admin/outbox?status=BOGUS").status_code == 400
     assert admin_client.get("/admin/outbox?page=0").status_code == 400
 
@@ -64,14 +76,20 @@ def test_retry_failed(admin_client, messages):
     after = db.session.get(OutboxMessage, failed.id)
     assert after.status == OutboxStatus.PENDING and after.attempts == 0 and after.last_error is None
     assert after.due_at >= utcnow() - timedelta(minutes=1)
-    assert "will be sent again now" in admin_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "will be sent again now" in admin_client.get(response.headers["Location"]).get_data(
+        as_text=True
+    )
 
 
 def test_retry_refuses_other_statuses(admin_client, messages):
     sent = messages[1]
     response = admin_client.post(f"/admin/outbox/{sent.id}/retry", data={"back": "message"})
-    assert response.status_code == 302 and response.headers["Location"] == f"/admin/outbox/{sent.id}"
-    assert "Only failed messages can be retried." in admin_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert (
+        response.status_code == 302 and response.headers["Location"] == f"/admin/outbox/{sent.id}"
+    )
+    assert "Only failed messages can be retried." in admin_client.get(
+        response.headers["Location"]
+    ).get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(OutboxMessage, sent.id).status == OutboxStatus.SENT
 

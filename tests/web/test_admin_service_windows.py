@@ -21,7 +21,9 @@ SLOT = {"day_of_week": "2", "from_time": "09:00", "to_time": "12:00", "available
 def service(app):
     alice = factories.agent("alice@example.com", "Alice")
     factories.weekly_hours(alice, [(8 * 60, 18 * 60)])
-    return factories.service([alice], duration_minutes=60, horizon_days=90, timezone="Europe/Berlin")
+    return factories.service(
+        [alice], duration_minutes=60, horizon_days=90, timezone="Europe/Berlin"
+    )
 
 
 def slots() -> list[ServiceTimeSlot]:
@@ -34,9 +36,17 @@ def url(service, rest: str = "") -> str:
 
 def test_add_list_and_filter(admin_client, service):
     assert admin_client.post(url(service), data=SLOT).status_code == 303
-    assert admin_client.post(url(service), data=SLOT | {"day_of_week": "5", "available": ""}).status_code == 303
+    assert (
+        admin_client.post(
+            url(service), data=SLOT | {"day_of_week": "5", "available": ""}
+        ).status_code
+        == 303
+    )
     saved = sorted(slots(), key=lambda s: s.day_of_week)
-    assert [(s.day_of_week, s.from_minute, s.to_minute, s.available) for s in saved] == [(2, 540, 720, True), (5, 540, 720, False)]
+    assert [(s.day_of_week, s.from_minute, s.to_minute, s.available) for s in saved] == [
+        (2, 540, 720, True),
+        (5, 540, 720, False),
+    ]
     page = admin_client.get(url(service)).get_data(as_text=True)
     assert "Europe/Berlin" in page and "Tuesday" in page and "Offered" in page and "Blocked" in page
     friday = admin_client.get(url(service, "?day=5")).get_data(as_text=True)
@@ -63,23 +73,45 @@ def test_edit_stale_and_delete(admin_client, service):
     page = admin_client.get(url(service, f"/{slot.id}/edit")).get_data(as_text=True)
     assert 'value="09:00"' in page
     original = "2,540,720,1"
-    assert admin_client.post(url(service, f"/{slot.id}/edit"), data=SLOT | {"to_time": "13:00", "original": original}).status_code == 303
+    assert (
+        admin_client.post(
+            url(service, f"/{slot.id}/edit"), data=SLOT | {"to_time": "13:00", "original": original}
+        ).status_code
+        == 303
+    )
     db.session.expire_all()
     assert slot.to_minute == 780
-    stale = admin_client.post(url(service, f"/{slot.id}/edit"), data=SLOT | {"to_time": "14:00", "original": original})
+    stale = admin_client.post(
+        url(service, f"/{slot.id}/edit"), data=SLOT | {"to_time": "14:00", "original": original}
+    )
     assert stale.status_code == 409 and "changed by someone else" in stale.get_data(as_text=True)
     db.session.expire_all()
     assert slot.to_minute == 780
-    assert admin_client.post(url(service, f"/{slot.id}/delete"), data={"original": original}).status_code == 303
+    assert (
+        admin_client.post(
+            url(service, f"/{slot.id}/delete"), data={"original": original}
+        ).status_code
+        == 303
+    )
     assert len(slots()) == 1
-    assert admin_client.post(url(service, f"/{slot.id}/delete"), data={"original": "2,540,780,1"}).status_code == 303
+    assert (
+        admin_client.post(
+            url(service, f"/{slot.id}/delete"), data={"original": "2,540,780,1"}
+        ).status_code
+        == 303
+    )
     assert slots() == []
 
 
 def test_unknown_service_or_slot_is_404(admin_client, service):
     other = factories.service([], slug="other")
     slot = domain.create_service_window(db.session, service, domain.ServiceWindowData(2, 540, 720))
-    assert admin_client.get("/admin/services/00000000-0000-0000-0000-000000000000/time-slots").status_code == 404
+    assert (
+        admin_client.get(
+            "/admin/services/00000000-0000-0000-0000-000000000000/time-slots"
+        ).status_code
+        == 404
+    )
     assert admin_client.get(url(other, f"/{slot.id}/edit")).status_code == 404
 
 
@@ -95,7 +127,11 @@ def test_non_admins_get_403(client, service, role):
 @pytest.mark.date_sensitive
 def test_windows_shape_the_offered_slots(admin_client, service):
     day = date.today() + timedelta(days=14)
-    admin_client.post(url(service), data=SLOT | {"day_of_week": str(day.isoweekday()), "from_time": "10:00", "to_time": "12:00"})
+    admin_client.post(
+        url(service),
+        data=SLOT
+        | {"day_of_week": str(day.isoweekday()), "from_time": "10:00", "to_time": "12:00"},
+    )
     query = {"from": day.isoformat(), "to": day.isoformat(), "timezone": "Europe/Berlin"}
     starts = admin_client.get(f"/api/services/{service.id}/slots", query_string=query).json
     assert len(starts) == 2  # 10:00 and 11:00 Berlin time, whatever the agent's longer day

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 import pytest
 from sqlalchemy import func, select
@@ -44,12 +44,20 @@ def stored(service_id) -> Service:
 
 def edit_data(service: Service, **changes) -> dict:
     data = {
-        "name": service.name, "slug": service.slug, "description": service.description,
-        "duration": str(service.duration_minutes), "slot_interval": str(service.slot_interval_minutes or ""),
-        "buffer_before": str(service.buffer_before_minutes), "buffer_after": str(service.buffer_after_minutes),
-        "minimum_notice": str(service.minimum_notice_minutes), "horizon_days": str(service.horizon_days),
-        "capacity": str(service.capacity), "timezone": service.timezone, "locale": service.locale,
-        "color": service.color, "agent_ids": [str(a.id) for a in service.agents],
+        "name": service.name,
+        "slug": service.slug,
+        "description": service.description,
+        "duration": str(service.duration_minutes),
+        "slot_interval": str(service.slot_interval_minutes or ""),
+        "buffer_before": str(service.buffer_before_minutes),
+        "buffer_after": str(service.buffer_after_minutes),
+        "minimum_notice": str(service.minimum_notice_minutes),
+        "horizon_days": str(service.horizon_days),
+        "capacity": str(service.capacity),
+        "timezone": service.timezone,
+        "locale": service.locale,
+        "color": service.color,
+        "agent_ids": [str(a.id) for a in service.agents],
         "version": service.updated_at.isoformat(),
     }
     if service.active:
@@ -69,14 +77,25 @@ def test_create_with_all_fields_and_agents(admin_client):
     sam = make_user("sam@example.com", role=Role.SUPERVISOR, name="Sam")
     page = admin_client.get("/admin/services/new").get_data(as_text=True)
     assert "Alice" in page and "Sam" in page
-    response = admin_client.post("/admin/services/new", data=NEW | {"agent_ids": [str(alice.id), str(sam.id)]})
+    response = admin_client.post(
+        "/admin/services/new", data=NEW | {"agent_ids": [str(alice.id), str(sam.id)]}
+    )
     assert response.status_code == 302
     service = db.session.scalar(select(Service))
     assert response.headers["Location"] == f"/admin/services/{service.id}"
     assert service.slug == "tax-advice" and service.duration_minutes == 45
-    assert (service.slot_interval_minutes, service.buffer_before_minutes, service.buffer_after_minutes) == (15, 5, 10)
+    assert (
+        service.slot_interval_minutes,
+        service.buffer_before_minutes,
+        service.buffer_after_minutes,
+    ) == (15, 5, 10)
     assert (service.minimum_notice_minutes, service.horizon_days, service.capacity) == (120, 30, 2)
-    assert (service.timezone, service.locale, service.color, service.active) == ("Europe/Berlin", "de", "#0f766e", True)
+    assert (service.timezone, service.locale, service.color, service.active) == (
+        "Europe/Berlin",
+        "de",
+        "#0f766e",
+        True,
+    )
     assert {a.name for a in service.agents} == {"Alice", "Sam"}
     assert service.templates  # defaults
     page = admin_client.get(response.headers["Location"]).get_data(as_text=True)
@@ -98,7 +117,10 @@ def test_create_with_all_fields_and_agents(admin_client):
         ({"timezone": "Moon/Base"}, "IANA time zone"),
         ({"locale": "zz"}, "Choose a locale"),
         ({"color": "blue"}, "#rrggbb"),
-        ({"agent_ids": ["00000000-0000-0000-0000-000000000001"]}, "Only active agents and supervisors"),
+        (
+            {"agent_ids": ["00000000-0000-0000-0000-000000000001"]},
+            "Only active agents and supervisors",
+        ),
     ],
 )
 def test_create_errors_are_shown_and_nothing_is_written(admin_client, changes, message):
@@ -126,12 +148,26 @@ def test_edit_every_field(admin_client):
     assert 'value="consult"' in page and "Notification templates" in page
     response = admin_client.post(
         f"/admin/services/{service.id}",
-        data=edit_data(service, name="Consultation", slug="consultation", duration="60", slot_interval="",
-                       capacity="4", timezone="Asia/Tokyo", agent_ids=[str(bob.id)], active=""),
+        data=edit_data(
+            service,
+            name="Consultation",
+            slug="consultation",
+            duration="60",
+            slot_interval="",
+            capacity="4",
+            timezone="Asia/Tokyo",
+            agent_ids=[str(bob.id)],
+            active="",
+        ),
     )
     assert response.status_code == 302
     after = stored(service.id)
-    assert (after.name, after.slug, after.duration_minutes, after.slot_interval_minutes) == ("Consultation", "consultation", 60, None)
+    assert (after.name, after.slug, after.duration_minutes, after.slot_interval_minutes) == (
+        "Consultation",
+        "consultation",
+        60,
+        None,
+    )
     assert (after.capacity, after.timezone, after.active) == (4, "Asia/Tokyo", False)
     assert [a.name for a in after.agents] == ["Bob"]
 
@@ -175,18 +211,25 @@ def test_delete_unbooked(admin_client):
 def test_delete_booked_deactivates(admin_client):
     alice = factories.agent()
     service = factories.service([alice], slug="consult")
-    factories.appointment(service, alice, datetime(2030, 1, 7, 9, tzinfo=timezone.utc))
+    factories.appointment(service, alice, datetime(2030, 1, 7, 9, tzinfo=UTC))
     page = admin_client.get(f"/admin/services/{service.id}").get_data(as_text=True)
     assert "Deactivate “Consult”" in page
     response = admin_client.post(f"/admin/services/{service.id}/delete")
     assert response.status_code == 302
     assert stored(service.id).active is False
-    assert "was deactivated instead of deleted" in admin_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "was deactivated instead of deleted" in admin_client.get(
+        response.headers["Location"]
+    ).get_data(as_text=True)
 
 
 def test_unknown_service_404(admin_client):
-    assert admin_client.get("/admin/services/00000000-0000-0000-0000-000000000000").status_code == 404
-    assert admin_client.post("/admin/services/00000000-0000-0000-0000-000000000000/delete").status_code == 404
+    assert (
+        admin_client.get("/admin/services/00000000-0000-0000-0000-000000000000").status_code == 404
+    )
+    assert (
+        admin_client.post("/admin/services/00000000-0000-0000-0000-000000000000/delete").status_code
+        == 404
+    )
 
 
 def test_service_page_links_time_slots_when_that_page_exists(app, admin_client):

@@ -26,7 +26,11 @@ def service(app):
 
 
 def reminder(service: Service) -> NotificationTemplate:
-    return next(t for t in service.templates if t.type == TemplateType.REMINDER and t.channel.value == "EMAIL")
+    return next(
+        t
+        for t in service.templates
+        if t.type == TemplateType.REMINDER and t.channel.value == "EMAIL"
+    )
 
 
 def stored(template_id) -> NotificationTemplate:
@@ -36,10 +40,15 @@ def stored(template_id) -> NotificationTemplate:
 
 def form_of(template: NotificationTemplate, **changes) -> dict:
     data = {
-        "channel": template.channel.value, "type": template.type.value,
-        "period": str((template.period_seconds or 0) // 60 or ""), "locale": template.locale,
-        "subject": template.subject, "text_body": template.text_body, "html_body": template.html_body,
-        "template_id": str(template.id), "active": "y",
+        "channel": template.channel.value,
+        "type": template.type.value,
+        "period": str((template.period_seconds or 0) // 60 or ""),
+        "locale": template.locale,
+        "subject": template.subject,
+        "text_body": template.text_body,
+        "html_body": template.html_body,
+        "template_id": str(template.id),
+        "active": "y",
     }
     return data | changes
 
@@ -54,7 +63,9 @@ def test_edit_template(admin_client, service):
     url = f"/admin/services/{service.id}/templates/{template.id}"
     page = admin_client.get(url).get_data(as_text=True)
     assert 'id="template-preview"' in page and "Jane" in page  # preview rendered with sample data
-    response = admin_client.post(url, data=form_of(template, subject="Soon: {{title}}", period="180"))
+    response = admin_client.post(
+        url, data=form_of(template, subject="Soon: {{title}}", period="180")
+    )
     assert response.status_code == 302
     after = stored(template.id)
     assert after.subject == "Soon: {{title}}" and after.period_seconds == 3 * 3600
@@ -76,8 +87,12 @@ def test_live_preview_partial(admin_client, service):
     template = reminder(service)
     response = admin_client.post(
         f"/admin/services/{service.id}/templates/preview",
-        data=form_of(template, subject="For {{firstName}}", text_body="At {{time24}} ({{zone}}) {{oops}}",
-                     html_body="<p>{{lastName}}</p>"),
+        data=form_of(
+            template,
+            subject="For {{firstName}}",
+            text_body="At {{time24}} ({{zone}}) {{oops}}",
+            html_body="<p>{{lastName}}</p>",
+        ),
         headers={"HX-Request": "true"},
     )
     assert response.status_code == 200 and "HX-Request" in response.headers["Vary"]
@@ -92,7 +107,8 @@ def test_live_preview_partial(admin_client, service):
 def test_preview_without_javascript_returns_the_whole_editor(admin_client, service):
     template = reminder(service)
     response = admin_client.post(
-        f"/admin/services/{service.id}/templates/preview", data=form_of(template, subject="For {{firstName}}")
+        f"/admin/services/{service.id}/templates/preview",
+        data=form_of(template, subject="For {{firstName}}"),
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and "<html" in page and "For Jane" in page
@@ -102,14 +118,24 @@ def test_preview_without_javascript_returns_the_whole_editor(admin_client, servi
 def test_add_and_delete_template(admin_client, service):
     url = f"/admin/services/{service.id}/templates/new"
     assert admin_client.get(url).status_code == 200
-    data = {"channel": "SMS", "type": "CREATE", "locale": "de", "text_body": "Gebucht: {{title}}", "active": "y"}
+    data = {
+        "channel": "SMS",
+        "type": "CREATE",
+        "locale": "de",
+        "text_body": "Gebucht: {{title}}",
+        "active": "y",
+    }
     response = admin_client.post(url, data=data)
     assert response.status_code == 302
-    created = db.session.scalar(select(NotificationTemplate).where(NotificationTemplate.locale == "de"))
+    created = db.session.scalar(
+        select(NotificationTemplate).where(NotificationTemplate.locale == "de")
+    )
     assert created.channel.value == "SMS" and created.text_body == "Gebucht: {{title}}"
     # The same again is a conflict shown in the form.
     response = admin_client.post(url, data=data)
-    assert response.status_code == 422 and "already has a SMS CREATE template" in response.get_data(as_text=True)
+    assert response.status_code == 422 and "already has a SMS CREATE template" in response.get_data(
+        as_text=True
+    )
     response = admin_client.post(f"/admin/services/{service.id}/templates/{created.id}/delete")
     assert response.status_code == 302
     assert stored(created.id) is None
@@ -119,7 +145,13 @@ def test_add_template_errors(admin_client, service):
     before = db.session.scalar(select(func.count()).select_from(NotificationTemplate))
     response = admin_client.post(
         f"/admin/services/{service.id}/templates/new",
-        data={"channel": "EMAIL", "type": "ROOM", "locale": "en", "subject": "Join", "text_body": "{{roomLink}}"},
+        data={
+            "channel": "EMAIL",
+            "type": "ROOM",
+            "locale": "en",
+            "subject": "Join",
+            "text_body": "{{roomLink}}",
+        },
     )
     assert response.status_code == 422
     assert "needs a period" in response.get_data(as_text=True)
@@ -129,8 +161,15 @@ def test_add_template_errors(admin_client, service):
 def test_template_of_another_service_is_404(admin_client, service):
     other = service_domain.create_service(db.session, name="Other", duration=timedelta(minutes=30))
     template = reminder(other)
-    assert admin_client.get(f"/admin/services/{service.id}/templates/{template.id}").status_code == 404
-    assert admin_client.post(f"/admin/services/{service.id}/templates/{template.id}/delete").status_code == 404
+    assert (
+        admin_client.get(f"/admin/services/{service.id}/templates/{template.id}").status_code == 404
+    )
+    assert (
+        admin_client.post(
+            f"/admin/services/{service.id}/templates/{template.id}/delete"
+        ).status_code
+        == 404
+    )
 
 
 # --- sender email -------------------------------------------------------------------------------
@@ -138,20 +177,30 @@ def test_template_of_another_service_is_404(admin_client, service):
 
 def last_code(email: str) -> str:
     message = db.session.scalars(
-        select(OutboxMessage).where(OutboxMessage.recipient == email).order_by(OutboxMessage.created_at.desc())
+        select(OutboxMessage)
+        .where(OutboxMessage.recipient == email)
+        .order_by(OutboxMessage.created_at.desc())
     ).first()
     return re.search(r"\b(\d{6})\b", message.subject).group(1)
 
 
 def test_set_and_verify_the_sender(admin_client, service):
-    response = admin_client.post(f"/admin/services/{service.id}/sender", data={"sender_email": "Team@Example.com"})
+    response = admin_client.post(
+        f"/admin/services/{service.id}/sender", data={"sender_email": "Team@Example.com"}
+    )
     assert response.status_code == 302
     page = admin_client.get(f"/admin/services/{service.id}").get_data(as_text=True)
     assert "We sent a verification code to team@example.com" in page and "Not verified" in page
-    response = admin_client.post(f"/admin/services/{service.id}/sender/confirm", data={"code": "12345x"})
+    response = admin_client.post(
+        f"/admin/services/{service.id}/sender/confirm", data={"code": "12345x"}
+    )
     assert response.status_code == 422
-    assert any("not right" in e and "4 more tries" in e for e in errors_in(response.get_data(as_text=True)))
-    response = admin_client.post(f"/admin/services/{service.id}/sender/confirm", data={"code": last_code("team@example.com")})
+    assert any(
+        "not right" in e and "4 more tries" in e for e in errors_in(response.get_data(as_text=True))
+    )
+    response = admin_client.post(
+        f"/admin/services/{service.id}/sender/confirm", data={"code": last_code("team@example.com")}
+    )
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(Service, service.id).sender_verified is True
@@ -159,7 +208,9 @@ def test_set_and_verify_the_sender(admin_client, service):
 
 
 def test_bad_sender_email_is_shown(admin_client, service):
-    response = admin_client.post(f"/admin/services/{service.id}/sender", data={"sender_email": "not mail"})
+    response = admin_client.post(
+        f"/admin/services/{service.id}/sender", data={"sender_email": "not mail"}
+    )
     assert response.status_code == 422
     assert any("email address" in e for e in errors_in(response.get_data(as_text=True)))
     db.session.expire_all()
@@ -167,7 +218,9 @@ def test_bad_sender_email_is_shown(admin_client, service):
 
 
 def test_resend_code_and_clear_sender(admin_client, service):
-    admin_client.post(f"/admin/services/{service.id}/sender", data={"sender_email": "team@example.com"})
+    admin_client.post(
+        f"/admin/services/{service.id}/sender", data={"sender_email": "team@example.com"}
+    )
     first = db.session.scalar(select(func.count()).select_from(OutboxMessage))
     response = admin_client.post(f"/admin/services/{service.id}/sender/resend")
     assert response.status_code == 302
@@ -176,4 +229,6 @@ def test_resend_code_and_clear_sender(admin_client, service):
     db.session.expire_all()
     assert db.session.get(Service, service.id).sender_email is None
     response = admin_client.post(f"/admin/services/{service.id}/sender/resend")
-    assert "no sender email" in admin_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "no sender email" in admin_client.get(response.headers["Location"]).get_data(
+        as_text=True
+    )

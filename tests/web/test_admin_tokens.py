@@ -45,10 +45,15 @@ def test_create_shows_the_secret_once_and_it_works(admin_client):
 def test_create_errors(admin_client, data, message):
     user = make_user("agent@example.com")
     gone = make_user("gone@example.com", active=False)
-    data = {key: value.replace("USER", str(user.id)).replace("GONE", str(gone.id)) for key, value in data.items()}
+    data = {
+        key: value.replace("USER", str(user.id)).replace("GONE", str(gone.id))
+        for key, value in data.items()
+    }
     response = admin_client.post("/admin/tokens", data=data)
     assert response.status_code == 422
-    assert any(message in e for e in errors_in(response.get_data(as_text=True))), errors_in(response.get_data(as_text=True))
+    assert any(message in e for e in errors_in(response.get_data(as_text=True))), errors_in(
+        response.get_data(as_text=True)
+    )
     assert db.session.scalar(select(func.count()).select_from(ApiToken)) == 0
 
 
@@ -64,4 +69,7 @@ def test_revoke(admin_client, admin):
     assert "was revoked" in page and "Revoked" in page
     response = admin_client.get("/api/users", headers={"Authorization": f"Bearer {secret}"})
     assert response.status_code == 401
-    assert admin_client.post("/admin/tokens/00000000-0000-0000-0000-000000000000/revoke").status_code == 404
+    assert (
+        admin_client.post("/admin/tokens/00000000-0000-0000-0000-000000000000/revoke").status_code
+        == 404
+    )

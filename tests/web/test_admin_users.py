@@ -36,8 +36,12 @@ def get_user(email: str) -> User:
 
 def edit_form(user: User, **changes) -> dict:
     values = {
-        "name": user.name, "email": user.email, "role": user.role.value, "timezone": user.timezone,
-        "locale": user.locale, "version": user.updated_at.isoformat(),
+        "name": user.name,
+        "email": user.email,
+        "role": user.role.value,
+        "timezone": user.timezone,
+        "locale": user.locale,
+        "version": user.updated_at.isoformat(),
     }
     return values | changes
 
@@ -60,7 +64,12 @@ def test_create_user(admin_client):
     assert response.status_code == 302
     user = get_user("nina@example.com")
     assert response.headers["Location"] == f"/admin/users/{user.id}"
-    assert (user.name, user.role, user.timezone, user.locale) == ("Nina Neu", Role.AGENT, "Europe/Berlin", "de")
+    assert (user.name, user.role, user.timezone, user.locale) == (
+        "Nina Neu",
+        Role.AGENT,
+        "Europe/Berlin",
+        "de",
+    )
     assert user.check_password("long enough")
     page = admin_client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Nina Neu (nina@example.com) was created." in page
@@ -101,7 +110,11 @@ def test_edit_user(admin_client):
     )
     assert response.status_code == 302
     stored = get_user("agent@example.com")
-    assert (stored.role, stored.timezone, stored.locale) == (Role.SUPERVISOR, "America/New_York", "fr")
+    assert (stored.role, stored.timezone, stored.locale) == (
+        Role.SUPERVISOR,
+        "America/New_York",
+        "fr",
+    )
 
 
 def test_edit_with_bad_zone_shows_error_and_changes_nothing(admin_client):
@@ -126,7 +139,10 @@ def test_stale_edit_form_is_refused(admin_client):
 
 def test_admin_cannot_change_own_role_or_deactivate_self(admin_client, admin):
     page = admin_client.get(f"/admin/users/{admin.id}").get_data(as_text=True)
-    assert "You cannot change your own role." in page and "You cannot deactivate your own account." in page
+    assert (
+        "You cannot change your own role." in page
+        and "You cannot deactivate your own account." in page
+    )
     # A tampered form is refused by the rule itself.
     make_user("other@example.com", role=Role.ADMIN)
     response = admin_client.post(f"/admin/users/{admin.id}", data=edit_form(admin, role="AGENT"))
@@ -145,7 +161,8 @@ def test_admin_cannot_change_own_role_or_deactivate_self(admin_client, admin):
 def test_reset_password(admin_client):
     user = make_user("agent@example.com")
     response = admin_client.post(
-        f"/admin/users/{user.id}/password", data={"password": "brand new pw", "confirm": "brand new pw"}
+        f"/admin/users/{user.id}/password",
+        data={"password": "brand new pw", "confirm": "brand new pw"},
     )
     assert response.status_code == 302
     assert get_user("agent@example.com").check_password("brand new pw")
@@ -180,7 +197,9 @@ def test_deactivate_signs_the_user_out_and_reactivate(app, admin_client):
     g.pop("_login_user", None)
     assert "Sign out" not in agent_client.get("/").get_data(as_text=True)
     g.pop("_login_user", None)
-    assert "was deactivated" in admin_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "was deactivated" in admin_client.get(response.headers["Location"]).get_data(
+        as_text=True
+    )
     admin_client.post(f"/admin/users/{user.id}/activate")
     assert get_user("agent@example.com").active is True
 
@@ -188,7 +207,12 @@ def test_deactivate_signs_the_user_out_and_reactivate(app, admin_client):
 def test_last_admin_cannot_be_deactivated_by_another_path(admin_client, admin):
     other = make_user("admin2@example.com", role=Role.ADMIN)
     # Demote the other admin: fine, we remain.
-    assert admin_client.post(f"/admin/users/{other.id}", data=edit_form(other, role="AGENT")).status_code == 302
+    assert (
+        admin_client.post(
+            f"/admin/users/{other.id}", data=edit_form(other, role="AGENT")
+        ).status_code
+        == 302
+    )
 
 
 def test_unknown_user_is_404(admin_client):
@@ -196,8 +220,6 @@ def test_unknown_user_is_404(admin_client):
     assert admin_client.get("/admin/users/not-a-uuid").status_code == 404
     customer = make_user("c@example.org", role=Role.CUSTOMER, password="")
     assert admin_client.get(f"/admin/users/{customer.id}").status_code == 404
-
-
 
 
 class TestWithCsrf:
@@ -209,7 +231,10 @@ class TestWithCsrf:
         make_user("admin@example.com", role=Role.ADMIN)
         page = client.get("/login").get_data(as_text=True)
         token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-        client.post("/login", data={"email": "admin@example.com", "password": "correct horse", "csrf_token": token})
+        client.post(
+            "/login",
+            data={"email": "admin@example.com", "password": "correct horse", "csrf_token": token},
+        )
         before = user_count()
         response = client.post("/admin/users/new", data=NEW_USER)
         assert response.status_code == 400

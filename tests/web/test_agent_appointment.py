@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta, UTC
 
 import pytest
 from sqlalchemy import select
@@ -27,7 +27,7 @@ from tests.conftest import make_user, sign_in
 from tests.web.staff_support import parse
 
 
-UTC = timezone.utc
+UTC = UTC
 DAY = TODAY + timedelta(days=10)
 pytestmark = pytest.mark.date_sensitive  # DAY follows the clock
 
@@ -72,7 +72,9 @@ def fresh(appointment: Appointment) -> Appointment:
 def outbox(appointment: Appointment, kind: str) -> list[OutboxMessage]:
     return list(
         db.session.scalars(
-            select(OutboxMessage).where(OutboxMessage.appointment_id == appointment.id, OutboxMessage.type == kind)
+            select(OutboxMessage).where(
+                OutboxMessage.appointment_id == appointment.id, OutboxMessage.type == kind
+            )
         )
     )
 
@@ -112,16 +114,31 @@ def test_messages_of_the_appointment_are_listed(client, desk):
 def details(client, appointment, version=None, **fields):
     tree = parse(client.get(url(appointment)).data)
     seen = tree.find(tag="input", name="details-version").attrs["value"]
-    data = {"details-version": version if version is not None else seen, "details-title": "T", "details-notes": "", "details-metadata": ""}
+    data = {
+        "details-version": version if version is not None else seen,
+        "details-title": "T",
+        "details-notes": "",
+        "details-metadata": "",
+    }
     data.update({f"details-{k}": v for k, v in fields.items()})
     return client.post(url(appointment, "details"), data=data)
 
 
 def test_edit_details(client, desk):
-    response = details(client, desk.mine, title="Kitchen, take two", notes="Bring plans", metadata='{"crm": "CS-1"}')
+    response = details(
+        client,
+        desk.mine,
+        title="Kitchen, take two",
+        notes="Bring plans",
+        metadata='{"crm": "CS-1"}',
+    )
     assert response.status_code == 303
     stored = fresh(desk.mine)
-    assert (stored.title, stored.notes, stored.metadata_) == ("Kitchen, take two", "Bring plans", {"crm": "CS-1"})
+    assert (stored.title, stored.notes, stored.metadata_) == (
+        "Kitchen, take two",
+        "Bring plans",
+        {"crm": "CS-1"},
+    )
     assert "Details saved." in client.get(response.headers["Location"]).get_data(as_text=True)
 
 
@@ -154,15 +171,23 @@ def test_bad_or_stale_details_write_nothing(client, desk, fixed_clock):
 
 
 def test_add_and_remove_participants(client, desk):
-    response = client.post(url(desk.mine, "participants/agents"), data={"agent-user_id": str(desk.bob.id)})
+    response = client.post(
+        url(desk.mine, "participants/agents"), data={"agent-user_id": str(desk.bob.id)}
+    )
     assert response.status_code == 303
     assert {p.user_id for p in fresh(desk.mine).agents} == {desk.alice.id, desk.bob.id}
-    again = client.post(url(desk.mine, "participants/agents"), data={"agent-user_id": str(desk.bob.id)})
+    again = client.post(
+        url(desk.mine, "participants/agents"), data={"agent-user_id": str(desk.bob.id)}
+    )
     assert again.status_code == 409
     assert "Bob Baker already takes part in this appointment." in again.get_data(as_text=True)
     guest = client.post(
         url(desk.mine, "participants/customers"),
-        data={"customer-first_name": "Gina", "customer-last_name": "Guest", "customer-email": "gina@example.org"},
+        data={
+            "customer-first_name": "Gina",
+            "customer-last_name": "Guest",
+            "customer-email": "gina@example.org",
+        },
     )
     assert guest.status_code == 303
     gina = [p for p in fresh(desk.mine).customers if p.first_name == "Gina"][0]
@@ -173,14 +198,36 @@ def test_add_and_remove_participants(client, desk):
 
 
 def test_participant_errors(client, desk):
-    assert client.post(url(desk.mine, "participants/customers"), data={"customer-email": "x@example.org"}).status_code == 422
-    assert client.post(url(desk.mine, "participants/customers"), data={"customer-first_name": "A", "customer-email": "nope"}).status_code == 422
-    assert client.post(url(desk.mine, "participants/agents"), data={"agent-user_id": "nobody"}).status_code == 422
-    unknown = client.post(url(desk.mine, "participants/agents"), data={"agent-user_id": str(uuid.uuid4())})
-    assert unknown.status_code == 404 and "That agent does not exist." in unknown.get_data(as_text=True)
+    assert (
+        client.post(
+            url(desk.mine, "participants/customers"), data={"customer-email": "x@example.org"}
+        ).status_code
+        == 422
+    )
+    assert (
+        client.post(
+            url(desk.mine, "participants/customers"),
+            data={"customer-first_name": "A", "customer-email": "nope"},
+        ).status_code
+        == 422
+    )
+    assert (
+        client.post(
+            url(desk.mine, "participants/agents"), data={"agent-user_id": "nobody"}
+        ).status_code
+        == 422
+    )
+    unknown = client.post(
+        url(desk.mine, "participants/agents"), data={"agent-user_id": str(uuid.uuid4())}
+    )
+    assert unknown.status_code == 404 and "That agent does not exist." in unknown.get_data(
+        as_text=True
+    )
     organizer = [p for p in fresh(desk.mine).agents if p.is_organizer][0]
     refused = client.post(url(desk.mine, f"participants/{organizer.id}/remove"))
-    assert refused.status_code == 409 and "Reassign the appointment instead" in refused.get_data(as_text=True)
+    assert refused.status_code == 409 and "Reassign the appointment instead" in refused.get_data(
+        as_text=True
+    )
     assert len(fresh(desk.mine).participants) == 2
 
 
@@ -189,10 +236,15 @@ def test_participant_errors(client, desk):
 
 def test_reschedule_through_the_picker(client, desk):
     tree = parse(client.get(url(desk.mine)).data)
-    buttons = {b.attrs["value"] for b in tree.find_all("slot", tag="button") if b.attrs.get("value")}
+    buttons = {
+        b.attrs["value"] for b in tree.find_all("slot", tag="button") if b.attrs.get("value")
+    }
     assert "%sT14:00:00Z" % DAY.isoformat() in buttons
     assert "%sT10:00:00Z" % DAY.isoformat() not in buttons  # its own time is marked, not offered
-    response = client.post(url(desk.mine, "reschedule"), data={"start": f"{DAY.isoformat()}T14:00:00Z", "timezone": "UTC"})
+    response = client.post(
+        url(desk.mine, "reschedule"),
+        data={"start": f"{DAY.isoformat()}T14:00:00Z", "timezone": "UTC"},
+    )
     assert response.status_code == 303
     assert fresh(desk.mine).start_at == at(14)
     assert outbox(desk.mine, "RESCHEDULE")
@@ -200,7 +252,10 @@ def test_reschedule_through_the_picker(client, desk):
 
 def test_reschedule_onto_a_taken_time_is_refused(client, desk):
     factories.appointment(desk.service, desk.alice, at(15))
-    response = client.post(url(desk.mine, "reschedule"), data={"start": f"{DAY.isoformat()}T15:00:00Z", "timezone": "UTC"})
+    response = client.post(
+        url(desk.mine, "reschedule"),
+        data={"start": f"{DAY.isoformat()}T15:00:00Z", "timezone": "UTC"},
+    )
     assert response.status_code == 409
     assert "just taken" in response.get_data(as_text=True)
     assert fresh(desk.mine).start_at == at(10)
@@ -210,17 +265,27 @@ def test_reschedule_onto_a_taken_time_is_refused(client, desk):
 def test_staff_may_reschedule_inside_the_notice(client, desk):
     soon = (datetime.now(UTC) + timedelta(hours=3)).replace(minute=0, second=0, microsecond=0)
     factories.weekly_hours(desk.alice, [(0, 8 * 60), (18 * 60, 24 * 60)])
-    response = client.post(url(desk.mine, "reschedule"), data={"start": soon.strftime("%Y-%m-%dT%H:%M:%SZ")})
+    response = client.post(
+        url(desk.mine, "reschedule"), data={"start": soon.strftime("%Y-%m-%dT%H:%M:%SZ")}
+    )
     assert response.status_code == 303, response.get_data(as_text=True)[-800:]
     assert fresh(desk.mine).start_at == soon
 
 
 def test_picker_partials_for_htmx(client, desk):
-    partial = client.get(url(desk.mine), query_string={"month": DAY.strftime("%Y-%m")}, headers={"HX-Request": "true"})
-    assert partial.status_code == 200 and partial.get_data(as_text=True).lstrip().startswith('<div id="picker"')
+    partial = client.get(
+        url(desk.mine),
+        query_string={"month": DAY.strftime("%Y-%m")},
+        headers={"HX-Request": "true"},
+    )
+    assert partial.status_code == 200 and partial.get_data(as_text=True).lstrip().startswith(
+        '<div id="picker"'
+    )
     assert "HX-Request" in partial.headers["Vary"]
     day = client.get(url(desk.mine, f"day/{DAY.isoformat()}"), headers={"HX-Request": "true"})
-    assert day.status_code == 200 and day.get_data(as_text=True).lstrip().startswith('<div id="slots"')
+    assert day.status_code == 200 and day.get_data(as_text=True).lstrip().startswith(
+        '<div id="slots"'
+    )
     assert client.get(url(desk.mine, "day/2026-99-01")).status_code == 404
 
 
@@ -250,14 +315,22 @@ def test_reassign_to_a_busy_or_unsuitable_agent(client, desk):
 
 
 def test_cancel_with_a_reason(client, desk):
-    response = client.post(url(desk.mine, "cancel"), data={"cancel-reason": "Customer is ill", "cancel-email": "y"})
+    response = client.post(
+        url(desk.mine, "cancel"), data={"cancel-reason": "Customer is ill", "cancel-email": "y"}
+    )
     assert response.status_code == 303
     stored = fresh(desk.mine)
-    assert stored.status == AppointmentStatus.CANCELLED and stored.cancellation_reason == "Customer is ill"
+    assert (
+        stored.status == AppointmentStatus.CANCELLED
+        and stored.cancellation_reason == "Customer is ill"
+    )
     assert outbox(desk.mine, "CANCEL")
     again = client.post(url(desk.mine, "cancel"), data={"cancel-reason": "x"})
     assert again.status_code == 409
-    assert client.post(url(desk.theirs, "cancel"), data={"cancel-reason": "x" * 501}).status_code == 404
+    assert (
+        client.post(url(desk.theirs, "cancel"), data={"cancel-reason": "x" * 501}).status_code
+        == 404
+    )
 
 
 # --- the call -----------------------------------------------------------------------------------------
@@ -306,7 +379,10 @@ def test_an_agent_cannot_see_or_change_another_agents_appointment(client, desk):
     assert client.post(url(desk.theirs, f"participants/{participant.id}/remove")).status_code == 404
     stored = fresh(desk.theirs)
     assert (stored.status, stored.title, stored.interaction_state, len(stored.participants)) == (
-        AppointmentStatus.SCHEDULED, "Bob's", InteractionState.PENDING, 2
+        AppointmentStatus.SCHEDULED,
+        "Bob's",
+        InteractionState.PENDING,
+        2,
     )
     assert client.get(f"/agent/appointments/{uuid.uuid4()}").status_code == 404
     assert client.get("/agent/appointments/not-a-uuid").status_code == 404

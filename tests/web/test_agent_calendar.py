@@ -3,7 +3,7 @@ also in weeks with a DST change; time off, office hours, the now line, cancelled
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, UTC
 
 import pytest
 
@@ -15,7 +15,7 @@ from tests.conftest import make_user, sign_in
 from tests.web.staff_support import column_of, events, hour_height, hour_lines, parse
 
 
-UTC = timezone.utc
+UTC = UTC
 
 
 @pytest.fixture
@@ -23,7 +23,9 @@ def new_york(app, client):
     """An agent in New York; the week of 2026-10-26 ends on the fall-back Sunday (Nov 1)."""
     nora = factories.agent("nora@example.com", "Nora Newyork", "America/New_York")
     factories.weekly_hours(nora, [(9 * 60, 17 * 60)], days=range(1, 6))
-    service = factories.service([nora], duration_minutes=30, timezone="America/New_York", color="#0e7490")
+    service = factories.service(
+        [nora], duration_minutes=30, timezone="America/New_York", color="#0e7490"
+    )
     sign_in(client, "nora@example.com")
     return nora, service
 
@@ -53,10 +55,18 @@ def at_line(tree, label: str, minutes: int = 0) -> float:
 
 def test_new_york_week_with_fall_back(client, new_york):
     nora, service = new_york
-    saturday = factories.appointment(service, nora, datetime(2026, 10, 31, 14, 0, tzinfo=UTC))  # 10:00 EDT
-    sunday = factories.appointment(service, nora, datetime(2026, 11, 1, 15, 0, tzinfo=UTC))  # 10:00 EST
-    first_130 = factories.appointment(service, nora, datetime(2026, 11, 1, 5, 30, tzinfo=UTC))  # 01:30 EDT
-    second_130 = factories.appointment(service, nora, datetime(2026, 11, 1, 6, 30, tzinfo=UTC))  # 01:30 EST
+    saturday = factories.appointment(
+        service, nora, datetime(2026, 10, 31, 14, 0, tzinfo=UTC)
+    )  # 10:00 EDT
+    sunday = factories.appointment(
+        service, nora, datetime(2026, 11, 1, 15, 0, tzinfo=UTC)
+    )  # 10:00 EST
+    first_130 = factories.appointment(
+        service, nora, datetime(2026, 11, 1, 5, 30, tzinfo=UTC)
+    )  # 01:30 EDT
+    second_130 = factories.appointment(
+        service, nora, datetime(2026, 11, 1, 6, 30, tzinfo=UTC)
+    )  # 01:30 EST
     tree = page(client, view="week", date="2026-10-28")
     blocks = events(tree)
     assert set(blocks) == {str(a.id) for a in (saturday, sunday, first_130, second_130)}
@@ -69,7 +79,10 @@ def test_new_york_week_with_fall_back(client, new_york):
     # The repeated hour: both 01:30s are at 1:30 AM, side by side, on the 25-hour day.
     for appointment in (first_130, second_130):
         assert round(blocks[str(appointment.id)].style("--top"), 3) == at_line(tree, "1 AM", 30)
-    assert {blocks[str(first_130.id)].style("--lane"), blocks[str(second_130.id)].style("--lane")} == {0, 1}
+    assert {
+        blocks[str(first_130.id)].style("--lane"),
+        blocks[str(second_130.id)].style("--lane"),
+    } == {0, 1}
     sunday_column = column_of(blocks[str(sunday.id)])
     assert sunday_column.attrs["data-hours"] == "25"
     assert "Clocks go back 1 hour at 02:00" in tree.text
@@ -79,7 +92,9 @@ def test_new_york_week_with_fall_back(client, new_york):
 
 def test_new_york_day_view_of_the_change(client, new_york):
     nora, service = new_york
-    late = factories.appointment(service, nora, datetime(2026, 11, 1, 21, 0, tzinfo=UTC))  # 16:00 EST
+    late = factories.appointment(
+        service, nora, datetime(2026, 11, 1, 21, 0, tzinfo=UTC)
+    )  # 16:00 EST
     tree = page(client, view="day", date="2026-11-01")
     block = events(tree)[str(late.id)]
     assert round(block.style("--top"), 3) == at_line(tree, "4 PM")
@@ -89,13 +104,25 @@ def test_new_york_day_view_of_the_change(client, new_york):
 
 def test_berlin_week_with_spring_forward(client, berlin):
     bert, service = berlin
-    saturday = factories.appointment(service, bert, datetime(2026, 3, 28, 9, 0, tzinfo=UTC))  # 10:00 CET
-    sunday = factories.appointment(service, bert, datetime(2026, 3, 29, 8, 0, tzinfo=UTC))  # 10:00 CEST
-    monday = factories.appointment(service, bert, datetime(2026, 3, 23, 15, 30, tzinfo=UTC))  # 16:30 CET
+    saturday = factories.appointment(
+        service, bert, datetime(2026, 3, 28, 9, 0, tzinfo=UTC)
+    )  # 10:00 CET
+    sunday = factories.appointment(
+        service, bert, datetime(2026, 3, 29, 8, 0, tzinfo=UTC)
+    )  # 10:00 CEST
+    monday = factories.appointment(
+        service, bert, datetime(2026, 3, 23, 15, 30, tzinfo=UTC)
+    )  # 16:30 CET
     tree = page(client, view="week", date="2026-03-29")
     blocks = events(tree)
     assert [c.attrs["data-day"] for c in tree.find_all("cal__col")] == [
-        "2026-03-23", "2026-03-24", "2026-03-25", "2026-03-26", "2026-03-27", "2026-03-28", "2026-03-29"
+        "2026-03-23",
+        "2026-03-24",
+        "2026-03-25",
+        "2026-03-26",
+        "2026-03-27",
+        "2026-03-28",
+        "2026-03-29",
     ]
     for appointment, day in ((saturday, "2026-03-28"), (sunday, "2026-03-29")):
         block = blocks[str(appointment.id)]
@@ -114,17 +141,24 @@ def test_month_view_uses_local_dates(client, berlin):
     # 00:30 CET on Mar 29 is still Mar 28 in UTC: it belongs on the 29th.
     early = factories.appointment(service, bert, datetime(2026, 3, 28, 23, 30, tzinfo=UTC))
     busy_day = [
-        factories.appointment(service, bert, datetime(2026, 3, 10, hour, 0, tzinfo=UTC)) for hour in range(8, 13)
+        factories.appointment(service, bert, datetime(2026, 3, 10, hour, 0, tzinfo=UTC))
+        for hour in range(8, 13)
     ]
     tree = page(client, view="month", date="2026-03-15")
     cells = {cell.attrs["data-day"]: cell for cell in tree.find_all("cal-month__day")}
     assert next(iter(cells)) == "2026-02-23" and list(cells)[-1] == "2026-04-05"
-    assert [e.attrs["data-appointment"] for e in cells["2026-03-29"].find_all("cal-month__event")] == [str(early.id)]
+    assert [
+        e.attrs["data-appointment"] for e in cells["2026-03-29"].find_all("cal-month__event")
+    ] == [str(early.id)]
     assert cells["2026-03-28"].find_all("cal-month__event") == []
     listed = [e.attrs["data-appointment"] for e in cells["2026-03-10"].find_all("cal-month__event")]
     assert listed == [str(a.id) for a in busy_day[:3]]
     more = cells["2026-03-10"].find("cal-month__more")
-    assert more.text == "+2 more" and "view=day" in more.attrs["href"] and "date=2026-03-10" in more.attrs["href"]
+    assert (
+        more.text == "+2 more"
+        and "view=day" in more.attrs["href"]
+        and "date=2026-03-10" in more.attrs["href"]
+    )
     assert "00:30" in cells["2026-03-29"].text or "12:30 AM" in cells["2026-03-29"].text
     assert "March 2026" in tree.text
 
@@ -135,19 +169,35 @@ def test_month_view_uses_local_dates(client, berlin):
 def test_time_off_and_office_hours_are_shaded(app, client, berlin):
     bert, service = berlin
     off = TimeException(
-        from_date=date(2026, 3, 25), to_date=date(2026, 3, 25), from_minute=13 * 60, to_minute=15 * 60,
-        reason_text="Dentist", color="#e11d48",
+        from_date=date(2026, 3, 25),
+        to_date=date(2026, 3, 25),
+        from_minute=13 * 60,
+        to_minute=15 * 60,
+        reason_text="Dentist",
+        color="#e11d48",
     )
     off.agents = [bert]
     db.session.add(off)
-    db.session.add(OfficeHours(name="Lunch", type=OfficeHoursType.LUNCHTIME, dow=DayOfWeek.TUE, time_from=12 * 3600, time_to=13 * 3600))
+    db.session.add(
+        OfficeHours(
+            name="Lunch",
+            type=OfficeHoursType.LUNCHTIME,
+            dow=DayOfWeek.TUE,
+            time_from=12 * 3600,
+            time_to=13 * 3600,
+        )
+    )
     db.session.commit()
     tree = page(client, view="week", date="2026-03-25")
     columns = {c.attrs["data-day"]: c for c in tree.find_all("cal__col")}
     shade = columns["2026-03-25"].find("cal__off")
     assert shade is not None and shade.text == "Dentist"
     # 13:00 Berlin = 12:00 UTC (account zone UTC): the lunch closure is drawn at 1 PM local.
-    lunch = [c for c in columns["2026-03-24"].find_all("cal__closed") if c.attrs.get("title") == "Closed: Lunch"]
+    lunch = [
+        c
+        for c in columns["2026-03-24"].find_all("cal__closed")
+        if c.attrs.get("title") == "Closed: Lunch"
+    ]
     assert len(lunch) == 1
     assert round(shade.style("--top"), 3) == at_line(tree, "1 PM")
     assert round(shade.style("--height"), 3) == round(2 * hour_height(tree), 3)
@@ -163,7 +213,9 @@ def test_the_now_line_is_on_today(client, berlin):
     assert len(nows) == 1
     today = utcnow().astimezone(__import__("zoneinfo").ZoneInfo("Europe/Berlin")).date().isoformat()
     assert nows[0].parent.attrs["data-day"] == today
-    other_week = page(client, view="week", date=(date.fromisoformat(today) + timedelta(days=21)).isoformat())
+    other_week = page(
+        client, view="week", date=(date.fromisoformat(today) + timedelta(days=21)).isoformat()
+    )
     assert other_week.find_all("cal__now") == []
 
 
@@ -185,8 +237,15 @@ def test_cancelled_are_hidden_until_asked_for(client, berlin):
 
 def test_navigation_links_and_htmx_partial(client, berlin):
     tree = page(client, view="week", date="2026-03-25")
-    links = {node.attrs["id"]: node for node in tree.find_all(tag="a") if node.attrs.get("id", "").startswith("cal-")}
-    assert "date=2026-03-18" in links["cal-prev"].attrs["href"] and "view=week" in links["cal-prev"].attrs["href"]
+    links = {
+        node.attrs["id"]: node
+        for node in tree.find_all(tag="a")
+        if node.attrs.get("id", "").startswith("cal-")
+    }
+    assert (
+        "date=2026-03-18" in links["cal-prev"].attrs["href"]
+        and "view=week" in links["cal-prev"].attrs["href"]
+    )
     assert "date=2026-04-01" in links["cal-next"].attrs["href"]
     assert links["cal-view-month"].attrs["hx-get"] == links["cal-view-month"].attrs["href"]
     section = tree.find(id="calendar")

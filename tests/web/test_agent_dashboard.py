@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -15,7 +15,7 @@ from tests import factories
 from tests.conftest import make_user, sign_in
 from tests.web.staff_support import parse
 
-UTC = timezone.utc
+UTC = UTC
 pytestmark = pytest.mark.date_sensitive  # today's agenda
 
 
@@ -47,8 +47,13 @@ def test_today_and_upcoming(client, tokyo):
     tree = parse(response.data)
     today_section = tree.find("dashboard__today")
     upcoming_section = tree.find("dashboard__upcoming")
-    assert [r.attrs["data-appointment"] for r in today_section.find_all("agenda__item")] == [str(early.id), str(late.id)]
-    assert [r.attrs["data-appointment"] for r in upcoming_section.find_all("agenda__item")] == [str(tomorrow.id)]
+    assert [r.attrs["data-appointment"] for r in today_section.find_all("agenda__item")] == [
+        str(early.id),
+        str(late.id),
+    ]
+    assert [r.attrs["data-appointment"] for r in upcoming_section.find_all("agenda__item")] == [
+        str(tomorrow.id)
+    ]
     assert str(yesterday.id) not in response.get_data(as_text=True)
     text = today_section.text
     assert "12:15 – 1:00 AM" in text and "11:00 – 11:45 PM" in text  # local, Babel, never ISO
@@ -71,7 +76,9 @@ def test_join_buttons_and_states(client, tokyo):
 
     def joinable(appointment):
         form = by_id[str(appointment.id)].find(tag="form")
-        return form is not None and form.attrs["action"].endswith(f"/agent/appointments/{appointment.id}/join")
+        return form is not None and form.attrs["action"].endswith(
+            f"/agent/appointments/{appointment.id}/join"
+        )
 
     local_day = lambda a: a.start_at.astimezone(ZoneInfo("Asia/Tokyo")).date()  # noqa: E731
     today = now.astimezone(ZoneInfo("Asia/Tokyo")).date()

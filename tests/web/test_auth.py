@@ -45,7 +45,13 @@ def test_inactive_user_cannot_sign_in(client):
 
 @pytest.mark.parametrize(
     "target",
-    ["https://evil.example/", "//evil.example/", "/\\evil.example", "http:/evil", "javascript:alert(1)"],
+    [
+        "https://evil.example/",
+        "//evil.example/",
+        "/\\evil.example",
+        "http:/evil",
+        "javascript:alert(1)",
+    ],
 )
 def test_open_redirect_attempts_go_home(client, target):
     make_user("agent@example.com")

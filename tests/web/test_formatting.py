@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, UTC
 from zoneinfo import ZoneInfo
 
 from flask import render_template_string
@@ -13,15 +13,19 @@ BERLIN = ZoneInfo("Europe/Berlin")
 
 
 def test_templates_call_or_pipe_the_same_functions(app):
-    start = datetime(2026, 5, 14, 7, 0, tzinfo=timezone.utc)
+    start = datetime(2026, 5, 14, 7, 0, tzinfo=UTC)
     with app.test_request_context("/"):
         called = render_template_string(
             "{{ format_day(day) }}|{{ format_time(start, zone) }}|{{ iso_utc(start) }}",
-            day=date(2026, 5, 14), start=start, zone=BERLIN,
+            day=date(2026, 5, 14),
+            start=start,
+            zone=BERLIN,
         )
         piped = render_template_string(
             "{{ day|format_day }}|{{ start|format_time(zone) }}|{{ start|iso_utc }}",
-            day=date(2026, 5, 14), start=start, zone=BERLIN,
+            day=date(2026, 5, 14),
+            start=start,
+            zone=BERLIN,
         )
     assert called == piped == "Thursday, May 14, 2026|9:00\u202fAM|2026-05-14T07:00:00Z"
 

@@ -39,7 +39,9 @@ def errors(html: str) -> list[str]:
     return re.findall(r'class="field-error"[^>]*>([^<]*)<', html)
 
 
-def week_form(html: str, windows: dict[int, list[tuple[str, str]]], action: str = "save", **extra) -> dict:
+def week_form(
+    html: str, windows: dict[int, list[tuple[str, str]]], action: str = "save", **extra
+) -> dict:
     data = {"version": version(html), "action": action, "copy_from": "1"}
     for day, rows in windows.items():
         for row, (start, end) in enumerate(rows):
@@ -65,7 +67,9 @@ def test_save_several_windows_a_day(client, alice):
     html = client.get("/agent/hours").get_data(as_text=True)
     response = client.post(
         "/agent/hours",
-        data=week_form(html, {1: [("08:00", "10:00"), ("", ""), ("10:30", "12:00")], 3: [("14:00", "24:00")]}),
+        data=week_form(
+            html, {1: [("08:00", "10:00"), ("", ""), ("10:30", "12:00")], 3: [("14:00", "24:00")]}
+        ),
     )
     assert response.status_code == 303
     assert hours.get_week(db.session, alice.id) == [W(1, 480, 600), W(1, 630, 720), W(3, 840, 1440)]
@@ -109,7 +113,9 @@ def test_add_a_row_and_copy_a_day_without_saving(client, alice):
     sign_in(client, "alice@example.com")
     html = client.get("/agent/hours").get_data(as_text=True)
     monday = [("09:00", "12:00"), ("13:00", "17:00")]
-    added = client.post("/agent/hours", data=week_form(html, {1: monday}, action="add-1")).get_data(as_text=True)
+    added = client.post("/agent/hours", data=week_form(html, {1: monday}, action="add-1")).get_data(
+        as_text=True
+    )
     assert 'name="days-0-windows-2-start"' in added
     copied = client.post(
         "/agent/hours", data=week_form(html, {1: monday}, action="copy", copy_to=["2", "5"])
@@ -119,7 +125,10 @@ def test_add_a_row_and_copy_a_day_without_saving(client, alice):
     assert "Copied Monday to Tuesday, Friday" in page
     assert value_of(page, "days-1-windows-1-start") == "13:00"
     assert value_of(page, "days-4-windows-0-end") == "12:00"
-    assert hours.get_week(db.session, alice.id) == [W(1, 540, 720), W(1, 780, 1020)]  # not saved yet
+    assert hours.get_week(db.session, alice.id) == [
+        W(1, 540, 720),
+        W(1, 780, 1020),
+    ]  # not saved yet
     saved = client.post("/agent/hours", data=week_form(page, {1: monday, 2: monday, 5: monday}))
     assert saved.status_code == 303
     assert len(hours.get_week(db.session, alice.id)) == 6
@@ -129,7 +138,8 @@ def test_remove_a_row(client, alice):
     sign_in(client, "alice@example.com")
     html = client.get("/agent/hours").get_data(as_text=True)
     page = client.post(
-        "/agent/hours", data=week_form(html, {1: [("09:00", "12:00"), ("13:00", "17:00")]}, action="remove-1-0")
+        "/agent/hours",
+        data=week_form(html, {1: [("09:00", "12:00"), ("13:00", "17:00")]}, action="remove-1-0"),
     ).get_data(as_text=True)
     assert 'value="09:00"' not in page and 'value="13:00"' in page
 
@@ -142,7 +152,9 @@ def test_htmx_gets_the_editor_partial(client, alice):
     assert "<html" not in html and "HX-Request" in response.headers["Vary"]
     full = client.get("/agent/hours").get_data(as_text=True)
     saved = client.post(
-        "/agent/hours", data=week_form(full, {1: [("10:00", "11:00")]}), headers={"HX-Request": "true"}
+        "/agent/hours",
+        data=week_form(full, {1: [("10:00", "11:00")]}),
+        headers={"HX-Request": "true"},
     )
     assert saved.status_code == 200 and "Working hours saved" in saved.get_data(as_text=True)
 
@@ -153,7 +165,9 @@ def test_an_agent_cannot_see_or_change_another_agents_hours(client, alice):
     assert client.get(f"/agent/hours?agent={alice.id}").status_code == 404
     assert client.get("/agent/hours?agent=not-a-uuid").status_code == 404
     html = client.get("/agent/hours").get_data(as_text=True)
-    response = client.post(f"/agent/hours?agent={alice.id}", data=week_form(html, {1: [("01:00", "02:00")]}))
+    response = client.post(
+        f"/agent/hours?agent={alice.id}", data=week_form(html, {1: [("01:00", "02:00")]})
+    )
     assert response.status_code == 404
     assert hours.get_week(db.session, alice.id) == [W(1, 540, 720), W(1, 780, 1020)]
 
@@ -165,8 +179,12 @@ def test_a_supervisor_or_admin_edits_any_agents_hours(client, alice, role):
     html = client.get(f"/agent/hours?agent={alice.id}").get_data(as_text=True)
     assert "Working hours · Alice" in html and "Europe/Berlin" in html
     assert 'id="agent-picker"' in html
-    response = client.post(f"/agent/hours?agent={alice.id}", data=week_form(html, {7: [("10:00", "14:00")]}))
-    assert response.status_code == 303 and response.headers["Location"].endswith(f"?agent={alice.id}")
+    response = client.post(
+        f"/agent/hours?agent={alice.id}", data=week_form(html, {7: [("10:00", "14:00")]})
+    )
+    assert response.status_code == 303 and response.headers["Location"].endswith(
+        f"?agent={alice.id}"
+    )
     assert hours.get_week(db.session, alice.id) == [W(7, 600, 840)]
 
 
@@ -185,12 +203,17 @@ def test_signed_out_visitors_are_sent_to_sign_in(client, alice):
 def test_csrf_is_required(client, alice, config_overrides):
     sign_in_page = client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', sign_in_page).group(1)
-    client.post("/login", data={"email": "alice@example.com", "password": "correct horse", "csrf_token": token})
+    client.post(
+        "/login",
+        data={"email": "alice@example.com", "password": "correct horse", "csrf_token": token},
+    )
     g.pop("csrf_token", None)  # Flask-WTF caches the token in the (long-lived test) ``g``
     html = client.get("/agent/hours").get_data(as_text=True)
     response = client.post("/agent/hours", data=week_form(html, {1: [("01:00", "02:00")]}))
     assert response.status_code == 400
     assert hours.get_week(db.session, alice.id) == [W(1, 540, 720), W(1, 780, 1020)]
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
-    ok = client.post("/agent/hours", data=week_form(html, {1: [("01:00", "02:00")]}, csrf_token=token))
+    ok = client.post(
+        "/agent/hours", data=week_form(html, {1: [("01:00", "02:00")]}, csrf_token=token)
+    )
     assert ok.status_code == 303

@@ -11,18 +11,26 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, UTC
 
 import pytest
 from sqlalchemy import select
 
 from portal.booking.links import manage_token
 from portal.extensions import db, settings
-from portal.models import Appointment, OfficeHours, Role, Service, ServiceTimeSlot, TimeException, User
+from portal.models import (
+    Appointment,
+    OfficeHours,
+    Role,
+    Service,
+    ServiceTimeSlot,
+    TimeException,
+    User,
+)
 from tests import factories
 from tests.conftest import make_user, sign_in
 
-UTC = timezone.utc
+UTC = UTC
 HX = {"HX-Request": "true"}
 RESTORE = HX | {"HX-History-Restore-Request": "true"}
 BOOSTED = HX | {"HX-Boosted": "true"}
@@ -58,13 +66,23 @@ def world(app, client) -> World:
         client.post(
             f"/agent/time-off/new?agent={agent.id}",
             data={
-                "agents": [str(agent.id)], "kind": "once", "from_date": (day + timedelta(days=20)).isoformat(),
-                "to_date": (day + timedelta(days=20)).isoformat(), "reason_text": "Vacation", "block_time": "y",
+                "agents": [str(agent.id)],
+                "kind": "once",
+                "from_date": (day + timedelta(days=20)).isoformat(),
+                "to_date": (day + timedelta(days=20)).isoformat(),
+                "reason_text": "Vacation",
+                "block_time": "y",
             },
         ),
         client.post(
             "/admin/office-hours",
-            data={"name": "Lunch", "type": "lunchtime", "dow": "mon", "time_from": "12:00", "time_to": "13:00"},
+            data={
+                "name": "Lunch",
+                "type": "lunchtime",
+                "dow": "mon",
+                "time_from": "12:00",
+                "time_to": "13:00",
+            },
         ),
         client.post(
             f"/admin/services/{service.id}/time-slots",
@@ -107,7 +125,11 @@ PAGES: list[tuple[str, Callable[[World], str], str]] = [
     ("new time off", lambda w: f"/agent/time-off/new?agent={w.agent.id}", "time-off-form"),
     ("edit time off", lambda w: f"/agent/time-off/{w.time_off.id}/edit", "time-off-form"),
     ("office hours", lambda w: "/admin/office-hours", "office-hours-list"),
-    ("edit office hours", lambda w: f"/admin/office-hours/{w.office_hours.id}/edit", "office-hours-form"),
+    (
+        "edit office hours",
+        lambda w: f"/admin/office-hours/{w.office_hours.id}/edit",
+        "office-hours-form",
+    ),
     ("time slots", lambda w: f"/admin/services/{w.service.id}/time-slots", "service-windows-list"),
     (
         "edit time slot",
@@ -119,7 +141,11 @@ PAGES: list[tuple[str, Callable[[World], str], str]] = [
 
 
 def is_whole_page(html: str) -> bool:
-    return html.lstrip().startswith("<!doctype html>") and "<html" in html and 'class="site-header"' in html
+    return (
+        html.lstrip().startswith("<!doctype html>")
+        and "<html" in html
+        and 'class="site-header"' in html
+    )
 
 
 def is_fragment(html: str, root_id: str) -> bool:
@@ -132,7 +158,9 @@ def varies(response) -> bool:
     return {"HX-Request", "HX-History-Restore-Request", "HX-Boosted"} <= named
 
 
-@pytest.mark.parametrize("url, root_id", [(url, root) for _, url, root in PAGES], ids=[n for n, _, _ in PAGES])
+@pytest.mark.parametrize(
+    "url, root_id", [(url, root) for _, url, root in PAGES], ids=[n for n, _, _ in PAGES]
+)
 def test_back_restores_the_whole_page_and_htmx_gets_the_partial(client, world, url, root_id):
     address = url(world)
 
@@ -157,8 +185,13 @@ def test_back_restores_the_whole_page_and_htmx_gets_the_partial(client, world, u
 def test_template_preview_is_a_partial_only_for_htmx(client, world):
     url = f"/admin/services/{world.service.id}/templates/preview"
     form = {
-        "channel": "EMAIL", "type": "CREATE", "locale": "en", "subject": "For {{firstName}}",
-        "text_body": "Hello", "html_body": "", "active": "y",
+        "channel": "EMAIL",
+        "type": "CREATE",
+        "locale": "en",
+        "subject": "For {{firstName}}",
+        "text_body": "Hello",
+        "html_body": "",
+        "active": "y",
     }
     partial = client.post(url, data=form, headers=HX)
     assert partial.status_code == 200 and varies(partial)
@@ -171,7 +204,15 @@ def test_template_preview_is_a_partial_only_for_htmx(client, world):
 
 def test_a_saved_form_sends_htmx_to_the_list_as_a_whole_page(client, world):
     url = f"/admin/office-hours/{world.office_hours.id}/edit"
-    data = {"name": "Long lunch", "type": "lunchtime", "dow": "mon", "time_from": "12:00", "time_to": "14:00"}
-    data["version"] = re.search(r'name="version"[^>]*value="([^"]*)"', client.get(url).get_data(as_text=True))[1]
+    data = {
+        "name": "Long lunch",
+        "type": "lunchtime",
+        "dow": "mon",
+        "time_from": "12:00",
+        "time_to": "14:00",
+    }
+    data["version"] = re.search(
+        r'name="version"[^>]*value="([^"]*)"', client.get(url).get_data(as_text=True)
+    )[1]
     saved = client.post(url, data=data, headers=HX)
     assert saved.status_code == 204 and saved.headers["HX-Redirect"] == "/admin/office-hours"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 
 import pytest
 
@@ -11,7 +11,7 @@ from tests import factories
 from tests.conftest import make_user, sign_in
 from tests.web.staff_support import column_of, events, hour_lines, parse
 
-UTC = timezone.utc
+UTC = UTC
 
 
 @pytest.fixture
@@ -23,8 +23,12 @@ def team(app, client):
     service = factories.service([alice, nora], duration_minutes=60)
     make_user("sam@example.com", Role.SUPERVISOR, name="Sam Super", timezone="Europe/Berlin")
     sign_in(client, "sam@example.com")
-    a1 = factories.appointment(service, alice, datetime(2026, 3, 24, 9, 0, tzinfo=UTC))  # 10:00 Berlin
-    n1 = factories.appointment(service, nora, datetime(2026, 3, 24, 14, 0, tzinfo=UTC))  # 10:00 NY, 15:00 Berlin
+    a1 = factories.appointment(
+        service, alice, datetime(2026, 3, 24, 9, 0, tzinfo=UTC)
+    )  # 10:00 Berlin
+    n1 = factories.appointment(
+        service, nora, datetime(2026, 3, 24, 14, 0, tzinfo=UTC)
+    )  # 10:00 NY, 15:00 Berlin
     return alice, nora, a1, n1
 
 
@@ -50,18 +54,33 @@ def test_team_day_has_a_column_per_agent(client, team):
 
 def test_filter_by_agents(client, team):
     alice, nora, a1, n1 = team
-    tree = parse(client.get("/team", query_string={"view": "week", "date": "2026-03-24", "agent": str(nora.id)}).data)
+    tree = parse(
+        client.get(
+            "/team", query_string={"view": "week", "date": "2026-03-24", "agent": str(nora.id)}
+        ).data
+    )
     assert set(events(tree)) == {str(n1.id)}
     assert "Nora Newyork" in events(tree)[str(n1.id)].text  # team blocks name the agent
-    checked = [i.attrs["value"] for i in tree.find_all(tag="input", name="agent") if "checked" in i.attrs]
+    checked = [
+        i.attrs["value"] for i in tree.find_all(tag="input", name="agent") if "checked" in i.attrs
+    ]
     assert checked == [str(nora.id)]
-    both = parse(client.get(f"/team?view=week&date=2026-03-24&agent={nora.id}&agent={alice.id}").data)
+    both = parse(
+        client.get(f"/team?view=week&date=2026-03-24&agent={nora.id}&agent={alice.id}").data
+    )
     assert set(events(both)) == {str(a1.id), str(n1.id)}
     everyone = parse(client.get("/team?view=month&date=2026-03-24").data)
-    cell = [c for c in everyone.find_all("cal-month__day") if c.attrs["data-day"] == "2026-03-24"][0]
-    assert {e.attrs["data-appointment"] for e in cell.find_all("cal-month__event")} == {str(a1.id), str(n1.id)}
+    cell = [c for c in everyone.find_all("cal-month__day") if c.attrs["data-day"] == "2026-03-24"][
+        0
+    ]
+    assert {e.attrs["data-appointment"] for e in cell.find_all("cal-month__event")} == {
+        str(a1.id),
+        str(n1.id),
+    }
     # Unknown ids are ignored rather than failing.
-    assert client.get("/team?agent=nope&agent=00000000-0000-0000-0000-000000000000").status_code == 200
+    assert (
+        client.get("/team?agent=nope&agent=00000000-0000-0000-0000-000000000000").status_code == 200
+    )
 
 
 def test_team_blocks_open_the_appointment(client, team):

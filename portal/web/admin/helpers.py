@@ -11,7 +11,6 @@ from flask_wtf import FlaskForm
 FORM_ERROR = "__form__"
 
 
-
 def form_page(template_name: str, form: FlaskForm | None = None, /, **context: Any):
     """Render a page; 422 when its form carries errors, so tests and tools see the failure."""
     has_errors = form is not None and (form.errors or form.form_errors)

@@ -15,9 +15,13 @@ from portal.web.admin import bp
 @bp.get("")
 def home():
     users = db.session.scalar(
-        select(func.count()).select_from(User).where(User.role.in_(MANAGED_ROLES), User.active.is_(True))
+        select(func.count())
+        .select_from(User)
+        .where(User.role.in_(MANAGED_ROLES), User.active.is_(True))
     )
-    services = db.session.scalar(select(func.count()).select_from(Service).where(Service.active.is_(True)))
+    services = db.session.scalar(
+        select(func.count()).select_from(Service).where(Service.active.is_(True))
+    )
     unverified = db.session.scalar(
         select(func.count())
         .select_from(Service)

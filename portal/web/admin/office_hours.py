@@ -147,7 +147,9 @@ def office_hours_update(item_id: uuid.UUID):
         "time_to": data.time_to,
     }
     on_domain_error(lambda error: _edit_page(item, form, status=show_refusal(form, error)), form)
-    domain.update_office_hours(db.session, item, changes, expected_version=form.version.data or None)
+    domain.update_office_hours(
+        db.session, item, changes, expected_version=form.version.data or None
+    )
     flash(f"Office hours “{item.name}” saved.", "success")
     return _back()
 
@@ -164,7 +166,9 @@ def office_hours_delete(item_id: uuid.UUID):
         return _back()
 
     on_domain_error(refused)
-    domain.delete_office_hours(db.session, item, expected_version=request.form.get("version") or None)
+    domain.delete_office_hours(
+        db.session, item, expected_version=request.form.get("version") or None
+    )
     flash(f"Office hours “{name}” deleted.", "success")
     return _back()
 

@@ -110,7 +110,9 @@ def service_window_create(service_id: uuid.UUID):
     return _back(service)
 
 
-def _edit_page(service: Service, slot: ServiceTimeSlot, form: TimeSlotForm, *, status: int | None = None):
+def _edit_page(
+    service: Service, slot: ServiceTimeSlot, form: TimeSlotForm, *, status: int | None = None
+):
     return render(
         "admin/service_window_edit.html",
         "admin/_service_window_form.html",
@@ -123,7 +125,9 @@ def _edit_page(service: Service, slot: ServiceTimeSlot, form: TimeSlotForm, *, s
     )
 
 
-@bp.get("/services/<uuid:service_id>/time-slots/<uuid:slot_id>/edit", endpoint="service_window_edit")
+@bp.get(
+    "/services/<uuid:service_id>/time-slots/<uuid:slot_id>/edit", endpoint="service_window_edit"
+)
 def service_window_edit(service_id: uuid.UUID, slot_id: uuid.UUID):
     service = _service(service_id)
     slot = _slot(service, slot_id)
@@ -140,7 +144,9 @@ def service_window_edit(service_id: uuid.UUID, slot_id: uuid.UUID):
     return _edit_page(service, slot, form)
 
 
-@bp.post("/services/<uuid:service_id>/time-slots/<uuid:slot_id>/edit", endpoint="service_window_update")
+@bp.post(
+    "/services/<uuid:service_id>/time-slots/<uuid:slot_id>/edit", endpoint="service_window_update"
+)
 def service_window_update(service_id: uuid.UUID, slot_id: uuid.UUID):
     service = _service(service_id)
     slot = _slot(service, slot_id)
@@ -161,7 +167,9 @@ def service_window_update(service_id: uuid.UUID, slot_id: uuid.UUID):
     return _back(service)
 
 
-@bp.post("/services/<uuid:service_id>/time-slots/<uuid:slot_id>/delete", endpoint="service_window_delete")
+@bp.post(
+    "/services/<uuid:service_id>/time-slots/<uuid:slot_id>/delete", endpoint="service_window_delete"
+)
 def service_window_delete(service_id: uuid.UUID, slot_id: uuid.UUID):
     service = _service(service_id)
     slot = _slot(service, slot_id)

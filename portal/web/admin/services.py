@@ -28,8 +28,16 @@ _MAX_MINUTES = 10**8
 
 
 NEW_SERVICE_DEFAULTS = dict(
-    duration=30, buffer_before=0, buffer_after=0, minimum_notice=60, horizon_days=60,
-    capacity=1, timezone="UTC", locale="en", color="#4f46e5", active=True,
+    duration=30,
+    buffer_before=0,
+    buffer_after=0,
+    minimum_notice=60,
+    horizon_days=60,
+    capacity=1,
+    timezone="UTC",
+    locale="en",
+    color="#4f46e5",
+    active=True,
 )
 
 
@@ -103,7 +111,10 @@ def service_new():
         service = domain.create_service(
             db.session, slug=(form.slug.data or "").strip() or None, **_fields(form)
         )
-        flash(f"The service “{service.name}” was created with default notification templates.", "success")
+        flash(
+            f"The service “{service.name}” was created with default notification templates.",
+            "success",
+        )
         return redirect(url_for("admin.service_edit", service_id=service.id))
     return _new_page(form)
 

@@ -47,7 +47,9 @@ def _texts(form: TemplateForm) -> dict[str, Any]:
     )
 
 
-def _kind(form: TemplateForm, template: NotificationTemplate | None) -> tuple[Channel, TemplateType] | None:
+def _kind(
+    form: TemplateForm, template: NotificationTemplate | None
+) -> tuple[Channel, TemplateType] | None:
     if template is not None:
         return template.channel, template.type
     try:
@@ -56,14 +58,18 @@ def _kind(form: TemplateForm, template: NotificationTemplate | None) -> tuple[Ch
         return None
 
 
-def _preview(service: Service, form: TemplateForm, template: NotificationTemplate | None) -> dict[str, Any]:
+def _preview(
+    service: Service, form: TemplateForm, template: NotificationTemplate | None
+) -> dict[str, Any]:
     kind = _kind(form, template)
     problems = (
         domain.template_problems(kind[0], kind[1], period=_period(form), **_texts(form))
         if kind
         else ["Choose a channel and a type."]
     )
-    rendered = domain.preview(service, locale=(form.locale.data or "").strip() or None, **_texts(form))
+    rendered = domain.preview(
+        service, locale=(form.locale.data or "").strip() or None, **_texts(form)
+    )
     return {"rendered": rendered, "problems": problems, "channel": kind[0] if kind else None}
 
 
@@ -171,7 +177,9 @@ def template_preview(service_id: uuid.UUID):
         abort(400)
     template = _template_or_404(service, form.template_id.data) if form.template_id.data else None
     if htmx.wants_partial():
-        return render_template("admin/_template_preview.html", preview=_preview(service, form, template))
+        return render_template(
+            "admin/_template_preview.html", preview=_preview(service, form, template)
+        )
     response = _page(service, form, template)
     response.status_code = 200
     return response
@@ -194,7 +202,8 @@ def template_delete(service_id: uuid.UUID, template_id: uuid.UUID):
 def sender_context(service: Service, **forms: Any) -> dict[str, Any]:
     """The forms of the sender card on the service page."""
     return {
-        "sender_form": forms.get("sender_form") or SenderForm(formdata=None, sender_email=service.sender_email),
+        "sender_form": forms.get("sender_form")
+        or SenderForm(formdata=None, sender_email=service.sender_email),
         "code_form": forms.get("code_form") or SenderCodeForm(formdata=None),
     }
 

@@ -91,7 +91,9 @@ def _shown_form(user: User) -> EditUserForm:
     return form
 
 
-def _edit_page(user: User, *, form: EditUserForm | None = None, password_form: PasswordForm | None = None):
+def _edit_page(
+    user: User, *, form: EditUserForm | None = None, password_form: PasswordForm | None = None
+):
     page = form_page(
         "admin/user_edit.html",
         form or _shown_form(user),

@@ -86,10 +86,16 @@ def _viewer_zone(value: str | None = None) -> ZoneInfo:
 def _links(appointment: Appointment, zone: ZoneInfo) -> pk.PickerLinks:
     return pk.PickerLinks(
         month_url=lambda m: url_for(
-            "agent.appointment", appointment_id=appointment.id, month=m.strftime("%Y-%m"), timezone=zone.key
+            "agent.appointment",
+            appointment_id=appointment.id,
+            month=m.strftime("%Y-%m"),
+            timezone=zone.key,
         ),
         day_url=lambda d: url_for(
-            "agent.appointment_day", appointment_id=appointment.id, day=d.isoformat(), timezone=zone.key
+            "agent.appointment_day",
+            appointment_id=appointment.id,
+            day=d.isoformat(),
+            timezone=zone.key,
         ),
         options_url=url_for("agent.appointment", appointment_id=appointment.id),
         slot_action=url_for("agent.appointment_reschedule", appointment_id=appointment.id),
@@ -141,7 +147,8 @@ def _fill_choices(appointment: Appointment, forms: dict[str, FlaskForm], now: da
     ]
     options = participants.reassign_options(db.session, appointment, now=now)
     forms["reassign_form"].user_id.choices = [("", "Choose an agent…")] + [
-        (str(o.agent.id), o.agent.name if o.free else f"{o.agent.name} (busy then)") for o in options
+        (str(o.agent.id), o.agent.name if o.free else f"{o.agent.name} (busy then)")
+        for o in options
     ]
     return options
 
@@ -175,7 +182,9 @@ def _page(
         details.title.data = appointment.title
         details.notes.data = appointment.notes
         details.metadata.data = (
-            json.dumps(appointment.metadata_, indent=2, ensure_ascii=False) if appointment.metadata_ else ""
+            json.dumps(appointment.metadata_, indent=2, ensure_ascii=False)
+            if appointment.metadata_
+            else ""
         )
     options = _fill_choices(appointment, forms, now)
     if picker is None:
@@ -226,7 +235,10 @@ def appointment(appointment_id: uuid.UUID):
     item = _appointment(appointment_id)
     zone = _viewer_zone(request.args.get("timezone"))
     picker = staff_picker(
-        item, zone, month=pk.parse_month(request.args.get("month")), day=pk.parse_day(request.args.get("day"))
+        item,
+        zone,
+        month=pk.parse_month(request.args.get("month")),
+        day=pk.parse_day(request.args.get("day")),
     )
     if htmx.wants_partial():
         if picker is None:
@@ -268,7 +280,9 @@ def _version(value: str | None) -> datetime | None:
 
 def _show_refusal(item: Appointment, section: str, forms: dict[str, FlaskForm] | None = None):
     """A renderer for on_domain_error: the page with the refusal at ``section``."""
-    return lambda error: _page(item, forms=forms, open_section=section, errors={section: error.message})
+    return lambda error: _page(
+        item, forms=forms, open_section=section, errors={section: error.message}
+    )
 
 
 @bp.post("/appointments/<uuid:appointment_id>/details")
@@ -317,7 +331,9 @@ def appointment_add_customer(appointment_id: uuid.UUID):
     )
     on_domain_error(_show_refusal(item, "participants", forms))
     participants.add_customer(db.session, item, customer, actor=_actor())
-    return _done(item, f"{customer.first_name} {customer.last_name}".strip() + " was added.", "#participants")
+    return _done(
+        item, f"{customer.first_name} {customer.last_name}".strip() + " was added.", "#participants"
+    )
 
 
 def _user_id(value: str | None) -> uuid.UUID | None:
@@ -375,7 +391,11 @@ def appointment_reschedule(appointment_id: uuid.UUID):
         if picker is not None:
             picker.message = error.message
         return _page(
-            item, picker=picker, zone=zone, open_section="reschedule", errors={"reschedule": error.message}
+            item,
+            picker=picker,
+            zone=zone,
+            open_section="reschedule",
+            errors={"reschedule": error.message},
         )
 
     on_domain_error(refused)
@@ -385,9 +405,17 @@ def appointment_reschedule(appointment_id: uuid.UUID):
         picker.message = "Please pick a time from the list."
         return _page(item, status=422, picker=picker, zone=zone, open_section="reschedule")
     operations.reschedule(
-        db.session, item, start, duration=item.duration, enforce_notice=False, actor=_actor(), now=now
+        db.session,
+        item,
+        start,
+        duration=item.duration,
+        enforce_notice=False,
+        actor=_actor(),
+        now=now,
     )
-    return _done(item, f"Moved to {fmt.format_datetime(item.start_at, zone)}. The customer is notified.")
+    return _done(
+        item, f"Moved to {fmt.format_datetime(item.start_at, zone)}. The customer is notified."
+    )
 
 
 @bp.post("/appointments/<uuid:appointment_id>/reassign")

@@ -29,8 +29,12 @@ def calendar():
     agent = agent_for(db.session, current_user, state.agent_ids[0] if state.agent_ids else None)
     zone = ZoneInfo(agent.timezone)
     if agent.id == current_user.id:
-        state = calendar_page.CalendarState(state.endpoint, state.view, state.anchor, state.cancelled)
+        state = calendar_page.CalendarState(
+            state.endpoint, state.view, state.anchor, state.cancelled
+        )
     else:
-        state = calendar_page.CalendarState(state.endpoint, state.view, state.anchor, state.cancelled, (agent.id,))
+        state = calendar_page.CalendarState(
+            state.endpoint, state.view, state.anchor, state.cancelled, (agent.id,)
+        )
     page = calendar_page.build_page(db.session, state, zone, [agent])
     return calendar_page.render_calendar(page, "agent/calendar.html", agent=agent)

@@ -56,7 +56,9 @@ def home():
     live = [a for a in agenda if interaction.can_join(a, now=now)]
     groups: list[tuple[str, list[Appointment]]] = []
     for appointment in upcoming:
-        label = babel_dates.format_date(appointment.start_at.astimezone(zone).date(), "EEEE, MMMM d", locale=fmt.locale())
+        label = babel_dates.format_date(
+            appointment.start_at.astimezone(zone).date(), "EEEE, MMMM d", locale=fmt.locale()
+        )
         if not groups or groups[-1][0] != label:
             groups.append((label, []))
         groups[-1][1].append(appointment)
@@ -74,7 +76,11 @@ def home():
         room=lambda a: interaction.live_ticket(a, now=now),
         fmt_time=lambda value: fmt.format_time(value, zone),
         fmt_range=lambda a: babel_dates.format_interval(
-            a.start_at.astimezone(zone), a.end_at.astimezone(zone), _skeleton(), tzinfo=zone, locale=fmt.locale()
+            a.start_at.astimezone(zone),
+            a.end_at.astimezone(zone),
+            _skeleton(),
+            tzinfo=zone,
+            locale=fmt.locale(),
         ),
         fmt_day=lambda value: fmt.format_day(value.astimezone(zone).date()),
         zone_text=fmt.zone_label(zone, now),

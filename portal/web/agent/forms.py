@@ -72,7 +72,9 @@ class DetailsForm(FlaskForm):
 class CustomerForm(FlaskForm):
     first_name = StringField("First name", filters=[no_nul], validators=[Length(max=100)])
     last_name = StringField("Last name", filters=[no_nul], validators=[Length(max=100)])
-    email = EmailField("Email", filters=[no_nul], validators=[Optional(), EmailAddress(), Length(max=254)])
+    email = EmailField(
+        "Email", filters=[no_nul], validators=[Optional(), EmailAddress(), Length(max=254)]
+    )
     phone = TelField("Phone", filters=[no_nul], validators=[Optional(), Length(max=32)])
 
     def validate_first_name(self, field) -> None:

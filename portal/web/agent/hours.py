@@ -70,7 +70,9 @@ def _submitted_rows(formdata) -> Rows:
     rows: Rows = []
     for day in range(len(DAYS)):
         cells = found.get(day, {})
-        rows.append([(cells[row].get("start", ""), cells[row].get("end", "")) for row in sorted(cells)])
+        rows.append(
+            [(cells[row].get("start", ""), cells[row].get("end", "")) for row in sorted(cells)]
+        )
     return rows
 
 
@@ -100,7 +102,12 @@ def _parse(rows: Rows) -> tuple[list[hours.Window], dict[tuple[int, int], dict[s
 
 
 def _page(
-    agent: User, form: HoursForm, *, status: int | None = None, saved: bool = False, notice: str | None = None
+    agent: User,
+    form: HoursForm,
+    *,
+    status: int | None = None,
+    saved: bool = False,
+    notice: str | None = None,
 ):
     return render(
         "agent/hours.html",
@@ -139,7 +146,9 @@ def hours_save():
         # Only the CSRF token and the structure can fail here; show the saved week again.
         week = hours.get_week(db.session, agent.id)
         fresh = _form_for(_rows_of(week), hours.week_version(week))
-        add_form_error(fresh, "The form had expired. Here are the saved hours; make your change again.")
+        add_form_error(
+            fresh, "The form had expired. Here are the saved hours; make your change again."
+        )
         return _page(agent, fresh, status=400)
     rows = _submitted_rows(request.form)
     action = request.form.get("action", "save")
@@ -217,4 +226,3 @@ def _show_errors(form: HoursForm, errors: dict[tuple[int, int], dict[str, str]])
         entry = form.days[day_index].windows[row]
         for name, message in problems.items():
             add_error(getattr(entry, name), message)
-

@@ -117,7 +117,9 @@ def _submitted(form: TimeOffForm) -> domain.TimeOff | None:
             wanted = [uuid.UUID(value) for value in form.agents.data or []]
             agents = agents_for(db.session, current_user, wanted)
         except (ValueError, NotFound):
-            add_error(form.agents, "One of the agents no longer exists. Reload the page and choose again.")
+            add_error(
+                form.agents, "One of the agents no longer exists. Reload the page and choose again."
+            )
             ok = False
             agents = []
         if ok and not agents:
@@ -179,18 +181,25 @@ def _collision_rows(appointments: list[Appointment]) -> list[dict[str, Any]]:
                 "title": appointment.title,
                 "service": appointment.service.name,
                 "organizer": appointment.organizer.name,
-                "customers": ", ".join(p.full_name or (p.email or "") for p in appointment.customers),
+                "customers": ", ".join(
+                    p.full_name or (p.email or "") for p in appointment.customers
+                ),
                 "url": url_for("agent.appointment", appointment_id=appointment.id),
             }
         )
     return rows
 
 
-def _form_page(form: TimeOffForm, *, exception: TimeException | None, agent: User, collisions=None, status=None):
+def _form_page(
+    form: TimeOffForm, *, exception: TimeException | None, agent: User, collisions=None, status=None
+):
     action = (
         url_for("agent.time_off_edit", exception_id=exception.id)
         if exception is not None
-        else url_for("agent.time_off_new", **({"agent": str(agent.id)} if agent.id != current_user.id else {}))
+        else url_for(
+            "agent.time_off_new",
+            **({"agent": str(agent.id)} if agent.id != current_user.id else {}),
+        )
     )
     return render(
         "agent/time_off_form.html",
@@ -234,7 +243,9 @@ def _save(form: TimeOffForm, agent: User, exception: TimeException | None):
         put_on_form(form, error, FORM_FIELDS)
         status = show_refusal(form, error)
         collisions = domain.find_collisions(db.session, data) if choice.force else None
-        return _form_page(form, exception=exception, agent=agent, collisions=collisions, status=status)
+        return _form_page(
+            form, exception=exception, agent=agent, collisions=collisions, status=status
+        )
 
     on_domain_error(refused)
     if exception is None:
@@ -247,7 +258,9 @@ def _save(form: TimeOffForm, agent: User, exception: TimeException | None):
     message = f"Time off {verb}."
     if outcome.cancelled:
         channels = " and ".join(
-            name for name, wanted in (("email", choice.send_email), ("SMS", choice.send_sms)) if wanted
+            name
+            for name, wanted in (("email", choice.send_email), ("SMS", choice.send_sms))
+            if wanted
         )
         count = len(outcome.cancelled)
         message += f" {count} appointment{'s' if count != 1 else ''} cancelled"
@@ -332,7 +345,11 @@ def time_off_list():
         action_form=ActionForm(formdata=None),
         new_url=url_for(
             "agent.time_off_new",
-            **({"agent": str(agent.id)} if agent is not None and agent.id != current_user.id else {}),
+            **(
+                {"agent": str(agent.id)}
+                if agent is not None and agent.id != current_user.id
+                else {}
+            ),
         ),
     )
 
@@ -387,11 +404,16 @@ def time_off_delete(exception_id: uuid.UUID):
         abort(400)
 
     def refused(error):
-        flash("This time off was changed meanwhile; nothing was deleted. Check it and try again.", "error")
+        flash(
+            "This time off was changed meanwhile; nothing was deleted. Check it and try again.",
+            "error",
+        )
         return redirect(_list_url(agent), code=303)
 
     on_domain_error(refused)
-    domain.delete_time_off(db.session, exception, expected_version=request.form.get("version") or None)
+    domain.delete_time_off(
+        db.session, exception, expected_version=request.form.get("version") or None
+    )
     return _done("Time off deleted.", agent)
 
 
@@ -401,4 +423,3 @@ def _owner(exception: TimeException) -> User:
     if any(agent.id == current_user.id for agent in agents) or not agents:
         return current_user._get_current_object()
     return agents[0]
-

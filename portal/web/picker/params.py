@@ -5,7 +5,7 @@ Also the time zone choices the pages offer (IANA names, without legacy aliases).
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, UTC
 from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -13,7 +13,7 @@ from markupsafe import escape
 
 from portal.domain import values
 
-UTC = timezone.utc
+UTC = UTC
 
 
 # Lenient: a query parameter that is not valid (or out of the bounded years) is ignored.

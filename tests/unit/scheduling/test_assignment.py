@@ -1,11 +1,11 @@
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from portal.scheduling import AgentLoad, assign_agent, iso_week_bounds
 
-UTC = timezone.utc
+UTC = UTC
 
 
 def utc(*args: int) -> datetime:
@@ -57,7 +57,10 @@ def test_no_candidates_is_an_error():
 def test_iso_week_bounds_in_the_agent_zone():
     # Sunday 2026-03-08 23:30 UTC is already Monday 00:30 in Berlin: the next week there.
     instant = utc(2026, 3, 8, 23, 30)
-    assert iso_week_bounds(instant, ZoneInfo("Europe/Berlin")) == (utc(2026, 3, 8, 23), utc(2026, 3, 15, 23))
+    assert iso_week_bounds(instant, ZoneInfo("Europe/Berlin")) == (
+        utc(2026, 3, 8, 23),
+        utc(2026, 3, 15, 23),
+    )
     assert iso_week_bounds(instant, ZoneInfo("UTC")) == (utc(2026, 3, 2), utc(2026, 3, 9))
 
 

@@ -1,8 +1,8 @@
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 from portal.scheduling import intersect, subtract, union
 
-UTC = timezone.utc
+UTC = UTC
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 

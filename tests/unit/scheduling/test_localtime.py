@@ -1,4 +1,4 @@
-from datetime import date, datetime, timezone
+from datetime import date, datetime, UTC
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -6,7 +6,7 @@ import pytest
 from portal.scheduling import WeeklyWindow, date_range_utc, expand_weekly, to_utc
 from portal.scheduling.localtime import utc_seconds
 
-UTC = timezone.utc
+UTC = UTC
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")
 SANTIAGO = ZoneInfo("America/Santiago")
@@ -59,9 +59,18 @@ def test_to_utc(day, minute, zone, expected):
 
 def test_utc_seconds_is_exact_to_the_second():
     # 12:00:30 Berlin in winter is 11:00:30 UTC; on the spring-forward day 03:00:01 is 01:00:01 UTC.
-    assert utc_seconds(date(2026, 1, 15), 12 * 3600 + 30, BERLIN) == utc(2026, 1, 15, 11, 0, 30).timestamp()
-    assert utc_seconds(date(2026, 3, 29), 3 * 3600 + 1, BERLIN) == utc(2026, 3, 29, 1, 0, 1).timestamp()
-    assert utc_seconds(date(2026, 3, 29), 2 * 3600 + 1, BERLIN) == utc(2026, 3, 29, 1, 0, 0).timestamp()
+    assert (
+        utc_seconds(date(2026, 1, 15), 12 * 3600 + 30, BERLIN)
+        == utc(2026, 1, 15, 11, 0, 30).timestamp()
+    )
+    assert (
+        utc_seconds(date(2026, 3, 29), 3 * 3600 + 1, BERLIN)
+        == utc(2026, 3, 29, 1, 0, 1).timestamp()
+    )
+    assert (
+        utc_seconds(date(2026, 3, 29), 2 * 3600 + 1, BERLIN)
+        == utc(2026, 3, 29, 1, 0, 0).timestamp()
+    )
 
 
 def test_expand_weekly_on_dst_days_gives_real_hours():
@@ -87,7 +96,10 @@ def test_expand_weekly_by_weekday_and_to_next_midnight():
 
 
 def test_window_inside_the_gap_is_empty_and_dropped():
-    assert expand_weekly([WeeklyWindow(7, 130, 170)], date(2026, 3, 29), date(2026, 3, 29), BERLIN) == []
+    assert (
+        expand_weekly([WeeklyWindow(7, 130, 170)], date(2026, 3, 29), date(2026, 3, 29), BERLIN)
+        == []
+    )
 
 
 def test_date_range_utc_uses_the_zone():

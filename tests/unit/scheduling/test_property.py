@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
-from functools import lru_cache
+from datetime import date, datetime, timedelta, UTC
+from functools import cache
 from itertools import accumulate
 from zoneinfo import ZoneInfo
 
@@ -31,7 +31,7 @@ from portal.scheduling import (
     free_slots,
 )
 
-UTC = timezone.utc
+UTC = UTC
 ZONES = ["UTC", "Europe/Berlin", "America/New_York", "Asia/Kolkata", "Asia/Kathmandu"]
 SERVICE_ID = "S"
 MARGIN_DAYS = 3  # scanned before the first day
@@ -41,7 +41,7 @@ SCAN_DAYS = 10  # covers the longest range (3 days), exceptions up to 4 days on,
 # -- the reference -------------------------------------------------------------
 
 
-@lru_cache(maxsize=None)
+@cache
 def walls_of_utc_day(zone: str, day: date) -> tuple[datetime, ...]:
     """The naive local wall-clock reading of each UTC minute of ``day``."""
     tz = ZoneInfo(zone)
@@ -87,7 +87,9 @@ class Case:
 
 def reference(case: Case) -> list[tuple[datetime, datetime, tuple, int]]:
     svc = case.service
-    origin = datetime.combine(case.first_day - timedelta(days=MARGIN_DAYS), datetime.min.time(), UTC)
+    origin = datetime.combine(
+        case.first_day - timedelta(days=MARGIN_DAYS), datetime.min.time(), UTC
+    )
     span_days = SCAN_DAYS
     size = span_days * 1440
     clocks: dict[str, Clock] = {}
@@ -112,7 +114,9 @@ def reference(case: Case) -> list[tuple[datetime, datetime, tuple, int]]:
         for day in inner_dates(zone):
             for weekday, start, end in rules:
                 if day.isoweekday() == weekday:
-                    spans.append((clock(zone).minute_of(day, start), clock(zone).minute_of(day, end)))
+                    spans.append(
+                        (clock(zone).minute_of(day, start), clock(zone).minute_of(day, end))
+                    )
         return spans
 
     def mark(spans: list[tuple[int, int]]) -> list[bool]:
@@ -124,11 +128,16 @@ def reference(case: Case) -> list[tuple[datetime, datetime, tuple, int]]:
 
     service_zone = svc.timezone
     open_windows = [(w.weekday, w.start_minute, w.end_minute) for w in svc.windows if w.available]
-    closed_windows = [(w.weekday, w.start_minute, w.end_minute) for w in svc.windows if not w.available]
+    closed_windows = [
+        (w.weekday, w.start_minute, w.end_minute) for w in svc.windows if not w.available
+    ]
     service_open = mark(weekly(service_zone, open_windows)) if open_windows else [True] * size
     service_closed = mark(weekly(service_zone, closed_windows))
     office_closed = mark(
-        weekly(case.office_zone, [(o.weekday, o.start_second // 60, o.end_second // 60) for o in case.office])
+        weekly(
+            case.office_zone,
+            [(o.weekday, o.start_second // 60, o.end_second // 60) for o in case.office],
+        )
     )
 
     query = clock(case.query_zone)
@@ -142,7 +151,9 @@ def reference(case: Case) -> list[tuple[datetime, datetime, tuple, int]]:
     offered: dict[int, list] = {}
     for agent in case.agents:
         zone_clock = clock(agent.timezone)
-        windows = weekly(agent.timezone, [(w.weekday, w.start_minute, w.end_minute) for w in agent.working_hours])
+        windows = weekly(
+            agent.timezone, [(w.weekday, w.start_minute, w.end_minute) for w in agent.working_hours]
+        )
         working = mark(windows)
         blocked_spans = []
         for rule in agent.exceptions:
@@ -152,21 +163,35 @@ def reference(case: Case) -> list[tuple[datetime, datetime, tuple, int]]:
             end = 1440 if rule.to_minute is None else rule.to_minute
             if not rule.days_of_week:
                 blocked_spans.append(
-                    (zone_clock.minute_of(rule.from_date, start), zone_clock.minute_of(rule.to_date, end))
+                    (
+                        zone_clock.minute_of(rule.from_date, start),
+                        zone_clock.minute_of(rule.to_date, end),
+                    )
                 )
             else:
                 for day in inner_dates(agent.timezone):
-                    if rule.from_date <= day <= rule.to_date and day.isoweekday() in rule.days_of_week:
-                        blocked_spans.append((zone_clock.minute_of(day, start), zone_clock.minute_of(day, end)))
+                    if (
+                        rule.from_date <= day <= rule.to_date
+                        and day.isoweekday() in rule.days_of_week
+                    ):
+                        blocked_spans.append(
+                            (zone_clock.minute_of(day, start), zone_clock.minute_of(day, end))
+                        )
         excepted = mark(blocked_spans)
         free = [
-            working[m] and service_open[m] and not service_closed[m] and not office_closed[m] and not excepted[m]
+            working[m]
+            and service_open[m]
+            and not service_closed[m]
+            and not office_closed[m]
+            and not excepted[m]
             for m in range(size)
         ]
         # How many widened appointments cover each minute.
         cover = [0] * size
         for busy in agent.busy:
-            for m in range(max(minute_index(busy.start) - after, 0), min(minute_index(busy.end) + before, size)):
+            for m in range(
+                max(minute_index(busy.start) - after, 0), min(minute_index(busy.end) + before, size)
+            ):
                 cover[m] += 1
 
         for window_start, window_end in windows:
@@ -226,7 +251,11 @@ def weekly_windows(draw, max_size: int = 4) -> list[tuple[int, int, int]]:
         else:
             weekday = draw(st.integers(1, 7))
             start = draw(st.one_of(half_hours, quarter_minutes).filter(lambda m: m < 1440))
-        end = draw(st.one_of(st.integers(start + 15, 1440), night_minutes).map(lambda m: min(1440, m - m % 15)))
+        end = draw(
+            st.one_of(st.integers(start + 15, 1440), night_minutes).map(
+                lambda m: min(1440, m - m % 15)
+            )
+        )
         if end > start:
             result.append((weekday, start, end))
     return result
@@ -262,7 +291,9 @@ def cases(draw) -> Case:
         windows=tuple(service_windows),
     )
     day_start = datetime.combine(first_day, datetime.min.time(), UTC)
-    now = day_start + timedelta(minutes=draw(st.integers(-2 * 1440, 1440)), seconds=draw(st.integers(0, 59)))
+    now = day_start + timedelta(
+        minutes=draw(st.integers(-2 * 1440, 1440)), seconds=draw(st.integers(0, 59))
+    )
 
     agents = []
     for index in range(draw(st.integers(1, 3))):
@@ -280,7 +311,9 @@ def cases(draw) -> Case:
                     to_date=start_day + timedelta(days=draw(st.integers(0, 2))),
                     from_minute=draw(st.one_of(st.none(), half_hours, night_minutes)),
                     to_minute=draw(st.one_of(st.none(), half_hours, night_minutes)),
-                    days_of_week=frozenset(draw(st.sets(st.integers(1, 7), max_size=3))) if recurring else frozenset(),
+                    days_of_week=frozenset(draw(st.sets(st.integers(1, 7), max_size=3)))
+                    if recurring
+                    else frozenset(),
                     block_time=draw(st.booleans()),
                 )
             )
@@ -293,9 +326,13 @@ def cases(draw) -> Case:
         # Seats: this service's appointments on the 09:00 grid, some of them repeated.
         for _ in range(draw(st.integers(0, 4))):
             day = first_day + timedelta(days=draw(st.integers(0, 2)))
-            nine = datetime(day.year, day.month, day.day, 9, tzinfo=ZoneInfo(agent_zone)).astimezone(UTC)
+            nine = datetime(
+                day.year, day.month, day.day, 9, tzinfo=ZoneInfo(agent_zone)
+            ).astimezone(UTC)
             start = nine + timedelta(minutes=step * draw(st.integers(0, 6)))
-            busy += [Busy(start, start + timedelta(minutes=duration), SERVICE_ID)] * draw(st.integers(1, 3))
+            busy += [Busy(start, start + timedelta(minutes=duration), SERVICE_ID)] * draw(
+                st.integers(1, 3)
+            )
         agents.append(
             AgentSchedule(
                 id=f"agent-{index}",
@@ -308,7 +345,8 @@ def cases(draw) -> Case:
         )
 
     office = [
-        OfficeHoursRule(weekday, start * 60, end * 60) for weekday, start, end in draw(weekly_windows(max_size=2))
+        OfficeHoursRule(weekday, start * 60, end * 60)
+        for weekday, start, end in draw(weekly_windows(max_size=2))
     ]
     return Case(
         service=service,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, UTC
 
 import pytest
 
@@ -19,7 +19,7 @@ from portal.scheduling import (
     free_slots,
 )
 
-UTC = timezone.utc
+UTC = UTC
 MONDAY = date(2026, 3, 2)  # an ordinary Monday, winter time everywhere
 SERVICE_ID = "svc"
 EVERY_DAY = range(1, 8)
@@ -175,8 +175,17 @@ def test_no_agents_or_no_hours_means_no_slots():
 def test_duration_must_be_positive_whole_seconds():
     with pytest.raises(ValueError):
         slots(service(0), [agent([(540, 600)])])
-    bad = ServiceRules("s", timedelta(minutes=30, microseconds=1), minutes(30), minutes(0), minutes(0),
-                       minutes(0), timedelta(days=1), 1, "UTC")
+    bad = ServiceRules(
+        "s",
+        timedelta(minutes=30, microseconds=1),
+        minutes(30),
+        minutes(0),
+        minutes(0),
+        minutes(0),
+        timedelta(days=1),
+        1,
+        "UTC",
+    )
     with pytest.raises(ValueError):
         slots(bad, [agent([(540, 600)])])
 
@@ -191,7 +200,9 @@ def test_naive_now_is_refused():
 
 def test_office_hours_subtract_in_the_account_timezone():
     lunch = OfficeHoursRule(1, 12 * 3600, 13 * 3600)  # Monday 12:00-13:00 Berlin = 11:00-12:00 UTC
-    result = slots(service(60), [agent([(9 * 60, 14 * 60)])], office=[lunch], office_tz="Europe/Berlin")
+    result = slots(
+        service(60), [agent([(9 * 60, 14 * 60)])], office=[lunch], office_tz="Europe/Berlin"
+    )
     assert starts(result) == [hm(MONDAY, 9), hm(MONDAY, 10), hm(MONDAY, 12), hm(MONDAY, 13)]
 
 
@@ -211,8 +222,12 @@ def test_office_hours_on_another_weekday_do_not_apply():
 
 def test_one_off_exception_blocks_from_date_time_to_date_time_in_agent_zone():
     off = TimeExceptionRule(MONDAY, MONDAY + timedelta(days=1), 10 * 60, 10 * 60)
-    result = slots(service(60), [agent([(8 * 60, 12 * 60)], tz="Europe/Berlin", exceptions=[off])],
-                   MONDAY, MONDAY + timedelta(days=2))
+    result = slots(
+        service(60),
+        [agent([(8 * 60, 12 * 60)], tz="Europe/Berlin", exceptions=[off])],
+        MONDAY,
+        MONDAY + timedelta(days=2),
+    )
     # Berlin 08:00-12:00 is 07:00-11:00 UTC; blocked Mon 09:00 UTC .. Tue 09:00 UTC.
     tuesday, wednesday = date(2026, 3, 3), date(2026, 3, 4)
     assert starts(result) == [
@@ -229,13 +244,17 @@ def test_one_off_exception_blocks_from_date_time_to_date_time_in_agent_zone():
 
 def test_one_off_exception_defaults_to_whole_days():
     off = TimeExceptionRule(MONDAY, date(2026, 3, 3))  # 00:00 Mon .. 24:00 Tue
-    result = slots(service(60), [agent([(9 * 60, 11 * 60)], exceptions=[off])], MONDAY, date(2026, 3, 4))
+    result = slots(
+        service(60), [agent([(9 * 60, 11 * 60)], exceptions=[off])], MONDAY, date(2026, 3, 4)
+    )
     assert starts(result) == [hm(date(2026, 3, 4), 9), hm(date(2026, 3, 4), 10)]
 
 
 def test_recurring_exception_blocks_listed_weekdays_within_the_dates():
     weekly = TimeExceptionRule(MONDAY, date(2026, 3, 8), 9 * 60, 10 * 60, frozenset({1, 3}))
-    result = slots(service(60), [agent([(9 * 60, 11 * 60)], exceptions=[weekly])], MONDAY, date(2026, 3, 9))
+    result = slots(
+        service(60), [agent([(9 * 60, 11 * 60)], exceptions=[weekly])], MONDAY, date(2026, 3, 9)
+    )
     by_day = {}
     for start in starts(result):
         by_day.setdefault(start.date(), []).append(start.hour)
@@ -247,7 +266,9 @@ def test_recurring_exception_blocks_listed_weekdays_within_the_dates():
 
 def test_recurring_exception_default_times_block_whole_days():
     weekly = TimeExceptionRule(MONDAY, date(2026, 3, 3), days_of_week=frozenset({2}))
-    result = slots(service(60), [agent([(9 * 60, 11 * 60)], exceptions=[weekly])], MONDAY, date(2026, 3, 3))
+    result = slots(
+        service(60), [agent([(9 * 60, 11 * 60)], exceptions=[weekly])], MONDAY, date(2026, 3, 3)
+    )
     assert starts(result) == [hm(MONDAY, 9), hm(MONDAY, 10)]
 
 
@@ -274,7 +295,10 @@ def test_unavailable_service_windows_are_never_offered():
 def test_available_and_unavailable_service_windows_together():
     svc = service(
         30,
-        windows=[ServiceWindow(1, 9 * 60, 11 * 60, True), ServiceWindow(1, 9 * 60 + 30, 10 * 60, False)],
+        windows=[
+            ServiceWindow(1, 9 * 60, 11 * 60, True),
+            ServiceWindow(1, 9 * 60 + 30, 10 * 60, False),
+        ],
     )
     result = slots(svc, [agent([(8 * 60, 17 * 60)])])
     assert starts(result) == [hm(MONDAY, 9), hm(MONDAY, 10), hm(MONDAY, 10, 30)]
@@ -328,7 +352,9 @@ def test_minimum_notice():
     result = slots(service(30, notice=timedelta(hours=1)), [agent([(9 * 60, 12 * 60)])], now=now)
     assert starts(result) == [hm(MONDAY, 10, 30), hm(MONDAY, 11), hm(MONDAY, 11, 30)]
     # Exactly now + notice is offered.
-    result = slots(service(30, notice=timedelta(hours=1)), [agent([(9 * 60, 12 * 60)])], now=hm(MONDAY, 9))
+    result = slots(
+        service(30, notice=timedelta(hours=1)), [agent([(9 * 60, 12 * 60)])], now=hm(MONDAY, 9)
+    )
     assert starts(result)[0] == hm(MONDAY, 10)
 
 
@@ -342,8 +368,13 @@ def test_horizon_is_exclusive():
     now = hm(MONDAY, 0)
     result = slots(service(60, horizon=timedelta(hours=10)), [agent([(9 * 60, 12 * 60)])], now=now)
     assert starts(result) == [hm(MONDAY, 9)]
-    result = slots(service(60, horizon=timedelta(days=1)), [agent([(9 * 60, 12 * 60)])],
-                   MONDAY, date(2026, 3, 4), now=now)
+    result = slots(
+        service(60, horizon=timedelta(days=1)),
+        [agent([(9 * 60, 12 * 60)])],
+        MONDAY,
+        date(2026, 3, 4),
+        now=now,
+    )
     assert starts(result) == [hm(MONDAY, 9), hm(MONDAY, 10), hm(MONDAY, 11)]
 
 
@@ -382,9 +413,15 @@ def test_with_capacity_other_services_and_other_spans_still_block():
 
 
 def test_a_seat_appointment_blocks_its_neighbours_through_buffers():
-    seats = [Busy(hm(MONDAY, 10), hm(MONDAY, 10, 30), SERVICE_ID), Busy(hm(MONDAY, 10, 30), hm(MONDAY, 11), SERVICE_ID)]
+    seats = [
+        Busy(hm(MONDAY, 10), hm(MONDAY, 10, 30), SERVICE_ID),
+        Busy(hm(MONDAY, 10, 30), hm(MONDAY, 11), SERVICE_ID),
+    ]
     plain = slots(service(30, capacity=2), [agent([(10 * 60, 11 * 60)], busy=seats)])
-    assert [(slot.start, slot.remaining) for slot in plain] == [(hm(MONDAY, 10), 1), (hm(MONDAY, 10, 30), 1)]
+    assert [(slot.start, slot.remaining) for slot in plain] == [
+        (hm(MONDAY, 10), 1),
+        (hm(MONDAY, 10, 30), 1),
+    ]
     # 10:30 needs 15 minutes clear before it, where the 10:00 appointment runs.
     buffered = slots(service(30, capacity=2, before=15), [agent([(10 * 60, 11 * 60)], busy=seats)])
     assert [(slot.start, slot.remaining) for slot in buffered] == [(hm(MONDAY, 10), 1)]
@@ -418,7 +455,9 @@ def test_agent_and_customer_in_different_zones():
     ny = agent(weekdays, tz="America/New_York")  # EST: 14:00-22:00 UTC
     result = slots(service(60), [ny], date(2026, 3, 3), tz="Asia/Tokyo")
     # Tuesday in Tokyo is [Mon 15:00 UTC, Tue 15:00 UTC).
-    assert starts(result) == [utc(2026, 3, 2, hour) for hour in range(15, 22)] + [utc(2026, 3, 3, 14)]
+    assert starts(result) == [utc(2026, 3, 2, hour) for hour in range(15, 22)] + [
+        utc(2026, 3, 3, 14)
+    ]
 
 
 # -- 6. any agent --------------------------------------------------------------
@@ -449,7 +488,9 @@ def test_any_agent_sums_seats_remaining():
 
 def test_agents_in_different_zones_each_use_their_own_hours():
     berlin = agent([(9 * 60, 10 * 60)], id="berlin", tz="Europe/Berlin")  # 08:00 UTC
-    kathmandu = agent([(13 * 60 + 45, 14 * 60 + 45)], id="kathmandu", tz="Asia/Kathmandu")  # 08:00 UTC
+    kathmandu = agent(
+        [(13 * 60 + 45, 14 * 60 + 45)], id="kathmandu", tz="Asia/Kathmandu"
+    )  # 08:00 UTC
     result = slots(service(60), [berlin, kathmandu])
     assert result == [Slot(hm(MONDAY, 8), hm(MONDAY, 9), ("berlin", "kathmandu"), 2)]
 
@@ -480,7 +521,11 @@ def test_nine_to_five_is_eight_real_hours_on_dst_days(tz, day, first_utc):
         # 01:00 CET = 00:00 UTC; 04:00 CEST = 02:00 UTC.
         ("Europe/Berlin", BERLIN_SPRING, [utc(2026, 3, 29, 0), utc(2026, 3, 29, 1)]),
         # 01:00 CEST = 23:00 UTC the day before; 04:00 CET = 03:00 UTC.
-        ("Europe/Berlin", BERLIN_FALL, [utc(2026, 10, 24, 23)] + [utc(2026, 10, 25, h) for h in range(3)]),
+        (
+            "Europe/Berlin",
+            BERLIN_FALL,
+            [utc(2026, 10, 24, 23)] + [utc(2026, 10, 25, h) for h in range(3)],
+        ),
         # 01:00 EST = 06:00 UTC; 04:00 EDT = 08:00 UTC.
         ("America/New_York", NY_SPRING, [utc(2026, 3, 8, 6), utc(2026, 3, 8, 7)]),
         # 01:00 is ambiguous: fold 0 = EDT = 05:00 UTC; 04:00 EST = 09:00 UTC.
@@ -494,40 +539,58 @@ def test_one_to_four_at_night_on_dst_days(tz, day, expected):
 
 
 def test_grid_steps_in_absolute_time_across_the_gap():
-    result = slots(service(45, 30), [agent([(60, 240)], tz="Europe/Berlin")], BERLIN_SPRING, tz="Europe/Berlin")
+    result = slots(
+        service(45, 30), [agent([(60, 240)], tz="Europe/Berlin")], BERLIN_SPRING, tz="Europe/Berlin"
+    )
     # 01:00 CET, 01:30 CET, then 03:00 CEST (not a non-existent 02:00); 03:30 CEST would end after 04:00.
     assert starts(result) == [utc(2026, 3, 29, 0), utc(2026, 3, 29, 0, 30), utc(2026, 3, 29, 1)]
 
 
 def test_window_starting_inside_the_gap_starts_at_the_transition():
-    result = slots(service(30), [agent([(150, 240)], tz="Europe/Berlin")], BERLIN_SPRING, tz="Europe/Berlin")
+    result = slots(
+        service(30), [agent([(150, 240)], tz="Europe/Berlin")], BERLIN_SPRING, tz="Europe/Berlin"
+    )
     # 02:30 does not exist: the window starts at 03:00 CEST = 01:00 UTC and ends 04:00 CEST.
     assert starts(result) == [utc(2026, 3, 29, 1), utc(2026, 3, 29, 1, 30)]
 
 
 def test_window_starting_in_the_repeated_hour_takes_the_first_occurrence():
-    result = slots(service(30), [agent([(150, 240)], tz="Europe/Berlin")], BERLIN_FALL, tz="Europe/Berlin")
+    result = slots(
+        service(30), [agent([(150, 240)], tz="Europe/Berlin")], BERLIN_FALL, tz="Europe/Berlin"
+    )
     # 02:30 CEST = 00:30 UTC to 04:00 CET = 03:00 UTC: 2.5 real hours.
-    assert starts(result) == [utc(2026, 10, 25, 0, 30) + timedelta(minutes=30 * k) for k in range(5)]
+    assert starts(result) == [
+        utc(2026, 10, 25, 0, 30) + timedelta(minutes=30 * k) for k in range(5)
+    ]
 
 
 def test_exception_and_office_hours_across_the_gap():
     off = TimeExceptionRule(BERLIN_SPRING, BERLIN_SPRING, 60, 150)  # 01:00 .. (02:30 -> 03:00 CEST)
     berlin = agent([(0, 300)], tz="Europe/Berlin", exceptions=[off])
     office = [OfficeHoursRule(7, 4 * 3600, 5 * 3600)]  # 04:00-05:00 CEST = 02:00-03:00 UTC
-    result = slots(service(60), [berlin], BERLIN_SPRING, tz="Europe/Berlin", office=office,
-                   office_tz="Europe/Berlin")
+    result = slots(
+        service(60),
+        [berlin],
+        BERLIN_SPRING,
+        tz="Europe/Berlin",
+        office=office,
+        office_tz="Europe/Berlin",
+    )
     # Working 23:00 .. 03:00 UTC; blocked 00:00-01:00 and 02:00-03:00 UTC.
     assert starts(result) == [utc(2026, 3, 28, 23), utc(2026, 3, 29, 1)]
 
 
 def test_half_hour_zone():
-    result = slots(service(30), [agent([(9 * 60, 10 * 60)], tz="Asia/Kolkata")], MONDAY, tz="Asia/Kolkata")
+    result = slots(
+        service(30), [agent([(9 * 60, 10 * 60)], tz="Asia/Kolkata")], MONDAY, tz="Asia/Kolkata"
+    )
     assert starts(result) == [utc(2026, 3, 2, 3, 30), utc(2026, 3, 2, 4, 0)]
 
 
 def test_forty_five_minute_zone():
-    result = slots(service(30), [agent([(9 * 60, 10 * 60)], tz="Asia/Kathmandu")], MONDAY, tz="Asia/Kathmandu")
+    result = slots(
+        service(30), [agent([(9 * 60, 10 * 60)], tz="Asia/Kathmandu")], MONDAY, tz="Asia/Kathmandu"
+    )
     assert starts(result) == [utc(2026, 3, 2, 3, 15), utc(2026, 3, 2, 3, 45)]
 
 
@@ -543,7 +606,10 @@ def test_a_seat_must_be_on_the_grid_of_the_window_it_lies_in():
     # Windows 09:00-10:00 and 10:10-12:00, interval 20: 10:20 is on the first window's
     # step but past its end, and not on the second window's grid (10:10, 10:30, ...).
     seat = Busy(hm(MONDAY, 10, 20), hm(MONDAY, 10, 50), SERVICE_ID)
-    result = slots(service(30, 20, capacity=2), [agent([(9 * 60, 10 * 60), (10 * 60 + 10, 12 * 60)], busy=[seat])])
+    result = slots(
+        service(30, 20, capacity=2),
+        [agent([(9 * 60, 10 * 60), (10 * 60 + 10, 12 * 60)], busy=[seat])],
+    )
     assert starts(result) == [
         hm(MONDAY, 9),
         hm(MONDAY, 9, 20),
@@ -552,7 +618,10 @@ def test_a_seat_must_be_on_the_grid_of_the_window_it_lies_in():
         hm(MONDAY, 11, 30),
     ]
     on_grid = Busy(hm(MONDAY, 10, 30), hm(MONDAY, 11), SERVICE_ID)
-    result = slots(service(30, 20, capacity=2), [agent([(9 * 60, 10 * 60), (10 * 60 + 10, 12 * 60)], busy=[on_grid])])
+    result = slots(
+        service(30, 20, capacity=2),
+        [agent([(9 * 60, 10 * 60), (10 * 60 + 10, 12 * 60)], busy=[on_grid])],
+    )
     assert [(slot.start, slot.remaining) for slot in result] == [
         (hm(MONDAY, 9), 2),
         (hm(MONDAY, 9, 20), 2),

@@ -15,13 +15,22 @@ from portal.scheduling import (
 
 @pytest.mark.parametrize(
     ("text", "minute"),
-    [("00:00", 0), ("09:30", 570), ("9:30", 570), ("23:59", 1439), ("24:00", 1440), ("10:00:00", 600)],
+    [
+        ("00:00", 0),
+        ("09:30", 570),
+        ("9:30", 570),
+        ("23:59", 1439),
+        ("24:00", 1440),
+        ("10:00:00", 600),
+    ],
 )
 def test_parse_hhmm(text, minute):
     assert parse_hhmm(text) == minute
 
 
-@pytest.mark.parametrize("text", ["", "9", "24:01", "25:00", "12:60", "ab:cd", "-1:00", "12:5", None, 570])
+@pytest.mark.parametrize(
+    "text", ["", "9", "24:01", "25:00", "12:60", "ab:cd", "-1:00", "12:5", None, 570]
+)
 def test_parse_hhmm_rejects(text):
     with pytest.raises(ValueError):
         parse_hhmm(text)
@@ -36,7 +45,13 @@ def test_format_hhmm():
 
 
 def office(**changes):
-    values = {"name": "Lunch", "type": "lunchtime", "dow": "mon", "time_from": 43200, "time_to": 46800}
+    values = {
+        "name": "Lunch",
+        "type": "lunchtime",
+        "dow": "mon",
+        "time_from": 43200,
+        "time_to": 46800,
+    }
     values.update(changes)
     return validate_office_hours(**values)
 
@@ -89,7 +104,15 @@ def test_time_exception_valid():
     assert exception() == {}
     assert exception(from_time=None, to_time=None, color=None) == {}
     assert exception(from_time="", to_time="24:00") == {}
-    assert exception(from_date="2026-03-02", to_date="2026-03-05T00:00:00Z", from_time="18:00", to_time="08:00") == {}
+    assert (
+        exception(
+            from_date="2026-03-02",
+            to_date="2026-03-05T00:00:00Z",
+            from_time="18:00",
+            to_time="08:00",
+        )
+        == {}
+    )
     assert exception(from_date=datetime(2026, 3, 2, 15), days_of_week=[1, 7]) == {}
 
 

@@ -16,7 +16,8 @@ the hello throughput). SQLite by default; PORTAL_BENCH_DATABASE_URL picks
 another (disposable!) database. ``--cache-seconds 0`` turns the picker's
 short shared cache off, to see the cost of computing every answer.
 
-    python bench/booking_pages.py [--seconds 8] [--clients 8] [--workers 2] [--threads 4] [--cache-seconds 0]
+    python bench/booking_pages.py [--seconds 8] [--clients 8] [--workers 2] [--threads 4]
+        [--cache-seconds 0]
 """
 
 from __future__ import annotations
@@ -112,7 +113,7 @@ def serve(
         "warning",
         "bench.served_app:bench_app()",
     ]
-    log = open(Path(folder) / "gunicorn.log", "wb")
+    log = open(Path(folder) / "gunicorn.log", "wb")  # noqa: SIM115 - the server writes it until stopped
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -226,7 +227,8 @@ def main() -> None:
     print(f"{'':12} {'median ms':>10} {'p95 ms':>8} {'req/s':>8} {'requests':>9} {'non-200':>8}")
     for name, r in results.items():
         print(
-            f"{name:12} {r['median']:10.1f} {r['p95']:8.1f} {r['rps']:8.1f} {r['count']:9d} {r['failures']:8d}"
+            f"{name:12} {r['median']:10.1f} {r['p95']:8.1f} {r['rps']:8.1f} {r['count']:9d} "
+            f"{r['failures']:8d}"
         )
     hello = results["hello"]["rps"]
     for name, target in (("month page", 100.0), ("day partial", 50.0)):
@@ -235,7 +237,8 @@ def main() -> None:
         print(
             f"{name:12} p95 {r['p95']:6.1f} ms / target {target:.0f} ms = {r['p95'] / target:4.2f}"
             f"  {'ok' if r['p95'] <= target else 'MISSED'}   "
-            f"throughput {share:6.1%} of hello (target >= 25%)  {'ok' if share >= 0.25 else 'MISSED'}"
+            f"throughput {share:6.1%} of hello (target >= 25%)  "
+            f"{'ok' if share >= 0.25 else 'MISSED'}"
         )
 
 

@@ -47,7 +47,9 @@ def add_agents(session: Session, count: int) -> list[User]:
 def fill_calendars(
     session: Session, service: Service, agents: list[User], days: Iterable[date]
 ) -> int:
-    """Hours, days off and appointments of ``service`` for ``agents`` over ``days``; returns the booked count."""
+    """Hours, days off and appointments of ``service`` for ``agents`` over ``days``; returns the
+    booked count.
+    """
     rng = random.Random(SEED)
     working = [day for day in days if day.isoweekday() <= 6]
     session.flush()  # the agents' ids

@@ -139,7 +139,8 @@ def populate(app, sizes: list[int]) -> Data:
         service_ids = {size: service.id for size, service in services.items()}
         db.session.remove()
     print(
-        f"data: {max(sizes)} agents, {booked} appointments from tomorrow to {last_day}, 15-minute grid"
+        f"data: {max(sizes)} agents, {booked} appointments from tomorrow to {last_day}, 15-minute "
+        f"grid"
     )
     tuesday = month + timedelta(days=(7 - month.weekday()) % 7 + 1)
     return Data(services=service_ids, token=secret, month=month, day=tuesday, last_day=last_day)
@@ -313,7 +314,9 @@ def measure(
     clients: int,
     seconds: float,
 ) -> Result:
-    """``clients`` threads send ``next_request()`` for ``seconds``, after one warm-up request each."""
+    """``clients`` threads send ``next_request()`` for ``seconds``, after one warm-up request
+    each.
+    """
     result = Result()
     lock = threading.Lock()
     window: dict[str, float] = {}
@@ -386,7 +389,9 @@ def fetch_json(port: int, path: str) -> object:
 def free_bookings(
     port: int, service_id: str, first_day: date, last_day: date
 ) -> list[tuple[str, str]]:
-    """Free (start, agent id) pairs from the slots API, none overlapping another for the same agent."""
+    """Free (start, agent id) pairs from the slots API, none overlapping another for the same
+    agent.
+    """
     last_day = min(last_day, first_day + timedelta(days=61))  # the API answers 62 days at a time
     slots = fetch_json(
         port, f"/api/services/{service_id}/slots?from={first_day}&to={last_day}&timezone={ZONE}"
@@ -481,12 +486,15 @@ def run_http(url: str, folder: str, data: Data, args: argparse.Namespace) -> Non
 
     cache = "production default" if args.cache_seconds is None else f"{args.cache_seconds:g} s"
     print(
-        f"HTTP: {os.cpu_count()} cores, gunicorn -c deploy/gunicorn.conf.py: {settings['workers']} workers x "
-        f"{settings['threads']} threads ({settings['worker_class']}); database {url.split(':')[0]}; "
+        f"HTTP: {os.cpu_count()} cores, gunicorn -c deploy/gunicorn.conf.py: {settings['workers']} "
+        f"workers x "
+        f"{settings['threads']} threads ({settings['worker_class']}); database "
+        f"{url.split(':')[0]}; "
         f"{args.clients} clients, {args.seconds:g} s per endpoint; picker cache {cache}"
     )
     print(
-        f"{'endpoint':14} {'requests':>9} {'other':>6} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'vs hello':>9}"
+        f"{'endpoint':14} {'requests':>9} {'other':>6} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} "
+        f"{'vs hello':>9}"
     )
     hello = results["hello"].rps
     for name, r in results.items():
@@ -508,7 +516,8 @@ def run_http(url: str, folder: str, data: Data, args: argparse.Namespace) -> Non
 
 def print_scaling(results: list[Scaling], runs: int, month: date) -> None:
     print(
-        f"slot computation for {month:%B %Y} (loader + free_slots, as the slots API; median of {runs} runs)"
+        f"slot computation for {month:%B %Y} (loader + free_slots, as the slots API; median of "
+        f"{runs} runs)"
     )
     print(
         f"{'agents':>6} {'slots':>6} {'loader ms':>10} {'compute ms':>11} {'total ms':>9} "
@@ -517,7 +526,8 @@ def print_scaling(results: list[Scaling], runs: int, month: date) -> None:
     base = results[0].total_ms
     for r in results:
         print(
-            f"{r.agents:6d} {r.slots:6d} {r.loader_ms:10.2f} {r.compute_ms:11.2f} {r.total_ms:9.2f} "
+            f"{r.agents:6d} {r.slots:6d} {r.loader_ms:10.2f} {r.compute_ms:11.2f} "
+            f"{r.total_ms:9.2f} "
             f"{r.total_ms / r.agents:9.3f} {r.total_ms / base:11.2f}x"
         )
 

@@ -64,7 +64,8 @@ def populate() -> Service:
     booked = fill_calendars(db.session, service, agents, days)
     db.session.commit()
     print(
-        f"data: {AGENTS} agents, {booked} appointments, {FIRST_DAY}..{LAST_DAY} (DST change on 2026-10-25)"
+        f"data: {AGENTS} agents, {booked} appointments, {FIRST_DAY}..{LAST_DAY} (DST change on "
+        f"2026-10-25)"
     )
     return service
 
@@ -123,7 +124,8 @@ def main() -> None:
             db.engine.dispose()
     print(f"database: {url.split(':')[0]}, runs: {args.runs}, offered slots: {slot_count}")
     print(
-        f"pure computation (free_slots)  median {median_ms(compute_times):7.2f} ms   target <= 10 ms"
+        f"pure computation (free_slots)  median {median_ms(compute_times):7.2f} ms   target <= 10 "
+        f"ms"
         f"   ratio {median_ms(compute_times) / 10:.2f} of target"
     )
     print(

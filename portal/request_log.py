@@ -86,7 +86,8 @@ def register(app: Flask) -> None:
 
 
 def configure_logging(app: Flask) -> None:
-    """Set the level of the portal's loggers and, unless logging is configured already, log to stderr.
+    """Set the level of the portal's loggers and, unless logging is configured already,
+    log to stderr.
 
     Like ``logging.basicConfig``: when the root logger has handlers (pytest, a
     gunicorn ``--log-config``), records go there. Under a plain gunicorn or

@@ -100,7 +100,8 @@ def gunicorn_server(
         process = subprocess.Popen(
             command,
             cwd=ROOT,
-            # Absolute links (manage links, mails) point at this server unless a test says otherwise.
+            # Absolute links (manage links, mails) point at this server unless a test says
+            # otherwise.
             env=server_environment({"PUBLIC_URL": f"http://127.0.0.1:{port}"} | settings),
             stdout=log,
             stderr=subprocess.STDOUT,

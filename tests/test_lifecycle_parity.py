@@ -203,7 +203,7 @@ def expected(world: World, user: User, action: Action, state: str) -> tuple[int,
     return decision.refusal.status, decision.refusal.message
 
 
-# --- the parity suite ------------------------------------------------------------------------------
+# --- the parity suite -----------------------------------------------------------------------------
 
 
 # API-only roles may be refused by the token check before the policy (403): the

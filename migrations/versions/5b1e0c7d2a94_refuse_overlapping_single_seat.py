@@ -16,7 +16,6 @@ from alembic import op
 import sqlalchemy as sa
 
 
-
 # revision identifiers, used by Alembic.
 revision = "5b1e0c7d2a94"
 down_revision = "ccf6918f0913"

@@ -225,9 +225,9 @@ def _validated(session: Session, service: Service | None, fields: dict[str, Any]
     errors.raise_if_any()
 
     slug = clean.get("slug")
-    if slug and (service is None or slug != service.slug):
-        if session.scalar(select(Service.id).where(Service.slug == slug)) is not None:
-            raise Conflict("Another service already uses that slug.", "slug")
+    changed = slug and (service is None or slug != service.slug)
+    if changed and session.scalar(select(Service.id).where(Service.slug == slug)) is not None:
+        raise Conflict("Another service already uses that slug.", "slug")
     return clean
 
 

@@ -227,8 +227,11 @@ def build_spec() -> dict[str, Any]:
                 "bearerAuth": {
                     "type": "http",
                     "scheme": "bearer",
-                    "description": "Staff and integration tokens (pt_…) from `flask --app portal create-token` "
-                    "or /admin/tokens; customer bearers (cu_…) after code sign-in.",
+                    "description": (
+                        "Staff and integration tokens (pt_…) from `flask --app "
+                        "portal create-token` "
+                        "or /admin/tokens; customer bearers (cu_…) after code sign-in."
+                    ),
                 }
             },
         },

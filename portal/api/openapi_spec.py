@@ -69,7 +69,9 @@ def page_of(item: str) -> dict[str, Any]:
 SCHEMAS: dict[str, dict[str, Any]] = {
     "Error": {
         "type": "object",
-        "description": "Every error: a code and a sentence. Some add details (e.g. colliding appointments).",
+        "description": (
+            "Every error: a code and a sentence. Some add details (e.g. colliding appointments)."
+        ),
         "properties": {"error": STRING, "error_description": STRING},
         "required": ["error", "error_description"],
     },
@@ -421,8 +423,11 @@ def operations() -> list[Op]:
             },
             body="portal.api.admin:SERVICE_BODY",
             errors=(400, 409),
-            description="Only name and duration are needed; the slug is derived from the name when absent. "
-            "Durations are ISO 8601 (PT30M). A sender email gets a verification code.",
+            description=(
+                "Only name and duration are needed; the slug is derived from "
+                "the name when absent. "
+                "Durations are ISO 8601 (PT30M). A sender email gets a verification code."
+            ),
             example={
                 "name": "Spec tour",
                 "duration": "PT45M",
@@ -454,7 +459,9 @@ def operations() -> list[Op]:
             body="portal.api.admin:SERVICE_BODY",
             partial=True,
             errors=(400, 404, 409),
-            description="Send only what changes. ``slotInterval: null`` steps by the duration again.",
+            description=(
+                "Send only what changes. ``slotInterval: null`` steps by the duration again."
+            ),
             example={"capacity": 3, "bufferAfter": "PT5M"},
         ),
         Op(
@@ -571,7 +578,9 @@ def operations() -> list[Op]:
             {201: Response("The new user.", ref("User"), headers=("Location",))},
             body="portal.api.admin:USER_BODY",
             errors=(400, 409),
-            description="Emails are unique, case-insensitively. Passwords (staff only) need 8 characters.",
+            description=(
+                "Emails are unique, case-insensitively. Passwords (staff only) need 8 characters."
+            ),
             example={
                 "email": "spec.tour@example.com",
                 "name": "Spec Tour",
@@ -796,8 +805,11 @@ def operations() -> list[Op]:
             "Appointments",
             ALL_STAFF,
             {OK: Response("A page of appointments.", page_of("Appointment"))},
-            description="Agents see their own; ``organizerId`` is for supervisors. ``title`` and ``reference`` "
-            "take ``*`` wildcards.",
+            description=(
+                "Agents see their own; ``organizerId`` is for supervisors. "
+                "``title`` and ``reference`` "
+                "take ``*`` wildcards."
+            ),
             query=(
                 *paging(queries.SORT_FIELDS, "start"),
                 Param("organizerId", STRING, "Agent ids, comma-separated."),
@@ -999,8 +1011,12 @@ def operations() -> list[Op]:
                 503: Response("The code could not be mailed (mail_unavailable).", ref("Error")),
             },
             body="portal.api.otp:OTP_BODY",
-            description="``purpose`` ``booking`` (default) gives a code for ``POST /api/appointments/basic``; "
-            "``sign-in`` one for ``POST /api/otp/verify``. Rate limited per address and per client.",
+            description=(
+                "``purpose`` ``booking`` (default) gives a code for ``POST "
+                "/api/appointments/basic``; "
+                "``sign-in`` one for ``POST /api/otp/verify``. Rate limited per address and per "
+                "client."
+            ),
             example={"email": "cora@example.org"},
         ),
         Op(
@@ -1210,5 +1226,6 @@ DESCRIPTION = (
     "in UTC with Z; durations ISO 8601; ids UUIDs; `Authorization: Bearer <token>`. Errors are "
     '`{"error": "<code>", "error_description": "<sentence>"}` with codes such as invalid_param, '
     "invalid_param_type, missing_param, invalid_datetime_format, not_found, conflict, "
-    "slot_unavailable, unauthorized, forbidden. Unknown query parameters and body fields are refused."
+    "slot_unavailable, unauthorized, forbidden. Unknown query parameters and body fields are "
+    "refused."
 )

@@ -51,10 +51,10 @@ def template_problems(text: str, field: str = "text") -> list[str]:
     problems = []
     unknown = sorted({name for name in placeholders_in(text) if name not in PLACEHOLDERS})
     if unknown:
-        names = ", ".join("{{%s}}" % name for name in unknown)
+        names = ", ".join(f"{{{{{name}}}}}" for name in unknown)
         problems.append(
             f"The {field} uses unknown placeholders: {names}. "
-            f"Known: {', '.join('{{%s}}' % name for name in PLACEHOLDERS)}."
+            f"Known: {', '.join(f'{{{{{name}}}}}' for name in PLACEHOLDERS)}."
         )
     leftover = _TOKEN.sub("", text or "")
     if "{{" in leftover or "}}" in leftover:

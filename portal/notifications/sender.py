@@ -323,8 +323,7 @@ def _stale(appointment: Appointment, message: OutboxMessage) -> str | None:
     if not appointment.notifications_active:
         return "notifications were switched off"
     if message.schedule_start is None or (
-        message.schedule_start.astimezone(UTC)
-        != appointment.start_at.astimezone(UTC)
+        message.schedule_start.astimezone(UTC) != appointment.start_at.astimezone(UTC)
     ):
         return "the appointment was rescheduled"
     if _recipient(appointment, message) is None:

@@ -26,7 +26,9 @@ class SmsMessage:
 
 
 class LogSmsGateway:
-    """Appends ``<UTC time>\\t<to>\\t<JSON text>`` lines: one line per message, whatever the text."""
+    """Appends ``<UTC time>\\t<to>\\t<JSON text>`` lines: one line per message, whatever the
+    text.
+    """
 
     def __init__(self, path: str) -> None:
         self.path = path

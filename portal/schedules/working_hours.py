@@ -86,7 +86,7 @@ def check_week(windows: Iterable[Window]) -> list[Problem]:
             else:
                 valid.append((index, window))
         valid.sort(key=lambda item: (item[1].start, item[1].end))
-        for (_, earlier), (index, later) in zip(valid, valid[1:]):
+        for (_, earlier), (index, later) in zip(valid, valid[1:], strict=False):
             if later.start < earlier.end:
                 problems.append(
                     Problem(

@@ -34,7 +34,9 @@ def assign_agent(candidates: Sequence[AgentLoad]) -> object:
 
 
 def iso_week_bounds(instant: datetime, tz: ZoneInfo) -> Interval:
-    """UTC bounds of the ISO week (Monday 00:00 .. next Monday 00:00 in ``tz``) holding ``instant``."""
+    """UTC bounds of the ISO week (Monday 00:00 .. next Monday 00:00 in ``tz``) holding
+    ``instant``.
+    """
     if instant.tzinfo is None:
         raise ValueError("iso_week_bounds needs an aware datetime")
     local = instant.astimezone(tz).date()

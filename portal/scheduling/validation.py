@@ -120,9 +120,14 @@ def validate_time_exception(
             errors["to_time"] = (
                 "On each repeated day the end time must be later than the start time."
             )
-        elif not recurring and start_day and end_day and "to_date" not in errors:
-            if _empty_span(start_day, start, end_day, end):
-                errors["to_time"] = "The end time must be later than the start time."
+        elif (
+            not recurring
+            and start_day
+            and end_day
+            and "to_date" not in errors
+            and _empty_span(start_day, start, end_day, end)
+        ):
+            errors["to_time"] = "The end time must be later than the start time."
 
     if color is not None and (not isinstance(color, str) or not _COLOR.match(color)):
         errors["color"] = "Enter a colour as #rrggbb, for example #1a2b3c."

@@ -19,6 +19,7 @@ The domain (``portal.booking``) decides everything about availability.
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime
@@ -296,10 +297,8 @@ def hold(slug: str):
     # (also when it is the same time, which this visitor's own hold would block).
     previous = session.pop("booking_hold", None)
     if previous:
-        try:
+        with contextlib.suppress(ValueError):  # a tampered cookie value: nothing to release
             release_hold(db.session, uuid.UUID(hex=previous))
-        except ValueError:
-            pass
     try:
         held = hold_slot(db.session, service, start, "", agent_id=agent_id, now=utcnow())
     except BookingError as error:  # SlotUnavailable, or the agent no longer serves

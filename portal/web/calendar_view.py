@@ -170,7 +170,9 @@ class TimeGrid:
 
 
 def local_midnight(day: date, zone: ZoneInfo) -> datetime:
-    """The UTC instant at which ``day`` begins in ``zone`` (the first instant if midnight is skipped)."""
+    """The UTC instant at which ``day`` begins in ``zone`` (the first instant if midnight is
+    skipped).
+    """
     naive = datetime.combine(day, time())
     first = naive.replace(tzinfo=zone, fold=0)
     instant = first.astimezone(UTC)

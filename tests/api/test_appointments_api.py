@@ -634,7 +634,7 @@ def test_eligible(client, world):
     )
 
 
-# --- participants ----------------------------------------------------------------------------------
+# --- participants ---------------------------------------------------------------------------------
 
 
 def test_participants(client, world):
@@ -854,7 +854,7 @@ def test_reschedule(client, world):
     )
 
 
-# --- public counts ---------------------------------------------------------------------------------
+# --- public counts --------------------------------------------------------------------------------
 
 
 def test_times_beyond_the_calendar_are_refused(client, world):
@@ -990,7 +990,7 @@ def test_count_errors(client, world, path, params, status, code):
     error(client.get(f"/api/appointments/{path}", query_string=params), status, code)
 
 
-# --- the role matrix ---------------------------------------------------------------------------------
+# --- the role matrix ------------------------------------------------------------------------------
 
 
 # Expected status per caller. The agent does not take part in "theirs": where agents may

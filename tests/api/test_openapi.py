@@ -154,7 +154,8 @@ def check_response(spec: dict, method: str, path: str, response) -> None:
         key=str,
     )
     assert not errors, (
-        f"{method.upper()} {path} {response.status_code}: {errors[0].message} at {list(errors[0].absolute_path)}"
+        f"{method.upper()} {path} {response.status_code}: {errors[0].message} at "
+        f"{list(errors[0].absolute_path)}"
     )
 
 
@@ -273,7 +274,8 @@ def test_scenario_every_operation_conforms(app, client, world, monkeypatch):
         if op.endpoint == "add_customer_participant":
             customers = [p for p in response.json["participantIds"] if p["type"] == "CUSTOMER"]
             context["participant_id"] = customers[-1]["id"]
-        # Every view is also asked with an unknown query parameter: refused, in the documented shape.
+        # Every view is also asked with an unknown query parameter: refused, in the documented
+        # shape.
         if op.method == "get":
             refused = client.get(url, headers=headers, query_string=query | {"noSuchParam": "1"})
             assert (refused.status_code, refused.json["error"]) == (400, "invalid_param"), (

@@ -410,7 +410,11 @@ def test_time_exception_list_filters_and_paging(client, people):
     only_alice = client.get(f"/api/time-exceptions?agentId={alice.id}", headers=auth).json
     assert only_alice["total"] == 2
     window = client.get(
-        f"/api/time-exceptions?from={(DAY + timedelta(days=2)).isoformat()}&to={(DAY + timedelta(days=4)).isoformat()}",
+        "/api/time-exceptions",
+        query_string={
+            "from": (DAY + timedelta(days=2)).isoformat(),
+            "to": (DAY + timedelta(days=4)).isoformat(),
+        },
         headers=auth,
     ).json
     assert window["total"] == 1

@@ -44,8 +44,8 @@ def ids(items):
     return [item.id for item in items]
 
 
-def listed(user, filters=Q(), **kwargs):
-    return queries.list_appointments(db.session, user, filters, **kwargs)
+def listed(user, filters=None, **kwargs):
+    return queries.list_appointments(db.session, user, filters or Q(), **kwargs)
 
 
 def test_an_agent_sees_what_they_organise_or_join(team, booked):

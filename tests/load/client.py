@@ -43,7 +43,9 @@ class Request:
 
 
 def send(request: Request, *, barrier: threading.Barrier | None = None) -> Answer:
-    """Send on a connection of its own; with ``barrier``, connect first and send when all are ready."""
+    """Send on a connection of its own; with ``barrier``, connect first and send when all are
+    ready.
+    """
     body, headers = request.encoded()
     connection = http.client.HTTPConnection(request.server.host, request.server.port, timeout=120)
     try:

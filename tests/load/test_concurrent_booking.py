@@ -82,7 +82,7 @@ def test_one_seat_many_customers(app, tmp_path):
                 Request(
                     server, "POST", "/book/consult/confirm/code", form={"p": draft, "code": code}
                 )
-                for draft, code in zip(drafts, codes)
+                for draft, code in zip(drafts, codes, strict=True)
             ]
         )
         log = server.log()

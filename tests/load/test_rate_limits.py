@@ -103,10 +103,12 @@ def two_servers_with(
     app: Flask, tmp_path: Path, settings: dict[str, object], workers: int = 2
 ) -> Iterator[tuple[LiveServer, LiveServer]]:
     db_session_closed(app)
-    with gunicorn_server(settings, tmp_path, workers=workers, threads=2) as first:
-        with gunicorn_server(settings, tmp_path, workers=workers, threads=2) as second:
-            yield first, second
-            logs = first.log() + second.log()
+    with (
+        gunicorn_server(settings, tmp_path, workers=workers, threads=2) as first,
+        gunicorn_server(settings, tmp_path, workers=workers, threads=2) as second,
+    ):
+        yield first, second
+        logs = first.log() + second.log()
     assert "Traceback" not in logs, logs
 
 

@@ -34,7 +34,7 @@ def valid(**changes):
 
 
 def test_every_known_placeholder_is_accepted():
-    valid(text_body=" ".join("{{%s}}" % name for name in PLACEHOLDERS) + " {{ firstName }}")
+    valid(text_body=" ".join(f"{{{{{name}}}}}" for name in PLACEHOLDERS) + " {{ firstName }}")
 
 
 @pytest.mark.parametrize(

@@ -265,7 +265,8 @@ def test_sms_log_backend_appends_one_line_per_message(app, tmp_path):
     lines = log_path.read_text(encoding="utf-8").splitlines()
     assert len(lines) == 2
     parsed = [
-        (json.loads(to), json.loads(text)) for _stamp, to, text in (l.split("\t") for l in lines)
+        (json.loads(to), json.loads(text))
+        for _stamp, to, text in (line.split("\t") for line in lines)
     ]
     assert {to for to, _ in parsed} == {"+49 1", "+49 2"}
     assert any(text.startswith("Line one\nline two\n\nCancelled:") for _, text in parsed)

@@ -79,7 +79,7 @@ def outbox(appointment: Appointment, kind: str) -> list[OutboxMessage]:
     )
 
 
-# --- reading ---------------------------------------------------------------------------------------
+# --- reading --------------------------------------------------------------------------------------
 
 
 def test_the_page_shows_the_appointment(client, desk):
@@ -108,7 +108,7 @@ def test_messages_of_the_appointment_are_listed(client, desk):
     assert "Cancel" in items[0].text and "cora@example.org" in items[0].text
 
 
-# --- details -----------------------------------------------------------------------------------------
+# --- details --------------------------------------------------------------------------------------
 
 
 def details(client, appointment, version=None, **fields):
@@ -167,7 +167,7 @@ def test_bad_or_stale_details_write_nothing(client, desk, fixed_clock):
     assert fresh(desk.mine).title == "Kitchen planning"
 
 
-# --- participants ------------------------------------------------------------------------------------
+# --- participants ---------------------------------------------------------------------------------
 
 
 def test_add_and_remove_participants(client, desk):
@@ -231,7 +231,7 @@ def test_participant_errors(client, desk):
     assert len(fresh(desk.mine).participants) == 2
 
 
-# --- reschedule, reassign, cancel ----------------------------------------------------------------------
+# --- reschedule, reassign, cancel -----------------------------------------------------------------
 
 
 def test_reschedule_through_the_picker(client, desk):
@@ -239,8 +239,8 @@ def test_reschedule_through_the_picker(client, desk):
     buttons = {
         b.attrs["value"] for b in tree.find_all("slot", tag="button") if b.attrs.get("value")
     }
-    assert "%sT14:00:00Z" % DAY.isoformat() in buttons
-    assert "%sT10:00:00Z" % DAY.isoformat() not in buttons  # its own time is marked, not offered
+    assert f"{DAY.isoformat()}T14:00:00Z" in buttons
+    assert f"{DAY.isoformat()}T10:00:00Z" not in buttons  # its own time is marked, not offered
     response = client.post(
         url(desk.mine, "reschedule"),
         data={"start": f"{DAY.isoformat()}T14:00:00Z", "timezone": "UTC"},
@@ -333,7 +333,7 @@ def test_cancel_with_a_reason(client, desk):
     )
 
 
-# --- the call -----------------------------------------------------------------------------------------
+# --- the call -------------------------------------------------------------------------------------
 
 
 def test_activate_join_and_end(client, desk):
@@ -354,7 +354,7 @@ def test_activate_join_and_end(client, desk):
     assert refused.status_code == 409 and "has ended" in refused.get_data(as_text=True)
 
 
-# --- permissions ---------------------------------------------------------------------------------------
+# --- permissions ----------------------------------------------------------------------------------
 
 
 ACTIONS = [

@@ -269,7 +269,7 @@ def test_bad_parameters_fall_back_to_this_week(client, berlin):
     assert len(tree.find_all("cal__col")) == 7
 
 
-# --- access ------------------------------------------------------------------------------------------
+# --- access ---------------------------------------------------------------------------------------
 
 
 def test_only_staff_reach_the_calendar(app):

@@ -457,7 +457,7 @@ def appointment_cancel(appointment_id: uuid.UUID):
     return _done(item, "The appointment is cancelled. The customer is notified.")
 
 
-# --- the call ----------------------------------------------------------------------------------------
+# --- the call -------------------------------------------------------------------------------------
 
 
 def _call_item(appointment_id: uuid.UUID) -> Appointment:

@@ -77,7 +77,9 @@ def _submitted_rows(formdata) -> Rows:
 
 
 def _parse(rows: Rows) -> tuple[list[hours.Window], dict[tuple[int, int], dict[str, str]]]:
-    """The windows typed in; errors keyed by (day index, row) → {field: message}. Blank rows skip."""
+    """The windows typed in; errors keyed by (day index, row) → {field: message}. Blank rows
+    skip.
+    """
     windows: list[hours.Window] = []
     errors: dict[tuple[int, int], dict[str, str]] = {}
     for day_index, day in enumerate(rows):

@@ -308,7 +308,9 @@ def _describe(exception: TimeException) -> dict[str, Any]:
         when = local_date(exception.from_date)
         span = "all day" if whole_days else f"{start}–{end}"
     else:
-        when = f"{local_date(exception.from_date)}{'' if whole_days else ' ' + start} – {local_date(exception.to_date)}{'' if whole_days else ' ' + end}"
+        first = local_date(exception.from_date) + ("" if whole_days else f" {start}")
+        last = local_date(exception.to_date) + ("" if whole_days else f" {end}")
+        when = f"{first} – {last}"
         span = "whole days" if whole_days else ""
     return {
         "item": exception,

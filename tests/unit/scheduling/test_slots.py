@@ -29,6 +29,10 @@ def utc(*args: int) -> datetime:
     return datetime(*args, tzinfo=UTC)
 
 
+# The default "now" of the computations below: before every date the tests use.
+NEW_YEAR_2026 = utc(2026, 1, 1)
+
+
 def minutes(n: int) -> timedelta:
     return timedelta(minutes=n)
 
@@ -86,7 +90,7 @@ def slots(
     tz: str = "UTC",
     office: Sequence[OfficeHoursRule] = (),
     office_tz: str = "UTC",
-    now: datetime = utc(2026, 1, 1),
+    now: datetime = NEW_YEAR_2026,
 ) -> list[Slot]:
     return free_slots(
         svc,
@@ -542,7 +546,8 @@ def test_grid_steps_in_absolute_time_across_the_gap():
     result = slots(
         service(45, 30), [agent([(60, 240)], tz="Europe/Berlin")], BERLIN_SPRING, tz="Europe/Berlin"
     )
-    # 01:00 CET, 01:30 CET, then 03:00 CEST (not a non-existent 02:00); 03:30 CEST would end after 04:00.
+    # 01:00 CET, 01:30 CET, then 03:00 CEST (not a non-existent 02:00); 03:30 CEST would end after
+    # 04:00.
     assert starts(result) == [utc(2026, 3, 29, 0), utc(2026, 3, 29, 0, 30), utc(2026, 3, 29, 1)]
 
 

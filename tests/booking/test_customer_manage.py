@@ -16,6 +16,7 @@ from tests.booking.web_support import (
     iso,
     manage_path,
     reload,
+    shop,
     slot_values,
     text,
 )  # noqa: F401

@@ -42,7 +42,6 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from portal.booking.book_with_code import CustomerBooking, book_with_code, code_needed
-from portal.booking.errors import BookingError
 from portal.booking.links import (
     appointment_id_from_token,
     calendar_paths,
@@ -52,6 +51,7 @@ from portal.booking.links import (
 from portal.booking.operations import Customer, hold_slot, release_hold
 from portal.code_routes import code_settings, limit_code_checks, limit_code_requests, send_code
 from portal.codes import CodeError, CodeNotSent, CodeThrottled
+from portal.errors import on_domain_error
 from portal.extensions import db, limiter, settings
 from portal.models import Appointment, CodePurpose, Service, SlotHold, User, normalize_email, utcnow
 from portal.web import formatting as fmt
@@ -299,10 +299,9 @@ def hold(slug: str):
     if previous:
         with contextlib.suppress(ValueError):  # a tampered cookie value: nothing to release
             release_hold(db.session, uuid.UUID(hex=previous))
-    try:
-        held = hold_slot(db.session, service, start, "", agent_id=agent_id, now=utcnow())
-    except BookingError as error:  # SlotUnavailable, or the agent no longer serves
-        return _taken_page(service, zone, agent_id, day, error.message)
+    # Taken meanwhile, or the agent no longer serves: the day again, with the reason.
+    on_domain_error(lambda error: _taken_page(service, zone, agent_id, day, error.message))
+    held = hold_slot(db.session, service, start, "", agent_id=agent_id, now=utcnow())
     session["booking_hold"] = held.id.hex
     draft = Draft(
         service_id=service.id, start=start, zone=zone.key, agent_id=agent_id, hold_id=held.id
@@ -446,14 +445,14 @@ def resend(slug: str):
     if not draft.email:
         abort(404)
     form.code.data = ""
-    try:
-        send_code(db.session, draft.email, CodePurpose.BOOKING, utcnow())
-    except CodeThrottled as error:
+
+    # Asked too soon (429) or not sent (503): the code page with the reason at the code.
+    def refused(error):
         form.code.errors = [error.message]
-        return _code_page(service, draft, form=form, status=429)
-    except CodeNotSent as error:
-        form.code.errors = [error.message]
-        return _code_page(service, draft, form=form, status=503)
+        return _code_page(service, draft, form=form)
+
+    on_domain_error(refused)
+    send_code(db.session, draft.email, CodePurpose.BOOKING, utcnow())
     return _code_page(service, draft, form=form, note=f"We sent a new code to {draft.email}.")
 
 
@@ -473,21 +472,25 @@ def _finish(service: Service, draft: Draft, code_form: CodeForm | None = None):
         notes=draft.notes,
     )
     code_form = code_form or CodeForm()
-    try:
-        appointment = book_with_code(
-            db.session,
-            code_settings(),
-            booking,
-            code_form.code.data,
-            proven_email=current_customer_email(),
-            on_proven=sign_in_customer,
-            now=utcnow(),
-        )
-    except CodeError as error:
-        code_form.code.errors = [*code_form.code.errors, error.message]
-        return _code_page(service, draft, form=code_form, status=422)
-    except BookingError as error:  # SlotUnavailable above all; NotFound if the agent left
+
+    def refused(error):
+        # A code refusal belongs at the code; any other (taken meanwhile, the agent
+        # left) sends the customer back to the day's times.
+        if isinstance(error, CodeError):
+            code_form.code.errors = [*code_form.code.errors, error.message]
+            return _code_page(service, draft, form=code_form, status=422)
         return _taken_page(service, zone, draft.agent_id, day, error.message)
+
+    on_domain_error(refused)
+    appointment = book_with_code(
+        db.session,
+        code_settings(),
+        booking,
+        code_form.code.data,
+        proven_email=current_customer_email(),
+        on_proven=sign_in_customer,
+        now=utcnow(),
+    )
     session.pop("booking_hold", None)
     token = manage_token(settings(), appointment)
     return redirect(url_for("booking.confirmed", slug=service.slug, token=token), 303)

@@ -28,7 +28,8 @@ from sqlalchemy.orm import selectinload
 from portal import code_routes
 from portal.booking.links import manage_token
 from portal.code_routes import limit_code_checks, limit_code_requests
-from portal.codes import CodeError, CodeNotSent, CodeThrottled
+from portal.codes import CodeNotSent, CodeThrottled
+from portal.errors import on_domain_error
 from portal.extensions import db, settings
 from portal.models import (
     Appointment,
@@ -156,16 +157,16 @@ def verify():
         return redirect(url_for("customer.my"), 303)
     email = normalize_email(form.email.data)
     if form.validate_on_submit():
-        try:
-            code_routes.verify_code(
-                db.session, email, CodePurpose.SIGN_IN, form.code.data, utcnow()
-            )
-        except CodeError as error:
+
+        def refused(error):
             form.code.errors.append(error.message)
-        else:
-            sign_in_customer(email)
-            flash("You are signed in.", "success")
-            return redirect(url_for("customer.my"), 303)
+            return render_template("customer/code.html", form=form, email=email, note=None), 422
+
+        on_domain_error(refused)
+        code_routes.verify_code(db.session, email, CodePurpose.SIGN_IN, form.code.data, utcnow())
+        sign_in_customer(email)
+        flash("You are signed in.", "success")
+        return redirect(url_for("customer.my"), 303)
     return render_template("customer/code.html", form=form, email=email, note=None), 422
 
 

@@ -16,7 +16,9 @@ from portal.domain import values
 from portal.extensions import db
 from portal.models import Role, Service, TemplateType
 from portal.notifications.placeholders import TemplateError
-from portal.notifications.verification import send_test_email
+from portal.delivery import build_email, deliver_email
+from portal.extensions import settings
+from portal.notifications.verification import render_test_email
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +79,7 @@ def send_test_notification():
     values = parse_body(TEST_BODY)
     service = _service(values["service_id"])
     try:
-        send_test_email(
+        mail = render_test_email(
             to_email=values["to_email"],
             type=TemplateType(values["type"]),
             subject=values["subject"],
@@ -86,10 +88,21 @@ def send_test_notification():
             period_seconds=values["period"],
             timezone=values["timezone"],
             locale=values["locale"],
+            default_sender=settings().mail_default_sender,
             service=service,
         )
     except TemplateError as error:
         raise invalid_param(" ".join(error.problems)) from None
+    try:
+        deliver_email(
+            build_email(
+                from_email=mail.from_email,
+                to=mail.to,
+                subject=mail.subject,
+                text_body=mail.text_body,
+                html_body=mail.html_body,
+            )
+        )
     except Exception as error:  # the mail server's failure, not the caller's
         log.warning("Test mail to %s failed: %s", values["to_email"], error)
         raise ApiError(

@@ -117,7 +117,7 @@ def queue_email(
     *,
     kind: str,
     now: datetime | None = None,
-    session: Session | None = None,
+    session: Session,
 ) -> OutboxMessage:
     """A one-off email with no appointment (e.g. a sender verification code), in ``session``."""
     message = OutboxMessage(
@@ -131,16 +131,8 @@ def queue_email(
         status=OutboxStatus.PENDING,
         attempts=0,
     )
-    (session or _request_session()).add(message)
+    session.add(message)
     return message
-
-
-def _request_session() -> Session:
-    # Only for portal.notifications.verification, which is being rewritten and does not
-    # pass its session yet; the import contracts exempt this one import (pyproject.toml).
-    from portal.extensions import db
-
-    return db.session
 
 
 def choose_templates(

@@ -9,6 +9,7 @@ Until a service's ``sender_email`` is verified, its mail goes from
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -17,8 +18,8 @@ from sqlalchemy.orm import Session
 from portal import codes
 from portal.codes import CodeSettings
 from portal.models import Channel, CodePurpose, Service, TemplateType, normalize_email, utcnow
-from portal.notifications.email import build_email, default_sender, deliver_email, sender_address
 from portal.notifications.outbox import queue_email
+from portal.notifications.outgoing import sender_address
 from portal.notifications.placeholders import validate_template
 from portal.notifications.rendering import render_texts, sample_values
 
@@ -42,7 +43,7 @@ def start_sender_verification(
     code = codes.issue_code(session, settings, email, PURPOSE, now)
     lead = f'Someone set {email} as the sender address of the service "{service.name}".'
     subject, body = codes.code_mail(settings, PURPOSE, code, lead=lead)
-    queue_email(email, subject, body, kind=KIND, now=now)
+    queue_email(email, subject, body, kind=KIND, now=now, session=session)
 
 
 def confirm_sender(
@@ -65,7 +66,18 @@ def confirm_sender(
     service.sender_verified = True
 
 
-def send_test_email(
+@dataclass(frozen=True)
+class TestEmail:
+    """A template rendered with sample data, ready for the edge to send right away."""
+
+    from_email: str
+    to: str
+    subject: str
+    text_body: str
+    html_body: str
+
+
+def render_test_email(
     *,
     to_email: str,
     type: TemplateType,
@@ -75,13 +87,13 @@ def send_test_email(
     period_seconds: int | None = None,
     timezone: ZoneInfo,
     locale: str | None,
+    default_sender: str,
     service: Service | None = None,
     now: datetime | None = None,
-) -> None:
-    """Render a template with sample data and send it right away (not via the outbox).
+) -> TestEmail:
+    """Render a template with sample data for a test mail (sent at once, not via the outbox).
 
-    Raises TemplateError for a template that could not be saved, and whatever the
-    mail backend raises if it cannot send: the admin is waiting for the answer.
+    Raises TemplateError for a template that could not be saved.
     """
     validate_template(
         channel=Channel.EMAIL,
@@ -93,12 +105,10 @@ def send_test_email(
     )
     values = sample_values(timezone, locale, now or utcnow())
     rendered = render_texts(subject, text_body, html_body, values)
-    deliver_email(
-        build_email(
-            from_email=sender_address(service) if service is not None else default_sender(),
-            to=to_email,
-            subject=rendered.subject,
-            text_body=rendered.text_body,
-            html_body=rendered.html_body,
-        )
+    return TestEmail(
+        from_email=sender_address(service, default_sender),
+        to=to_email,
+        subject=rendered.subject,
+        text_body=rendered.text_body,
+        html_body=rendered.html_body,
     )

@@ -203,9 +203,8 @@ def update_user(session: Session, user: User, *, actor: User | None = None, **fi
 def reset_password(session: Session, user: User, password: str) -> User:
     """Set a new password for a staff user."""
     if user.role == Role.CLIENT_SERVICE:
-        raise Invalid(
-            fields={"password": "Integration users sign in with API tokens, not passwords."}
-        )  # nosec B105 # an error message
+        message = "Integration users sign in with API tokens, not passwords."  # nosec B105 # text
+        raise Invalid(fields={"password": message})
     errors = Collector()
     _check_password(errors, password)
     errors.raise_if_any()

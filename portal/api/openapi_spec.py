@@ -587,9 +587,9 @@ def operations() -> list[Op]:
                 "role": "AGENT",
                 "timezone": "Europe/Berlin",
                 "locale": "de",
-                "password": "a long password",
+                "password": "a long password",  # nosec B105 # the document's example
             },
-        ),  # nosec B105 # the document's example
+        ),
         Op(
             "get",
             "/api/users/{user_id}",

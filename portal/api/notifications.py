@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import uuid
 
+from flask import current_app
+
 from portal.admin import services as service_domain
 from portal.api import bp
 from portal.api.auth import require_token
@@ -16,7 +18,7 @@ from portal.domain import values
 from portal.extensions import db
 from portal.models import Role, Service, TemplateType
 from portal.notifications.placeholders import TemplateError
-from portal.delivery import build_email, deliver_email
+from portal.delivery import AppTransport
 from portal.extensions import settings
 from portal.notifications.verification import render_test_email
 
@@ -94,15 +96,7 @@ def send_test_notification():
     except TemplateError as error:
         raise invalid_param(" ".join(error.problems)) from None
     try:
-        deliver_email(
-            build_email(
-                from_email=mail.from_email,
-                to=mail.to,
-                subject=mail.subject,
-                text_body=mail.text_body,
-                html_body=mail.html_body,
-            )
-        )
+        AppTransport(current_app._get_current_object()).deliver(mail)
     except Exception as error:  # the mail server's failure, not the caller's
         log.warning("Test mail to %s failed: %s", values["to_email"], error)
         raise ApiError(

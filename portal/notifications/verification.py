@@ -9,7 +9,6 @@ Until a service's ``sender_email`` is verified, its mail goes from
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -19,7 +18,7 @@ from portal import codes
 from portal.codes import CodeSettings
 from portal.models import Channel, CodePurpose, Service, TemplateType, normalize_email, utcnow
 from portal.notifications.outbox import queue_email
-from portal.notifications.outgoing import sender_address
+from portal.notifications.outgoing import Outgoing, sender_address
 from portal.notifications.placeholders import validate_template
 from portal.notifications.rendering import render_texts, sample_values
 
@@ -66,17 +65,6 @@ def confirm_sender(
     service.sender_verified = True
 
 
-@dataclass(frozen=True)
-class TestEmail:
-    """A template rendered with sample data, ready for the edge to send right away."""
-
-    from_email: str
-    to: str
-    subject: str
-    text_body: str
-    html_body: str
-
-
 def render_test_email(
     *,
     to_email: str,
@@ -90,7 +78,7 @@ def render_test_email(
     default_sender: str,
     service: Service | None = None,
     now: datetime | None = None,
-) -> TestEmail:
+) -> Outgoing:
     """Render a template with sample data for a test mail (sent at once, not via the outbox).
 
     Raises TemplateError for a template that could not be saved.
@@ -105,9 +93,10 @@ def render_test_email(
     )
     values = sample_values(timezone, locale, now or utcnow())
     rendered = render_texts(subject, text_body, html_body, values)
-    return TestEmail(
+    return Outgoing(
+        channel=Channel.EMAIL,
         from_email=sender_address(service, default_sender),
-        to=to_email,
+        recipient=to_email,
         subject=rendered.subject,
         text_body=rendered.text_body,
         html_body=rendered.html_body,

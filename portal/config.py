@@ -12,8 +12,10 @@ import os
 import secrets
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import click
+from werkzeug.sansio.utils import host_is_trusted
 
 
 class ConfigError(click.ClickException):
@@ -36,6 +38,11 @@ WTF_CSRF_TIME_LIMIT = 8 * 3600  # a form left open over lunch still submits
 # How many reverse proxies in front set X-Forwarded-For/-Proto/-Host (0: trust none).
 # Behind one TLS proxy set 1, so client addresses (rate limits) and https (HSTS) are right.
 PROXY_COUNT = 0
+# The host names this site answers to (Flask's TRUSTED_HOSTS): a request whose Host (or, behind
+# PROXY_COUNT proxies, X-Forwarded-Host) is another gets 400. None answers to any host, for
+# development and tests; in production set it to PUBLIC_URL's host (docs/deploy.md). A list, or
+# one string of comma-separated names; ".example.com" also matches its subdomains.
+TRUSTED_HOSTS: list[str] | None = None
 # No form or API body comes near this; a bigger one is refused (413) before it is read.
 MAX_CONTENT_LENGTH = 1024 * 1024
 
@@ -114,6 +121,7 @@ def finalize(config: dict[str, Any], instance_path: str) -> None:
         config["MAIL_FILE_PATH"] = str(instance / "mail")
     if not config.get("SMS_LOG_PATH"):
         config["SMS_LOG_PATH"] = str(instance / "sms.log")
+    config["TRUSTED_HOSTS"] = _trusted_hosts(config.get("TRUSTED_HOSTS"), config["PUBLIC_URL"])
     _check_timezone(config["TIMEZONE"])
     config["BABEL_DEFAULT_LOCALE"] = _check_locale(config["BABEL_DEFAULT_LOCALE"])
 
@@ -127,6 +135,23 @@ def _check_sqlite_directory(uri: str) -> None:
             f"The database directory {str(path.parent)!r} does not exist. "
             "Create it or set PORTAL_SQLALCHEMY_DATABASE_URI to another path."
         )
+
+
+def _trusted_hosts(value: Any, public_url: str) -> list[str] | None:
+    """TRUSTED_HOSTS as a list, which must admit PUBLIC_URL's own host."""
+    if value is None:
+        return None
+    names = value.split(",") if isinstance(value, str) else value
+    if not isinstance(names, list | tuple) or not all(isinstance(name, str) for name in names):
+        raise ConfigError("TRUSTED_HOSTS must be a list of host names, e.g. portal.example.com.")
+    hosts = [name.strip().lower() for name in names if name.strip()]
+    public_host = urlsplit(public_url).hostname or ""
+    if not host_is_trusted(public_host, hosts):
+        raise ConfigError(
+            f"TRUSTED_HOSTS {hosts!r} does not include PUBLIC_URL's host {public_host!r}: "
+            "every link the portal sends would be refused."
+        )
+    return hosts
 
 
 def _check_timezone(name: str) -> None:

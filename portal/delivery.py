@@ -42,9 +42,15 @@ def build_email(
     html_body: str | None = None,
     ics: bytes | None = None,
     ics_method: str | None = None,
+    message_id: str | None = None,
 ) -> EmailMultiAlternatives:
+    """The mail; ``message_id`` (an outbox row's) replaces the one Flask-Mailman would make."""
     message = EmailMultiAlternatives(
-        subject=one_line(subject), body=text_body, from_email=from_email, to=[to]
+        subject=one_line(subject),
+        body=text_body,
+        from_email=from_email,
+        to=[to],
+        headers={"Message-ID": message_id} if message_id else None,
     )
     if html_body:
         message.attach_alternative(html_body, "text/html")
@@ -97,6 +103,7 @@ class AppTransport:
                 html_body=outgoing.html_body,
                 ics=outgoing.ics,
                 ics_method=outgoing.ics_method,
+                message_id=outgoing.message_id,
             )
         )
 

@@ -215,11 +215,12 @@ def _validated(session: Session, service: Service | None, fields: dict[str, Any]
         if sender is None or (isinstance(sender, str) and not sender.strip()):
             clean["sender_email"] = None
         else:
-            clean["sender_email"] = check_email(sender)
-            if clean["sender_email"] is None:
-                errors.add(
-                    "sender_email", "Enter the sender as an email address like team@example.com."
-                )
+            clean["sender_email"] = check_email(
+                errors,
+                "sender_email",
+                sender,
+                "Enter the sender as an email address like team@example.com.",
+            )
     if "agent_ids" in fields:
         clean["agents"] = _agents(session, errors, fields["agent_ids"])
     errors.raise_if_any()

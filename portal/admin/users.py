@@ -83,10 +83,9 @@ def _validated(
     errors = Collector()
     clean: dict[str, Any] = {}
     if "email" in fields:
-        email = check_email(fields["email"])
-        if email is None:
-            errors.add("email", "Enter an email address like name@example.com.")
-        clean["email"] = email
+        clean["email"] = check_email(
+            errors, "email", fields["email"], "Enter an email address like name@example.com."
+        )
     if "name" in fields:
         name = check_text(fields["name"], MAX_NAME)
         if name is None:

@@ -7,6 +7,7 @@ from typing import Any
 
 from portal.admin.errors import Collector
 from portal.domain import values
+from portal.domain.errors import Invalid
 
 MAX_EMAIL = values.MAX_EMAIL
 timezone_names = values.timezone_names
@@ -38,9 +39,17 @@ def check_zone_and_locale(
         clean["locale"] = locale
 
 
-def check_email(value: object) -> str | None:
-    """The normalised (lower-cased) address, or None when it is not one."""
-    return values.optional(values.email, value)
+def check_email(errors: Collector, field: str, value: object, message: str) -> str | None:
+    """The normalised address, or None with the refusal added to ``errors``.
+
+    ``message`` is the sentence for a malformed address; a non-ASCII part before the @
+    keeps the validator's own sentence.
+    """
+    try:
+        return values.email(value, field, message=message)
+    except Invalid as error:
+        errors.add(field, error.message)
+        return None
 
 
 def check_text(value: object, max_length: int, *, required: bool = True) -> str | None:

@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+import idna
 from babel import Locale
 from email_validator import EmailNotValidError, validate_email
 
@@ -107,26 +108,54 @@ def canonical_locale(value: str | None) -> str | None:
 # --- e-mail -----------------------------------------------------------------------------------
 
 
+EMAIL_MESSAGE = "Enter a valid email address, like name@example.com."
+# Mail to a non-ASCII local part needs SMTPUTF8 from every relay on the way, which the
+# portal cannot promise; a domain such as bücher.example is fine (it travels as punycode).
+ASCII_LOCAL_PART_MESSAGE = (
+    "Use only unaccented letters, digits and signs such as . _ + - before the @ "
+    "(letters like ö or é can only come after the @)."
+)
+
+
 def normalize_email(value: str) -> str:
-    """Addresses compare case-insensitively; they are kept lower-cased."""
-    return value.strip().lower()
+    """The one stored and compared form: lower-cased, the domain in punycode.
+
+    Addresses compare case-insensitively; ``jorg@Bücher.example`` and
+    ``jorg@xn--bcher-kva.example`` are the same mailbox and are stored as the latter,
+    the form a mail header and an SMTP envelope carry. Safe on any text (used for
+    lookups): a domain that is no IDNA name is only lower-cased.
+    """
+    text = value.strip().lower()
+    local, at, domain = text.rpartition("@")
+    if not at or domain.isascii():
+        return text
+    try:
+        return f"{local}@{idna.encode(domain, uts46=True).decode('ascii')}"
+    except idna.IDNAError:
+        return text
 
 
-def email(value: object, field: str = "email") -> str:
-    """A deliverable-looking address (syntax only, no DNS), lower-cased.
+def email(value: object, field: str = "email", *, message: str = EMAIL_MESSAGE) -> str:
+    """A deliverable-looking address (syntax only, no DNS), in ``normalize_email``'s form.
 
-    The one rule for sign-in, booking, the API and ``create-user``: special-use
-    domains such as ``.test`` and ``.invalid`` are refused everywhere alike.
+    The one rule for sign-in, booking, the API, users, sender addresses and
+    ``create-user``: special-use domains such as ``.test`` and ``.invalid`` are refused
+    everywhere alike, and so is a non-ASCII part before the @ (with its own sentence;
+    ``message`` replaces only the general one).
     """
     text = value.strip() if isinstance(value, str) else ""
-    message = "Enter a valid email address, like name@example.com."
     if not text or len(text) > MAX_EMAIL:
         raise Invalid(message, field)
     try:
-        validate_email(text, check_deliverability=False)
+        checked = validate_email(text, check_deliverability=False)
     except EmailNotValidError:
         raise Invalid(message, field) from None
-    return normalize_email(text)
+    if checked.smtputf8:  # a non-ASCII local part
+        raise Invalid(ASCII_LOCAL_PART_MESSAGE, field)
+    address = normalize_email(f"{checked.local_part}@{checked.ascii_domain}")
+    if len(address) > MAX_EMAIL:  # punycode is longer than the text typed
+        raise Invalid(message, field)
+    return address
 
 
 def is_email(value: object) -> bool:
@@ -267,6 +296,8 @@ def optional(check, value: object, *args, **kwargs):
 
 
 __all__ = [
+    "ASCII_LOCAL_PART_MESSAGE",
+    "EMAIL_MESSAGE",
     "EARLIEST",
     "FIRST_DAY",
     "LAST_DAY",

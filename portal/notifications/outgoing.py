@@ -7,9 +7,13 @@ about the app or its mail extension.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from email.utils import formataddr, parseaddr
 from typing import Protocol
+from urllib.parse import urlsplit
+
+import idna
 
 from portal.calendars.details import clean_email, one_line
 from portal.models import Channel, Service
@@ -31,6 +35,7 @@ class Outgoing:
     from_email: str = ""
     ics: bytes | None = None
     ics_method: str | None = None
+    message_id: str | None = None  # the Message-ID header; None lets the mailer make one
 
 
 class Transport(Protocol):
@@ -48,3 +53,19 @@ def sender_address(service: Service | None, default_sender: str) -> str:
 def address_of(from_header: str) -> str:
     """The bare address in 'Name <address>'."""
     return parseaddr(from_header)[1]
+
+
+def message_id_for(row_id: uuid.UUID, public_url: str) -> str:
+    """The Message-ID of an outbox row's mail: ``<row uuid@host of PUBLIC_URL>``.
+
+    The outbox delivers at least once (a crash after the server accepted a mail and
+    before it was marked SENT sends it again); every copy carries this same id, so mail
+    servers and clients can tell the copies are one message.
+    """
+    host = urlsplit(public_url).hostname or "portal.localhost"
+    if not host.isascii():
+        try:
+            host = idna.encode(host, uts46=True).decode("ascii")
+        except idna.IDNAError:
+            host = "portal.localhost"
+    return f"<{row_id}@{host}>"

@@ -23,7 +23,10 @@ So two live senders never send one message twice (a batch stops starting sends
 at half the lease and hands the rest back), and nothing is lost: a sender that
 crashes between 2 and 3 leaves its rows PENDING, and they are sent again once
 the lease runs out. That one case sends a message twice; SMTP cannot take part
-in a database transaction, so at-least-once is the honest guarantee there.
+in a database transaction, so at-least-once is the honest guarantee there. Each
+copy of a mail carries the same ``Message-ID``, made from its outbox row
+(``message_id_for``), so mail servers and clients can recognise (and drop) the
+second copy.
 
 The edge (``portal.delivery``, run by ``portal notifications send``) gives the sender
 its session, whose settings set the retries, and the transport that delivers.
@@ -57,7 +60,13 @@ from portal.models import (
     utcnow,
 )
 from portal.notifications.outbox import TIMED_TYPE_NAMES, recipients
-from portal.notifications.outgoing import Outgoing, Transport, address_of, sender_address
+from portal.notifications.outgoing import (
+    Outgoing,
+    Transport,
+    address_of,
+    message_id_for,
+    sender_address,
+)
 from portal.notifications.placeholders import placeholders_in
 from portal.notifications.rendering import manage_link, render_template
 
@@ -377,5 +386,13 @@ def _prepare(session: Session, message: OutboxMessage, clock: datetime) -> Outgo
             stamp=clock,
         )
     return Outgoing(
-        Channel.EMAIL, message.recipient, subject, text, html, from_email, ics, message.ics_method
+        Channel.EMAIL,
+        message.recipient,
+        subject,
+        text,
+        html,
+        from_email,
+        ics,
+        message.ics_method,
+        message_id=message_id_for(message.id, settings.public_url),
     )

@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from portal.auth import is_safe_next, role_required
 from portal.calendars.feed import agent_feed, feed_user, regenerate_calendar_secret
-from portal.extensions import db
+from portal.extensions import db, settings
 from portal.models import STAFF_ROLES
 from portal.web.forms import ActionForm
 
@@ -51,5 +51,9 @@ def _back() -> str:
 
 
 def feed_url(secret: str) -> str:
-    """The absolute feed URL to show an agent (for their calendar app)."""
-    return url_for("feeds.calendar_feed", secret=secret, _external=True)
+    """The absolute feed URL to show an agent (for their calendar app), under ``PUBLIC_URL``.
+
+    Never from the request's Host: a forged one would put another site's address on the
+    agent's page, and from there into their calendar app.
+    """
+    return settings().absolute_url(f"/calendar/{secret}.ics")

@@ -30,6 +30,7 @@ class ActionForm(FlaskForm):
 class EmailAddress:
     """The one e-mail rule (``portal.domain.values.email``) as a form validator.
 
+    ``message`` replaces the general sentence, not the one about a non-ASCII local part.
     An empty field passes: ``DataRequired`` or ``Optional`` before it decide.
     """
 
@@ -40,9 +41,9 @@ class EmailAddress:
         if not field.data:
             return
         try:
-            values.email(field.data)
+            values.email(field.data, message=self.message or values.EMAIL_MESSAGE)
         except Invalid as error:
-            raise ValidationError(self.message or error.message) from None
+            raise ValidationError(error.message) from None
 
 
 class CheckboxesField(SelectMultipleField):

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import socket
 from collections import Counter
 from datetime import datetime, timedelta, UTC
 
 import pytest
-from aiosmtpd.controller import Controller
 from ical.calendar_stream import IcsCalendarStream
 from icalendar import Calendar
 from sqlalchemy import select
@@ -17,46 +15,12 @@ from portal.models import OutboxMessage, OutboxStatus
 from portal.notifications import outbox
 from portal.delivery import send_due
 from tests.notifications.factories import calendar_parts, make_appointment, parse_mail
+from tests.smtp_sink import SmtpSink, smtp  # noqa: F401
 
 UTC = UTC
 NOW = datetime(2030, 3, 1, 12, 0, tzinfo=UTC)
 
 pytestmark = pytest.mark.usefixtures("fake_manage_links")
-
-
-class SmtpSink:
-    """An SMTP server on a fixed port that can be stopped and started again."""
-
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.envelopes: list = []
-        self.controller: Controller | None = None
-
-    async def handle_DATA(self, server, session, envelope):
-        self.envelopes.append(envelope)
-        return "250 Message accepted for delivery"
-
-    def start(self) -> None:
-        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
-        self.controller.start()
-
-    def stop(self) -> None:
-        if self.controller is not None:
-            self.controller.stop()
-            self.controller = None
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def smtp() -> SmtpSink:
-    sink = SmtpSink(_free_port())
-    yield sink
-    sink.stop()
 
 
 @pytest.fixture

@@ -202,9 +202,10 @@ def check_throttle(
         .order_by(OneTimeCode.created_at.desc())
     ).all()
     spacing = settings.resend_spacing
-    # A newer code retires the older ones, so only the newest can be waiting.
-    if recent and recent[0].used_at is None and recent[0].created_at > now - spacing:
-        wait = math.ceil((recent[0].created_at + spacing - now).total_seconds())
+    # A newer code retires the older ones, so at most one is waiting.
+    waiting = [r.created_at for r in recent if r.used_at is None and r.created_at > now - spacing]
+    if waiting:
+        wait = math.ceil((waiting[0] + spacing - now).total_seconds())
         raise CodeThrottled(wait, code_pending=True)
     if len(recent) >= settings.per_hour:
         oldest = recent[settings.per_hour - 1].created_at

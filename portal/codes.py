@@ -117,8 +117,10 @@ class TooManyAttempts(CodeError):
 class CodeThrottled(CodeError):
     kind = Kind.RATE_LIMITED
 
-    def __init__(self, retry_after: int) -> None:
+    def __init__(self, retry_after: int, *, code_pending: bool = False) -> None:
         self.retry_after = max(1, retry_after)
+        # True when the refusal is the resend spacing: the code sent moments ago still works.
+        self.code_pending = code_pending
         super().__init__(
             f"A code was sent to this address moments ago. You can ask for another "
             f"in {self.retry_after} seconds."
@@ -182,11 +184,16 @@ def check_throttle(
     purpose: CodePurpose | str,
     now: datetime | None = None,
 ) -> None:
-    """Raise ``CodeThrottled`` if a new code for this address may not be sent yet."""
+    """Raise ``CodeThrottled`` if a new code for this address may not be sent yet.
+
+    The spacing guards a code still waiting to be used (asking again at once only
+    buries it under a newer mail); a code already used (the booking it confirmed is
+    made) does not hold the next one back. The hourly count takes every code.
+    """
     now = now or utcnow()
     email, purpose = normalize_email(email), CodePurpose(purpose)
-    recent = session.scalars(
-        select(OneTimeCode.created_at)
+    recent = session.execute(
+        select(OneTimeCode.created_at, OneTimeCode.used_at)
         .where(
             OneTimeCode.email == email,
             OneTimeCode.purpose == purpose,
@@ -195,10 +202,13 @@ def check_throttle(
         .order_by(OneTimeCode.created_at.desc())
     ).all()
     spacing = settings.resend_spacing
-    if recent and recent[0] > now - spacing:
-        raise CodeThrottled(math.ceil((recent[0] + spacing - now).total_seconds()))
+    # A newer code retires the older ones, so at most one is waiting.
+    waiting = [r.created_at for r in recent if r.used_at is None and r.created_at > now - spacing]
+    if waiting:
+        wait = math.ceil((waiting[0] + spacing - now).total_seconds())
+        raise CodeThrottled(wait, code_pending=True)
     if len(recent) >= settings.per_hour:
-        oldest = recent[settings.per_hour - 1]
+        oldest = recent[settings.per_hour - 1].created_at
         raise CodeThrottled(math.ceil((oldest + timedelta(hours=1) - now).total_seconds()))
 
 

@@ -89,6 +89,9 @@ RATELIMIT_STORAGE_OPTIONS: dict[str, Any] = {"socket_connect_timeout": 1, "socke
 
 # --- booking --------------------------------------------------------------
 HOLD_MINUTES = 10
+# E-mail addresses one client address may hold slots for an hour (each hold needs an e-mail
+# and a sent code; one live hold per e-mail and per browser). 0 turns the limit off.
+HOLDS_PER_ADDRESS_PER_HOUR = 10
 ONE_TIME_CODE_MINUTES = 10
 ONE_TIME_CODE_MAX_ATTEMPTS = 5
 ONE_TIME_CODE_RESEND_SECONDS = 60  # one new code per address and purpose this often

@@ -8,11 +8,12 @@ at a time checks and writes; readers carry on (WAL).
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Iterable
 from contextvars import ContextVar
 
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -100,3 +101,23 @@ def lock_calendars(session: Session, agent_ids: Iterable[uuid.UUID]) -> None:
     ids = sorted(set(agent_ids))
     if ids:
         session.execute(select(User.id).where(User.id.in_(ids)).order_by(User.id).with_for_update())
+
+
+def lock_names(session: Session, names: Iterable[str]) -> None:
+    """Serialise writers that work on these names (an e-mail, an address) until commit.
+
+    SQLite: the immediate transaction already admits one writer at a time.
+    PostgreSQL: one transaction-scoped advisory lock per name, taken in a fixed
+    order so two writers never deadlock; take them before any calendar lock.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        begin_write(session)
+        return
+    for key in sorted({_lock_key(name) for name in names}):
+        session.execute(select(func.pg_advisory_xact_lock(key)))
+
+
+def _lock_key(name: str) -> int:
+    # A signed 64-bit number, as pg_advisory_xact_lock(bigint) takes it.
+    digest = hashlib.blake2b(name.encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)

@@ -42,6 +42,7 @@ def offered_slots(
     exclude_appointment_id: uuid.UUID | None = None,
     exclude_hold_id: uuid.UUID | None = None,
     duration: timedelta | None = None,
+    count_holds: bool = True,
 ) -> list[Slot]:
     """The service's offered slots starting on ``first_day``..``last_day`` in ``zone``."""
     start, end = day_range_utc(first_day, last_day, zone)
@@ -54,6 +55,7 @@ def offered_slots(
         agent_ids=None if agent_id is None else {agent_id},
         exclude_appointment_id=exclude_appointment_id,
         exclude_hold_id=exclude_hold_id,
+        count_holds=count_holds,
     )
     rules = data.service if duration is None else replace(data.service, duration=duration)
     return free_slots(
@@ -79,8 +81,12 @@ def free_agents_at(
     exclude_hold_id: uuid.UUID | None = None,
     enforce_notice: bool = True,
     duration: timedelta | None = None,
+    count_holds: bool = True,
 ) -> tuple[uuid.UUID, ...]:
-    """The agents free for a slot starting at ``start``; raises SlotUnavailable if none."""
+    """The agents free for a slot starting at ``start``; raises SlotUnavailable if none.
+
+    ``count_holds=False`` judges as if no customer held anything (staff book over holds).
+    """
     if start.tzinfo is None:
         raise InvalidBooking("The start time needs a time zone.")
     start = start.astimezone(UTC)
@@ -101,6 +107,7 @@ def free_agents_at(
         exclude_appointment_id=exclude_appointment_id,
         exclude_hold_id=exclude_hold_id,
         duration=duration,
+        count_holds=count_holds,
     )
     for slot in slots:
         if slot.start == start and slot.agent_ids:

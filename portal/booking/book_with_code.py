@@ -1,7 +1,8 @@
 """Book with a code: a customer proves their email address and books, in one unit of work.
 
-The one assembly of this use case, for the booking pages (time → hold →
-details → code → confirmation) and for ``POST /api/appointments/basic``. The
+The one assembly of this use case, for the booking pages (time → details, where
+the time is held and the code sent (``portal.booking.holds``) → code →
+confirmation) and for ``POST /api/appointments/basic``. The
 rules (docs/decisions.md, "Booking with a code"):
 
 1. The request is checked first: a first or last name, and the customer's email,

@@ -31,6 +31,10 @@ When
 - Activate (open the room): until an hour after the end (calls overrun).
 - Rescheduling an ACTIVE appointment retires its room ticket and returns it to
   PENDING, so it is eligible again at its new time (``reschedule`` does it).
+
+Holds (docs/decisions.md, "Holds (issue 13)")
+- A customer's live hold keeps other customers off the held time; staff and
+  integrations book, reschedule and reassign over it (``held_slots_bind``).
 """
 
 from __future__ import annotations
@@ -202,6 +206,17 @@ def allowed(actor: Actor, appointment: Appointment, now: datetime) -> frozenset[
     return frozenset(a for a in Action if decide(actor, a, appointment, now).allowed)
 
 
+def held_slots_bind(actor: Actor) -> bool:
+    """Whether a customer's live hold keeps ``actor`` from taking the held time.
+
+    Only customers are bound: a hold lasts minutes and is only a claim while its
+    customer confirms, so staff placing an appointment (a phone call, an
+    integration) take the time, and the held customer's confirmation then gets
+    the usual "that time was just taken" answer.
+    """
+    return actor.is_customer
+
+
 def _forbidden_message(actor: Actor, action: Action) -> str:
     if actor.is_customer:
         return "Please contact us for this change."
@@ -219,5 +234,6 @@ __all__ = [
     "allowed",
     "can_see",
     "decide",
+    "held_slots_bind",
     "require",
 ]

@@ -98,12 +98,14 @@ def load_availability(
     agent_ids: Collection[uuid.UUID] | None = None,
     exclude_appointment_id: uuid.UUID | None = None,
     exclude_hold_id: uuid.UUID | None = None,
+    count_holds: bool = True,
 ) -> AvailabilityInput:
     """Everything needed to compute ``service``'s slots starting in [start, end).
 
     ``agent_ids`` narrows to some of the service's agents; the excluded
     appointment or hold is left out of busy time (a reschedule or a held slot
-    being confirmed must not block itself).
+    being confirmed must not block itself). Live holds are busy time unless
+    ``count_holds`` is false (staff book over them: ``lifecycle.held_slots_bind``).
     """
     rows = session.execute(_rules_statement(), {"service_id": service.id}).all()
     agents: dict[uuid.UUID, dict[str, Any]] = {}
@@ -154,7 +156,9 @@ def load_availability(
             "exclude_appointment_id": exclude_appointment_id,
             "exclude_hold_id": exclude_hold_id,
         }
-        statement = _busy_statement(exclude_appointment_id is not None, exclude_hold_id is not None)
+        statement = _busy_statement(
+            exclude_appointment_id is not None, exclude_hold_id is not None, count_holds
+        )
         # Thousands of rows: agent ids come back as text and are looked up, not
         # parsed; sorting the raw rows by start leaves each agent's list in order.
         by_text = {form: agent_id for agent_id in ids for form in (agent_id.hex, str(agent_id))}
@@ -264,8 +268,8 @@ def _exceptions_statement():
     )
 
 
-@lru_cache(maxsize=4)
-def _busy_statement(exclude_appointment: bool, exclude_hold: bool):
+@lru_cache(maxsize=8)
+def _busy_statement(exclude_appointment: bool, exclude_hold: bool, count_holds: bool = True):
     agent_ids = bindparam("agent_ids", expanding=True)
     start, end = bindparam("start", type_=UTCDateTime()), bindparam("end", type_=UTCDateTime())
     overlapping = [
@@ -312,4 +316,6 @@ def _busy_statement(exclude_appointment: bool, exclude_hold: bool):
     )
     if exclude_hold:
         holds = holds.where(SlotHold.id != bindparam("exclude_hold_id", type_=Uuid()))
+    if not count_holds:
+        return union_all(organized, joined)
     return union_all(organized, joined, holds)

@@ -1,4 +1,4 @@
-"""Book, hold, reschedule, cancel and reassign: each one transaction, one commit.
+"""Book, reschedule, cancel and reassign: each one transaction, one commit.
 
 Every operation first takes the calendar lock of the agents it may write to,
 then re-checks availability with the same rules the picker used, then writes.
@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -22,7 +21,6 @@ from portal.booking.availability import choose_agent, free_agents_at
 from portal.booking.errors import NotFound, SlotUnavailable
 from portal.booking.lifecycle import Action, Actor
 from portal.database import lock_calendars
-from portal.domain.settings import settings_of
 from portal.models import (
     Appointment,
     AppointmentStatus,
@@ -57,48 +55,14 @@ def _service_agent_ids(service: Service) -> list[uuid.UUID]:
     return [agent.id for agent in service.agents if agent.active]
 
 
-def _candidate_agents(service: Service, agent_id: uuid.UUID | None) -> list[uuid.UUID]:
+def candidate_agents(service: Service, agent_id: uuid.UUID | None) -> list[uuid.UUID]:
+    """The agents a booking may go to: the one chosen (who must serve), else all who serve."""
     serving = _service_agent_ids(service)
     if agent_id is None:
         return serving
     if agent_id not in serving:
         raise NotFound("That agent does not offer this service.")
     return [agent_id]
-
-
-def hold_slot(
-    session: Session,
-    service: Service,
-    start: datetime,
-    email: str,
-    *,
-    agent_id: uuid.UUID | None = None,
-    now: datetime | None = None,
-) -> SlotHold:
-    """Keep a slot for a customer while they confirm their email."""
-    now = now or utcnow()
-    candidates = _candidate_agents(service, agent_id)
-    lock_calendars(session, candidates)
-    free = free_agents_at(session, service, start, now=now, agent_id=agent_id)
-    chosen = choose_agent(session, free, start)
-    hold = SlotHold(
-        service_id=service.id,
-        agent_id=chosen,
-        start_at=start,
-        end_at=start + service.duration,
-        email=normalize_email(email),
-        expires_at=now + timedelta(minutes=settings_of(session).hold_minutes),
-    )
-    session.add(hold)
-    # Expired holds are dead weight; clear them while we hold the lock anyway.
-    session.execute(delete(SlotHold).where(SlotHold.expires_at <= now))
-    session.flush()
-    return hold
-
-
-def release_hold(session: Session, hold_id: uuid.UUID) -> None:
-    session.execute(delete(SlotHold).where(SlotHold.id == hold_id))
-    session.flush()
 
 
 def book(
@@ -116,10 +80,16 @@ def book(
     reference: str | None = None,
     metadata: dict[str, Any] | None = None,
     enforce_notice: bool = True,
+    actor: Actor | None = None,
     now: datetime | None = None,
 ) -> Appointment:
-    """Create an appointment if the slot is still free at commit time."""
+    """Create an appointment if the slot is still free at commit time.
+
+    ``actor`` is who books (default: a customer); whether customers' live holds
+    keep them off a time is ``lifecycle.held_slots_bind``'s to say.
+    """
     now = now or utcnow()
+    actor = actor or Actor.customer()
     if not service.active:
         raise NotFound("This service is not open for booking.")
     hold = session.get(SlotHold, hold_id) if hold_id else None
@@ -128,7 +98,7 @@ def book(
             hold = None  # a stale hold is no claim: book as if there were none
         else:
             agent_id = hold.agent_id
-    candidates = _candidate_agents(service, agent_id)
+    candidates = candidate_agents(service, agent_id)
     lock_calendars(session, candidates)
     free = free_agents_at(
         session,
@@ -138,6 +108,7 @@ def book(
         agent_id=agent_id,
         exclude_hold_id=hold.id if hold is not None else None,
         enforce_notice=enforce_notice,
+        count_holds=lifecycle.held_slots_bind(actor),
     )
     organizer = session.get(User, choose_agent(session, free, start))
     appointment = Appointment(
@@ -165,7 +136,8 @@ def book(
     ]
     session.add(appointment)
     if hold is not None:
-        session.execute(delete(SlotHold).where(SlotHold.id == hold.id))
+        # Used up; the row stays an hour for the per-address count (portal.booking.holds).
+        hold.expires_at = now
     flush_or_slot_taken(session)
     outbox.queue_created(appointment)
     session.flush()
@@ -191,10 +163,11 @@ def reschedule(
     eligible for activation again at its new one.
     """
     now = now or utcnow()
-    lifecycle.require(actor or lifecycle.SYSTEM, Action.RESCHEDULE, appointment, now)
+    actor = actor or lifecycle.SYSTEM
+    lifecycle.require(actor, Action.RESCHEDULE, appointment, now)
     lock_calendars(session, [appointment.organizer_id])
     session.refresh(appointment)
-    lifecycle.require(actor or lifecycle.SYSTEM, Action.RESCHEDULE, appointment, now)
+    lifecycle.require(actor, Action.RESCHEDULE, appointment, now)
     free_agents_at(
         session,
         appointment.service,
@@ -204,6 +177,7 @@ def reschedule(
         exclude_appointment_id=appointment.id,
         enforce_notice=enforce_notice,
         duration=duration,
+        count_holds=lifecycle.held_slots_bind(actor),
     )
     appointment.start_at = start
     appointment.end_at = start + (duration or appointment.service.duration)
@@ -250,10 +224,11 @@ def reassign(
 ) -> Appointment:
     """Give the appointment to another agent who serves the service and is free then."""
     now = now or utcnow()
-    lifecycle.require(actor or lifecycle.SYSTEM, Action.REASSIGN, appointment, now)
+    actor = actor or lifecycle.SYSTEM
+    lifecycle.require(actor, Action.REASSIGN, appointment, now)
     if agent_id == appointment.organizer_id:
         return appointment
-    _candidate_agents(appointment.service, agent_id)
+    candidate_agents(appointment.service, agent_id)
     lock_calendars(session, [appointment.organizer_id, agent_id])
     session.refresh(appointment)
     try:
@@ -266,6 +241,7 @@ def reassign(
             exclude_appointment_id=appointment.id,
             enforce_notice=False,
             duration=appointment.duration,
+            count_holds=lifecycle.held_slots_bind(actor),
         )
     except SlotUnavailable:
         raise SlotUnavailable(AGENT_BUSY) from None
@@ -330,9 +306,8 @@ __all__ = [
     "Customer",
     "book",
     "cancel",
+    "candidate_agents",
     "find_appointment",
-    "hold_slot",
     "reassign",
-    "release_hold",
     "reschedule",
 ]

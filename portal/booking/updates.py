@@ -155,6 +155,7 @@ def create_for_staff(
             reference=reference,
             metadata=_check_object("metadata", metadata) if metadata is not None else None,
             enforce_notice=False,
+            actor=lifecycle.SYSTEM,  # staff: customers' holds do not bind them
             now=now,
         )
     except IntegrityError:

@@ -25,6 +25,7 @@ class Settings:
     timezone: str  # the account's time zone: office hours are read in it
     video_url_template: str  # a room's URL, ``{ticket}`` replaced by the ticket
     hold_minutes: int  # a held slot is kept this long while the customer confirms
+    holds_per_address_per_hour: int  # holds one client address may make an hour
     mail_default_sender: str  # From: of mail whose service has no verified sender
     notifications_max_attempts: int
     notifications_backoff_seconds: int  # doubled on each failed try
@@ -37,6 +38,7 @@ class Settings:
             timezone=str(config["TIMEZONE"]),
             video_url_template=str(config["VIDEO_URL_TEMPLATE"]),
             hold_minutes=int(config["HOLD_MINUTES"]),
+            holds_per_address_per_hour=int(config["HOLDS_PER_ADDRESS_PER_HOUR"]),
             mail_default_sender=str(config["MAIL_DEFAULT_SENDER"]),
             notifications_max_attempts=int(config["NOTIFICATIONS_MAX_ATTEMPTS"]),
             notifications_backoff_seconds=int(config["NOTIFICATIONS_BACKOFF_SECONDS"]),

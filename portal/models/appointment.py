@@ -163,18 +163,28 @@ class RoomTicket(UUIDPrimaryKey, Base):
 
 
 class SlotHold(UUIDPrimaryKey, Base):
-    """A slot kept for a customer while they confirm their email (counts as taken)."""
+    """A slot kept for a customer while they confirm their email (counts as taken).
+
+    A hold is made once the customer gave their e-mail and a code went to it
+    (``portal.booking.holds``). ``browser_key`` names the browser session and
+    ``client_address`` the address it came from; a released or used hold is
+    expired (``expires_at`` set to that instant), not deleted, so the holds an
+    address made in the last hour can still be counted.
+    """
 
     __tablename__ = "slot_holds"
     __table_args__ = (
         CheckConstraint("start_at < end_at", name="start_before_end"),
         Index("ix_slot_holds_agent_start", "agent_id", "start_at"),
+        Index("ix_slot_holds_client_address_created", "client_address", "created_at"),
     )
 
     service_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("services.id", ondelete="CASCADE"))
     agent_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     start_at: Mapped[datetime]
     end_at: Mapped[datetime]
-    email: Mapped[str] = mapped_column(String(254))
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    browser_key: Mapped[str | None] = mapped_column(String(64), index=True)
+    client_address: Mapped[str | None] = mapped_column(String(64))
     expires_at: Mapped[datetime] = mapped_column(index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -6,9 +6,11 @@ URLs (GET pages answer the partial to htmx and the whole page otherwise):
   the page; htmx gets ``booking/_picker.html`` (month nav, zone and agent changes)
 - ``GET /book/<slug>/day/<YYYY-MM-DD>?timezone=&agent=`` the page with that day;
   htmx gets ``booking/_slots.html``
-- ``POST /book/<slug>/hold`` (start, timezone, agent) holds the slot, then
-  ``GET /book/<slug>/confirm?h=<draft>`` the details form
-- ``POST /book/<slug>/confirm`` details → a code is emailed → the code form
+- ``POST /book/<slug>/hold`` (start, timezone, agent) the chosen time goes into
+  the draft (nothing is held yet), then ``GET /book/<slug>/confirm?h=<draft>``
+  the details form
+- ``POST /book/<slug>/confirm`` details → the time is held for that e-mail and a
+  code is emailed, in one unit of work (``portal.booking.holds``) → the code form
 - ``POST /book/<slug>/confirm/code`` the code → the booking; ``.../resend``
 - ``GET /book/<slug>/confirmed/<manage token>`` the confirmation page
 
@@ -19,7 +21,7 @@ The domain (``portal.booking``) decides everything about availability.
 
 from __future__ import annotations
 
-import contextlib
+import secrets
 import uuid
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime
@@ -48,9 +50,17 @@ from portal.booking.links import (
     manage_token,
     manage_url,
 )
-from portal.booking.operations import Customer, hold_slot, release_hold
-from portal.code_routes import code_settings, limit_code_checks, limit_code_requests, send_code
-from portal.codes import CodeError, CodeNotSent, CodeThrottled
+from portal.booking.holds import HoldRequest, check_time, hold_and_send_code
+from portal.booking.operations import Customer
+from portal.code_routes import (
+    code_settings,
+    limit_code_checks,
+    limit_code_requests,
+    send_code,
+    send_code_mail,
+)
+from portal.codes import CodeError
+from portal.domain.errors import Kind
 from portal.errors import on_domain_error
 from portal.extensions import db, limiter, settings
 from portal.models import Appointment, CodePurpose, Service, SlotHold, User, normalize_email, utcnow
@@ -65,6 +75,9 @@ bp = Blueprint("booking", __name__)
 DRAFT_SALT = "portal.booking.draft"
 DRAFT_MAX_AGE = 2 * 3600  # a draft older than this starts over
 TAKEN = "That time was just taken. Please pick another."
+CODE_PENDING = "We sent a code to this address a moment ago: use the newest email."
+# The browser session's own name for itself, which its holds carry (one live hold each).
+BROWSER_KEY = "booking_browser"
 
 
 # --- the draft: what the customer chose, signed ----------------------------------
@@ -286,6 +299,7 @@ def _ip_key() -> str:
 @bp.post("/book/<slug>/hold")
 @limiter.limit("30 per 10 minutes", key_func=_ip_key, methods=["POST"])
 def hold(slug: str):
+    """A time was chosen: on to the details form with it. Nothing is held until the e-mail."""
     service = active_service(slug)
     zone, _ = _zone_choice(service, request.form.get("timezone"))
     agent_id = _agent_choice(service, request.form.get("agent"))
@@ -293,20 +307,25 @@ def hold(slug: str):
     if start is None:
         return _taken_page(service, zone, agent_id, None, "Please pick a time from the list.")
     day = start.astimezone(zone).date()
-    # One hold per visitor: choosing again gives up the earlier choice first
-    # (also when it is the same time, which this visitor's own hold would block).
-    previous = session.pop("booking_hold", None)
-    if previous:
-        with contextlib.suppress(ValueError):  # a tampered cookie value: nothing to release
-            release_hold(db.session, uuid.UUID(hex=previous))
     # Taken meanwhile, or the agent no longer serves: the day again, with the reason.
     on_domain_error(lambda error: _taken_page(service, zone, agent_id, day, error.message))
-    held = hold_slot(db.session, service, start, "", agent_id=agent_id, now=utcnow())
-    session["booking_hold"] = held.id.hex
-    draft = Draft(
-        service_id=service.id, start=start, zone=zone.key, agent_id=agent_id, hold_id=held.id
+    check_time(
+        db.session,
+        service,
+        start,
+        agent_id=agent_id,
+        browser_key=session.get(BROWSER_KEY),
+        now=utcnow(),
     )
+    draft = Draft(service_id=service.id, start=start, zone=zone.key, agent_id=agent_id)
     return redirect(url_for("booking.confirm", slug=slug, h=draft.dumps()), 303)
+
+
+def _browser_key() -> str:
+    key = session.get(BROWSER_KEY)
+    if not isinstance(key, str) or not key:
+        key = session[BROWSER_KEY] = secrets.token_urlsafe(16)
+    return key
 
 
 # --- details and code ------------------------------------------------------------------
@@ -394,17 +413,36 @@ def details(slug: str):
         "phone": draft.phone,
     }
     if not code_needed(draft.email, current_customer_email()):
-        # This browser proved the address a moment ago: no second code.
+        # This browser proved the address a moment ago: no second code, no hold.
         return _finish(service, draft)
-    note = None
-    try:
-        send_code(db.session, draft.email, CodePurpose.BOOKING, utcnow())
-    except CodeThrottled:
-        note = "We sent a code to this address a moment ago: use the newest email."
-    except CodeNotSent as error:
+    zone = draft.tz
+
+    def refused(error):
+        # Taken meanwhile (or the agent left): the day's times again. Any other refusal
+        # (too many holds from this address, no mail sent) belongs at the e-mail.
+        if error.kind in (Kind.SLOT_UNAVAILABLE, Kind.NOT_FOUND):
+            day = draft.start.astimezone(zone).date()
+            return _taken_page(service, zone, draft.agent_id, day, error.message)
         form.email.errors.append(error.message)
-        return render_template("booking/confirm.html", form=form, **_summary(service, draft)), 503
-    return _code_page(service, draft, note=note)
+        return render_template("booking/confirm.html", form=form, **_summary(service, draft))
+
+    on_domain_error(refused)
+    started = hold_and_send_code(
+        db.session,
+        code_settings(),
+        send_code_mail,
+        HoldRequest(
+            service=service,
+            start=draft.start,
+            email=draft.email,
+            browser_key=_browser_key(),
+            client_address=request.remote_addr,
+            agent_id=draft.agent_id,
+        ),
+        now=utcnow(),
+    )
+    draft = replace(draft, hold_id=started.hold.id)
+    return _code_page(service, draft, note=None if started.code_sent else CODE_PENDING)
 
 
 def _code_page(
@@ -491,7 +529,6 @@ def _finish(service: Service, draft: Draft, code_form: CodeForm | None = None):
         on_proven=sign_in_customer,
         now=utcnow(),
     )
-    session.pop("booking_hold", None)
     token = manage_token(settings(), appointment)
     return redirect(url_for("booking.confirmed", slug=service.slug, token=token), 303)
 

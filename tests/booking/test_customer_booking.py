@@ -25,6 +25,7 @@ from tests.booking.web_support import (  # noqa: F401
     enter_code,
     hidden,
     hold,
+    hold_for,
     last_code,
     manage_path,
     outbox,
@@ -63,11 +64,15 @@ def test_book_end_to_end(app, client, shop):
     assert form_page.status_code == 200
     page = text(form_page)
     assert "Your details" in page and "10:00 AM – 10:30 AM" in page
-    assert "We keep this time for you until" in page
+    assert "We keep this time for you until" not in page  # nothing is held before the e-mail
+    assert not db.session.scalars(select(SlotHold)).all()
 
     code_page = details(client, shop, hidden(form_page, "h"))
     assert code_page.status_code == 200
     assert "We sent a 6-digit code to cora@example.org" in text(code_page)
+    assert "We keep this time for you until" in text(code_page)
+    (held_now,) = db.session.scalars(select(SlotHold)).all()
+    assert (held_now.email, held_now.start_at) == ("cora@example.org", start)
     mail = outbox(app)[-1]
     assert mail.to == ["cora@example.org"] and "code" in mail.subject
     assert not appointments()  # nothing is booked before the code
@@ -97,7 +102,8 @@ def test_book_end_to_end(app, client, shop):
         "+49 30 1234567",
     )
     assert appointment.notes == "About my plans."
-    assert db.session.scalar(select(func.count()).select_from(SlotHold)) == 0
+    live = select(func.count()).select_from(SlotHold).where(SlotHold.expires_at > utcnow())
+    assert db.session.scalar(live) == 0  # the hold was used up
     # The slot is gone for everyone else with that agent.
     url = f"/book/consult/day/{shop.day.isoformat()}?timezone=UTC&agent={appointment.organizer_id}"
     assert iso_start not in slot_values(app.test_client().get(url, headers=HX))
@@ -107,7 +113,7 @@ def test_a_held_slot_is_taken_for_others_until_the_hold_expires(app, client, sho
     start = shop.at(11)
     key = start.strftime("%Y-%m-%dT%H:%M:%SZ")
     other = app.test_client()
-    hold(client, shop, start, agent=str(shop.alice.id))
+    assert hold_for(client, shop, start, agent=str(shop.alice.id)).status_code == 200
     assert key not in slot_values(
         other.get(
             f"/book/consult/day/{shop.day.isoformat()}?timezone=UTC&agent={shop.alice.id}",
@@ -116,30 +122,53 @@ def test_a_held_slot_is_taken_for_others_until_the_hold_expires(app, client, sho
     )
     # Bob is still free then, so "any agent" still offers it...
     assert key in day_slots(other, shop)
-    # ...but once Bob holds it too, it is gone and a third hold is refused in the page.
-    assert hold(other, shop, start).status_code == 303
+    # ...but once Bob's time is held too, it is gone: a third customer who chose it
+    # meanwhile is refused in the page when sending the details.
+    late = app.test_client()
+    form_page = late.get(hold(late, shop, start).location)
+    assert hold_for(other, shop, start, email="dan@example.org").status_code == 200
     assert key not in day_slots(app.test_client(), shop)
-    refused = hold(app.test_client(), shop, start)
+    refused = details(late, shop, hidden(form_page, "h"), email="eve@example.org")
     assert refused.status_code == 409
     assert "That time was just taken" in text(refused)
     assert 'id="slots"' in refused.get_data(as_text=True)  # the picker, not an error page
     assert key not in slot_values(refused) and slot_values(refused)
+    # Clicking the taken time (a stale picker) answers the same way at once.
+    clicked = hold(app.test_client(), shop, start)
+    assert clicked.status_code == 409 and "That time was just taken" in text(clicked)
 
     expire_holds()
     assert key in day_slots(app.test_client(), shop)
-    assert hold(app.test_client(), shop, start).status_code == 303
+    assert hold_for(app.test_client(), shop, start, email="eve@example.org").status_code == 200
 
 
-def test_picking_another_time_releases_the_first_hold(app, client, shop):
-    hold(client, shop, shop.at(9), agent=str(shop.alice.id))
-    hold(client, shop, shop.at(10), agent=str(shop.alice.id))
-    held = db.session.scalars(select(SlotHold)).all()
-    assert [h.start_at for h in held] == [shop.at(10)]
-    # Going back and picking the same time again is not blocked by one's own hold.
-    again = hold(client, shop, shop.at(10), agent=str(shop.alice.id))
-    assert again.status_code == 303
+def test_choosing_a_time_holds_nothing(app, client, shop):
+    chosen = hold(client, shop, shop.at(10), agent=str(shop.alice.id))
+    assert chosen.status_code == 303 and "/book/consult/confirm?h=" in chosen.location
+    assert not db.session.scalars(select(SlotHold)).all()
+    assert shop.at(10).strftime("%Y-%m-%dT%H:%M:%SZ") in day_slots(app.test_client(), shop)
+
+
+def test_holding_another_time_releases_the_first_hold(app, client, shop):
+    alice = str(shop.alice.id)
+    assert hold_for(client, shop, shop.at(9), agent=alice).status_code == 200
+    # A minute later (the first code is still waiting) the customer picks another time.
+    assert hold_for(client, shop, shop.at(10), agent=alice).status_code == 200
+    live = select(SlotHold).where(SlotHold.expires_at > utcnow())
+    assert [h.start_at for h in db.session.scalars(live)] == [shop.at(10)]
+    # Going back and holding the same time again is not blocked by one's own hold.
+    again = hold_for(client, shop, shop.at(10), agent=alice)
+    assert again.status_code == 200, text(again)
     db.session.rollback()
-    assert len(db.session.scalars(select(SlotHold)).all()) == 1
+    assert len(db.session.scalars(live).all()) == 1
+
+
+def test_the_code_page_says_when_the_waiting_code_stands(app, client, shop):
+    hold_for(client, shop, shop.at(9))
+    again = hold_for(client, shop, shop.at(10))
+    assert again.status_code == 200
+    assert "use the newest email" in text(again)
+    assert len([m for m in outbox(app) if "cora@example.org" in m.to]) == 1
 
 
 def test_wrong_codes_then_too_many_tries(app, client, shop):

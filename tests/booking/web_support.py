@@ -92,8 +92,23 @@ def iso(value: datetime) -> str:
 
 
 def hold(client: FlaskClient, shop: Shop, start: datetime, **form):
+    """Click a time (``POST /book/<slug>/hold``): a redirect to the details form, nothing held."""
     data = {"start": iso(start), "timezone": "UTC", "agent": "any"} | form
     return client.post(f"/book/{shop.service.slug}/hold", data=data)
+
+
+def hold_for(
+    client: FlaskClient, shop: Shop, start: datetime, email: str = "cora@example.org", **form
+):
+    """Click a time and send the details with ``email``: the time is held, a code is sent.
+
+    Returns the details answer: the code page (200) or the refusal (409 picker, 429 form).
+    """
+    chosen = hold(client, shop, start, **form)
+    assert chosen.status_code == 303, text(chosen)
+    form_page = client.get(chosen.location)
+    assert form_page.status_code == 200
+    return details(client, shop, hidden(form_page, "h"), email=email)
 
 
 def details(client: FlaskClient, shop: Shop, draft: str, email: str = "cora@example.org", **form):

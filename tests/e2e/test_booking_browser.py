@@ -161,6 +161,8 @@ def test_book_reschedule_and_cancel_in_a_browser(app, tmp_path, chromium):
         # Details, then the code from the mail.
         expect(page.get_by_role("heading", name="Your details")).to_be_visible()
         expect(page.locator(".summary")).to_contain_text("2:00")
+        # Choosing a time holds nothing: the time is held once the code goes out.
+        expect(page.locator(".summary")).not_to_contain_text("We keep this time")
         page.get_by_label("First name").fill("Erika")
         page.get_by_label("Last name").fill("Mustermann")
         page.get_by_label("Email").fill(EMAIL)
@@ -168,6 +170,7 @@ def test_book_reschedule_and_cancel_in_a_browser(app, tmp_path, chromium):
         sent_after = time.time()
         page.get_by_role("button", name="Send me the code").click()
         expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+        expect(page.locator(".summary")).to_contain_text("We keep this time for you until")
         page.get_by_label("6-digit code").fill(newest_code(mail_dir, EMAIL, sent_after))
         shot(page, "code")
         page.get_by_role("button", name="Confirm booking").click()

@@ -1,7 +1,7 @@
 """holds know their browser session and client address
 
 Revision ID: 4d7a1c9e2b58
-Revises: 9c4f2a7e1b36
+Revises: 3e8d5b71c0a2
 Create Date: 2026-11-25 20:30:00.000000
 
 A slot is held only once the customer gave an e-mail and a code went to it; one

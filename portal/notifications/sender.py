@@ -44,7 +44,7 @@ from sqlalchemy.orm import Session
 
 from portal.calendars.details import Person, join_link
 from portal.calendars.ics import IcsMethod, appointment_ics
-from portal.domain.settings import settings_of
+from portal.domain.settings import Settings, settings_of
 from portal.models import (
     Appointment,
     AppointmentStatus,
@@ -59,7 +59,8 @@ from portal.models import (
 from portal.notifications.outbox import TIMED_TYPE_NAMES, recipients
 from portal.notifications.outgoing import Outgoing, Transport, address_of, sender_address
 from portal.notifications.placeholders import placeholders_in
-from portal.notifications.rendering import manage_link, render_template
+from portal.booking.links import customer_area_url
+from portal.notifications.rendering import render_template
 
 log = logging.getLogger(__name__)
 
@@ -331,6 +332,12 @@ def _stale(appointment: Appointment, message: OutboxMessage) -> str | None:
     return None
 
 
+def _manage_link(settings: Settings, message: OutboxMessage) -> str:
+    """The link minted when the row was queued; rows queued before links were minted
+    (their old derived links no longer work) point to the customer area instead."""
+    return message.manage_link or customer_area_url(settings)
+
+
 def _prepare(session: Session, message: OutboxMessage, clock: datetime) -> Outgoing | Skip:
     settings = settings_of(session)
     appointment = message.appointment
@@ -355,8 +362,9 @@ def _prepare(session: Session, message: OutboxMessage, clock: datetime) -> Outgo
             if clock < appointment.end_at:
                 return Skip("the room is not open yet", wait=True)
             return Skip("the appointment ended before its room opened")
-        manage = manage_link(settings, appointment)
-        rendered = render_template(template, appointment, participant, manage=manage)
+        rendered = render_template(
+            template, appointment, participant, manage=_manage_link(settings, message)
+        )
         subject, text = rendered.subject, rendered.text_body
         html = rendered.html_body if message.channel == Channel.EMAIL else None
     if message.channel == Channel.SMS:
@@ -373,7 +381,7 @@ def _prepare(session: Session, message: OutboxMessage, clock: datetime) -> Outgo
             method=method,
             organizer=Person(appointment.organizer.name, address_of(from_email)),
             attendees=[Person(name, message.recipient)],
-            manage_link=manage_link(settings, appointment) if method == IcsMethod.REQUEST else None,
+            manage_link=_manage_link(settings, message) if method == IcsMethod.REQUEST else None,
             stamp=clock,
         )
     return Outgoing(

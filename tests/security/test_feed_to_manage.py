@@ -159,3 +159,16 @@ def test_a_new_link_needs_the_pages_csrf_token(app, client, shop):
     forged = app.test_client().post(f"/manage/{token}/new-link")
     assert forged.status_code == 400
     assert client.get(f"/manage/{token}").status_code == 200  # still live
+
+
+def test_no_new_link_without_an_address_to_send_it_to(app, client, shop):
+    """Revoking with nowhere to send the new link would lock the customer out: refused first."""
+    appointment = factories.appointment(shop.service, shop.alice, shop.at(14))
+    for participant in appointment.customers:
+        participant.email = None
+        participant.phone = "+49 30 1234567"
+    db.session.commit()
+    token = factories.manage_token(appointment)
+    refused = client.post(f"/manage/{token}/new-link")
+    assert refused.status_code == 409 and "no e-mail address" in text(refused)
+    assert client.get(f"/manage/{token}").status_code == 200

@@ -28,6 +28,7 @@ from datetime import datetime, timedelta, UTC
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, object_session
 
+from portal.booking import links as booking_links
 from portal.calendars.ics import IcsMethod
 from portal.models import (
     Appointment,
@@ -41,7 +42,6 @@ from portal.models import (
     utcnow,
 )
 from portal.notifications.placeholders import TIMED_TYPES, one_line
-from portal.booking import links as booking_links
 from portal.notifications.rendering import render_template
 
 ICS_FOR = {

@@ -42,6 +42,7 @@ from datetime import datetime, timedelta, UTC
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from portal.booking.links import customer_area_url
 from portal.calendars.details import Person, join_link
 from portal.calendars.ics import IcsMethod, appointment_ics
 from portal.domain.settings import Settings, settings_of
@@ -59,7 +60,6 @@ from portal.models import (
 from portal.notifications.outbox import TIMED_TYPE_NAMES, recipients
 from portal.notifications.outgoing import Outgoing, Transport, address_of, sender_address
 from portal.notifications.placeholders import placeholders_in
-from portal.booking.links import customer_area_url
 from portal.notifications.rendering import render_template
 
 log = logging.getLogger(__name__)

@@ -79,3 +79,21 @@ def appointment(
     db.session.add(item)
     db.session.commit()
     return item
+
+
+def manage_token(appointment: Appointment) -> str:
+    """A new live manage link for the appointment (as a mail or /my would mint one)."""
+    from portal.booking.links import mint_manage_token
+
+    token = mint_manage_token(db.session, appointment)
+    db.session.commit()
+    return token
+
+
+def feed_secret(user: User) -> str:
+    """A new calendar-feed secret for the user (as the dashboard button makes one)."""
+    from portal.calendars.feed import regenerate_calendar_secret
+
+    secret = regenerate_calendar_secret(db.session, user)
+    db.session.commit()
+    return secret

@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 from flask.testing import FlaskClient
 
-from portal.booking.links import manage_token
+from tests.factories import manage_token
 from portal.extensions import db, settings
 from portal.models import Appointment, Role, Service, User
 from portal.notifications.defaults import add_default_templates
@@ -438,7 +438,7 @@ def test_the_picker_ignores_bad_query_values(client, world):
 
 
 def test_the_customer_reschedule_refuses_far_starts(client, world):
-    token = manage_token(settings(), db.session.get(Appointment, uuid.UUID(world.appointment_id)))
+    token = manage_token(db.session.get(Appointment, uuid.UUID(world.appointment_id)))
     for bad in BAD_DATETIMES:
         response = client.post(f"/manage/{token}/reschedule", data={"start": bad})
         assert 400 <= response.status_code < 500, (bad, response.status_code)

@@ -18,7 +18,7 @@ import pytest
 
 from portal.booking import lifecycle
 from portal.booking.lifecycle import Action, Actor
-from portal.booking.links import manage_token
+from tests.factories import manage_token
 from portal.extensions import db, settings
 from portal.models import (
     Appointment,
@@ -276,7 +276,7 @@ def test_the_page_offers_exactly_the_allowed_actions(app, world, state):
 def test_customer_manage_page_follows_the_policy(app, world, state, action):
     item = in_state(world, state)
     decision = lifecycle.decide(Actor.customer(), action, item, utcnow())
-    path = f"/manage/{manage_token(settings(), item)}"
+    path = f"/manage/{manage_token(item)}"
     if action == Action.RESCHEDULE:
         response = app.test_client().post(
             f"{path}/reschedule", data={"start": z(target_start(world))}

@@ -1,7 +1,8 @@
 """Public calendar links of an appointment (DESIGN.md 6): .ics download and Google.
 
-The appointment's UUID is the only key: it is unguessable and these answers
-show no more than the customer's own confirmation page does.
+The appointment's UUID is the only key, and it is not secret: agents' feeds and
+staff pages carry it. So these answers grant no control: no manage link, only
+what the event itself says (docs/decisions.md, issue 13).
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from portal.calendars.ics import IcsMethod, appointment_ics
 from portal.extensions import db, settings
 from portal.models import Appointment, AppointmentStatus
 from portal.notifications.outgoing import address_of, sender_address
-from portal.notifications.rendering import manage_link
 
 
 def _appointment(appointment_id: str) -> Appointment:
@@ -39,12 +39,7 @@ def ical_event(appointment_id: str):
     appointment = _appointment(appointment_id)
     from_email = sender_address(appointment.service, settings().mail_default_sender)
     organizer = Person(appointment.organizer.name, address_of(from_email))
-    body = appointment_ics(
-        appointment,
-        method=IcsMethod.PUBLISH,
-        organizer=organizer,
-        manage_link=manage_link(settings(), appointment),
-    )
+    body = appointment_ics(appointment, method=IcsMethod.PUBLISH, organizer=organizer)
     day = appointment.start_at.astimezone(zone_of(appointment)).date().isoformat()
     response = Response(body, mimetype="text/calendar")
     response.headers["Content-Disposition"] = f'attachment; filename="appointment-{day}.ics"'
@@ -58,8 +53,6 @@ def google_event(appointment_id: str):
     appointment = _appointment(appointment_id)
     if appointment.status == AppointmentStatus.CANCELLED:
         raise ApiError(410, "cancelled", "The appointment was cancelled; there is nothing to add.")
-    response = redirect(
-        google_calendar_url(appointment, manage_link=manage_link(settings(), appointment)), 302
-    )
+    response = redirect(google_calendar_url(appointment), 302)
     response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -1,11 +1,13 @@
 """The agent's subscribable calendar: ``/calendar/<secret>.ics``.
 
 The secret in the URL is the only credential (calendar apps cannot sign in),
-so it is long, random, per user, and can be replaced at any time.
+so it is long, random, per user, and can be replaced at any time. Only its
+SHA-256 is stored: the URL is shown once, when it is made (like API tokens).
 """
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select
@@ -14,7 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 from portal.calendars.details import Person, event_description, join_link, one_line
 from portal.calendars.ics import IcsMethod, appointment_event, calendar_bytes
 from portal.models import Appointment, Participant, ParticipantType, User, utcnow
-from portal.models.user import new_calendar_secret
+from portal.tokens import hash_token
 
 FEED_PAST = timedelta(days=30)
 FEED_REFRESH = timedelta(minutes=15)
@@ -22,21 +24,29 @@ FEED_REFRESH = timedelta(minutes=15)
 FEED_MAX_EVENTS = 2000
 
 
+FEED_SECRET_BYTES = 24
+MAX_FEED_SECRET_LENGTH = 64
+
+
 def feed_user(session: Session, secret: str) -> User | None:
     """The active staff user this feed secret belongs to, or None."""
-    if not secret or len(secret) > 64:
+    if not secret or len(secret) > MAX_FEED_SECRET_LENGTH:
         return None
-    user = session.scalar(select(User).where(User.calendar_secret == secret))
+    user = session.scalar(select(User).where(User.calendar_secret_hash == hash_token(secret)))
     if user is None or not user.active or not user.is_staff:
         return None
     return user
 
 
 def regenerate_calendar_secret(session: Session, user: User) -> str:
-    """Give the user a new feed secret (the old URL stops working)."""
-    user.calendar_secret = new_calendar_secret()
+    """Give the user a new feed secret and return it (the old URL stops working).
+
+    Only the hash is kept: show the returned secret now, it cannot be read back.
+    """
+    secret = secrets.token_urlsafe(FEED_SECRET_BYTES)
+    user.calendar_secret_hash = hash_token(secret)
     session.flush()
-    return user.calendar_secret
+    return secret
 
 
 def feed_appointments(session: Session, user: User, now: datetime) -> list[Appointment]:

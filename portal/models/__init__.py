@@ -10,6 +10,7 @@ from portal.models.appointment import (
     SlotHold,
 )
 from portal.models.auth import ApiToken, CodePurpose, OneTimeCode
+from portal.models.manage_link import ManageLink
 from portal.models.base import Base, utcnow
 from portal.models.overlap_guard import is_overlap_refusal
 from portal.models.notification import (
@@ -38,6 +39,7 @@ __all__ = [
     "CodePurpose",
     "DayOfWeek",
     "InteractionState",
+    "ManageLink",
     "NotificationTemplate",
     "OfficeHours",
     "OfficeHoursType",

@@ -81,6 +81,9 @@ class OutboxMessage(UUIDPrimaryKey, Base):
     html_body: Mapped[str | None] = mapped_column(Text)
     # The .ics method to attach (REQUEST / CANCEL), if any.
     ics_method: Mapped[str | None] = mapped_column(String(16))
+    # The customer's manage URL minted for this message (the raw link is in the body
+    # anyway): reused when a reminder is rendered again at send time and for its .ics.
+    manage_link: Mapped[str | None] = mapped_column(String(500))
     schedule_start: Mapped[datetime | None]
     due_at: Mapped[datetime]
     status: Mapped[OutboxStatus] = mapped_column(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from enum import StrEnum
 
 from sqlalchemy import Enum, String, func
@@ -24,10 +23,6 @@ class Role(StrEnum):
 STAFF_ROLES = frozenset({Role.AGENT, Role.SUPERVISOR, Role.ADMIN})
 
 
-def new_calendar_secret() -> str:
-    return secrets.token_urlsafe(24)
-
-
 class User(UUIDPrimaryKey, Timestamps, Base):
     __tablename__ = "users"
 
@@ -40,9 +35,8 @@ class User(UUIDPrimaryKey, Timestamps, Base):
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     locale: Mapped[str] = mapped_column(String(16), default="en")
     active: Mapped[bool] = mapped_column(default=True)
-    calendar_secret: Mapped[str] = mapped_column(
-        String(64), unique=True, default=new_calendar_secret
-    )
+    # SHA-256 of the calendar-feed secret; None until the user makes a feed link.
+    calendar_secret_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     @validates("email")
     def _normalize_email(self, _key: str, value: str) -> str:

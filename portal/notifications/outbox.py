@@ -28,8 +28,8 @@ from datetime import datetime, timedelta, UTC
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, object_session
 
+from portal.booking import links as booking_links
 from portal.calendars.ics import IcsMethod
-from portal.domain.settings import settings_of
 from portal.models import (
     Appointment,
     Channel,
@@ -42,7 +42,7 @@ from portal.models import (
     utcnow,
 )
 from portal.notifications.placeholders import TIMED_TYPES, one_line
-from portal.notifications.rendering import manage_link, render_template
+from portal.notifications.rendering import render_template
 
 ICS_FOR = {
     TemplateType.CREATE: IcsMethod.REQUEST,
@@ -218,8 +218,11 @@ class _Writer:
 
     @property
     def manage(self) -> str:
+        """One new manage link for every row this writer puts (docs/decisions.md, issue 13)."""
         if self._manage is None:
-            self._manage = manage_link(settings_of(self.session), self.appointment)
+            self._manage = booking_links.mint_manage_url(
+                self.session, self.appointment, now=self.now
+            )
         return self._manage
 
     def existing(self) -> dict[MessageKey, OutboxMessage]:
@@ -282,6 +285,7 @@ class _Writer:
             text_body=rendered.text_body,
             html_body=rendered.html_body if template.channel == Channel.EMAIL else None,
             ics_method=ics.value if ics else None,
+            manage_link=self.manage,
             due_at=due_at,
             status=OutboxStatus.PENDING,
             attempts=0,

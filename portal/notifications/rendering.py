@@ -15,9 +15,7 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_time
 from markupsafe import escape
 
-from portal.booking import links as booking_links
 from portal.calendars.details import join_link, zone_of
-from portal.domain.settings import Settings
 from portal.models import Appointment, NotificationTemplate, Participant
 from portal.notifications.placeholders import render, render_subject
 
@@ -48,11 +46,6 @@ def time_values(start: datetime, zone: ZoneInfo, locale_name: str | None) -> dic
         "time12": format_time(clock, "h:mm a", locale=locale),
         "zone": zone.key,
     }
-
-
-def manage_link(settings: Settings, appointment: Appointment) -> str:
-    """The customer's manage URL, the value of ``{{manageLink}}``."""
-    return booking_links.manage_url(settings, appointment)
 
 
 def placeholder_values(

@@ -45,9 +45,10 @@ from datetime import datetime, timedelta, UTC
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from portal.booking.links import customer_area_url
 from portal.calendars.details import Person, join_link
 from portal.calendars.ics import IcsMethod, appointment_ics
-from portal.domain.settings import settings_of
+from portal.domain.settings import Settings, settings_of
 from portal.models import (
     Appointment,
     AppointmentStatus,
@@ -68,7 +69,7 @@ from portal.notifications.outgoing import (
     sender_address,
 )
 from portal.notifications.placeholders import placeholders_in
-from portal.notifications.rendering import manage_link, render_template
+from portal.notifications.rendering import render_template
 
 log = logging.getLogger(__name__)
 
@@ -340,6 +341,12 @@ def _stale(appointment: Appointment, message: OutboxMessage) -> str | None:
     return None
 
 
+def _manage_link(settings: Settings, message: OutboxMessage) -> str:
+    """The link minted when the row was queued; rows queued before links were minted
+    (their old derived links no longer work) point to the customer area instead."""
+    return message.manage_link or customer_area_url(settings)
+
+
 def _prepare(session: Session, message: OutboxMessage, clock: datetime) -> Outgoing | Skip:
     settings = settings_of(session)
     appointment = message.appointment
@@ -364,8 +371,9 @@ def _prepare(session: Session, message: OutboxMessage, clock: datetime) -> Outgo
             if clock < appointment.end_at:
                 return Skip("the room is not open yet", wait=True)
             return Skip("the appointment ended before its room opened")
-        manage = manage_link(settings, appointment)
-        rendered = render_template(template, appointment, participant, manage=manage)
+        rendered = render_template(
+            template, appointment, participant, manage=_manage_link(settings, message)
+        )
         subject, text = rendered.subject, rendered.text_body
         html = rendered.html_body if message.channel == Channel.EMAIL else None
     if message.channel == Channel.SMS:
@@ -382,7 +390,7 @@ def _prepare(session: Session, message: OutboxMessage, clock: datetime) -> Outgo
             method=method,
             organizer=Person(appointment.organizer.name, address_of(from_email)),
             attendees=[Person(name, message.recipient)],
-            manage_link=manage_link(settings, appointment) if method == IcsMethod.REQUEST else None,
+            manage_link=_manage_link(settings, message) if method == IcsMethod.REQUEST else None,
             stamp=clock,
         )
     return Outgoing(

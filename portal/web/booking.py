@@ -45,10 +45,10 @@ from sqlalchemy import select
 
 from portal.booking.book_with_code import CustomerBooking, book_with_code, code_needed
 from portal.booking.links import (
-    appointment_id_from_token,
+    appointment_for_manage_token,
     calendar_paths,
-    manage_token,
     manage_url,
+    mint_manage_token,
 )
 from portal.booking.holds import HoldRequest, check_time, hold_and_send_code
 from portal.booking.operations import Customer
@@ -529,7 +529,8 @@ def _finish(service: Service, draft: Draft, code_form: CodeForm | None = None):
         on_proven=sign_in_customer,
         now=utcnow(),
     )
-    token = manage_token(settings(), appointment)
+    # This browser's own link: minted with the booking, in the same unit of work.
+    token = mint_manage_token(db.session, appointment)
     return redirect(url_for("booking.confirmed", slug=service.slug, token=token), 303)
 
 
@@ -541,7 +542,7 @@ def confirmed(slug: str, token: str):
     return render_template(
         "booking/confirmed.html",
         appointment=appointment,
-        manage_link=manage_url(settings(), appointment),
+        manage_link=manage_url(settings(), token),
     )
 
 
@@ -549,9 +550,8 @@ def confirmed(slug: str, token: str):
 
 
 def appointment_for_token(token: str) -> Appointment:
-    """The appointment a manage token was made for; wrong or tampered tokens are 404."""
-    appointment_id = appointment_id_from_token(settings(), token)
-    appointment = db.session.get(Appointment, appointment_id) if appointment_id else None
+    """The appointment of a live manage link; wrong, revoked or tampered tokens are 404."""
+    appointment = appointment_for_manage_token(db.session, token)
     if appointment is None:
         abort(404)
     return appointment

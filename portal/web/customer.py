@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import time
 import uuid
-from functools import partial
 
 from flask import (
     Blueprint,
@@ -26,11 +25,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from portal import code_routes
-from portal.booking.links import manage_token
+from portal.booking.links import mint_manage_token
 from portal.code_routes import limit_code_checks, limit_code_requests
 from portal.codes import CodeNotSent, CodeThrottled
 from portal.errors import on_domain_error
-from portal.extensions import db, settings
+from portal.extensions import db
 from portal.models import (
     Appointment,
     AppointmentStatus,
@@ -102,7 +101,6 @@ def my():
         email=email,
         upcoming=upcoming,
         past=past[:50],
-        manage_token=partial(manage_token, settings()),
         sign_out_form=ActionForm(),
         now=now,
     )
@@ -178,9 +176,13 @@ def sign_out():
     return redirect(url_for("customer.my"), 303)
 
 
+OPENABLE = ("reschedule", "cancel")
+
+
 @bp.get("/my/appointments/<appointment_id>")
 def appointment(appointment_id: str):
-    """An own appointment opens its manage page; anything else is not there (404)."""
+    """An own appointment opens its manage page through a link minted for this visit
+    (``open`` is passed on); anything else is not there (404)."""
     email = current_customer_email()
     if email is None:
         return redirect(url_for("customer.my"))
@@ -191,4 +193,7 @@ def appointment(appointment_id: str):
     found = db.session.get(Appointment, key)
     if found is None or not any(p.email == email for p in found.customers):
         abort(404)
-    return redirect(url_for("manage.show", token=manage_token(settings(), found)))
+    opened = request.args.get("open")
+    token = mint_manage_token(db.session, found)
+    target = url_for("manage.show", token=token, open=opened if opened in OPENABLE else None)
+    return redirect(target)

@@ -1,10 +1,23 @@
-"""The agent's calendar feed and the button that renews its secret link."""
+"""The agent's calendar feed and the button that makes (or renews) its secret link.
+
+Only the secret's hash is stored, so the new address is shown once, on the page
+the button answers with.
+"""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
 from portal.auth import is_safe_next, role_required
@@ -32,10 +45,15 @@ def calendar_feed(secret: str):
 @bp.post("/calendar/secret")
 @role_required(*STAFF_ROLES)
 def renew_secret():
-    if ActionForm().validate_on_submit():
-        regenerate_calendar_secret(db.session, current_user)
-        flash("Your calendar link is new; the old one no longer works.", "success")
-    return redirect(_back())
+    if not ActionForm().validate_on_submit():
+        return redirect(_back())
+    secret = regenerate_calendar_secret(db.session, current_user)
+    response = Response(
+        render_template("feeds/new_link.html", feed_link=feed_url(secret), back=_back())
+    )
+    # The address is in this page only: never cache it anywhere.
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _back() -> str:

@@ -8,6 +8,8 @@ to a calendar. A wrong or tampered token is 404.
 - ``GET /manage/<token>/day/<YYYY-MM-DD>?timezone=`` the page; htmx gets the slots
 - ``POST /manage/<token>/reschedule`` (start, timezone)
 - ``POST /manage/<token>/cancel`` (reason)
+- ``POST /manage/<token>/new-link`` revokes every link of the appointment and mails a
+  new one to the customer; then ``GET /manage/new-link-sent`` says so
 """
 
 from __future__ import annotations
@@ -19,16 +21,16 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 
 from portal.booking import lifecycle
 from portal.booking.lifecycle import Action, Actor
-from portal.booking.links import manage_url
+from portal.booking.new_link import send_new_manage_link
 from portal.booking.operations import cancel, reschedule
 from portal.errors import on_domain_error
-from portal.extensions import db, settings
+from portal.extensions import db
 from portal.models import Appointment, utcnow
 from portal.web import formatting as fmt
 from portal.web import htmx
 from portal.web import picker as pk
 from portal.web.booking import appointment_for_token
-from portal.web.forms import CancelForm
+from portal.web.forms import ActionForm, CancelForm
 
 bp = Blueprint("manage", __name__)
 
@@ -119,7 +121,7 @@ def _page(
             refusal=refusal,
             can_change=_can_change(appointment),
             cancel_form=form or CancelForm(),
-            manage_link=manage_url(settings(), appointment),
+            new_link_form=ActionForm(),
             open_picker=open_picker or (picker is not None and picker.message is not None),
             open_cancel=request.args.get("open") == "cancel" or bool(form and form.errors),
         ),
@@ -209,3 +211,17 @@ def cancel_view(token: str):
     cancel(db.session, appointment, form.reason.data, actor=CUSTOMER, now=now)
     flash("Your appointment is cancelled. We hope to see you another time.", "success")
     return redirect(url_for("manage.show", token=token), 303)
+
+
+@bp.post("/manage/<token>/new-link")
+def new_link(token: str):
+    appointment = appointment_for_token(token)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    send_new_manage_link(db.session, appointment, now=utcnow())
+    return redirect(url_for("manage.new_link_sent"), 303)
+
+
+@bp.get("/manage/new-link-sent")
+def new_link_sent():
+    return render_template("manage/new_link_sent.html")

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select, update
 
 from portal.booking import links
-from portal.extensions import db, settings
+from portal.extensions import db
 from portal.models import Appointment, OneTimeCode, ParticipantType, utcnow
 from tests import factories
 from tests.booking.web_support import book_through_pages, hidden, last_code, outbox, shop, text  # noqa: F401
@@ -16,8 +16,8 @@ from tests.booking.web_support import book_through_pages, hidden, last_code, out
 pytestmark = pytest.mark.date_sensitive  # the shop's day follows the clock
 
 
-def manage_token(appointment: Appointment) -> str:
-    return links.manage_token(settings(), appointment)
+def own_path(appointment: Appointment) -> str:
+    return f"/my/appointments/{appointment.id}"
 
 
 def sign_in(app, client, email):
@@ -81,13 +81,19 @@ def test_own_appointments_only_and_sign_out(app, client, shop):
     assert "Signed in as cora@example.org" in content
     assert "Coming up" in content and "Past and cancelled" in content
     body = page.get_data(as_text=True)
-    assert manage_token(mine_next) in body and manage_token(mine_past) in body
-    assert manage_token(theirs) not in body and str(theirs.id) not in body
+    assert own_path(mine_next) in body and own_path(mine_past) in body
+    assert str(theirs.id) not in body
+    assert "/manage/" not in body  # links are minted only when one is followed
     assert "10:00 AM – 10:30 AM" in content
 
     # An own appointment by id opens its manage page; another's is not there.
-    own = client.get(f"/my/appointments/{mine_next.id}")
-    assert own.status_code == 302 and manage_token(mine_next) in own.location
+    own = client.get(f"/my/appointments/{mine_next.id}", query_string={"open": "cancel"})
+    assert own.status_code == 302 and "/manage/" in own.location and "open=cancel" in own.location
+    assert (
+        links.appointment_for_manage_token(db.session, own.location.split("/")[-1].split("?")[0])
+        == mine_next
+    )
+    assert client.get(own.location).status_code == 200
     assert client.get(f"/my/appointments/{theirs.id}").status_code == 404
     assert client.get("/my/appointments/not-a-uuid").status_code == 404
 
@@ -102,12 +108,12 @@ def test_booking_signs_the_customer_in(app, client, shop):
     page = client.get("/my")
     assert "Signed in as cora@example.org" in text(page)
     (appointment,) = db.session.scalars(select(Appointment)).all()
-    assert manage_token(appointment) in page.get_data(as_text=True)
+    assert own_path(appointment) in page.get_data(as_text=True)
     # Another browser is not signed in and cannot reach it by id.
     other = app.test_client()
     assert "Email me a code" in text(other.get("/my"))
     sign_in(app, other, "dan@example.org")
-    assert manage_token(appointment) not in other.get("/my").get_data(as_text=True)
+    assert own_path(appointment) not in other.get("/my").get_data(as_text=True)
     assert other.get(f"/my/appointments/{appointment.id}").status_code == 404
 
 

@@ -30,9 +30,11 @@ MANAGE_PREFIX = "https://portal.test/manage/"
 
 @pytest.fixture
 def fake_manage_links(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A predictable manage URL, whatever state the manage page is in."""
+    """A predictable manage URL in queued messages, whatever state the manage page is in."""
     monkeypatch.setattr(
-        links, "manage_url", lambda _settings, appointment: f"{MANAGE_PREFIX}{appointment.id}"
+        links,
+        "mint_manage_url",
+        lambda _session, appointment, now=None: f"{MANAGE_PREFIX}{appointment.id}",
     )
 
 

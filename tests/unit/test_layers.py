@@ -30,12 +30,8 @@ def test_the_import_contracts_hold(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_links_start_with_public_url_without_any_request() -> None:
     appointment = Appointment(id=uuid.uuid4())
-    url = links.manage_url(SETTINGS, appointment)
-    assert url.startswith("https://portal.example.com/manage/")
-    token = url.rsplit("/", 1)[1]
-    assert links.appointment_id_from_token(SETTINGS, token) == appointment.id
-    other_key = Settings(**{**SETTINGS.__dict__, "secret_key": "other"})
-    assert links.appointment_id_from_token(other_key, token) is None
+    assert links.manage_url(SETTINGS, "tok") == "https://portal.example.com/manage/tok"
+    assert links.customer_area_url(SETTINGS) == "https://portal.example.com/my"
     assert links.calendar_paths(appointment) == {
         "google": f"/api/cal/events/google/{appointment.id}/event",
         "ics": f"/api/cal/events/ical/{appointment.id}/event",

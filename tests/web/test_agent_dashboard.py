@@ -98,17 +98,23 @@ def test_the_dashboard_is_for_staff_only(app):
 
 
 def test_dashboard_offers_the_calendar_feed_and_renews_it(app, client):
-    from portal.models import User
-
     agent = make_user("feed@example.com")
     sign_in(client, "feed@example.com")
-    old_secret = agent.calendar_secret
     page = client.get("/agent").get_data(as_text=True)
-    assert f"/calendar/{old_secret}.ics" in page
+    assert "no calendar address yet" in page and "Create a link" in page
+    assert ".ics" not in page
+    old_secret = factories.feed_secret(agent)
+    page = client.get("/agent").get_data(as_text=True)
+    # The address exists but is never shown again: only its hash is kept.
+    assert "You have a calendar address" in page and "Create a new link" in page
+    assert old_secret not in page and ".ics" not in page
     assert client.get(f"/calendar/{old_secret}.ics").status_code == 200
     response = client.post("/calendar/secret", data={"next": "/agent"})
-    assert response.status_code == 302 and response.headers["Location"] == "/agent"
-    new_secret = db.session.get(User, agent.id).calendar_secret
+    assert response.status_code == 200 and "shown <strong>only this once" in response.get_data(
+        as_text=True
+    )
+    new_secret = response.get_data(as_text=True).split("/calendar/", 1)[1].split(".ics")[0]
     assert new_secret != old_secret
     assert client.get(f"/calendar/{old_secret}.ics").status_code == 404
-    assert f"/calendar/{new_secret}.ics" in client.get("/agent").get_data(as_text=True)
+    assert client.get(f"/calendar/{new_secret}.ics").status_code == 200
+    assert new_secret not in client.get("/agent").get_data(as_text=True)

@@ -16,7 +16,6 @@ from datetime import date, datetime, timedelta, UTC
 import pytest
 from sqlalchemy import select
 
-from portal.booking.links import manage_token
 from portal.extensions import db, settings
 from portal.models import (
     Appointment,
@@ -48,7 +47,7 @@ class World:
 
     @property
     def manage(self) -> str:
-        return f"/manage/{manage_token(settings(), self.appointment)}"
+        return f"/manage/{factories.manage_token(self.appointment)}"
 
 
 @pytest.fixture

@@ -19,7 +19,6 @@ from portal.models import Appointment, AppointmentStatus, Role, utcnow
 from portal.web import calendar_view as cv
 from portal.web import formatting as fmt
 from portal.web.agent import bp
-from portal.web.feeds import feed_url
 from portal.web.forms import ActionForm
 
 STAFF = (Role.AGENT, Role.SUPERVISOR, Role.ADMIN)
@@ -84,7 +83,7 @@ def home():
         ),
         fmt_day=lambda value: fmt.format_day(value.astimezone(zone).date()),
         zone_text=fmt.zone_label(zone, now),
-        feed_link=feed_url(current_user.calendar_secret),
+        has_feed_link=current_user.calendar_secret_hash is not None,
         action_form=ActionForm(),
         starts_in=lambda a: _starts_in(a, now),
     )

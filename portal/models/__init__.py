@@ -27,6 +27,7 @@ from portal.models.schedule import (
     WorkingHours,
 )
 from portal.models.service import Service, ServiceTimeSlot, service_agents
+from portal.models.sign_in import CustomerSignIn
 from portal.models.user import STAFF_ROLES, Role, User, normalize_email
 
 __all__ = [
@@ -36,6 +37,7 @@ __all__ = [
     "Base",
     "Channel",
     "CodePurpose",
+    "CustomerSignIn",
     "DayOfWeek",
     "InteractionState",
     "NotificationTemplate",

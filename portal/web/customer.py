@@ -7,8 +7,8 @@ signs the customer in too, so a second booking needs no second code.
 
 from __future__ import annotations
 
-import time
 import uuid
+from datetime import timedelta
 from functools import partial
 
 from flask import (
@@ -16,6 +16,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -25,7 +26,7 @@ from flask import (
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from portal import code_routes
+from portal import code_routes, sign_ins
 from portal.booking.links import manage_token
 from portal.code_routes import limit_code_checks, limit_code_requests
 from portal.codes import CodeNotSent, CodeThrottled
@@ -51,23 +52,39 @@ DEFAULT_SESSION_HOURS = 12
 # --- the customer's identity in the session ----------------------------------------
 
 
+def _session_age() -> timedelta:
+    return timedelta(hours=current_app.config.get("CUSTOMER_SESSION_HOURS", DEFAULT_SESSION_HOURS))
+
+
 def sign_in_customer(email: str) -> None:
-    session[SESSION_KEY] = {"email": normalize_email(email), "at": int(time.time())}
+    """This browser proved ``email``: a sign-in the server can end (``sign_out_customer``)."""
+    secret = sign_ins.start_customer_sign_in(db.session, email, utcnow(), _session_age())
+    session[SESSION_KEY] = {"sign_in": secret}
+    g.pop("customer_email", None)
 
 
 def sign_out_customer() -> None:
-    session.pop(SESSION_KEY, None)
+    data = session.pop(SESSION_KEY, None)
+    if isinstance(data, dict) and isinstance(data.get("sign_in"), str):
+        sign_ins.end_customer_sign_in(db.session, data["sign_in"], utcnow())
+    g.pop("customer_email", None)
 
 
 def current_customer_email() -> str | None:
-    """The address this browser proved with a code, while that is recent enough."""
-    data = session.get(SESSION_KEY)
-    if not isinstance(data, dict) or not isinstance(data.get("email"), str):
-        return None
-    hours = current_app.config.get("CUSTOMER_SESSION_HOURS", DEFAULT_SESSION_HOURS)
-    if time.time() - int(data.get("at", 0)) > hours * 3600:
-        return None
-    return data["email"]
+    """The address this browser proved with a code, while that sign-in lives.
+
+    The cookie holds only the sign-in's secret; the server decides whether it still
+    counts (revoked at sign-out, or older than ``CUSTOMER_SESSION_HOURS``).
+    """
+    if "customer_email" not in g:
+        data = session.get(SESSION_KEY)
+        secret = data.get("sign_in") if isinstance(data, dict) else None
+        g.customer_email = (
+            sign_ins.customer_signed_in(db.session, secret, utcnow(), _session_age())
+            if isinstance(secret, str)
+            else None
+        )
+    return g.customer_email
 
 
 def _posted_email() -> str | None:

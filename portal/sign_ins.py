@@ -4,8 +4,9 @@
   ``end_staff_sessions`` raises it, so every cookie issued before is refused on its
   next request. Logout, a password change, deactivation (and reactivation) and an
   admin's "sign out everywhere" end every session of that user.
-- Customer sessions (``/my``) point at a ``CustomerSignIn`` row through a random
-  secret kept hashed; signing out revokes the row, so a copied cookie is refused too.
+- Customer sessions (``/my``) name their sign-in by a random secret; signing out
+  stores its hash (``CustomerSignOut``), and a cookie naming an ended sign-in is refused
+  wherever it was copied.
 - ``check_staff_password`` is the one password check: the same hashing work for
   unknown addresses, and a lock per account after too many failures from any
   address (``AccountLock``), besides the per-address limit the sign-in route keeps.
@@ -22,7 +23,7 @@ import secrets
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from limits.storage import MemoryStorage, Storage
@@ -30,7 +31,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from portal.domain.errors import DomainError, Forbidden, Invalid, Kind
-from portal.models import CustomerSignIn, User, normalize_email
+from portal.models import CustomerSignOut, User, normalize_email
 from portal.models.user import password_matches
 
 log = logging.getLogger(__name__)
@@ -59,41 +60,67 @@ def end_staff_sessions(session: Session, user: User) -> None:
 
 # --- customer sessions ---------------------------------------------------------------
 
+# Ended sign-ins are remembered at least this long (longer when sign-ins last longer), so
+# raising CUSTOMER_SESSION_HOURS later cannot bring an ended one back.
+KEEP_SIGN_OUTS = timedelta(days=30)
+
 
 def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def start_customer_sign_in(session: Session, email: str, now: datetime, max_age: timedelta) -> str:
-    """A new sign-in for a proven ``email``; the secret the browser keeps (never stored)."""
-    # Expired sign-ins are of no use to anyone: they go as new ones come.
-    session.execute(delete(CustomerSignIn).where(CustomerSignIn.created_at < now - max_age))
-    secret = secrets.token_urlsafe(32)
-    session.add(
-        CustomerSignIn(token_hash=_hash(secret), email=normalize_email(email), created_at=now)
-    )
-    session.flush()
-    return secret
+def new_customer_sign_in(email: str, now: datetime) -> dict[str, Any]:
+    """What a browser that proved ``email`` keeps in its (signed) session cookie.
+
+    Nothing is written: a sign-in made while booking outlives a booking that fails and
+    rolls back ("that time was just taken"), so the next try needs no second code.
+    """
+    return {
+        "sign_in": secrets.token_urlsafe(32),
+        "email": normalize_email(email),
+        "at": int(now.timestamp()),
+    }
+
+
+def _parsed(data: object) -> tuple[str, str, datetime] | None:
+    if not isinstance(data, Mapping):
+        return None
+    secret, email, at = data.get("sign_in"), data.get("email"), data.get("at")
+    if not isinstance(secret, str) or not isinstance(email, str) or not isinstance(at, int):
+        return None  # also every cookie from before sign-ins could be ended
+    return secret, email, datetime.fromtimestamp(at, UTC)
 
 
 def customer_signed_in(
-    session: Session, secret: str, now: datetime, max_age: timedelta
+    session: Session, data: object, now: datetime, max_age: timedelta
 ) -> str | None:
-    """The address of a live (not revoked, recent enough) sign-in, else None."""
-    found = session.scalar(select(CustomerSignIn).where(CustomerSignIn.token_hash == _hash(secret)))
-    if found is None or found.revoked or now - found.created_at > max_age:
+    """The address of a live sign-in (recent enough, not ended), else None."""
+    parsed = _parsed(data)
+    if parsed is None:
         return None
-    return found.email
-
-
-def end_customer_sign_in(session: Session, secret: str, now: datetime) -> None:
-    """Revoke one sign-in: its cookie, wherever copied, no longer signs anyone in."""
-    session.execute(
-        update(CustomerSignIn)
-        .where(CustomerSignIn.token_hash == _hash(secret), CustomerSignIn.revoked_at.is_(None))
-        .values(revoked_at=now)
-        .execution_options(synchronize_session=False)
+    secret, email, signed_in_at = parsed
+    if not timedelta(0) <= now - signed_in_at <= max_age:
+        return None
+    ended = session.scalar(
+        select(CustomerSignOut.id).where(CustomerSignOut.token_hash == _hash(secret))
     )
+    return None if ended is not None else email
+
+
+def end_customer_sign_in(session: Session, data: object, now: datetime, max_age: timedelta) -> None:
+    """End one sign-in: its cookie, wherever copied, no longer signs anyone in."""
+    session.execute(
+        delete(CustomerSignOut).where(
+            CustomerSignOut.signed_in_at < now - max(max_age, KEEP_SIGN_OUTS)
+        )
+    )
+    if customer_signed_in(session, data, now, max_age) is None:
+        return  # nothing live to end
+    secret, _email, signed_in_at = _parsed(data) or ("", "", now)
+    session.add(
+        CustomerSignOut(token_hash=_hash(secret), signed_in_at=signed_in_at, signed_out_at=now)
+    )
+    session.flush()
 
 
 # --- the per-account failure lock ----------------------------------------------------

@@ -27,7 +27,7 @@ from portal.models.schedule import (
     WorkingHours,
 )
 from portal.models.service import Service, ServiceTimeSlot, service_agents
-from portal.models.sign_in import CustomerSignIn
+from portal.models.sign_in import CustomerSignOut
 from portal.models.user import STAFF_ROLES, Role, User, normalize_email
 
 __all__ = [
@@ -37,7 +37,7 @@ __all__ = [
     "Base",
     "Channel",
     "CodePurpose",
-    "CustomerSignIn",
+    "CustomerSignOut",
     "DayOfWeek",
     "InteractionState",
     "NotificationTemplate",

@@ -1,4 +1,4 @@
-"""Customer sign-ins at ``/my``: one row per browser that proved an address with a code."""
+"""Customer sign-outs at ``/my``: the sign-ins the server has ended."""
 
 from __future__ import annotations
 
@@ -10,19 +10,15 @@ from sqlalchemy.orm import Mapped, mapped_column
 from portal.models.base import Base, UUIDPrimaryKey, utcnow
 
 
-class CustomerSignIn(UUIDPrimaryKey, Base):
-    """The server's side of a customer's session cookie, so that signing out ends it.
+class CustomerSignOut(UUIDPrimaryKey, Base):
+    """A customer sign-in that was ended: its cookie, wherever copied, signs no one in.
 
-    The cookie carries a random secret; only its SHA-256 is stored (like API tokens).
+    A customer's cookie names its sign-in by a random secret; only the secret's SHA-256
+    is stored here (like API tokens), with when that sign-in began and ended.
     """
 
-    __tablename__ = "customer_sign_ins"
+    __tablename__ = "customer_sign_outs"
 
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    email: Mapped[str] = mapped_column(String(254), index=True)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
-    revoked_at: Mapped[datetime | None]
-
-    @property
-    def revoked(self) -> bool:
-        return self.revoked_at is not None
+    signed_in_at: Mapped[datetime] = mapped_column(index=True)
+    signed_out_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -57,32 +57,28 @@ def _session_age() -> timedelta:
 
 
 def sign_in_customer(email: str) -> None:
-    """This browser proved ``email``: a sign-in the server can end (``sign_out_customer``)."""
-    secret = sign_ins.start_customer_sign_in(db.session, email, utcnow(), _session_age())
-    session[SESSION_KEY] = {"sign_in": secret}
+    """This browser proved ``email``: signed in until it signs out or the sign-in is old."""
+    session[SESSION_KEY] = sign_ins.new_customer_sign_in(email, utcnow())
     g.pop("customer_email", None)
 
 
 def sign_out_customer() -> None:
-    data = session.pop(SESSION_KEY, None)
-    if isinstance(data, dict) and isinstance(data.get("sign_in"), str):
-        sign_ins.end_customer_sign_in(db.session, data["sign_in"], utcnow())
+    """End this sign-in on the server too: a copy of the cookie stops working."""
+    sign_ins.end_customer_sign_in(
+        db.session, session.pop(SESSION_KEY, None), utcnow(), _session_age()
+    )
     g.pop("customer_email", None)
 
 
 def current_customer_email() -> str | None:
     """The address this browser proved with a code, while that sign-in lives.
 
-    The cookie holds only the sign-in's secret; the server decides whether it still
-    counts (revoked at sign-out, or older than ``CUSTOMER_SESSION_HOURS``).
+    Live: younger than ``CUSTOMER_SESSION_HOURS`` and not signed out (checked on the
+    server, so a copied cookie ends with the original).
     """
     if "customer_email" not in g:
-        data = session.get(SESSION_KEY)
-        secret = data.get("sign_in") if isinstance(data, dict) else None
-        g.customer_email = (
-            sign_ins.customer_signed_in(db.session, secret, utcnow(), _session_age())
-            if isinstance(secret, str)
-            else None
+        g.customer_email = sign_ins.customer_signed_in(
+            db.session, session.get(SESSION_KEY), utcnow(), _session_age()
         )
     return g.customer_email
 

@@ -88,7 +88,10 @@ def _parsed(data: object) -> tuple[str, str, datetime] | None:
     secret, email, at = data.get("sign_in"), data.get("email"), data.get("at")
     if not isinstance(secret, str) or not isinstance(email, str) or not isinstance(at, int):
         return None  # also every cookie from before sign-ins could be ended
-    return secret, email, datetime.fromtimestamp(at, UTC)
+    try:
+        return secret, email, datetime.fromtimestamp(at, UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
 
 
 def customer_signed_in(

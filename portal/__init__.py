@@ -54,9 +54,10 @@ def create_app(config: Mapping[str, Any] | None = None, instance_path: str | Non
 def _init_extensions(app: Flask) -> None:
     from portal import auth
     from portal.extensions import babel, csrf, db, init_settings, limiter, login_manager, mail
-    from portal.extensions import migrate
+    from portal.extensions import init_sign_in_lock, migrate
 
     init_settings(app)
+    init_sign_in_lock(app)
     db.init_app(app)
     with app.app_context():
         from portal.database import configure_engine

@@ -87,6 +87,16 @@ RATELIMIT_SWALLOW_ERRORS = True
 # A Redis that hangs costs a request a second, not a worker (ignored by memory://).
 RATELIMIT_STORAGE_OPTIONS: dict[str, Any] = {"socket_connect_timeout": 1, "socket_timeout": 1}
 
+# --- staff sign-in ----------------------------------------------------------
+# Password tries per client address (a Flask-Limiter limit, off with RATELIMIT_ENABLED).
+SIGN_IN_ADDRESS_LIMIT = "10 per minute"
+# And per account, from any address: this many failures within the window lock the
+# account's sign-in for SIGN_IN_ACCOUNT_LOCK_MINUTES, even with the right password
+# (0: no account lock). Counted in RATELIMIT_STORAGE_URI's storage, whatever RATELIMIT_ENABLED.
+SIGN_IN_ACCOUNT_FAILURES = 10
+SIGN_IN_ACCOUNT_WINDOW_MINUTES = 15
+SIGN_IN_ACCOUNT_LOCK_MINUTES = 15
+
 # --- booking --------------------------------------------------------------
 HOLD_MINUTES = 10
 # E-mail addresses one client address may hold slots for an hour (each hold needs an e-mail

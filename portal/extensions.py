@@ -13,10 +13,14 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_sqlalchemy.session import Session as FlaskSession
 from flask_wtf import CSRFProtect
 
+from limits.storage import storage_from_string
+
 from portal.domain.settings import Settings, bind_settings
 from portal.models.base import Base
+from portal.sign_ins import AccountLock, SignInLimits
 
 SETTINGS = "portal.settings"
+SIGN_IN_LOCK = "portal.sign_in_lock"
 
 
 def init_settings(app: Flask) -> Settings:
@@ -29,6 +33,24 @@ def init_settings(app: Flask) -> Settings:
 def settings(app: Flask | None = None) -> Settings:
     """The app's domain settings, for the edges to hand on."""
     return (app or current_app).extensions[SETTINGS]
+
+
+def init_sign_in_lock(app: Flask) -> AccountLock:
+    """The per-account sign-in lock, counting in the rate limits' storage (Redis in production)."""
+    config = app.config
+    storage = storage_from_string(
+        config.get("RATELIMIT_STORAGE_URI") or "memory://",
+        **dict(config.get("RATELIMIT_STORAGE_OPTIONS") or {}),
+    )
+    lock = AccountLock(
+        storage, SignInLimits.from_config(config), prefix=config.get("RATELIMIT_KEY_PREFIX", "")
+    )
+    app.extensions[SIGN_IN_LOCK] = lock
+    return lock
+
+
+def sign_in_lock(app: Flask | None = None) -> AccountLock:
+    return (app or current_app).extensions[SIGN_IN_LOCK]
 
 
 class _Session(FlaskSession):

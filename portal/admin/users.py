@@ -1,4 +1,4 @@
-"""Staff and integration users: create, update, reset password, deactivate.
+"""Staff and integration users: create, update, reset password, deactivate, sign out.
 
 Pages (/admin/users) and the API (/api/users) call these; every rule lives here.
 Each function validates everything first and writes nothing when a rule fails.
@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from portal.admin.errors import Collector, Conflict, Invalid, NotFound
 from portal.admin.validation import check_email, check_text, check_zone_and_locale
 from portal.models import Role, User
+from portal.sign_ins import end_staff_sessions
 
 # Customers are created by booking, never here.
 MANAGED_ROLES = (Role.AGENT, Role.SUPERVISOR, Role.ADMIN, Role.CLIENT_SERVICE)
@@ -189,6 +190,10 @@ def update_user(session: Session, user: User, *, actor: User | None = None, **fi
     """
     clean = _validated(session, user, fields, actor)
     password = clean.pop("password", None)
+    if "active" in clean and clean["active"] != user.active:
+        # Deactivation ends every session; reactivation starts from none (old cookies stay
+        # stale), so a cookie copied before either never works again.
+        user.end_sessions()
     for key, value in clean.items():
         setattr(user, key, value)
     if password is not None:
@@ -209,6 +214,12 @@ def reset_password(session: Session, user: User, password: str) -> User:
     errors.raise_if_any()
     user.set_password(password)
     session.flush()
+    return user
+
+
+def sign_out_everywhere(session: Session, user: User) -> User:
+    """End every browser session of ``user`` (API tokens are revoked on their own)."""
+    end_staff_sessions(session, user)
     return user
 
 

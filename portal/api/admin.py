@@ -183,3 +183,12 @@ def update_user(user_id: str):
         values.pop("password", None)  # null: keep the password
     user_domain.update_user(db.session, user, actor=g.api_user, **values)
     return jsonify(user_json(user))
+
+
+@bp.delete("/users/<user_id>/sessions")
+@require_token(Role.ADMIN)
+def end_user_sessions(user_id: str):
+    """Sign a user out everywhere: every browser session ends (API tokens stay)."""
+    query_args(())
+    user_domain.sign_out_everywhere(db.session, user_domain.get_user(db.session, user_id))
+    return "", 204

@@ -611,8 +611,25 @@ def operations() -> list[Op]:
             body="portal.api.admin:USER_BODY",
             partial=True,
             errors=(400, 404, 409),
-            description="``password: null`` keeps the password.",
+            description=(
+                "``password: null`` keeps the password. A new password or ``active: false`` "
+                "ends every browser session of the user."
+            ),
             example={"timezone": "Asia/Tokyo", "locale": "en"},
+        ),
+        Op(
+            "delete",
+            "/api/users/{user_id}/sessions",
+            "end_user_sessions",
+            "Sign a user out everywhere",
+            "Users",
+            ADMIN,
+            {204: no_content},
+            errors=(400, 404),
+            description=(
+                "Ends every browser session of the user, as the admin page's "
+                "'Sign out everywhere' does. API tokens are not affected."
+            ),
         ),
         # --- office hours (seed 000) ----------------------------------------------------------
         Op(

@@ -28,6 +28,7 @@ from portal.models.schedule import (
     WorkingHours,
 )
 from portal.models.service import Service, ServiceTimeSlot, service_agents
+from portal.models.sign_in import CustomerSignOut
 from portal.models.user import STAFF_ROLES, Role, User, normalize_email
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "Base",
     "Channel",
     "CodePurpose",
+    "CustomerSignOut",
     "DayOfWeek",
     "InteractionState",
     "ManageLink",

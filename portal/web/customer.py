@@ -7,14 +7,15 @@ signs the customer in too, so a second booking needs no second code.
 
 from __future__ import annotations
 
-import time
 import uuid
+from datetime import timedelta
 
 from flask import (
     Blueprint,
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -24,7 +25,7 @@ from flask import (
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from portal import code_routes
+from portal import code_routes, sign_ins
 from portal.booking.links import mint_manage_token
 from portal.code_routes import limit_code_checks, limit_code_requests
 from portal.codes import CodeNotSent, CodeThrottled
@@ -50,23 +51,35 @@ DEFAULT_SESSION_HOURS = 12
 # --- the customer's identity in the session ----------------------------------------
 
 
+def _session_age() -> timedelta:
+    return timedelta(hours=current_app.config.get("CUSTOMER_SESSION_HOURS", DEFAULT_SESSION_HOURS))
+
+
 def sign_in_customer(email: str) -> None:
-    session[SESSION_KEY] = {"email": normalize_email(email), "at": int(time.time())}
+    """This browser proved ``email``: signed in until it signs out or the sign-in is old."""
+    session[SESSION_KEY] = sign_ins.new_customer_sign_in(email, utcnow())
+    g.pop("customer_email", None)
 
 
 def sign_out_customer() -> None:
-    session.pop(SESSION_KEY, None)
+    """End this sign-in on the server too: a copy of the cookie stops working."""
+    sign_ins.end_customer_sign_in(
+        db.session, session.pop(SESSION_KEY, None), utcnow(), _session_age()
+    )
+    g.pop("customer_email", None)
 
 
 def current_customer_email() -> str | None:
-    """The address this browser proved with a code, while that is recent enough."""
-    data = session.get(SESSION_KEY)
-    if not isinstance(data, dict) or not isinstance(data.get("email"), str):
-        return None
-    hours = current_app.config.get("CUSTOMER_SESSION_HOURS", DEFAULT_SESSION_HOURS)
-    if time.time() - int(data.get("at", 0)) > hours * 3600:
-        return None
-    return data["email"]
+    """The address this browser proved with a code, while that sign-in lives.
+
+    Live: younger than ``CUSTOMER_SESSION_HOURS`` and not signed out (checked on the
+    server, so a copied cookie ends with the original).
+    """
+    if "customer_email" not in g:
+        g.customer_email = sign_ins.customer_signed_in(
+            db.session, session.get(SESSION_KEY), utcnow(), _session_age()
+        )
+    return g.customer_email
 
 
 def _posted_email() -> str | None:

@@ -6,7 +6,8 @@ behind "one proxy" (``PROXY_COUNT=1``) so each request names its client address 
 ``X-Forwarded-For``. Requests alternate between the servers, and the limit is reached at the
 configured total, on whichever server the next request lands:
 
-1. staff sign-in, 10 a minute per client address: the 11th attempt gets the 429 page;
+1. staff sign-in, 10 a minute per client address: the 11th attempt gets the 429 page; and
+   10 failures for one account, from a new client address each time, lock it on both servers;
 2. sending codes, 10 an hour per email address, from a new client address each time: the 11th
    gets the API's 429 JSON (the database's own per-address code spacing is opened up, so only
    the limiter is measured);
@@ -40,7 +41,8 @@ pytestmark = pytest.mark.real_clock  # the gunicorn servers keep the real clock
 # CI and the development set-up run Redis here; TEST_REDIS_URL points the tests elsewhere.
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
-SIGN_IN_PER_MINUTE = 10  # portal/web/auth.py
+SIGN_IN_PER_MINUTE = 10  # SIGN_IN_ADDRESS_LIMIT
+ACCOUNT_FAILURES = 10  # SIGN_IN_ACCOUNT_FAILURES
 CODES_PER_EMAIL_PER_HOUR = 10  # portal/code_routes.py, limit_code_requests
 CODES_PER_ADDRESS_PER_HOUR = 30
 
@@ -94,6 +96,9 @@ def server_settings(app: Flask, **extra: object) -> dict[str, object]:
         "MAIL_BACKEND": "locmem",
         "SMS_BACKEND": "locmem",
         "RATELIMIT_ENABLED": True,
+        # The per-address limits are measured: the per-account sign-in lock would otherwise
+        # lock the one guessed address at its 10th failure (test_account_lock_... turns it on).
+        "SIGN_IN_ACCOUNT_FAILURES": 0,
         **extra,
     }
 
@@ -196,6 +201,25 @@ def test_sign_in_is_limited_per_client_address_across_both_servers(two_servers):
     # Another client address is not affected.
     for server in two_servers:
         assert attempt(server, client_address="198.51.100.11").status == 422
+
+
+def test_account_lock_holds_across_both_servers(app, tmp_path, key_prefix):
+    """Failed sign-ins for one account, from a new client address each time, on both servers."""
+    settings = server_settings(
+        app,
+        RATELIMIT_STORAGE_URI=REDIS_URL,
+        RATELIMIT_KEY_PREFIX=key_prefix,
+        SIGN_IN_ACCOUNT_FAILURES=ACCOUNT_FAILURES,
+    )
+    with two_servers_with(app, tmp_path, settings) as servers:
+        attempt = sign_in_attempts(servers[0], "198.51.100.40")
+        answers = [
+            attempt(server, client_address=f"198.51.100.{number}")
+            for number, server in enumerate(alternate(servers, ACCOUNT_FAILURES + 2), start=41)
+        ]
+    assert statuses(answers) == [422] * (ACCOUNT_FAILURES - 1) + [429] * 3, summary(answers)
+    assert "Too many failed sign-ins for this account." in answers[-1].body
+    assert answers[-1].headers["Retry-After"]
 
 
 def test_code_sending_is_limited_per_email_address_across_both_servers(two_servers):

@@ -1,4 +1,4 @@
-"""/admin/users: list, create, edit (role, zone, locale), deactivate, reset password."""
+"""/admin/users: list, create, edit (role, zone, locale), deactivate, reset password, sign out."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from portal.admin import users as domain
 from portal.admin.validation import timezone_names
+from portal.auth import keep_own_session
 from portal.errors import on_domain_error
 from portal.extensions import db
 from portal.models import Role, User
@@ -120,9 +121,21 @@ def user_password(user_id: uuid.UUID):
                 lambda error: _edit_page(user, password_form=password_form), password_form
             )
             domain.reset_password(db.session, user, password_form.password.data or "")
+            keep_own_session(user)
             flash(f"The password of {user.name} was changed.", "success")
             return redirect(url_for("admin.user_edit", user_id=user.id))
     return _edit_page(user, password_form=password_form)
+
+
+@bp.post("/users/<uuid:user_id>/sign-out")
+def user_sign_out(user_id: uuid.UUID):
+    user = domain.get_user(db.session, user_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    domain.sign_out_everywhere(db.session, user)
+    keep_own_session(user)
+    flash(f"{user.name} was signed out everywhere.", "success")
+    return redirect(url_for("admin.user_edit", user_id=user.id))
 
 
 @bp.post("/users/<uuid:user_id>/deactivate")

@@ -24,6 +24,8 @@ from portal.models import (
     Appointment,
     AppointmentStatus,
     InteractionState,
+    Participant,
+    ParticipantType,
     Role,
     RoomTicket,
     User,
@@ -51,6 +53,7 @@ class World:
     alice: User  # organises every appointment here
     bob: User  # a colleague who serves the service (reassign target)
     carol: User  # an agent with no part in them
+    pat: User  # an agent who takes part in every one of them, without organising
     sam: User
     ada: User
     robot: User
@@ -73,19 +76,20 @@ def world(app):
     alice = factories.agent("alice@example.com", "Alice Agent")
     bob = factories.agent("bob@example.com", "Bob Agent")
     carol = factories.agent("carol@example.com", "Carol Agent")
-    for agent in (alice, bob, carol):
+    pat = factories.agent("pat@example.com", "Pat Partner")
+    for agent in (alice, bob, carol, pat):
         factories.weekly_hours(agent, [(0, 1440)])
     service = factories.service([alice, bob], horizon_days=60, capacity=5)
     sam = make_user("sam@example.com", Role.SUPERVISOR)
     ada = make_user("ada@example.com", Role.ADMIN)
     robot = make_user("robot@example.com", Role.CLIENT_SERVICE, password="")
     tokens = {}
-    for user in (alice, carol, sam, ada, robot):
+    for user in (alice, carol, pat, sam, ada, robot):
         token, secret = issue_token(user, "parity")
         db.session.add(token)
         tokens[user.id] = {"Authorization": f"Bearer {secret}"}
     db.session.commit()
-    return World(service, alice, bob, carol, sam, ada, robot, tokens, utcnow())
+    return World(service, alice, bob, carol, pat, sam, ada, robot, tokens, utcnow())
 
 
 def in_state(world: World, state: str) -> Appointment:
@@ -102,6 +106,16 @@ def in_state(world: World, state: str) -> Appointment:
     else:  # over: ended two days ago, never opened
         start = now - timedelta(days=2)
     appointment = factories.appointment(world.service, world.alice, start, minutes=30)
+    appointment.participants.append(
+        Participant(
+            type=ParticipantType.AGENT,
+            user=world.pat,
+            is_organizer=False,
+            first_name="Pat",
+            last_name="Partner",
+            email=world.pat.email,
+        )
+    )
     if state == "open":
         appointment.interaction_state = InteractionState.ACTIVE
         appointment.room_tickets.append(
@@ -221,6 +235,7 @@ def test_pages_and_api_decide_alike(app, world, state, action):
     callers = {
         "organizer": world.alice,
         "other agent": world.carol,
+        "taking part": world.pat,
         "supervisor": world.sam,
         "admin": world.ada,
         "integration": world.robot,
@@ -259,7 +274,7 @@ def test_the_page_offers_exactly_the_allowed_actions(app, world, state):
         Action.REASSIGN: 'id="reassign"',
         Action.ADD_PARTICIPANT: 'id="add-people"',
     }
-    for user in (world.alice, world.sam):
+    for user in (world.alice, world.pat, world.sam):
         client = app.test_client()
         sign_in(client, user.email)
         item = in_state(world, state)

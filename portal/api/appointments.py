@@ -21,8 +21,13 @@ from portal.api.body import Field, parse_body, utc_datetime, uuid_value
 from portal.api.errors import ApiError, invalid_param, not_found
 from portal.api.params import checked, query_args, required
 from portal.api.paging import page_of, page_params, sort_params
-from portal.api.serializers import utc_z
-from portal.booking import interaction, operations, participants, queries, updates
+from portal.api.serializers import (
+    activation_json,
+    customer_appointment_json,
+    customer_participant_json,
+    utc_z,
+)
+from portal.booking import interaction, lifecycle, operations, participants, queries, updates
 from portal.booking.errors import NotFound
 from portal.booking.lifecycle import Actor
 from portal.booking.operations import Customer
@@ -81,14 +86,6 @@ def _template_json(template) -> dict[str, Any]:
     return item
 
 
-def activation_json(ticket) -> dict[str, Any]:
-    return {
-        "expires": utc_z(ticket.expires_at) if ticket.expires_at else None,
-        "type": ticket.type,
-        "url": ticket.url,
-    }
-
-
 def appointment_json(appointment: Appointment) -> dict[str, Any]:
     """Seed 001 GetAppointmentResponse plus serviceId, status, reference (and seed 003 dates)."""
     ticket = interaction.live_ticket(appointment)
@@ -123,6 +120,25 @@ def appointment_json(appointment: Appointment) -> dict[str, Any]:
         "dateCreated": utc_z(appointment.created_at),
         "lastUpdated": utc_z(appointment.updated_at),
     }
+
+
+def appointment_view(actor: Actor, appointment: Appointment) -> dict[str, Any]:
+    """The staff shape, or the customer's view: the lifecycle says which ``actor`` gets."""
+    if lifecycle.sees_staff_details(actor, appointment):
+        return appointment_json(appointment)
+    return customer_appointment_json(
+        appointment,
+        lifecycle.participants_seen_by(actor, appointment),
+        interaction.live_ticket(appointment),
+    )
+
+
+def participant_view(
+    actor: Actor, appointment: Appointment, participant: Participant
+) -> dict[str, Any]:
+    if lifecycle.sees_staff_details(actor, appointment):
+        return participant_json(participant)
+    return customer_participant_json(participant)
 
 
 # --- input helpers ------------------------------------------------------------
@@ -331,12 +347,17 @@ def list_appointments():
 @bp.get("/appointments/<appointment_id>")
 def get_appointment(appointment_id: str):
     _query(())
-    key = _appointment_id(appointment_id)
+    actor, appointment = _reader(_appointment_id(appointment_id), STAFF)
+    return jsonify(appointment_view(actor, appointment))
+
+
+def _reader(key: uuid.UUID, roles: tuple[Role, ...]) -> tuple[Actor, Appointment]:
+    """Who reads, and the appointment: a customer bearer's own, or a staff token's visible one."""
     customer = customer_tokens.customer_claim()
     if customer is not None:
-        return jsonify(appointment_json(customer_tokens.customer_appointment(customer, key)))
-    _authenticate(*STAFF)
-    return jsonify(appointment_json(_visible(key)))
+        return Actor.customer(customer), customer_tokens.customer_appointment(customer, key)
+    _authenticate(*roles)
+    return _actor(), _visible(key)
 
 
 def _authenticate(*roles: Role) -> User:
@@ -368,13 +389,13 @@ def create_appointment():
     values = parse_body(CREATE_FIELDS)
     _in_range("start", values["start"])
     service = _service(values["service_id"])
-    organizer_id = _organizer(values) or updates.default_organizer(g.api_user, service)
     appointment = updates.create_for_staff(
         db.session,
         service,
         values["start"],
         values["customer"],
-        organizer_id=organizer_id,
+        organizer_id=_organizer(values),
+        actor=_actor(),
         reference=values.get("reference"),
         title=values.get("title"),
         notes=values["notes"],
@@ -611,13 +632,9 @@ def _participant_id(value: str) -> uuid.UUID:
 def get_participant(appointment_id: str, participant_id: str):
     _query(())
     key, pid = _appointment_id(appointment_id), _participant_id(participant_id)
-    customer = customer_tokens.customer_claim()
-    if customer is not None:
-        appointment = customer_tokens.customer_appointment(customer, key)
-    else:
-        _authenticate(*AGENTS)
-        appointment = _visible(key)
-    return jsonify(participant_json(participants.find_participant(appointment, pid)))
+    actor, appointment = _reader(key, AGENTS)
+    participant = participants.find_visible_participant(actor, appointment, pid)
+    return jsonify(participant_view(actor, appointment, participant))
 
 
 @bp.delete("/appointments/<appointment_id>/participants/<participant_id>")
@@ -714,4 +731,10 @@ def count_overlapping():
     return jsonify({"count": queries.overlap_count(db.session, service.id, start, duration)})
 
 
-__all__ = ["activation_json", "appointment_json", "participant_json"]
+__all__ = [
+    "activation_json",
+    "appointment_json",
+    "appointment_view",
+    "participant_json",
+    "participant_view",
+]

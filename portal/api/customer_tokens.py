@@ -4,8 +4,10 @@ A customer asks for a sign-in code (``POST /api/otp`` with ``purpose: "sign-in"`
 sends it to ``POST /api/otp/verify`` and gets ``{"accessToken": "cu_…"}``. With
 ``Authorization: Bearer cu_…`` they may read their own appointments
 (``GET /api/appointments/{id}``) and its participants — those where a CUSTOMER
-participant has that email. Nothing is stored: the token is the email signed
-with ``SECRET_KEY`` (itsdangerous, own salt) and a timestamp; it lives
+participant has that email — in the customer's view: no staff notes, metadata,
+templates, staff e-mails or ids (``lifecycle.sees_staff_details``), and only their
+own participant entry (``lifecycle.participants_seen_by``). Nothing is stored:
+the token is the email signed with ``SECRET_KEY`` (itsdangerous, own salt) and a timestamp; it lives
 ``CUSTOMER_TOKEN_SECONDS`` (default one hour). Staff API tokens start with
 ``pt_``; customer tokens with ``cu_``, so one header carries either.
 """

@@ -267,6 +267,49 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     ),
 }
 
+# The customer's view (a customer bearer, or the answer to a customer's own booking): no
+# notes, metadata, custom fields, reference, templates, staff e-mails or ids.
+SCHEMAS["CustomerParticipant"] = obj(
+    {
+        "id": UUID,
+        "type": {"const": "CUSTOMER"},
+        "name": obj({"firstName": STRING, "lastName": STRING}),
+        "contact": obj({"primaryEmail": nullable(STRING), "primaryPhone": nullable(STRING)}),
+    }
+)
+SCHEMAS["CustomerParticipant"]["description"] = "The customer's own participant entry."
+SCHEMAS["CustomerAppointment"] = obj(
+    {
+        "id": UUID,
+        "serviceId": UUID,
+        "serviceName": STRING,
+        "status": {"type": "string", "enum": ["SCHEDULED", "CANCELLED"]},
+        "title": STRING,
+        "start": DATE_TIME,
+        "end": DATE_TIME,
+        "duration": DURATION,
+        "timezone": STRING,
+        "locale": STRING,
+        "interaction": obj({"state": {"type": "string", "enum": ["PENDING", "ACTIVE", "ENDED"]}}),
+        "agent": obj({"name": STRING}),
+        "participants": array(ref("CustomerParticipant")),
+        "room": nullable(ref("Activation")),
+        "cancellationReason": nullable(STRING),
+    }
+)
+SCHEMAS["CustomerAppointment"]["description"] = (
+    "An appointment as its customer sees it: times, service, status, title, the agent's "
+    "name, their own participant entry and the video link while the room is open."
+)
+SCHEMAS["AppointmentAsStaffOrCustomer"] = {
+    "description": "The staff shape for staff tokens; the customer's view for a customer bearer.",
+    "oneOf": [ref("Appointment"), ref("CustomerAppointment")],
+}
+SCHEMAS["ParticipantAsStaffOrCustomer"] = {
+    "description": "The staff shape for staff tokens; a customer reads only their own entry.",
+    "oneOf": [ref("Participant"), ref("CustomerParticipant")],
+}
+
 # The admin view of a service: every Service property plus three more.
 _ADMIN_EXTRA = {
     "color": {"type": "string", "pattern": "^#[0-9a-f]{6}$"},
@@ -862,10 +905,19 @@ def operations() -> list[Op]:
             "Get an appointment",
             "Appointments",
             ALL_STAFF,
-            {OK: appointment},
+            {
+                OK: Response(
+                    "The appointment: the staff shape, or the customer's view for a customer "
+                    "bearer.",
+                    ref("AppointmentAsStaffOrCustomer"),
+                )
+            },
             errors=(400, 404),
             customer_bearer=True,
-            description="Staff tokens, or a customer bearer for the customer's own appointments.",
+            description=(
+                "Staff tokens, or a customer bearer for the customer's own appointments "
+                "(``CustomerAppointment``: no notes, metadata, templates, staff e-mails or ids)."
+            ),
         ),
         Op(
             "put",
@@ -928,7 +980,12 @@ def operations() -> list[Op]:
             "Get a participant",
             "Participants",
             AGENTS,
-            {OK: Response("The participant.", ref("Participant"))},
+            {
+                OK: Response(
+                    "The participant; a customer bearer reads only their own entry.",
+                    ref("ParticipantAsStaffOrCustomer"),
+                )
+            },
             errors=(400, 404),
             customer_bearer=True,
         ),
@@ -1044,7 +1101,7 @@ def operations() -> list[Op]:
             "Customers",
             None,
             {
-                OK: appointment,
+                OK: Response("The booking, in the customer's view.", ref("CustomerAppointment")),
                 401: Response("The code is wrong, expired or used up.", ref("Error")),
                 409: Response("The slot is not free (``slot_unavailable``).", ref("Error")),
                 429: Response("Too many tries.", ref("Error")),

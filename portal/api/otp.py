@@ -7,7 +7,8 @@
   ``{accessToken, tokenType: "Bearer", expiresIn}``: a customer bearer that reads
   that customer's own appointments (``portal.api.customer_tokens``).
 - ``POST /api/appointments/basic`` (seed 001 "Schedule new"): book as a customer
-  with ``otp: {email, code}`` (a booking code) → 200 appointment; 401 bad code;
+  with ``otp: {email, code}`` (a booking code) → 200 the customer's view of the
+  appointment (``CustomerAppointment``); 401 bad code;
   409 ``slot_unavailable``. The rules are ``portal.booking.book_with_code``, the
   same as the booking pages'.
 
@@ -32,10 +33,11 @@ from portal.api.appointments import (
     _locale,
     _service,
     _timezone,
-    appointment_json,
+    appointment_view,
 )
 from portal.api.body import Field, parse_body, utc_datetime, uuid_value
 from portal.booking.book_with_code import CustomerBooking, book_with_code
+from portal.booking.lifecycle import Actor
 from portal.code_routes import (
     code_settings,
     limit_code_checks,
@@ -137,4 +139,5 @@ def book_basic():
         notes=values["notes"],
     )
     appointment = book_with_code(db.session, code_settings(), booking, values["otp"]["code"])
-    return jsonify(appointment_json(appointment))
+    # The customer who proved the address reads the booking as customers do.
+    return jsonify(appointment_view(Actor.customer(booking.email), appointment))

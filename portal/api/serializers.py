@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, UTC
 from typing import Any
 
 from portal.isoduration import format_duration
-from portal.models import Service
+from portal.models import Appointment, Participant, RoomTicket, Service
 from portal.scheduling import Slot
 
 
@@ -45,4 +45,53 @@ def slot_json(slot: Slot) -> dict[str, Any]:
         "end": utc_z(slot.end),
         "agentIds": [str(agent_id) for agent_id in slot.agent_ids],
         "remaining": slot.remaining,
+    }
+
+
+def activation_json(ticket: RoomTicket) -> dict[str, Any]:
+    return {
+        "expires": utc_z(ticket.expires_at) if ticket.expires_at else None,
+        "type": ticket.type,
+        "url": ticket.url,
+    }
+
+
+# --- the customer's view of an appointment ----------------------------------------------------
+# What a customer reads about their own booking (docs/decisions.md, "Organizers and the
+# customer's view"): their times, the service, status, title, the agent's display name,
+# their own participant entry and the video link while the room is open. Never notes,
+# metadata, custom fields, the reference, notification templates, nor a staff e-mail or id.
+
+
+def customer_participant_json(participant: Participant) -> dict[str, Any]:
+    return {
+        "id": str(participant.id),
+        "type": participant.type.value,
+        "name": {"firstName": participant.first_name, "lastName": participant.last_name},
+        "contact": {"primaryEmail": participant.email, "primaryPhone": participant.phone},
+    }
+
+
+def customer_appointment_json(
+    appointment: Appointment,
+    own: list[Participant],
+    room: RoomTicket | None,
+) -> dict[str, Any]:
+    """``own``: the customer's participant entries; ``room``: the live ticket, if any."""
+    return {
+        "id": str(appointment.id),
+        "serviceId": str(appointment.service_id),
+        "serviceName": appointment.service.name,
+        "status": appointment.status.value,
+        "title": appointment.title,
+        "start": utc_z(appointment.start_at),
+        "end": utc_z(appointment.end_at),
+        "duration": format_duration(appointment.duration),
+        "timezone": appointment.timezone,
+        "locale": appointment.locale,
+        "interaction": {"state": appointment.interaction_state.value},
+        "agent": {"name": appointment.organizer.name if appointment.organizer else ""},
+        "participants": [customer_participant_json(p) for p in own],
+        "room": activation_json(room) if room is not None else None,
+        "cancellationReason": appointment.cancellation_reason,
     }

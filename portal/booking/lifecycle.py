@@ -14,7 +14,14 @@ Who
 - A customer (by manage link or signed in at /my) may view, reschedule and cancel
   their own appointment.
 - An agent may do everything to appointments they organise or take part in;
-  others' appointments do not exist for them (404).
+  others' appointments do not exist for them (404). Handing one to a colleague
+  (reassign) is the organizer's: an agent who only takes part is refused (403).
+- Staff create: an agent books only into their own calendar (403 otherwise);
+  supervisors, admins and integrations into any serving agent's
+  (``create_refusal`` / ``organizer_for_create``).
+- Staff details (notes, metadata, templates, staff e-mails and ids) are for
+  staff and integrations; a customer gets the customer's view
+  (``Action.VIEW_STAFF_DETAILS``, ``sees_staff_details``).
 - Supervisors and admins may do everything to every appointment.
 - An integration (CLIENT_SERVICE token) may view, edit details, reschedule,
   cancel and activate, as DESIGN.md 8 lists; ending, reassigning and changing
@@ -45,12 +52,15 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from portal.domain.errors import Conflict, DomainError, Forbidden, NotFound
+from portal.domain.values import normalize_email
 from portal.models import (
     Appointment,
     AppointmentStatus,
     InteractionState,
+    Participant,
     ParticipantType,
     Role,
+    Service,
     User,
 )
 
@@ -60,6 +70,7 @@ ROOM_GRACE = timedelta(hours=1)
 
 class Action(StrEnum):
     VIEW = "view"
+    VIEW_STAFF_DETAILS = "view_staff_details"
     EDIT_DETAILS = "edit_details"
     RESCHEDULE = "reschedule"
     REASSIGN = "reassign"
@@ -73,10 +84,21 @@ class Action(StrEnum):
 STAFF_ACTIONS = frozenset(Action)
 CUSTOMER_ACTIONS = frozenset({Action.VIEW, Action.RESCHEDULE, Action.CANCEL})
 INTEGRATION_ACTIONS = frozenset(
-    {Action.VIEW, Action.EDIT_DETAILS, Action.RESCHEDULE, Action.CANCEL, Action.ACTIVATE}
+    {
+        Action.VIEW,
+        Action.VIEW_STAFF_DETAILS,
+        Action.EDIT_DETAILS,
+        Action.RESCHEDULE,
+        Action.CANCEL,
+        Action.ACTIVATE,
+    }
 )
+# Reading, at any time and in any state.
+READING = frozenset({Action.VIEW, Action.VIEW_STAFF_DETAILS})
 # What may still change once the call has ended.
-AFTER_END = frozenset({Action.VIEW, Action.EDIT_DETAILS})
+AFTER_END = frozenset({Action.VIEW, Action.VIEW_STAFF_DETAILS, Action.EDIT_DETAILS})
+# What an agent may do only to the appointments they organise (not those they just join).
+ORGANIZER_ONLY = frozenset({Action.REASSIGN})
 # Staff changes to the time, allowed until the appointment ends.
 UNTIL_END = frozenset({Action.RESCHEDULE, Action.CANCEL})
 
@@ -88,6 +110,10 @@ STARTED = "This appointment has already started. Please contact us to change it.
 HANDED_OVER_TOO_LATE = "This appointment has started; it can no longer be handed to a colleague."
 NOT_STARTED = "The call can be ended once the appointment has started."
 ROOM_CLOSED = "This appointment is over; its video room can no longer be opened."
+NOT_THE_ORGANIZER = "Only its organizer or a supervisor can hand this appointment to someone else."
+OWN_CALENDAR_ONLY = "Agents book only into their own calendar."
+NOT_SERVING = "You do not offer this service, so you cannot book it into your calendar."
+NO_STAFF_CREATE = "You may not book appointments for customers here."
 
 
 @dataclass(frozen=True)
@@ -105,7 +131,7 @@ class Actor:
     @classmethod
     def customer(cls, email: str | None = None) -> Actor:
         """A customer: by a manage link (the link is the proof) or signed in with ``email``."""
-        return cls(role=Role.CUSTOMER, email=email)
+        return cls(role=Role.CUSTOMER, email=normalize_email(email) if email else None)
 
     @property
     def is_customer(self) -> bool:
@@ -164,7 +190,7 @@ def _permitted(actor: Actor) -> frozenset[Action]:
 
 def _timing(actor: Actor, action: Action, appointment: Appointment, now: datetime) -> str | None:
     """Why the appointment's state or time rules the action out now, if it does."""
-    if action == Action.VIEW:
+    if action in READING:
         return None
     if appointment.status != AppointmentStatus.SCHEDULED:
         return CANCELLED
@@ -190,6 +216,12 @@ def decide(actor: Actor, action: Action, appointment: Appointment, now: datetime
         return Decision(action, NotFound(NOT_FOUND))
     if action not in _permitted(actor):
         return Decision(action, Forbidden(_forbidden_message(actor, action)))
+    if (
+        action in ORGANIZER_ONLY
+        and actor.role == Role.AGENT
+        and appointment.organizer_id != actor.user_id
+    ):
+        return Decision(action, Forbidden(NOT_THE_ORGANIZER))
     reason = _timing(actor, action, appointment, now)
     return Decision(action, Conflict(reason) if reason else None)
 
@@ -217,6 +249,80 @@ def held_slots_bind(actor: Actor) -> bool:
     return actor.is_customer
 
 
+def sees_staff_details(actor: Actor, appointment: Appointment) -> bool:
+    """Whether ``actor`` gets the staff view of ``appointment`` (else the customer's view).
+
+    The staff view carries notes, metadata, custom fields, the service's templates and
+    the staff's e-mails and ids; a customer sees only what is theirs (docs/decisions.md,
+    "Organizers and the customer's view").
+    """
+    return can_see(actor, appointment) and Action.VIEW_STAFF_DETAILS in _permitted(actor)
+
+
+def participants_seen_by(actor: Actor, appointment: Appointment) -> list[Participant]:
+    """The participants ``actor`` may read: all for staff; a customer only their own entry.
+
+    A customer signed in by e-mail reads the CUSTOMER participants with that e-mail; one
+    holding a manage link (no e-mail) the appointment's customers. Never an agent's entry
+    (staff e-mails and ids) nor another customer's contact.
+    """
+    if not can_see(actor, appointment):
+        return []
+    if not actor.is_customer:
+        return list(appointment.participants)
+    return [
+        p
+        for p in appointment.participants
+        if p.type == ParticipantType.CUSTOMER and (actor.email is None or p.email == actor.email)
+    ]
+
+
+# --- whose calendar a new appointment goes into ----------------------------------------------
+
+# Roles that may book a customer with any agent who serves the service (DESIGN.md 8;
+# admins act as supervisors, docs/decisions.md "Roles").
+BOOKS_FOR_ANY_AGENT = frozenset({Role.SUPERVISOR, Role.ADMIN, Role.CLIENT_SERVICE})
+
+
+def create_refusal(
+    actor: Actor, service: Service, agent_id: uuid.UUID | None
+) -> DomainError | None:
+    """Why ``actor`` may not book ``service`` with ``agent_id`` as organizer, if they may not.
+
+    ``agent_id`` None lets the portal choose among the serving agents ("any agent").
+    An agent books only into their own calendar, so only for a service they offer.
+    """
+    if actor.role in BOOKS_FOR_ANY_AGENT:
+        return None
+    if actor.role != Role.AGENT:
+        return Forbidden(NO_STAFF_CREATE)
+    if agent_id is not None and agent_id != actor.user_id:
+        return Forbidden(OWN_CALENDAR_ONLY)
+    if not any(agent.id == actor.user_id for agent in service.agents):
+        return Forbidden(NOT_SERVING)
+    return None
+
+
+def can_create_for(actor: Actor, service: Service, agent_id: uuid.UUID | None) -> bool:
+    """Whether a page may offer ``agent_id`` as the organizer of a new appointment."""
+    return create_refusal(actor, service, agent_id) is None
+
+
+def organizer_for_create(
+    actor: Actor, service: Service, requested: uuid.UUID | None
+) -> uuid.UUID | None:
+    """The organizer of a staff create: ``requested`` if allowed; an agent's own by default.
+
+    Raises the refusal (Forbidden) when ``actor`` may not book into that calendar.
+    """
+    if requested is None and actor.role == Role.AGENT:
+        requested = actor.user_id
+    refusal = create_refusal(actor, service, requested)
+    if refusal is not None:
+        raise refusal
+    return requested
+
+
 def _forbidden_message(actor: Actor, action: Action) -> str:
     if actor.is_customer:
         return "Please contact us for this change."
@@ -232,8 +338,15 @@ __all__ = [
     "ROOM_GRACE",
     "SYSTEM",
     "allowed",
+    "can_create_for",
     "can_see",
+    "create_refusal",
     "decide",
     "held_slots_bind",
+
+
+    "organizer_for_create",
+    "participants_seen_by",
     "require",
+    "sees_staff_details",
 ]

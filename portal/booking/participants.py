@@ -104,6 +104,16 @@ def find_participant(appointment: Appointment, participant_id: uuid.UUID) -> Par
     raise NotFound("That participant does not take part in this appointment.")
 
 
+def find_visible_participant(
+    actor: Actor, appointment: Appointment, participant_id: uuid.UUID
+) -> Participant:
+    """The participant if ``actor`` may read it (``lifecycle.participants_seen_by``), else 404."""
+    for participant in lifecycle.participants_seen_by(actor, appointment):
+        if participant.id == participant_id:
+            return participant
+    raise NotFound("That participant does not take part in this appointment.")
+
+
 def remove_participant(
     session: Session,
     appointment: Appointment,
@@ -176,6 +186,7 @@ __all__ = [
     "add_agent",
     "add_customer",
     "find_participant",
+    "find_visible_participant",
     "reassign_options",
     "remove_participant",
     "staff_directory",

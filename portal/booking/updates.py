@@ -24,7 +24,6 @@ from portal.booking.lifecycle import Action, Actor
 from portal.models import (
     Appointment,
     InteractionState,
-    Role,
     Service,
     User,
     utcnow,
@@ -100,13 +99,6 @@ def update_details(
     return appointment
 
 
-def default_organizer(user: User, service: Service) -> uuid.UUID | None:
-    """An agent booking for a customer books themselves when they serve the service."""
-    if user.role == Role.AGENT and any(a.id == user.id for a in service.agents):
-        return user.id
-    return None
-
-
 def _reference_taken(session: Session, reference: str) -> bool:
     return (
         session.scalar(select(Appointment.id).where(Appointment.reference == reference)) is not None
@@ -135,9 +127,16 @@ def create_for_staff(
     metadata: dict[str, Any] | None = None,
     timezone: str | None = None,
     locale: str | None = None,
+    actor: Actor | None = None,
     now: datetime | None = None,
 ) -> Appointment:
-    """Book as staff: minimum notice may be overridden, a collision never."""
+    """Book as staff: minimum notice may be overridden, a collision never.
+
+    Whose calendar it goes into is the lifecycle's rule (``organizer_for_create``): an
+    agent books into their own (by default too), others into any serving agent's, or
+    let the portal choose (``organizer_id`` None).
+    """
+    organizer_id = lifecycle.organizer_for_create(actor or lifecycle.SYSTEM, service, organizer_id)
     reference = _check_reference(reference)
     if reference is not None and _reference_taken(session, reference):
         raise Conflict("An appointment with that reference already exists.")
@@ -155,7 +154,7 @@ def create_for_staff(
             reference=reference,
             metadata=_check_object("metadata", metadata) if metadata is not None else None,
             enforce_notice=False,
-            actor=lifecycle.SYSTEM,  # staff: customers' holds do not bind them
+            actor=actor or lifecycle.SYSTEM,  # staff: customers' holds do not bind them
             now=now,
         )
     except IntegrityError:
@@ -194,6 +193,7 @@ def upsert_by_reference(
     title / notes / metadata are replaced; the service cannot change.
     """
     now = now or utcnow()
+    actor = Actor.of(user)
     reference = _check_reference(reference) or ""
     existing = session.scalar(select(Appointment).where(Appointment.reference == reference))
     if existing is None:
@@ -211,11 +211,7 @@ def upsert_by_reference(
         service = session.get(Service, changes.service_id)
         if service is None or not service.active:
             raise NotFound("That service does not exist.")
-        organizer_id = (
-            changes.organizer_id
-            if changes.organizer_id is not UNSET
-            else default_organizer(user, service)
-        )
+        organizer_id = None if changes.organizer_id is UNSET else changes.organizer_id
         if changes.duration not in (UNSET, None) and changes.duration != service.duration:
             raise InvalidBooking("A new appointment takes the service's duration.")
         created = create_for_staff(
@@ -230,11 +226,11 @@ def upsert_by_reference(
             metadata=None if changes.metadata is UNSET else changes.metadata,
             timezone=None if changes.timezone is UNSET else changes.timezone,
             locale=None if changes.locale is UNSET else changes.locale,
+            actor=actor,
             now=now,
         )
         return created, True
 
-    actor = Actor.of(user)
     if not lifecycle.can_see(actor, existing):
         raise NotFound(lifecycle.NOT_FOUND)
     appointment = existing
@@ -279,7 +275,6 @@ __all__ = [
     "UNSET",
     "ReferenceUpsert",
     "create_for_staff",
-    "default_organizer",
     "update_details",
     "upsert_by_reference",
 ]

@@ -288,7 +288,7 @@ def test_scenario_every_operation_conforms(app, client, world, monkeypatch):
     own = client.get(f"/api/appointments/{context['basicAppointmentId']}", headers=customer)
     assert own.status_code == 200
     check_response(spec, "get", "/api/appointments/{appointment_id}", own)
-    pid = own.json["participantIds"][-1]["id"]
+    pid = own.json["participants"][0]["id"]
     path = "/api/appointments/{appointment_id}/participants/{participant_id}"
     participant = client.get(
         f"/api/appointments/{context['basicAppointmentId']}/participants/{pid}", headers=customer

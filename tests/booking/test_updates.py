@@ -6,8 +6,10 @@ from datetime import timedelta
 
 import pytest
 
-from portal.booking import updates
+from portal.booking import lifecycle, updates
 from portal.booking.errors import Conflict, InvalidBooking, NotFound, SlotUnavailable
+from portal.booking.lifecycle import Actor
+from portal.domain.errors import Forbidden
 from portal.booking.operations import Customer
 from portal.extensions import db
 from portal.models import Appointment, InteractionState, OutboxMessage
@@ -90,10 +92,34 @@ def test_references_are_unique(team):
         updates.create_for_staff(db.session, team.service, TEN, CORA, reference=" ", now=NOW)
 
 
-def test_default_organizer(team):
-    assert updates.default_organizer(team.alice, team.service) == team.alice.id
-    assert updates.default_organizer(team.carol, team.service) is None
-    assert updates.default_organizer(team.sam, team.service) is None
+def test_whose_calendar_a_staff_create_goes_into(team):
+    service = team.service
+    # An agent books into their own calendar, by default too; never a colleague's.
+    assert lifecycle.organizer_for_create(Actor.of(team.alice), service, None) == team.alice.id
+    with pytest.raises(Forbidden):
+        lifecycle.organizer_for_create(Actor.of(team.alice), service, team.bob.id)
+    # An agent who does not offer the service has no calendar to book it into.
+    with pytest.raises(Forbidden):
+        lifecycle.organizer_for_create(Actor.of(team.carol), service, None)
+    # A supervisor picks any agent, or lets the portal choose.
+    assert lifecycle.organizer_for_create(Actor.of(team.sam), service, None) is None
+    assert lifecycle.organizer_for_create(Actor.of(team.sam), service, team.bob.id) == team.bob.id
+    assert not lifecycle.can_create_for(Actor.customer("cora@example.org"), service, None)
+
+
+def test_an_agent_cannot_create_into_a_colleagues_calendar(team):
+    with pytest.raises(Forbidden):
+        updates.create_for_staff(
+            db.session,
+            team.service,
+            TEN,
+            CORA,
+            organizer_id=team.bob.id,
+            actor=Actor.of(team.alice),
+            now=NOW,
+        )
+    db.session.rollback()
+    assert db.session.query(Appointment).count() == 0
 
 
 def test_upsert_creates_then_updates(team):

@@ -343,8 +343,6 @@ __all__ = [
     "create_refusal",
     "decide",
     "held_slots_bind",
-
-
     "organizer_for_create",
     "participants_seen_by",
     "require",

@@ -113,7 +113,11 @@ def test_a_forged_host_never_reaches_a_stored_or_sent_link(app, attacker, shop):
     dashboard = attacker.get("/agent/")
     assert dashboard.status_code == 200
     clean("the agent's dashboard", dashboard.get_data())
-    feed_link = re.search(r'id="feed-link"[^>]*value="([^"]+)"', dashboard.get_data(as_text=True))
+    # The feed's address is shown once, on the page that makes it.
+    made = attacker.post("/calendar/secret", data={"next": "/agent/"})
+    assert made.status_code == 200
+    clean("the new feed address page", made.get_data())
+    feed_link = re.search(r'id="feed-link"[^>]*value="([^"]+)"', made.get_data(as_text=True))
     assert feed_link and feed_link.group(1).startswith(f"{PUBLIC_URL}/calendar/")
     feed = attacker.get(feed_link.group(1).removeprefix(PUBLIC_URL))
     assert feed.status_code == 200

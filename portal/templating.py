@@ -24,6 +24,21 @@ NAVIGATION = [
     ("Admin", "admin.home", {Role.ADMIN}),
 ]
 
+# Where a role lands after signing in: the page its work starts from.
+HOME_ENDPOINTS = {
+    Role.AGENT: "agent.home",
+    Role.SUPERVISOR: "team.calendar",
+    Role.ADMIN: "admin.home",
+}
+
+
+def home_url(role: Role) -> str:
+    """The signed-in staff user's start page; the public booking page for any other role."""
+    endpoint = HOME_ENDPOINTS.get(role, "public.index")
+    if endpoint not in current_app.view_functions:
+        endpoint = "public.index"
+    return url_for(endpoint)
+
 
 def navigation() -> list[tuple[str, str]]:
     """The header links the current user may follow, as (label, url)."""

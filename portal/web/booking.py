@@ -60,7 +60,8 @@ from portal.code_routes import (
     send_code_mail,
 )
 from portal.codes import CodeError
-from portal.domain.errors import Kind
+from portal.domain import values
+from portal.domain.errors import DomainError, Kind
 from portal.errors import on_domain_error
 from portal.extensions import db, limiter, settings
 from portal.models import Appointment, CodePurpose, Service, SlotHold, User, normalize_email, utcnow
@@ -154,15 +155,19 @@ def _agent_choice(service: Service, value: str | None) -> uuid.UUID | None:
     return agent_id if any(a.id == agent_id and a.active for a in service.agents) else None
 
 
-def _zone_choice(service: Service, value: str | None) -> tuple[ZoneInfo, str | None]:
-    zone = pk.parse_zone(value)
-    if zone is not None:
-        return zone, None
-    fallback = pk.parse_zone(service.timezone) or ZoneInfo("UTC")
-    if value:
+def _zone_choice(
+    service: Service, value: str | None, previous: str | None = None
+) -> tuple[ZoneInfo, str | None]:
+    """The zone typed (an IANA name, a city or a country); if none is found, the zone shown
+    before (else the service's) with a message saying why."""
+    fallback = pk.parse_zone(previous) or pk.parse_zone(service.timezone) or ZoneInfo("UTC")
+    if not value:
+        return fallback, None
+    try:
+        return values.find_zone(value), None
+    except DomainError as error:
         shown = value[:64].replace(pk.CSRF_PLACEHOLDER, "")  # never echo the placeholder
-        return fallback, f"“{shown}” is not a time zone we know; showing {fallback.key} instead."
-    return fallback, None
+        return fallback, f"“{shown}”: {error.message} Still showing {fallback.key}."
 
 
 def _links(service: Service, zone: ZoneInfo, agent_id: uuid.UUID | None) -> pk.PickerLinks:
@@ -248,7 +253,9 @@ def _query_key() -> tuple:
 def book(slug: str):
     def compute() -> tuple[str, dict]:
         service = active_service(slug)
-        zone, zone_error = _zone_choice(service, request.args.get("timezone"))
+        zone, zone_error = _zone_choice(
+            service, request.args.get("timezone"), request.args.get("timezone_was")
+        )
         agent_id = _agent_choice(service, request.args.get("agent"))
         picker = _picker(
             service,
@@ -273,7 +280,9 @@ def day(slug: str, day: str):
 
     def compute() -> tuple[str, dict]:
         service = active_service(slug)
-        zone, zone_error = _zone_choice(service, request.args.get("timezone"))
+        zone, zone_error = _zone_choice(
+            service, request.args.get("timezone"), request.args.get("timezone_was")
+        )
         agent_id = _agent_choice(service, request.args.get("agent"))
         picker = _picker(service, zone, agent_id, day=chosen, with_month=not partial)
         picker.zone_error = zone_error

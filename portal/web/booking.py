@@ -214,11 +214,19 @@ def _render_picker(picker: pk.Picker, template: str) -> str:
     return render_template(template, picker=picker, csrf_value=pk.CSRF_PLACEHOLDER)
 
 
-def _respond(html: str, service: dict, partial: bool, status: int = 200):
+def _respond(
+    html: str, service: dict, partial: bool, status: int = 200, address: str | None = None
+):
+    """``address``: the GET URL of what a POST answered, shown in the address bar."""
     html = html.replace(pk.CSRF_PLACEHOLDER, generate_csrf())
     if partial:
         return html, status
-    page = render_template("booking/book.html", service=service, picker_html=Markup(html))  # nosec B704 # autoescaped template output
+    page = render_template(
+        "booking/book.html",
+        service=service,
+        picker_html=Markup(html),  # nosec B704 # autoescaped template output
+        address=address,
+    )
     return page, status
 
 
@@ -226,18 +234,27 @@ def _about(service: Service) -> dict:
     return {"name": service.name, "slug": service.slug}
 
 
-def _page(picker: pk.Picker, status: int = 200):
+def _page(picker: pk.Picker, status: int = 200, address: str | None = None):
     """The whole booking page, computed now (not shared): after a failed attempt."""
     html = _render_picker(picker, "booking/_picker.html")
-    return _respond(html, _about(picker.service), False, status)
+    return _respond(html, _about(picker.service), False, status, address)
 
 
 def _taken_page(service: Service, zone: ZoneInfo, agent_id, day, message: str = TAKEN):
-    """The booking page for that day, refreshed, with the message: never an error page."""
+    """The booking page for that day, refreshed, with the message: never an error page.
+
+    It answers a POST, so it names its GET address (zone, day, agent) for the address bar:
+    the zone shown stays the one chosen, and Reload shows the day again.
+    """
     db.session.rollback()
     picker = _picker(service, zone, agent_id, day=day, fresh=True)
     picker.message = message
-    return _page(picker, 409)
+    query = {"timezone": zone.key}
+    if day is not None:
+        query["day"] = day.isoformat()
+    if agent_id is not None:
+        query["agent"] = str(agent_id)
+    return _page(picker, 409, url_for("booking.book", slug=service.slug, **query))
 
 
 def _query_key() -> tuple:

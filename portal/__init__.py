@@ -48,7 +48,15 @@ def create_app(config: Mapping[str, Any] | None = None, instance_path: str | Non
     security.register(app)
     templating.register(app)
     cli.register(app)
+    _deliver_in_process(app)
     return app
+
+
+def _deliver_in_process(app: Flask) -> None:
+    from portal import delivery
+
+    if delivery.sends_in_process(app):
+        app.before_request(lambda: delivery.start_in_process_sender(app))
 
 
 def _init_extensions(app: Flask) -> None:
@@ -102,6 +110,11 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(team.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(feeds.bp)
+    if app.config["MAIL_BACKEND"] == "file":
+        # Development only: the mail the file backend wrote. Never there for smtp.
+        from portal.web import dev_mail
+
+        app.register_blueprint(dev_mail.bp)
     # The API authenticates with bearer tokens, never cookies, so CSRF cannot apply.
     csrf.exempt(api.bp)
     app.register_blueprint(api.bp)

@@ -70,6 +70,10 @@ MAIL_USERNAME: str | None = None
 MAIL_PASSWORD: str | None = None
 MAIL_DEFAULT_SENDER = "Portal <no-reply@portal.localhost>"
 MAIL_TIMEOUT = 10
+# Deliver queued messages from the web process itself, so a newcomer's quick start sends its
+# confirmations without `flask notifications send`. "auto": on for the file and console
+# backends (outside tests), off for smtp, where a separate sender process is the deployment.
+MAIL_SEND_IN_PROCESS: bool | str = "auto"
 
 # --- SMS ------------------------------------------------------------------
 SMS_BACKEND = "log"  # log | locmem

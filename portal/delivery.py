@@ -126,3 +126,50 @@ def send_loop(
     """Sender passes for the current app until ``stop`` is set."""
     transport = AppTransport(_app())
     sender.send_loop(db.session, transport, interval=interval, stop=stop, on_pass=on_pass)
+
+
+# Seconds between the in-process sender's idle passes: quick enough that a confirmation is
+# in the mail folder by the time the confirmation page has loaded.
+IN_PROCESS_INTERVAL = 2.0
+_in_process_lock = threading.Lock()
+IN_PROCESS_EXTENSION = "portal.in_process_sender"
+
+
+def sends_in_process(app: Flask) -> bool:
+    """``MAIL_SEND_IN_PROCESS``, with "auto" meaning the file or console backend outside tests."""
+    value = app.config.get("MAIL_SEND_IN_PROCESS", "auto")
+    if value == "auto":
+        return app.config["MAIL_BACKEND"] in ("file", "console") and not app.testing
+    return bool(value)
+
+
+def start_in_process_sender(app: Flask) -> None:
+    """A daemon thread of sender passes in this process, started once per app (first request).
+
+    Started by serving rather than by ``create_app``, so CLI commands (migrations, the demo)
+    never run a sender. Several processes may each run one: the claim's lease keeps every
+    message to one of them.
+    """
+    if IN_PROCESS_EXTENSION in app.extensions:  # every request after the first
+        return
+    with _in_process_lock:
+        if IN_PROCESS_EXTENSION in app.extensions:
+            return
+        stop = threading.Event()
+
+        def run() -> None:
+            with app.app_context():
+                send_loop(interval=IN_PROCESS_INTERVAL, stop=stop)
+
+        thread = threading.Thread(target=run, name="portal-in-process-sender", daemon=True)
+        app.extensions[IN_PROCESS_EXTENSION] = (thread, stop)
+        thread.start()
+
+
+def stop_in_process_sender(app: Flask, timeout: float = 10.0) -> None:
+    """Stop the thread after the message in hand (tests; a process ending needs nothing)."""
+    running = app.extensions.pop(IN_PROCESS_EXTENSION, None)
+    if running is not None:
+        thread, stop = running
+        stop.set()
+        thread.join(timeout)

@@ -22,7 +22,23 @@ NAVIGATION = [
     ("Time off", "agent.time_off", {Role.AGENT, Role.SUPERVISOR, Role.ADMIN}),
     ("Team", "team.calendar", {Role.SUPERVISOR, Role.ADMIN}),
     ("Admin", "admin.home", {Role.ADMIN}),
+    ("Dev mail", "dev_mail.index", None),  # development only: the file mail backend
 ]
+
+# Where a role lands after signing in: the page its work starts from.
+HOME_ENDPOINTS = {
+    Role.AGENT: "agent.home",
+    Role.SUPERVISOR: "team.calendar",
+    Role.ADMIN: "admin.home",
+}
+
+
+def home_url(role: Role) -> str:
+    """The signed-in staff user's start page; the public booking page for any other role."""
+    endpoint = HOME_ENDPOINTS.get(role, "public.index")
+    if endpoint not in current_app.view_functions:
+        endpoint = "public.index"
+    return url_for(endpoint)
 
 
 def navigation() -> list[tuple[str, str]]:
@@ -41,6 +57,13 @@ def navigation() -> list[tuple[str, str]]:
     return links
 
 
+def dev_mail_url() -> str | None:
+    """The development mail page, when the file backend is on (never with SMTP)."""
+    if "dev_mail.index" in current_app.view_functions:
+        return url_for("dev_mail.index")
+    return None
+
+
 def field_attributes(field, hint: str | None, extra: dict) -> dict:
     """ARIA attributes tying an input to its hint and error messages."""
     attributes = dict(extra)
@@ -55,7 +78,10 @@ def field_attributes(field, hint: str | None, extra: dict) -> dict:
 
 def register(app: Flask) -> None:
     app.jinja_env.globals.update(
-        navigation=navigation, field_attributes=field_attributes, Role=Role
+        navigation=navigation,
+        dev_mail_url=dev_mail_url,
+        field_attributes=field_attributes,
+        Role=Role,
     )
     app.jinja_env.globals.update(TEMPLATE_FUNCTIONS)
     app.jinja_env.filters.update(TEMPLATE_FUNCTIONS)

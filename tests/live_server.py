@@ -102,7 +102,10 @@ def gunicorn_server(
             cwd=ROOT,
             # Absolute links (manage links, mails) point at this server unless a test says
             # otherwise.
-            env=server_environment({"PUBLIC_URL": f"http://127.0.0.1:{port}"} | settings),
+            # Tests run the sender themselves when they want mail sent.
+            env=server_environment(
+                {"PUBLIC_URL": f"http://127.0.0.1:{port}", "MAIL_SEND_IN_PROCESS": False} | settings
+            ),
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,

@@ -225,3 +225,11 @@ def test_bodies_over_a_mebibyte_are_refused_by_default(client):
     )
     assert response.status_code == 413
     assert response.json["error"] == "too_large"
+
+
+def test_every_page_names_a_favicon_that_is_served(client):
+    page = client.get("/").get_data(as_text=True)
+    assert '<link rel="icon" type="image/svg+xml" href="/static/img/favicon.svg">' in page
+    icon = client.get("/static/img/favicon.svg")
+    assert icon.status_code == 200
+    assert icon.mimetype == "image/svg+xml"

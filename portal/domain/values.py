@@ -15,12 +15,14 @@ the API code ``invalid_datetime_format``; every other refusal is ``invalid_param
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import idna
 from babel import Locale
+from babel.core import get_global
 from email_validator import EmailNotValidError, validate_email
 
 from portal.domain.errors import Invalid
@@ -76,6 +78,109 @@ def zone(value: object, field: str = "timezone") -> ZoneInfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):  # listed but unreadable
         raise Invalid("Choose an IANA time zone such as Europe/Berlin.", field) from None
+
+
+MAX_ZONE_SEARCH = 64
+_LEGACY_ZONE_PREFIXES = ("Etc/", "SystemV/", "US/", "posix/", "right/")
+
+
+def _search_key(text: str) -> str:
+    """Case, accents, spaces and punctuation folded: "São Paulo" and "sao_paulo" meet."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", " ", plain.lower()).strip()
+
+
+@cache
+def _zone_search_index() -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
+    """(search key -> zone) for IANA names and their cities, (key -> zones) for countries.
+
+    Cities come from the zone names' last part (``America/Sao_Paulo``) and from Babel's English
+    exemplar cities; countries from Babel's territory names and its territory-to-zone table.
+    """
+    canonical = sorted(
+        name for name in _zones() if "/" in name and not name.startswith(_LEGACY_ZONE_PREFIXES)
+    )
+    aliases = get_global("zone_aliases")
+    by_key: dict[str, str] = {}
+    for name in _zones():
+        by_key.setdefault(_search_key(name), aliases.get(name, name))
+    english = Locale("en")
+    for name in canonical:
+        if name in aliases:  # a legacy spelling; its target has the city already
+            continue
+        by_key.setdefault(_search_key(name.rsplit("/", 1)[-1]), name)
+        city = (english.time_zones.get(name) or {}).get("city")
+        if city:
+            by_key.setdefault(_search_key(city), name)
+    territory_zones = get_global("territory_zones")
+    by_country: dict[str, tuple[str, ...]] = {}
+    for code, country in english.territories.items():
+        zones = tuple(z for z in territory_zones.get(code, ()) if z in _zones())
+        if zones:
+            by_country[_search_key(country)] = _distinct_clocks(zones)
+    return by_key, by_country
+
+
+_CLOCK_SAMPLES = tuple(
+    datetime(year, month, 15, tzinfo=UTC) for year in (2026, 2027) for month in (1, 4, 7, 10)
+)
+
+
+@cache
+def _prominence() -> dict[str, int]:
+    """How many legacy names point at a zone: a fair sign of a well-known city (``US/Eastern``,
+    ``EST5EDT`` -> New York; ``Australia/NSW``, ``Australia/ACT`` -> Sydney)."""
+    counts: dict[str, int] = {}
+    for target in get_global("zone_aliases").values():
+        counts[target] = counts.get(target, 0) + 1
+    return counts
+
+
+def _distinct_clocks(zones: tuple[str, ...]) -> tuple[str, ...]:
+    """One zone per clock a country keeps (Berlin and Busingen are one), best-known first."""
+    groups: dict[tuple, list[str]] = {}
+    for name in zones:
+        info = ZoneInfo(name)
+        clock = tuple(at.astimezone(info).utcoffset() for at in _CLOCK_SAMPLES)
+        groups.setdefault(clock, []).append(name)
+    prominence = _prominence()
+
+    def rank(name: str) -> tuple:
+        return (-prominence.get(name, 0), name.count("/"), zones.index(name))
+
+    named = [min(group, key=rank) for group in groups.values()]
+    return tuple(sorted(named, key=rank))
+
+
+def find_zone(value: object, field: str = "timezone") -> ZoneInfo:
+    """The zone a person means by an IANA name, a city or a country ("Tokyo", "Japan").
+
+    A country with several zones is refused with a few of its cities to choose from.
+    """
+    text = value.strip() if isinstance(value, str) else ""
+    if not text or len(text) > MAX_ZONE_SEARCH or "\x00" in text:
+        raise Invalid("Type a city, a country or an IANA time zone such as Europe/Berlin.", field)
+    if text in _zones() and ("/" in text or text == "UTC"):  # "Japan" is a legacy name: search
+        return zone(text, field)
+    by_key, by_country = _zone_search_index()
+    for candidate in (text, text.split(",")[0]):
+        key = _search_key(candidate)
+        if key in by_key:
+            return zone(by_key[key], field)
+        zones = by_country.get(key)
+        if zones and len(zones) == 1:
+            return zone(zones[0], field)
+        if zones:
+            cities = ", ".join(z.rsplit("/", 1)[-1].replace("_", " ") for z in zones[:3])
+            raise Invalid(
+                f"{candidate.strip()} has several time zones; type a city, such as {cities}.",
+                field,
+            )
+    raise Invalid(
+        "That is not a city, country or time zone we know; "
+        "try a nearby large city or an IANA name such as Europe/Berlin.",
+        field,
+    )
 
 
 def zone_or_none(value: object) -> ZoneInfo | None:

@@ -18,6 +18,7 @@ from portal import sign_ins
 from portal.auth import is_safe_next
 from portal.errors import on_domain_error
 from portal.extensions import db, limiter, sign_in_lock
+from portal.templating import home_url
 from portal.web.forms import ActionForm, LoginForm
 
 bp = Blueprint("auth", __name__)
@@ -49,7 +50,7 @@ def login():
         session.clear()
         login_user(user)
         target = form.next.data
-        return redirect(target if is_safe_next(target) else url_for("public.index"))
+        return redirect(target if is_safe_next(target) else home_url(user.role))
     status = 200 if not form.errors else 422
     return render_template("auth/login.html", form=form), status
 

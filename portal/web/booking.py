@@ -60,7 +60,8 @@ from portal.code_routes import (
     send_code_mail,
 )
 from portal.codes import CodeError
-from portal.domain.errors import Kind
+from portal.domain import values
+from portal.domain.errors import DomainError, Kind
 from portal.errors import on_domain_error
 from portal.extensions import db, limiter, settings
 from portal.models import Appointment, CodePurpose, Service, SlotHold, User, normalize_email, utcnow
@@ -154,15 +155,19 @@ def _agent_choice(service: Service, value: str | None) -> uuid.UUID | None:
     return agent_id if any(a.id == agent_id and a.active for a in service.agents) else None
 
 
-def _zone_choice(service: Service, value: str | None) -> tuple[ZoneInfo, str | None]:
-    zone = pk.parse_zone(value)
-    if zone is not None:
-        return zone, None
-    fallback = pk.parse_zone(service.timezone) or ZoneInfo("UTC")
-    if value:
+def _zone_choice(
+    service: Service, value: str | None, previous: str | None = None
+) -> tuple[ZoneInfo, str | None]:
+    """The zone typed (an IANA name, a city or a country); if none is found, the zone shown
+    before (else the service's) with a message saying why."""
+    fallback = pk.parse_zone(previous) or pk.parse_zone(service.timezone) or ZoneInfo("UTC")
+    if not value:
+        return fallback, None
+    try:
+        return values.find_zone(value), None
+    except DomainError as error:
         shown = value[:64].replace(pk.CSRF_PLACEHOLDER, "")  # never echo the placeholder
-        return fallback, f"“{shown}” is not a time zone we know; showing {fallback.key} instead."
-    return fallback, None
+        return fallback, f"“{shown}”: {error.message} Still showing {fallback.key}."
 
 
 def _links(service: Service, zone: ZoneInfo, agent_id: uuid.UUID | None) -> pk.PickerLinks:
@@ -209,11 +214,19 @@ def _render_picker(picker: pk.Picker, template: str) -> str:
     return render_template(template, picker=picker, csrf_value=pk.CSRF_PLACEHOLDER)
 
 
-def _respond(html: str, service: dict, partial: bool, status: int = 200):
+def _respond(
+    html: str, service: dict, partial: bool, status: int = 200, address: str | None = None
+):
+    """``address``: the GET URL of what a POST answered, shown in the address bar."""
     html = html.replace(pk.CSRF_PLACEHOLDER, generate_csrf())
     if partial:
         return html, status
-    page = render_template("booking/book.html", service=service, picker_html=Markup(html))  # nosec B704 # autoescaped template output
+    page = render_template(
+        "booking/book.html",
+        service=service,
+        picker_html=Markup(html),  # nosec B704 # autoescaped template output
+        address=address,
+    )
     return page, status
 
 
@@ -221,18 +234,27 @@ def _about(service: Service) -> dict:
     return {"name": service.name, "slug": service.slug}
 
 
-def _page(picker: pk.Picker, status: int = 200):
+def _page(picker: pk.Picker, status: int = 200, address: str | None = None):
     """The whole booking page, computed now (not shared): after a failed attempt."""
     html = _render_picker(picker, "booking/_picker.html")
-    return _respond(html, _about(picker.service), False, status)
+    return _respond(html, _about(picker.service), False, status, address)
 
 
 def _taken_page(service: Service, zone: ZoneInfo, agent_id, day, message: str = TAKEN):
-    """The booking page for that day, refreshed, with the message: never an error page."""
+    """The booking page for that day, refreshed, with the message: never an error page.
+
+    It answers a POST, so it names its GET address (zone, day, agent) for the address bar:
+    the zone shown stays the one chosen, and Reload shows the day again.
+    """
     db.session.rollback()
     picker = _picker(service, zone, agent_id, day=day, fresh=True)
     picker.message = message
-    return _page(picker, 409)
+    query = {"timezone": zone.key}
+    if day is not None:
+        query["day"] = day.isoformat()
+    if agent_id is not None:
+        query["agent"] = str(agent_id)
+    return _page(picker, 409, url_for("booking.book", slug=service.slug, **query))
 
 
 def _query_key() -> tuple:
@@ -248,7 +270,9 @@ def _query_key() -> tuple:
 def book(slug: str):
     def compute() -> tuple[str, dict]:
         service = active_service(slug)
-        zone, zone_error = _zone_choice(service, request.args.get("timezone"))
+        zone, zone_error = _zone_choice(
+            service, request.args.get("timezone"), request.args.get("timezone_was")
+        )
         agent_id = _agent_choice(service, request.args.get("agent"))
         picker = _picker(
             service,
@@ -273,7 +297,9 @@ def day(slug: str, day: str):
 
     def compute() -> tuple[str, dict]:
         service = active_service(slug)
-        zone, zone_error = _zone_choice(service, request.args.get("timezone"))
+        zone, zone_error = _zone_choice(
+            service, request.args.get("timezone"), request.args.get("timezone_was")
+        )
         agent_id = _agent_choice(service, request.args.get("agent"))
         picker = _picker(service, zone, agent_id, day=chosen, with_month=not partial)
         picker.zone_error = zone_error

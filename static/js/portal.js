@@ -13,6 +13,11 @@
  *     the element sits inside an htmx-driven element, else by submitting
  *     its form. An <input list="..."> works the same way.
  *
+ *  Also: a page answering a POST that names its own GET address
+ *     (`<div data-page-address="/book/x?timezone=...">`) puts it in the
+ *     address bar first, so Reload and Back show the same page and the zone
+ *     it names is kept (detection sees `timezone` in the URL).
+ *
  *  2. Focus management after htmx swaps
  *     After `htmx:afterSwap`, focus moves to the first `[data-autofocus]`
  *     element inside the swapped content (headings get tabindex="-1").
@@ -177,11 +182,19 @@
 
   var started = false;
 
+  function showPageAddress() {
+    var el = document.querySelector('[data-page-address]');
+    if (el && window.history && typeof window.history.replaceState === 'function') {
+      window.history.replaceState(null, '', el.getAttribute('data-page-address'));
+    }
+  }
+
   function start() {
     if (started) {
       return;
     }
     started = true;
+    showPageAddress();
     detectTimezone(document);
   }
 

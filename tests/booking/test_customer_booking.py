@@ -136,6 +136,9 @@ def test_a_held_slot_is_taken_for_others_until_the_hold_expires(app, client, sho
     # Clicking the taken time (a stale picker) answers the same way at once.
     clicked = hold(app.test_client(), shop, start)
     assert clicked.status_code == 409 and "That time was just taken" in text(clicked)
+    # It answers a POST: it names its GET address (zone and day) for the address bar.
+    address = f"/book/consult?timezone=UTC&amp;day={shop.day.isoformat()}"
+    assert f'data-page-address="{address}"' in clicked.get_data(as_text=True)
 
     expire_holds()
     assert key in day_slots(app.test_client(), shop)

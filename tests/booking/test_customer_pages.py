@@ -96,8 +96,40 @@ def test_times_are_shown_in_the_chosen_zone(client, shop):
 def test_unknown_timezone_falls_back_with_a_message(client, shop):
     page = client.get("/book/consult?timezone=Mars/Olympus")
     assert page.status_code == 200
-    assert "is not a time zone we know" in text(page)
-    assert 'value="UTC"' in page.get_data(as_text=True)
+    assert "not a city, country or time zone we know" in text(page)
+    assert 'id="timezone" name="timezone" type="text" list="timezones" value="UTC"' in (
+        page.get_data(as_text=True)
+    )
+
+
+@pytest.mark.parametrize("typed", ["Tokyo", "tokyo", "Japan", "Tokyo, Japan", "Asia/Tokyo"])
+def test_a_city_or_country_finds_its_zone(client, shop, typed):
+    partial = client.get(
+        f"/book/consult/day/{shop.day.isoformat()}", query_string={"timezone": typed}, headers=HX
+    )
+    page_text = text(partial)
+    assert "6:00 PM" in page_text and "Asia/Tokyo" in page_text
+    assert "we know" not in page_text
+
+
+def test_an_unknown_place_keeps_the_zone_shown_before(client, shop):
+    page = client.get(
+        "/book/consult", query_string={"timezone": "Atlantis", "timezone_was": "Asia/Tokyo"}
+    )
+    assert page.status_code == 200
+    page_text = text(page)
+    assert "“Atlantis”: That is not a city, country or time zone we know" in page_text
+    assert "Still showing Asia/Tokyo." in page_text
+    assert 'list="timezones" value="Asia/Tokyo"' in page.get_data(as_text=True)
+
+
+def test_a_country_with_several_zones_asks_for_a_city(client, shop):
+    page = client.get(
+        "/book/consult", query_string={"timezone": "Australia", "timezone_was": "Europe/Berlin"}
+    )
+    page_text = text(page)
+    assert "Australia has several time zones; type a city, such as Sydney" in page_text
+    assert "Still showing Europe/Berlin." in page_text
 
 
 def test_month_navigation(client, shop):

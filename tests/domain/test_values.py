@@ -25,6 +25,33 @@ def test_time_zones_are_iana_names_and_never_paths():
     assert values.zone_or_none("../etc") is None
 
 
+@pytest.mark.parametrize(
+    ("typed", "zone"),
+    [
+        ("Europe/Berlin", "Europe/Berlin"),
+        ("UTC", "UTC"),
+        ("asia/kolkata", "Asia/Kolkata"),
+        ("Tokyo", "Asia/Tokyo"),
+        ("São Paulo", "America/Sao_Paulo"),
+        ("sao paulo", "America/Sao_Paulo"),
+        ("new york", "America/New_York"),
+        ("Lord Howe", "Australia/Lord_Howe"),
+        ("Japan", "Asia/Tokyo"),  # a country with one clock
+        ("Germany", "Europe/Berlin"),  # Berlin and Busingen keep one clock
+        ("Berlin, Germany", "Europe/Berlin"),
+    ],
+)
+def test_a_zone_is_found_by_iana_name_city_or_country(typed, zone):
+    assert values.find_zone(typed, "field").key == zone
+
+
+def test_a_zone_search_refuses_what_it_cannot_place():
+    assert "Sydney" in refused(values.find_zone, "Australia").message
+    assert "several time zones" in refused(values.find_zone, "United States").message
+    for bad in ("", "Atlantis", "x" * 65, "Moon\x00", None, 7, "../../etc/passwd"):
+        refused(values.find_zone, bad)
+
+
 def test_locales_have_one_stored_form():
     assert values.locale("en-GB") == values.locale("en_GB") == "en_GB"
     assert values.locale("de") == "de"

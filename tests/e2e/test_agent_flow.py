@@ -242,7 +242,8 @@ def test_agent_calendar_appointment_and_time_off_in_a_browser(app, chromium, liv
         page.fill("input[name=email]", "alice@example.com")
         page.fill("input[name=password]", "correct horse")
         page.click("form button[type=submit]")
-        page.goto(server.url + "/agent")
+        # An agent lands on their dashboard.
+        expect(page).to_have_url(server.url + "/agent/")
         expect(page.locator("h1")).to_contain_text("Alice")
         screenshot(page, "agent-dashboard")
 
@@ -331,6 +332,8 @@ def test_agent_calendar_appointment_and_time_off_in_a_browser(app, chromium, liv
         team.fill("input[name=email]", "sam@example.com")
         team.fill("input[name=password]", "correct horse")
         team.click("form button[type=submit]")
+        # A supervisor lands on the team calendar.
+        expect(team).to_have_url(server.url + "/team/")
         team.goto(server.url + f"/team?view=day&date={busy.isoformat()}")
         expect(team.locator(".cal__head-name")).to_have_count(2)
         expect(team.locator(".cal__off", has_text="Training")).to_be_visible()

@@ -59,7 +59,27 @@ def test_open_redirect_attempts_go_home(client, target):
         "/login", data={"email": "agent@example.com", "password": "correct horse", "next": target}
     )
     assert response.status_code == 302
-    assert response.headers["Location"] == "/"
+    assert response.headers["Location"] == "/agent/"
+
+
+@pytest.mark.parametrize(
+    ("role", "home", "heading"),
+    [
+        (Role.AGENT, "/agent/", "Dashboard"),
+        (Role.SUPERVISOR, "/team/", "Team"),
+        (Role.ADMIN, "/admin", "Admin"),
+    ],
+)
+def test_staff_land_on_their_roles_home(client, role, home, heading):
+    make_user("staff@example.com", role=role)
+    response = client.post(
+        "/login", data={"email": "staff@example.com", "password": "correct horse"}
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == home
+    page = client.get(home)
+    assert page.status_code == 200
+    assert heading in page.get_data(as_text=True)
 
 
 def test_is_safe_next():

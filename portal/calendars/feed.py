@@ -130,9 +130,10 @@ def agent_feed(session: Session, user: User, *, now: datetime | None = None) -> 
         uid=feed_uid(user),
         refresh_interval=FEED_REFRESH,
     )
-    changes = [a.updated_at for a in appointments if a.updated_at is not None]
-    if user.updated_at is not None:
-        changes.append(user.updated_at)
+    # What the file shows comes from these rows; the ETag covers anything else.
+    rows = [user, *appointments, *(a.service for a in appointments)]
+    rows += [a.organizer for a in appointments]
+    changes = [row.updated_at for row in rows if row.updated_at is not None]
     return FeedFile(
         body=body,
         etag=hashlib.sha256(body).hexdigest(),

@@ -114,7 +114,8 @@ def book(
     appointment = Appointment(
         service=service,
         organizer=organizer,
-        title=title or f"{service.name} with {organizer.name}",
+        # The service alone: every message and page adds "with <agent>" itself.
+        title=title or service.name,
         notes=notes,
         start_at=start,
         end_at=start + service.duration,

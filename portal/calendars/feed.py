@@ -7,7 +7,10 @@ SHA-256 is stored: the URL is shown once, when it is made (like API tokens).
 
 from __future__ import annotations
 
+import hashlib
 import secrets
+import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select
@@ -23,6 +26,9 @@ FEED_REFRESH = timedelta(minutes=15)
 # A feed is a convenience view; a bound keeps one request from reading years of data.
 FEED_MAX_EVENTS = 2000
 
+
+# The calendar's UID (RFC 7986) is derived from its owner, so it is the same on every fetch.
+FEED_UID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:portal:agent-feed")
 
 FEED_SECRET_BYTES = 24
 MAX_FEED_SECRET_LENGTH = 64
@@ -75,11 +81,30 @@ def feed_appointments(session: Session, user: User, now: datetime) -> list[Appoi
     return list(session.scalars(query))
 
 
-def agent_feed(session: Session, user: User, *, now: datetime | None = None) -> bytes:
-    """The agent's feed as an iCalendar file (METHOD:PUBLISH)."""
+@dataclass(frozen=True)
+class FeedFile:
+    """The feed's bytes and what a conditional GET compares them by."""
+
+    body: bytes
+    etag: str
+    last_modified: datetime | None
+
+
+def feed_uid(user: User) -> str:
+    return str(uuid.uuid5(FEED_UID_NAMESPACE, str(user.id)))
+
+
+def agent_feed(session: Session, user: User, *, now: datetime | None = None) -> FeedFile:
+    """The agent's feed as an iCalendar file (METHOD:PUBLISH).
+
+    Nothing in it depends on the moment of the fetch but which events the window
+    holds: DTSTAMP is each appointment's last change, so an unchanged feed is the
+    same bytes and a poll can be answered 304 by its ETag (a hash of them).
+    """
     now = now or utcnow()
+    appointments = feed_appointments(session, user, now)
     events = []
-    for appointment in feed_appointments(session, user, now):
+    for appointment in appointments:
         customers = ", ".join(
             one_line(p.full_name) or one_line(p.email) for p in appointment.customers
         )
@@ -95,12 +120,22 @@ def agent_feed(session: Session, user: User, *, now: datetime | None = None) -> 
                 appointment,
                 organizer=Person(organizer.name, organizer.email),
                 description=description,
-                stamp=now,
+                stamp=appointment.updated_at,
             )
         )
-    return calendar_bytes(
+    body = calendar_bytes(
         events,
         method=IcsMethod.PUBLISH,
         name=f"Portal: {user.name}",
+        uid=feed_uid(user),
         refresh_interval=FEED_REFRESH,
+    )
+    # What the file shows comes from these rows; the ETag covers anything else.
+    rows = [user, *appointments, *(a.service for a in appointments)]
+    rows += [a.organizer for a in appointments]
+    changes = [row.updated_at for row in rows if row.updated_at is not None]
+    return FeedFile(
+        body=body,
+        etag=hashlib.sha256(body).hexdigest(),
+        last_modified=max(changes, default=None),
     )

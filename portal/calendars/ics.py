@@ -4,12 +4,15 @@
   own counter (booking bumps it on every change), so calendars update the entry
   instead of adding a second one.
 - DTSTART/DTEND carry the appointment's TZID and the file carries a VTIMEZONE
-  for it, cut to a narrow window around the events to keep the file small
-  (an instant in the repeated hour of a fall-back night is written in UTC).
+  for it (``zones``: our own, covering a year and more around the events). A
+  wall time the zone repeats or skips is written in UTC instead, both
+  occurrences of a repeated hour alike: libical, ical.js and others read the
+  first one an hour late (docs/decisions.md, issue 14).
 - METHOD:PUBLISH (downloads, feeds) has no ATTENDEE; REQUEST and CANCEL (mail)
   name the recipient as the only ATTENDEE, so customers never see each other.
-- icalendar escapes TEXT values (commas, semicolons, newlines) and encodes
-  parameters per RFC 6868; single-line values are flattened before that, and
+- icalendar escapes TEXT values (commas, semicolons, newlines) and quotes
+  parameters; a CN's ``"`` becomes ``'`` (RFC 6868's ``^'`` is shown raw or cuts
+  the name in several clients); single-line values are flattened before that, and
   URIs and addresses with whitespace or control characters are left out, so
   no value can start a property of its own.
 """
@@ -21,7 +24,7 @@ from datetime import datetime, timedelta, UTC
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event, vCalAddress
+from icalendar import Calendar, Component, Event, vCalAddress, vDuration
 
 from portal.calendars.details import (
     Person,
@@ -32,12 +35,11 @@ from portal.calendars.details import (
     one_line,
     zone_of,
 )
+from portal.calendars.zones import is_ambiguous_or_missing, vtimezone
 from portal.models import Appointment, AppointmentStatus
 
 PRODID = "-//Portal//Booking portal//EN"
 UID_DOMAIN = "portal"
-# Padding around the events for the VTIMEZONE rules: enough for any local date of them.
-ZONE_PADDING = timedelta(days=2)
 
 
 class IcsMethod(StrEnum):
@@ -50,16 +52,23 @@ def event_uid(appointment: Appointment) -> str:
     return f"{appointment.id}@{UID_DOMAIN}"
 
 
-def ical_time(value: datetime, zone: ZoneInfo) -> datetime:
-    """The instant in the zone's local time, or in UTC where local time cannot say it.
+def ical_time(instant: datetime, zone: ZoneInfo) -> datetime:
+    """How to write this instant: the zone's wall time, or UTC where the wall time is unclear.
 
-    RFC 5545 3.3.5 reads an ambiguous local time (the repeated hour of a
-    fall-back night) as its first occurrence, so the second one is written in UTC.
+    A wall time the zone repeats (fall-back night) or skips (spring-forward) is
+    written in UTC. RFC 5545 3.3.5 reads a repeated one as its first occurrence,
+    but libical, ical.js, node-ical and khal read it as the second; UTC is read
+    right by all of them.
     """
-    local = value.astimezone(zone)
-    if local.fold and local.replace(fold=0).utcoffset() != local.utcoffset():
-        return value.astimezone(UTC)
+    local = instant.astimezone(zone)
+    if is_ambiguous_or_missing(local.replace(tzinfo=None), zone):
+        return instant.astimezone(UTC)
     return local
+
+
+def display_name(value: str | None) -> str:
+    """A CN parameter: one line, with ``'`` for ``"`` (which no parameter value can hold)."""
+    return one_line(value).replace('"', "'")
 
 
 def _address(person: Person, **params: str) -> vCalAddress | None:
@@ -67,7 +76,7 @@ def _address(person: Person, **params: str) -> vCalAddress | None:
     if email is None:
         return None
     address = vCalAddress(f"mailto:{email}")
-    name = one_line(person.name)
+    name = display_name(person.name)
     if name:
         address.params["CN"] = name
     address.params.update(params)
@@ -121,28 +130,48 @@ def appointment_event(
     return event
 
 
+def zone_definitions(events: Sequence[Event]) -> list[Component]:
+    """A VTIMEZONE for each zone a DTSTART or DTEND names, spanning that zone's events."""
+    instants: dict[str, list[datetime]] = {}
+    for event in events:
+        for name in ("DTSTART", "DTEND"):
+            value = event.decoded(name, None)
+            zone = getattr(value, "tzinfo", None)
+            if isinstance(zone, ZoneInfo) and zone.key != "UTC":
+                instants.setdefault(zone.key, []).append(value.astimezone(UTC))
+    return [
+        vtimezone(ZoneInfo(key), min(values), max(values))
+        for key, values in sorted(instants.items())
+    ]
+
+
 def calendar_bytes(
     events: Iterable[Event],
     *,
     method: IcsMethod,
     name: str | None = None,
+    uid: str | None = None,
     refresh_interval: timedelta | None = None,
 ) -> bytes:
-    """A VCALENDAR with these events and a VTIMEZONE for each zone they use."""
+    """A VCALENDAR with a VTIMEZONE for each zone its events use, then the events.
+
+    ``refresh_interval`` is said twice: REFRESH-INTERVAL (RFC 7986) and
+    X-PUBLISHED-TTL, which Outlook and older Apple clients read instead.
+    """
     events = list(events)
     calendar = Calendar.new(
         prodid=PRODID,
         method=method.value,
         name=one_line(name) or None,
-        refresh_interval=refresh_interval,
-        subcomponents=events,
+        uid=uid,
+        subcomponents=[*zone_definitions(events), *events],
     )
-    if events:
-        first = min(event.start for event in events)
-        last = max(event.end for event in events)
-        calendar.add_missing_timezones(
-            first_date=(first - ZONE_PADDING).date(), last_date=(last + ZONE_PADDING).date()
-        )
+    if uid is None:
+        # icalendar makes up a random one; a file that is no subscribable calendar needs none.
+        calendar.pop("UID", None)
+    if refresh_interval is not None:
+        calendar.add("REFRESH-INTERVAL", vDuration(refresh_interval, params={"VALUE": "DURATION"}))
+        calendar.add("X-PUBLISHED-TTL", vDuration(refresh_interval))
     return calendar.to_ical()
 
 

@@ -34,12 +34,17 @@ def calendar_feed(secret: str):
     user = feed_user(db.session, secret)
     if user is None:
         abort(404)
-    response = Response(agent_feed(db.session, user), mimetype="text/calendar")
+    feed = agent_feed(db.session, user)
+    response = Response(feed.body, mimetype="text/calendar")
     response.headers["Content-Disposition"] = 'inline; filename="portal.ics"'
-    # The URL is a credential: keep the feed out of shared caches.
-    response.headers["Cache-Control"] = "private, no-store"
+    # The URL is a credential: no shared cache may keep the feed ("private"); the app
+    # may, but asks again every time ("no-cache") and gets 304 while nothing changed.
+    response.headers["Cache-Control"] = "private, no-cache"
     response.headers["X-Robots-Tag"] = "noindex"
-    return response
+    response.set_etag(feed.etag)
+    if feed.last_modified is not None:
+        response.last_modified = feed.last_modified
+    return response.make_conditional(request)
 
 
 @bp.post("/calendar/secret")

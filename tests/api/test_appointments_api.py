@@ -300,6 +300,16 @@ def test_staff_create(client, world):
     assert messages(created.id, "CREATE"), "the customer is told"
 
 
+def test_staff_create_without_a_title_names_the_agent_once(client, world):
+    """The default title is the service: the messages add "with <agent>" themselves."""
+    response = create(client, world.auth(world.alice), serviceId=str(world.service.id))
+    assert response.status_code == 201, response.json
+    assert response.json["title"] == world.service.name
+    (created,) = messages(uuid.UUID(response.json["id"]), "CREATE")
+    assert created.text_body.count(world.alice.name) == 1
+    assert f"with {world.alice.name}" in created.text_body
+
+
 def test_staff_create_for_a_colleague_and_inside_the_notice(client, world):
     soon = (datetime.now(UTC) + timedelta(hours=1)).replace(minute=0, second=0, microsecond=0)
     factories.weekly_hours(world.bob, [(0, 24 * 60)])

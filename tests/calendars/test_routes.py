@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime, timedelta, UTC
 from urllib.parse import parse_qs, urlsplit
 
@@ -9,6 +10,7 @@ import pytest
 from ical.calendar_stream import IcsCalendarStream
 from icalendar import Calendar
 
+from portal.calendars.feed import FEED_UID_NAMESPACE
 from portal.extensions import db
 from portal.models import AppointmentStatus, Role, utcnow
 from tests.conftest import make_user, sign_in
@@ -101,7 +103,7 @@ def _feed_uids(client, secret: str) -> set[str]:
     response = client.get(f"/calendar/{secret}.ics")
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
-    assert "no-store" in response.headers["Cache-Control"]
+    assert response.headers["Cache-Control"] == "private, no-cache"
     IcsCalendarStream.calendar_from_ics(response.get_data(as_text=True))
     return {str(event["UID"]) for event in Calendar.from_ical(response.data).events}
 
@@ -166,3 +168,36 @@ def test_renewing_the_secret_retires_the_old_link(app, client):
     # A foreign 'next' is ignored.
     response = client.post("/calendar/secret", data={"next": "https://evil.example/"})
     assert "evil" not in response.get_data(as_text=True)
+
+
+def test_feed_is_the_same_bytes_until_something_changes(app, client):
+    agent = make_agent("Alice Agent")
+    appointment = make_appointment(datetime(2030, 3, 31, 0, 30, tzinfo=UTC), agent=agent)
+    secret = feed_secret(agent)
+    first = client.get(f"/calendar/{secret}.ics")
+    assert first.status_code == 200
+    etag, last_modified = first.headers["ETag"], first.headers["Last-Modified"]
+    text = first.get_data(as_text=True)
+    assert "REFRESH-INTERVAL;VALUE=DURATION:PT15M\r\n" in text
+    assert "X-PUBLISHED-TTL:PT15M\r\n" in text
+    calendar = Calendar.from_ical(first.data)
+    assert calendar["UID"] == str(uuid.uuid5(FEED_UID_NAMESPACE, str(agent.id)))
+    # DTSTAMP is the appointment's last change, not the moment of the fetch.
+    assert appointment.updated_at == calendar.events[0].DTSTAMP
+    assert client.get(f"/calendar/{secret}.ics").data == first.data
+
+    # Nothing changed: 304 by the ETag, and by the date alone.
+    for headers in ({"If-None-Match": etag}, {"If-Modified-Since": last_modified}):
+        unchanged = client.get(f"/calendar/{secret}.ics", headers=headers)
+        assert unchanged.status_code == 304 and unchanged.data == b""
+        assert unchanged.headers["ETag"] == etag
+
+    # Rescheduled: the old ETag gets the new file.
+    appointment.start_at += timedelta(hours=1)
+    appointment.end_at += timedelta(hours=1)
+    appointment.sequence += 1
+    db.session.commit()
+    changed = client.get(f"/calendar/{secret}.ics", headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag
+    assert Calendar.from_ical(changed.data).events[0]["SEQUENCE"] == 1
+    assert Calendar.from_ical(changed.data)["UID"] == calendar["UID"]

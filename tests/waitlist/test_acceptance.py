@@ -108,9 +108,7 @@ def test_the_first_books_the_held_slot_through_the_link(app, client, full_day, f
         )
     ).one()
     assert [p.email for p in appointment.customers] == [FIRST]
-    first = db.session.scalars(
-        db.select(WaitlistEntry).where(WaitlistEntry.email == FIRST)
-    ).one()
+    first = db.session.scalars(db.select(WaitlistEntry).where(WaitlistEntry.email == FIRST)).one()
     assert first.status == WaitlistStatus.BOOKED
 
     # Booked: the link is spent and nothing is left to offer the second.

@@ -121,3 +121,14 @@ def test_staff_book_over_an_offer_hold(app, client, full_day):
 
 def test_a_pass_with_nobody_waiting_makes_no_offer(app, full_day):
     assert waitlist.offer_freed_slots(db.session) == 0
+
+
+def test_the_offer_form_wants_a_name(app, client, full_day):
+    assert join(app, client, full_day, FIRST).status_code == 201
+    cancel(full_day.nine)
+    run_sender()
+    (token,) = offers_to(app, FIRST)
+    answer = client.post(f"/waitlist/offer/{token}", data={"first_name": "", "last_name": ""})
+    assert answer.status_code == 422
+    assert "Enter your first name" in answer.get_data(as_text=True)
+    assert client.get(f"/waitlist/offer/{token}").status_code == 200  # still held

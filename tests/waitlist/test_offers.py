@@ -132,3 +132,14 @@ def test_the_offer_form_wants_a_name(app, client, full_day):
     assert answer.status_code == 422
     assert "Enter your first name" in answer.get_data(as_text=True)
     assert client.get(f"/waitlist/offer/{token}").status_code == 200  # still held
+
+
+def test_a_failing_offer_step_does_not_stop_the_sending(app, client, full_day, monkeypatch):
+    assert join(app, client, full_day, FIRST).status_code == 201
+
+    def broken(session, *, now=None):
+        raise RuntimeError("the offering step broke")
+
+    monkeypatch.setattr(waitlist, "offer_freed_slots", broken)
+    run_sender()
+    assert mails_to(app, FIRST, "You are on the waitlist")  # the joined mail still went out

@@ -109,3 +109,15 @@ def test_the_leave_link_from_the_mail(app, client, full_day):
 def test_unknown_offer_links_are_404(client, full_day):
     assert client.get("/waitlist/offer/not-a-token").status_code == 404
     assert client.post("/waitlist/offer/not-a-token", data={}).status_code == 404
+
+
+def test_a_full_day_in_the_month_leads_to_its_day_view(client, full_day):
+    month = client.get(f"/book/consult?month={full_day.day:%Y-%m}&timezone=UTC")
+    body = month.get_data(as_text=True)
+    day_url = f"/book/consult/day/{full_day.day.isoformat()}?timezone=UTC"
+    assert re.search(
+        r'class="month__day month__day--muted month__day--full[^"]*"\s+href="'
+        + re.escape(day_url.replace("&", "&amp;")),
+        body,
+    )
+    assert "Tell me if a time frees up" in text(client.get(day_url))

@@ -102,6 +102,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(health.bp)
     app.register_blueprint(auth_views.bp)
     app.register_blueprint(booking.bp)
+    from portal.web import waitlist
+
+    app.register_blueprint(waitlist.bp)
     app.register_blueprint(manage.bp)
     app.register_blueprint(customer.bp)
     app.register_blueprint(agent.bp)

@@ -106,6 +106,9 @@ HOLD_MINUTES = 10
 # E-mail addresses one client address may hold slots for an hour (each hold needs an e-mail
 # and a sent code; one live hold per e-mail and per browser). 0 turns the limit off.
 HOLDS_PER_ADDRESS_PER_HOUR = 10
+# A time that frees up is offered to the first customer on the day's waitlist and held for
+# them this long; then it goes to the next one (docs/waitlist.md).
+WAITLIST_HOLD_MINUTES = 15
 ONE_TIME_CODE_MINUTES = 10
 ONE_TIME_CODE_MAX_ATTEMPTS = 5
 ONE_TIME_CODE_RESEND_SECONDS = 60  # one new code per address and purpose this often

@@ -16,6 +16,7 @@ from importlib import import_module
 from flask import Flask, current_app
 from flask_mailman import EmailMultiAlternatives, SafeMIMEText
 
+from portal.booking import waitlist
 from portal.calendars.details import one_line
 from portal.extensions import db, mail
 from portal.models import Channel
@@ -112,9 +113,19 @@ def _app() -> Flask:
     return current_app._get_current_object()  # type: ignore[attr-defined]
 
 
+def _offer_waitlist(session, clock: datetime) -> None:
+    waitlist.offer_freed_slots(session, now=clock)
+
+
+# What every sender pass does before sending: offer freed times to the waitlist.
+PASS_STEPS = (_offer_waitlist,)
+
+
 def send_due(*, now: datetime | None = None, batch_size: int = BATCH_SIZE) -> PassReport:
     """One sender pass for the current app (see ``portal.notifications.sender``)."""
-    return sender.send_due(db.session, AppTransport(_app()), now=now, batch_size=batch_size)
+    return sender.send_due(
+        db.session, AppTransport(_app()), now=now, batch_size=batch_size, steps=PASS_STEPS
+    )
 
 
 def send_loop(
@@ -125,7 +136,9 @@ def send_loop(
 ) -> None:
     """Sender passes for the current app until ``stop`` is set."""
     transport = AppTransport(_app())
-    sender.send_loop(db.session, transport, interval=interval, stop=stop, on_pass=on_pass)
+    sender.send_loop(
+        db.session, transport, interval=interval, stop=stop, on_pass=on_pass, steps=PASS_STEPS
+    )
 
 
 # Seconds between the in-process sender's idle passes: quick enough that a confirmation is

@@ -310,6 +310,34 @@ SCHEMAS["ParticipantAsStaffOrCustomer"] = {
     "oneOf": [ref("Participant"), ref("CustomerParticipant")],
 }
 
+# The waitlist of a service's full days (docs/waitlist.md).
+_WAITLIST_ENTRY = {
+    "id": UUID,
+    "serviceId": UUID,
+    "email": {"type": "string", "format": "email"},
+    "date": DATE,
+    "timezone": STRING,
+    "agentId": nullable(UUID),
+    "status": {"type": "string", "enum": ["WAITING", "BOOKED", "LEFT", "EXPIRED"]},
+    "createdAt": DATE_TIME,
+}
+SCHEMAS["WaitlistEntry"] = obj(_WAITLIST_ENTRY)
+SCHEMAS["WaitlistEntry"]["description"] = (
+    "A customer waiting for a time to free up on ``date`` (read in ``timezone``); "
+    "``agentId`` null: any agent."
+)
+SCHEMAS["WaitlistOffer"] = obj(
+    {
+        "start": DATE_TIME,
+        "end": DATE_TIME,
+        "agentId": UUID,
+        "offeredAt": DATE_TIME,
+        "expiresAt": DATE_TIME,
+        "state": {"type": "string", "enum": ["HELD", "BOOKED", "LAPSED"]},
+    }
+)
+SCHEMAS["WaitlistEntryWithOffers"] = obj({**_WAITLIST_ENTRY, "offers": array(ref("WaitlistOffer"))})
+
 # The admin view of a service: every Service property plus three more.
 _ADMIN_EXTRA = {
     "color": {"type": "string", "pattern": "^#[0-9a-f]{6}$"},
@@ -411,7 +439,7 @@ OK = 200
 
 def operations() -> list[Op]:
     """Every operation, in an order that works as a scenario (creates first, deletes last)."""
-    from portal.api import admin, services
+    from portal.api import admin, services, waitlist
     from portal.booking import queries
     from portal.schedules import office_hours, service_windows, time_off
 
@@ -1115,6 +1143,79 @@ def operations() -> list[Op]:
                 "customer": {"name": {"firstName": "Cora", "lastName": "Customer"}},
                 "otp": {"email": "cora@example.org", "code": "{bookingCode}"},
             },
+        ),
+        # --- the waitlist of full days ------------------------------------------------------
+        Op(
+            "post",
+            "/api/services/{service_id}/waitlist",
+            "join_waitlist",
+            "Wait for a time to free up on a full day",
+            "Waitlist",
+            None,
+            {
+                201: Response("The entry.", ref("WaitlistEntry")),
+                401: Response("The code is wrong, expired or used up.", ref("Error")),
+                409: Response("The day still has free times (``conflict``).", ref("Error")),
+                429: Response("Too many tries.", ref("Error")),
+            },
+            body="portal.api.waitlist:JOIN_BODY",
+            errors=(400, 404),
+            description=(
+                "``otp`` is a booking code from ``POST /api/otp`` for ``email``. The day (in "
+                "``timezone``) must have no free time for ``agentId`` (or any agent), must not "
+                "have passed and must lie within the service's horizon. When a time frees up, "
+                "the first customer waiting gets one e-mail with a link that holds it for them "
+                "for ``WAITLIST_HOLD_MINUTES``; joining again keeps the entry's place. A mail "
+                "with a leave link goes out."
+            ),
+            example={
+                "email": "cora@example.org",
+                "date": "{mondayDate}",
+                "timezone": "Europe/Berlin",
+                "otp": {"email": "cora@example.org", "code": "123456"},
+            },
+        ),
+        Op(
+            "get",
+            "/api/services/{service_id}/waitlist",
+            "list_waitlist",
+            "List a service's waitlist",
+            "Waitlist",
+            STAFF,
+            {
+                OK: Response(
+                    "A page of entries, with the offers made.", page_of("WaitlistEntryWithOffers")
+                )
+            },
+            query=(
+                *paging(waitlist.SORT_FIELDS, "date"),
+                Param(
+                    "status",
+                    {"type": "string", "enum": list(waitlist.STATUSES)},
+                    "Only entries in this state.",
+                ),
+            ),
+            errors=(400, 403, 404),
+        ),
+        Op(
+            "delete",
+            "/api/services/{service_id}/waitlist/{entry_id}",
+            "leave_waitlist",
+            "Leave the waitlist",
+            "Waitlist",
+            None,
+            {204: no_content},
+            query=(
+                Param(
+                    "token",
+                    {"type": "string", "maxLength": 100},
+                    "The token of the leave link (or of an offer link) mailed to the customer.",
+                    True,
+                    "no-such-token",
+                ),
+            ),
+            errors=(400, 404),
+            description="Anyone holding the mailed link's token may leave; leaving twice is fine.",
         ),
         Op(
             "post",

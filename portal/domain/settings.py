@@ -30,6 +30,7 @@ class Settings:
     notifications_max_attempts: int
     notifications_backoff_seconds: int  # doubled on each failed try
     secret_key: str = field(repr=False)  # signs manage links
+    waitlist_hold_minutes: int = 15  # a freed time offered from the waitlist is held this long
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Settings:
@@ -43,6 +44,7 @@ class Settings:
             notifications_max_attempts=int(config["NOTIFICATIONS_MAX_ATTEMPTS"]),
             notifications_backoff_seconds=int(config["NOTIFICATIONS_BACKOFF_SECONDS"]),
             secret_key=str(config["SECRET_KEY"]),
+            waitlist_hold_minutes=int(config.get("WAITLIST_HOLD_MINUTES", 15)),
         )
 
     def absolute_url(self, path: str) -> str:

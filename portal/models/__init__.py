@@ -30,6 +30,7 @@ from portal.models.schedule import (
 from portal.models.service import Service, ServiceTimeSlot, service_agents
 from portal.models.sign_in import CustomerSignOut
 from portal.models.user import STAFF_ROLES, Role, User, normalize_email
+from portal.models.waitlist import WaitlistEntry, WaitlistOffer, WaitlistStatus
 
 __all__ = [
     "ApiToken",
@@ -59,6 +60,9 @@ __all__ = [
     "TemplateType",
     "TimeException",
     "User",
+    "WaitlistEntry",
+    "WaitlistOffer",
+    "WaitlistStatus",
     "WorkingHours",
     "is_overlap_refusal",
     "normalize_email",

@@ -106,18 +106,26 @@ class Skip:
     wait: bool = False  # True: try again later without counting an attempt
 
 
+# A step run at the start of every pass, before sending (e.g. the waitlist's offers,
+# whose mails then go out in the same pass): writes in the session, which the pass commits.
+PassStep = Callable[[Session, datetime], object]
+
+
 def send_due(
     session: Session,
     transport: Transport,
     *,
     now: datetime | None = None,
     batch_size: int = BATCH_SIZE,
+    steps: tuple[PassStep, ...] = (),
 ) -> PassReport:
     """One pass: deliver every message due at ``now`` (default: the clock), batch by batch.
 
     Call it with no unsaved changes in ``session``: each step commits.
     """
     report = PassReport()
+    for step in steps:
+        _run_step(session, step, now or utcnow())
     while True:
         clock = now or utcnow()
         lease_until = clock + LEASE
@@ -139,11 +147,12 @@ def send_loop(
     interval: float,
     stop: threading.Event,
     on_pass: Callable[[PassReport], None] | None = None,
+    steps: tuple[PassStep, ...] = (),
 ) -> None:
     """Run passes until ``stop`` is set, sleeping ``interval`` seconds after an idle pass."""
     while not stop.is_set():
         try:
-            report = send_due(session, transport)
+            report = send_due(session, transport, steps=steps)
         except Exception:  # a database hiccup must not end the worker
             log.exception("The send pass failed; trying again shortly.")
             session.rollback()
@@ -155,6 +164,16 @@ def send_loop(
             on_pass(report)
         if report.handled == 0:
             stop.wait(interval)
+
+
+def _run_step(session: Session, step: PassStep, clock: datetime) -> None:
+    """One pass step in its own transaction; its failure is logged and sending goes on."""
+    try:
+        step(session, clock)
+        session.commit()
+    except Exception:
+        log.exception("A pass step (%s) failed; sending goes on.", getattr(step, "__name__", step))
+        session.rollback()
 
 
 def backoff(attempts: int, base_seconds: int) -> timedelta:

@@ -182,7 +182,20 @@ def _links(service: Service, zone: ZoneInfo, agent_id: uuid.UUID | None) -> pk.P
         options_url=url_for("booking.book", slug=service.slug),
         slot_action=url_for("booking.hold", slug=service.slug),
         hidden={"timezone": zone.key, "agent": str(agent_id) if agent_id else "any"},
+        waitlist_url=waitlist_link(service, zone, agent_id),
     )
+
+
+def waitlist_link(service: Service, zone: ZoneInfo, agent_id: uuid.UUID | None):
+    """The "Tell me if a time frees up" link of a full day (``portal.web.waitlist``)."""
+
+    def link(day) -> str:
+        query = {"day": day.isoformat(), "timezone": zone.key}
+        if agent_id is not None:
+            query["agent"] = str(agent_id)
+        return url_for("waitlist.join_form", slug=service.slug, **query)
+
+    return link
 
 
 def _picker(

@@ -149,3 +149,38 @@ class CancelForm(FlaskForm):
         validators=[Optional(), Length(max=500)],
         render_kw={"rows": 2},
     )
+
+
+# --- the waitlist of a full day ----------------------------------------------------------------
+
+
+class WaitlistJoinForm(FlaskForm):
+    """An e-mail to be told when a time frees up (``w``: the signed day, zone and agent)."""
+
+    w = HiddenField()
+    email = EmailField(
+        "Email",
+        validators=[
+            DataRequired("Enter your email address."),
+            EmailAddress("Enter a valid email address, like name@example.com."),
+            Length(max=254),
+        ],
+        render_kw={"autocomplete": "email"},
+    )
+
+
+class WaitlistOfferForm(FlaskForm):
+    """The details of a booking through a waitlist offer (the e-mail is the entry's)."""
+
+    first_name = StringField(
+        "First name",
+        validators=[DataRequired("Enter your first name."), Length(max=100)],
+        render_kw={"autocomplete": "given-name"},
+    )
+    last_name = StringField(
+        "Last name",
+        validators=[DataRequired("Enter your last name."), Length(max=100)],
+        render_kw={"autocomplete": "family-name"},
+    )
+    phone = DetailsForm.phone
+    notes = DetailsForm.notes

@@ -162,6 +162,8 @@ def check_response(spec: dict, method: str, path: str, response) -> None:
 # Operations whose documented example cannot succeed on its own (with the expected status).
 EXPECTED_FAILURES = {
     "confirm_sender_email": 400,  # needs the code mailed to the sender
+    "join_waitlist": 409,  # every day of the tour has free times (the waitlist's own tests join)
+    "leave_waitlist": 404,  # needs the token mailed to the customer
 }
 CAPTURE = {
     "create_time_slot": {"slot_id": "id"},

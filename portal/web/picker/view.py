@@ -34,6 +34,8 @@ class PickerLinks:
     options_url: str  # GET target of the zone / agent form (the month page)
     slot_action: str  # POST target of the slot buttons
     hidden: dict[str, str] = field(default_factory=dict)  # extra fields of the slot form
+    # "Tell me if a time frees up" on a full day (booking only; docs/waitlist.md)
+    waitlist_url: Callable[[date], str] | None = None
 
     @property
     def key(self) -> tuple:

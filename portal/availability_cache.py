@@ -26,11 +26,9 @@ from typing import Any, TypeVar
 
 from flask import Flask, current_app
 from flask_caching import Cache
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.booking.versions import read_versions
-from portal.models import Service
+from portal.booking.versions import answering_for, read_versions
 
 T = TypeVar("T")
 logger = logging.getLogger(__name__)
@@ -51,31 +49,31 @@ def enabled() -> bool:
     return bool(current_app.config.get("AVAILABILITY_CACHE_ENABLED", True))
 
 
-def service_id_for_slug(session: Session, slug: str) -> uuid.UUID | None:
-    return session.scalar(select(Service.id).where(Service.slug == slug))
-
-
 def _micros(instant: datetime) -> int:
     return math.floor(instant.timestamp() * 1_000_000)
 
 
 def cached(
     session: Session,
-    service_id: uuid.UUID | None,
     key: tuple,
-    compute: Callable[[], tuple[T, datetime | None]],
+    compute: Callable[[uuid.UUID | None], tuple[T, datetime | None]],
     *,
     now: datetime,
-    agent_id: uuid.UUID | None = None,
+    slug: str | None = None,
+    service_id: uuid.UUID | None = None,
 ) -> T:
-    """``compute()`` → (answer, changes_at), shared while the versions and the time allow.
+    """``compute(service id)`` → (answer, changes_at), shared while the versions and time allow.
 
-    ``key`` names everything else the answer depends on (the request's values,
-    the locale). The versions are read here, before ``compute`` loads anything.
+    The service is named by ``slug`` or ``service_id``; ``key`` names everything
+    else the answer depends on (the request's values, the locale). The versions
+    are read here, before ``compute`` loads anything, in one statement that also
+    finds the service's id (None: no such service).
     """
-    if service_id is None or not enabled():
-        return compute()[0]
-    versions = read_versions(session, service_id, agent_id)
+    if not enabled():
+        return compute(None)[0]
+    service, versions = read_versions(session, slug=slug, service_id=service_id)
+    if service is None:
+        return compute(None)[0]
     text = repr(key).encode()
     name = f"availability:{versions}:{hashlib.blake2b(text, digest_size=16).hexdigest()}"
     found: Any = _guarded(cache.get, name)
@@ -83,7 +81,8 @@ def cached(
         answer, changes_at = found
         if changes_at is None or _micros(now) < changes_at:
             return answer
-    answer, until = compute()
+    with answering_for(versions):
+        answer, until = compute(service)
     lifetime = int(current_app.config.get("AVAILABILITY_CACHE_SECONDS", 3600))
     if until is not None:
         lifetime = min(lifetime, math.ceil((until - now).total_seconds()))

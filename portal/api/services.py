@@ -67,13 +67,12 @@ def list_slots(service_id: str):
         raise not_found("That service") from None
     now = utcnow()
 
-    def compute() -> tuple[str, datetime | None]:
+    def compute(_found) -> tuple[str, datetime | None]:
         # Loaded after the versions were read (``availability_cache.cached``).
         return _slots_answer(service_id, args, now)
 
-    body = availability_cache.cached(
-        db.session, key, ("slots", tuple(sorted(args.items(multi=True)))), compute, now=now
-    )
+    query = ("slots", tuple(sorted(args.items(multi=True))))
+    body = availability_cache.cached(db.session, query, compute, now=now, service_id=key)
     return Response(body, mimetype="application/json")
 
 

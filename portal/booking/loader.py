@@ -58,6 +58,7 @@ from portal.scheduling import (
     TimeExceptionRule,
     WeeklyWindow,
 )
+from portal.booking.versions import once_per_version
 from portal.sql import epoch_seconds
 
 UTC = UTC
@@ -109,7 +110,11 @@ def load_availability(
     being confirmed must not block itself). Live holds are busy time unless
     ``count_holds`` is false (staff book over them: ``lifecycle.held_slots_bind``).
     """
-    rows = session.execute(_rules_statement(), {"service_id": service.id}).all()
+    # The rules change only with the service's, its agents' or the account's versions.
+    rows = once_per_version(
+        ("rules", service.id),
+        lambda: tuple(session.execute(_rules_statement(), {"service_id": service.id}).all()),
+    )
     agents: dict[uuid.UUID, dict[str, Any]] = {}
     hours: dict[uuid.UUID, list[WeeklyWindow]] = defaultdict(list)
     windows: list[ServiceWindow] = []

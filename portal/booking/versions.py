@@ -26,11 +26,32 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import threading
 import uuid
-from collections.abc import Callable, Iterable
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Select, event, inspect, or_, select
+from functools import lru_cache
+
+from sqlalchemy import (
+    BigInteger,
+    Select,
+    String,
+    Uuid,
+    bindparam,
+    cast,
+    event,
+    inspect,
+    literal,
+    null,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -226,24 +247,98 @@ def _bulk_statement(state) -> None:
 
 
 def read_versions(
-    session: Session, service_id: uuid.UUID, agent_id: uuid.UUID | None = None
-) -> str:
-    """A digest of the tokens an answer about ``service_id`` (one agent or all) depends on.
+    session: Session, *, slug: str | None = None, service_id: uuid.UUID | None = None
+) -> tuple[uuid.UUID | None, str]:
+    """The service (by slug or id; None if there is none) and a digest of the tokens an
+    answer about it depends on: its own, its agents' and the account's. One statement.
 
     Read it before the data the answer is computed from.
     """
-    scope = AvailabilityVersion.scope_id
-    if agent_id is not None:
-        condition = scope.in_([ACCOUNT_SCOPE, service_id, agent_id])
-    else:
-        agents = select(service_agents.c.user_id).where(service_agents.c.service_id == service_id)
-        condition = or_(scope.in_([ACCOUNT_SCOPE, service_id]), scope.in_(agents))
+    by_slug = slug is not None
     rows = session.execute(
-        select(scope, AvailabilityVersion.token).where(condition).order_by(scope)
+        _versions_statement(by_slug), {"slug": slug} if by_slug else {"service_id": service_id}
     ).all()
-    text = ";".join(f"{row[0].hex}={row[1]}" for row in rows)
+    found = next((row[0] for row in rows if row[1] is None), None)
+    tokens = sorted((row[0].hex, row[1]) for row in rows if row[1] is not None)
+    text = ";".join(f"{scope}={token}" for scope, token in tokens)
     digest = hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
-    return f"{service_id.hex}.{agent_id.hex if agent_id else 'all'}.{digest}"
+    return found, f"{found.hex if found else '-'}.{digest}"
 
 
-__all__ = ["WATCHED", "Watched", "read_versions", "replace_tokens", "watch"]
+@lru_cache(maxsize=2)
+def _versions_statement(by_slug: bool):
+    # Built once: the hot path of every cached answer.
+    if by_slug:
+        which = Service.slug == bindparam("slug", type_=String())
+    else:
+        which = Service.id == bindparam("service_id", type_=Uuid())
+    service = select(Service.id.label("scope_id"), cast(null(), BigInteger()).label("token")).where(
+        which
+    )
+    agents = (
+        select(service_agents.c.user_id)
+        .join(Service, Service.id == service_agents.c.service_id)
+        .where(which)
+    )
+    scope = AvailabilityVersion.scope_id
+    tokens = select(scope, AvailabilityVersion.token).where(
+        or_(
+            scope == literal(ACCOUNT_SCOPE, Uuid()),
+            scope.in_(select(Service.id).where(which)),
+            scope.in_(agents),
+        )
+    )
+    return union_all(service, tokens)
+
+
+# --- what is read once per version ---------------------------------------------------------
+
+_in_force: ContextVar[str | None] = ContextVar("availability_versions", default=None)
+_ONCE: OrderedDict[tuple, Any] = OrderedDict()
+_ONCE_LOCK = threading.Lock()
+_ONCE_ENTRIES = 256
+
+
+@contextmanager
+def answering_for(versions: str) -> Iterator[None]:
+    """While an answer keyed by ``versions`` is computed (read just before, in this transaction)."""
+    token = _in_force.set(versions)
+    try:
+        yield
+    finally:
+        _in_force.reset(token)
+
+
+def once_per_version(key: tuple, read: Callable[[], Any]) -> Any:
+    """``read()`` once per versions in force (``answering_for``), else every time.
+
+    For what those versions cover entirely, e.g. a service's rules: its agents,
+    their working hours, its time windows and the office hours. The result must
+    not be changed by the caller (it is shared by threads).
+    """
+    versions = _in_force.get()
+    if versions is None:
+        return read()
+    key = (versions, *key)
+    with _ONCE_LOCK:
+        found = _ONCE.get(key)
+        if found is not None:
+            _ONCE.move_to_end(key)
+            return found
+    found = read()
+    with _ONCE_LOCK:
+        _ONCE[key] = found
+        while len(_ONCE) > _ONCE_ENTRIES:
+            _ONCE.popitem(last=False)
+    return found
+
+
+__all__ = [
+    "answering_for",
+    "once_per_version",
+    "WATCHED",
+    "Watched",
+    "read_versions",
+    "replace_tokens",
+    "watch",
+]

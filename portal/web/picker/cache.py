@@ -32,14 +32,13 @@ def cached_render(
     must name the service it was computed for (``meta["id"]``): an answer for
     another service than the versions read (a slug that moved meanwhile) is not kept.
     """
-    service_id = availability_cache.service_id_for_slug(db.session, slug)
 
-    def answer() -> tuple[tuple[str, dict], datetime | None]:
+    def answer(service_id) -> tuple[tuple[str, dict], datetime | None]:
         html, meta, changes_at = compute()
         if meta.get("id") != service_id:
             changes_at = now  # not the service whose versions name it: do not keep
         return (html, meta), changes_at
 
     return availability_cache.cached(
-        db.session, service_id, ("rendered", str(locale()), slug, *key), answer, now=now
+        db.session, ("rendered", str(locale()), slug, *key), answer, now=now, slug=slug
     )

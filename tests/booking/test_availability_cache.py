@@ -3,7 +3,8 @@ to another server that shares the database and the cache.
 
 Server A is the test's app (its session makes the changes, as a request there would);
 server B is a second ``create_app`` on the same database and the same cache directory
-(``FileSystemCache``: an in-process cache cannot be shared). After every kind of change
+(``FileSystemCache``: an in-process cache cannot be shared), or the same Redis
+with the same key prefix. After every kind of change
 that can alter availability, B's slot list, month grid and day partial equal what an
 uncached computation gives, and differ from what B showed before.
 """
@@ -44,23 +45,34 @@ from tests.conftest import base_test_config
 
 HX = {"HX-Request": "true"}
 pytestmark = pytest.mark.date_sensitive  # the shop's day follows the clock
-REDIS_URL = os.environ.get("PORTAL_TEST_REDIS_URL", "")
-
-
-def shared_cache(tmp_path: Path) -> dict:
-    if REDIS_URL:
-        # A prefix of its own per test: tests never see each other's entries.
-        return {
-            "CACHE_TYPE": "RedisCache",
-            "CACHE_REDIS_URL": REDIS_URL,
-            "CACHE_KEY_PREFIX": f"portal-test-{uuid.uuid4().hex}:",
-        }
-    return {"CACHE_TYPE": "FileSystemCache", "CACHE_DIR": str(tmp_path / "cache")}
+# CI and the development set-up run Redis here; TEST_REDIS_URL points the tests elsewhere.
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
 @pytest.fixture
-def config_overrides(tmp_path: Path) -> dict:
-    return shared_cache(tmp_path)
+def store(request) -> str:
+    """Where both servers keep the cache: a shared folder, or Redis (``indirect`` parameter)."""
+    return getattr(request, "param", "files")
+
+
+@pytest.fixture
+def config_overrides(tmp_path: Path, store: str):
+    if store == "files":
+        yield {"CACHE_TYPE": "FileSystemCache", "CACHE_DIR": str(tmp_path / "cache")}
+        return
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        client.ping()
+    except redis.RedisError as error:
+        pytest.fail(f"These tests need Redis at {REDIS_URL} (set TEST_REDIS_URL): {error}")
+    # A prefix of its own per test: tests never see each other's entries.
+    prefix = f"portal-test-{uuid.uuid4().hex}:"
+    yield {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": REDIS_URL, "CACHE_KEY_PREFIX": prefix}
+    for key in client.scan_iter(match=f"{prefix}*"):
+        client.delete(key)
+    client.close()
 
 
 @pytest.fixture
@@ -238,8 +250,11 @@ CHANGES: dict[str, tuple[Callable, Callable]] = {
 }
 
 
+@pytest.mark.parametrize("store", ["files", "redis"], indirect=True)
 @pytest.mark.parametrize("kind", list(CHANGES))
-def test_a_change_on_one_server_shows_on_the_next_request_to_another(app, shop, server_b, kind):
+def test_a_change_on_one_server_shows_on_the_next_request_to_another(
+    app, shop, server_b, kind, store
+):
     setup, change = CHANGES[kind]
     item = setup(shop)
     before = seen(server_b, shop)
@@ -254,7 +269,10 @@ def test_a_change_on_one_server_shows_on_the_next_request_to_another(app, shop, 
     assert seen(app, shop) == after
 
 
-def test_answers_are_cached_and_a_writer_outside_the_orm_replaces_tokens(app, shop, server_b):
+@pytest.mark.parametrize("store", ["files", "redis"], indirect=True)
+def test_answers_are_cached_and_a_writer_outside_the_orm_replaces_tokens(
+    app, shop, server_b, store
+):
     before = seen(server_b, shop)
     # A write that bypasses the ORM session (raw SQL) is not seen by the listener...
     with db.engine.begin() as connection:

@@ -74,7 +74,8 @@ def cached(
     service, versions = read_versions(session, slug=slug, service_id=service_id)
     if service is None:
         return compute(None)[0]
-    text = repr(key).encode()
+    # The office hours' zone is configuration, not data: servers set up alike share answers.
+    text = repr((key, current_app.config.get("TIMEZONE"))).encode()
     name = f"availability:{versions}:{hashlib.blake2b(text, digest_size=16).hexdigest()}"
     found: Any = _guarded(cache.get, name)
     if found is not None:

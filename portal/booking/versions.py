@@ -230,13 +230,14 @@ def _rolled_back(session: Session, _previous) -> None:
 
 @event.listens_for(Session, "do_orm_execute")
 def _bulk_statement(state) -> None:
-    if not (state.is_update or state.is_delete):
-        return  # ORM inserts of watched models go through instances (after_flush)
+    if not (state.is_update or state.is_delete or state.is_insert):
+        return
     mapper = state.bind_mapper
     watched = WATCHED.get(mapper.class_) if mapper is not None else None
     if watched is None:
         return
-    where = state.statement.whereclause
+    # A bulk INSERT names no rows to select: it bumps everything, as does a bare UPDATE.
+    where = None if state.is_insert else state.statement.whereclause
     if watched.bulk is None or where is None:
         replace_tokens(state.session, [ACCOUNT_SCOPE])
         return

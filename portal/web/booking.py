@@ -188,7 +188,6 @@ def _picker(
     month=None,
     day=None,
     with_month: bool = True,
-    fresh: bool = False,
     now: datetime | None = None,
 ) -> pk.Picker:
     return pk.build_picker(
@@ -201,7 +200,6 @@ def _picker(
         day=day,
         agent_id=agent_id,
         with_month=with_month,
-        fresh=fresh,
     )
 
 
@@ -231,7 +229,7 @@ def _page(picker: pk.Picker, status: int = 200):
 def _taken_page(service: Service, zone: ZoneInfo, agent_id, day, message: str = TAKEN):
     """The booking page for that day, refreshed, with the message: never an error page."""
     db.session.rollback()
-    picker = _picker(service, zone, agent_id, day=day, fresh=True)
+    picker = _picker(service, zone, agent_id, day=day)
     picker.message = message
     return _page(picker, 409)
 

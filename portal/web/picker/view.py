@@ -152,7 +152,6 @@ def build_picker(
     exclude_appointment_id: uuid.UUID | None = None,
     with_month: bool = True,
     auto_select: bool = True,
-    fresh: bool = False,
     mode: str = "book",
     current_start: datetime | None = None,
 ) -> Picker:

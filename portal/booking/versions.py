@@ -256,12 +256,17 @@ def read_versions(
     Read it before the data the answer is computed from.
     """
     by_slug = slug is not None
-    rows = session.execute(
-        _versions_statement(by_slug), {"slug": slug} if by_slug else {"service_id": service_id}
-    ).all()
-    found = next((row[0] for row in rows if row[1] is None), None)
-    tokens = sorted((row[0].hex, row[1]) for row in rows if row[1] is not None)
-    text = ";".join(f"{scope}={token}" for scope, token in tokens)
+    # Core, not the ORM, and ids as text: this runs before every cached answer.
+    rows = (
+        session.connection()
+        .execute(
+            _versions_statement(by_slug),
+            {"slug": slug} if by_slug else {"service_id": service_id},
+        )
+        .all()
+    )
+    found = next((uuid.UUID(row[0]) for row in rows if row[1] is None), None)
+    text = ";".join(sorted(f"{row[0]}={row[1]}" for row in rows if row[1] is not None))
     digest = hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
     return found, f"{found.hex if found else '-'}.{digest}"
 
@@ -273,16 +278,16 @@ def _versions_statement(by_slug: bool):
         which = Service.slug == bindparam("slug", type_=String())
     else:
         which = Service.id == bindparam("service_id", type_=Uuid())
-    service = select(Service.id.label("scope_id"), cast(null(), BigInteger()).label("token")).where(
-        which
-    )
+    service = select(
+        cast(Service.id, String()).label("scope_id"), cast(null(), BigInteger()).label("token")
+    ).where(which)
     agents = (
         select(service_agents.c.user_id)
         .join(Service, Service.id == service_agents.c.service_id)
         .where(which)
     )
     scope = AvailabilityVersion.scope_id
-    tokens = select(scope, AvailabilityVersion.token).where(
+    tokens = select(cast(scope, String()), AvailabilityVersion.token).where(
         or_(
             scope == literal(ACCOUNT_SCOPE, Uuid()),
             scope.in_(select(Service.id).where(which)),

@@ -13,11 +13,11 @@ Eight client threads, each with its own keep-alive HTTP connection, request:
 and the script prints median / p95 latency, requests per second and the
 ratios to the targets (month p95 <= 100 ms, day p95 <= 50 ms, each >= 25 % of
 the hello throughput). SQLite by default; PORTAL_BENCH_DATABASE_URL picks
-another (disposable!) database. ``--cache-seconds 0`` turns the picker's
-short shared cache off, to see the cost of computing every answer.
+another (disposable!) database. ``--no-cache`` turns the availability cache
+off (``AVAILABILITY_CACHE_ENABLED=false``), to see the cost of computing every answer.
 
     python bench/booking_pages.py [--seconds 8] [--clients 8] [--workers 2] [--threads 4]
-        [--cache-seconds 0]
+        [--no-cache]
 """
 
 from __future__ import annotations
@@ -83,7 +83,7 @@ def populate(url: str, folder: str) -> tuple[date, date]:
 
 
 def serve(
-    url: str, folder: str, port: int, workers: int, threads: int, cache_seconds: float | None
+    url: str, folder: str, port: int, workers: int, threads: int, cache: bool
 ) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
     env.update(
@@ -93,8 +93,7 @@ def serve(
         PORTAL_MAIL_BACKEND="locmem",
         PYTHONPATH=str(ROOT),
     )
-    if cache_seconds is not None:
-        env["PORTAL_PICKER_CACHE_SECONDS"] = str(cache_seconds)
+    env["PORTAL_AVAILABILITY_CACHE_ENABLED"] = "true" if cache else "false"
     command = [
         sys.executable,
         "-m",
@@ -184,10 +183,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument(
-        "--cache-seconds",
-        type=float,
-        default=None,
-        help="PICKER_CACHE_SECONDS for the server (default: the app's, 3 s; 0 = no cache)",
+        "--no-cache", action="store_true", help="compute every answer (the cache off)"
     )
     args = parser.parse_args()
 
@@ -201,7 +197,7 @@ def main() -> None:
             with socket.socket() as sock:
                 sock.bind(("127.0.0.1", 0))
                 port = sock.getsockname()[1]
-        process = serve(url, folder, port, args.workers, args.threads, args.cache_seconds)
+        process = serve(url, folder, port, args.workers, args.threads, not args.no_cache)
         try:
             targets = [
                 ("hello", "/__hello", {}),
@@ -221,8 +217,8 @@ def main() -> None:
 
     print(
         f"database: {url.split(':')[0]}, gunicorn {args.workers} workers x {args.threads} threads, "
-        f"{args.clients} clients, {args.seconds:g} s each, {os.cpu_count()} CPUs, picker cache "
-        f"{'default (3 s)' if args.cache_seconds is None else f'{args.cache_seconds:g} s'}"
+        f"{args.clients} clients, {args.seconds:g} s each, {os.cpu_count()} CPUs, cache "
+        f"{'off' if args.no_cache else 'on (in-process)'}"
     )
     print(f"{'':12} {'median ms':>10} {'p95 ms':>8} {'req/s':>8} {'requests':>9} {'non-200':>8}")
     for name, r in results.items():

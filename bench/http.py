@@ -19,9 +19,11 @@ API beforehand, spread over all agents and days, so nearly all succeed (201); a
 409 means the slot was gone. The table shows requests per second and p50 / p95
 latency of the expected answers (200, or 201 for the booking) and each
 endpoint's throughput as a share of hello's in the same run. Rate limits are off
-and mail goes nowhere, so neither is measured. The picker cache
-(PICKER_CACHE_SECONDS) keeps its production default; ``--cache-seconds 0``
-turns it off to see the cost of computing every page.
+and mail goes nowhere, so neither is measured. Each page is measured twice,
+side by side: with the availability cache (its production default: in-process,
+or Redis with ``--redis-url``) and without it (``AVAILABILITY_CACHE_ENABLED=false``,
+every answer computed), each on its own server started for it; the booking POST
+runs on the cached one.
 
 Part 2, scaling. The slot computation behind the slots API (the loader,
 ``portal.booking.loader.load_availability``, then the pure
@@ -34,7 +36,7 @@ SQLite in a temporary folder by default; PORTAL_BENCH_DATABASE_URL picks another
 database, which must be disposable (its tables are dropped and created).
 
     python bench/http.py [--seconds 8] [--clients 8] [--workers N] [--threads N]
-                         [--cache-seconds 0] [--runs 20] [--skip-http] [--skip-scaling]
+                         [--redis-url URL] [--runs 20] [--skip-http] [--skip-scaling]
 """
 
 from __future__ import annotations
@@ -218,7 +220,8 @@ def server_environment(
     port: int,
     workers: int | None,
     threads: int | None,
-    cache_seconds: float | None,
+    cache: bool = True,
+    redis_url: str | None = None,
 ) -> dict[str, str]:
     # The caller's own PORTAL_* settings stay out: the server must use the bench database.
     env = {key: value for key, value in os.environ.items() if not key.startswith("PORTAL_")}
@@ -238,8 +241,10 @@ def server_environment(
         env["PORTAL_WORKERS"] = str(workers)
     if threads is not None:
         env["PORTAL_THREADS"] = str(threads)
-    if cache_seconds is not None:
-        env["PORTAL_PICKER_CACHE_SECONDS"] = str(cache_seconds)
+    env["PORTAL_AVAILABILITY_CACHE_ENABLED"] = "true" if cache else "false"
+    if redis_url:
+        env["PORTAL_CACHE_REDIS_URL"] = redis_url
+        env["PORTAL_CACHE_KEY_PREFIX"] = f"bench-{uuid.uuid4().hex}:"
     return env
 
 
@@ -442,68 +447,100 @@ def booking_requests(
     return next_request
 
 
+def page_targets(data: Data, service_id: str) -> list[tuple[str, Callable[[], Request], int]]:
+    return [
+        ("hello", constant("/__hello"), 200),
+        (
+            "month page",
+            constant(f"/book/{slug(AGENTS)}?month={data.month:%Y-%m}&timezone={ZONE}"),
+            200,
+        ),
+        (
+            "day partial",
+            constant(
+                f"/book/{slug(AGENTS)}/day/{data.day}?timezone={ZONE}", {"HX-Request": "true"}
+            ),
+            200,
+        ),
+        (
+            "slots API",
+            constant(
+                f"/api/services/{service_id}/slots?from={data.day}&to={data.day}&timezone={ZONE}"
+            ),
+            200,
+        ),
+        (
+            "slots API 31d",
+            constant(
+                f"/api/services/{service_id}/slots?from={data.month}&to={month_end(data.month)}"
+                f"&timezone={ZONE}"
+            ),
+            200,
+        ),
+    ]
+
+
 def run_http(url: str, folder: str, data: Data, args: argparse.Namespace) -> None:
     port = args.port or free_port()
-    env = server_environment(url, folder, port, args.workers, args.threads, args.cache_seconds)
-    settings = gunicorn_settings(env)
     service_id = str(data.services[AGENTS])
-    process = serve(env, folder, port)
-    try:
-        pairs = free_bookings(
-            port, service_id, datetime.now(UTC).date() + timedelta(days=1), data.last_day
+    runs: dict[bool, dict[str, Result]] = {}
+    pairs: list[tuple[str, str]] = []
+    for cache in (True, False):
+        env = server_environment(
+            url, folder, port, args.workers, args.threads, cache, args.redis_url
         )
-        targets: list[tuple[str, Callable[[], Request | None], int]] = [
-            ("hello", constant("/__hello"), 200),
-            (
-                "month page",
-                constant(f"/book/{slug(AGENTS)}?month={data.month:%Y-%m}&timezone={ZONE}"),
-                200,
-            ),
-            (
-                "day partial",
-                constant(
-                    f"/book/{slug(AGENTS)}/day/{data.day}?timezone={ZONE}", {"HX-Request": "true"}
-                ),
-                200,
-            ),
-            (
-                "slots API",
-                constant(
-                    f"/api/services/{service_id}/slots?from={data.day}&to={data.day}"
-                    f"&timezone={ZONE}"
-                ),
-                200,
-            ),
-            ("booking POST", booking_requests(service_id, data.token, pairs), 201),
-        ]
-        results = {
-            name: measure(port, supply, expected, args.clients, args.seconds)
-            for name, supply, expected in targets
-        }
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+        settings = gunicorn_settings(env)
+        process = serve(env, folder, port)
+        try:
+            results = {
+                name: measure(port, supply, expected, args.clients, args.seconds)
+                for name, supply, expected in page_targets(data, service_id)
+            }
+            if cache:
+                pairs = free_bookings(
+                    port, service_id, datetime.now(UTC).date() + timedelta(days=1), data.last_day
+                )
+                results["booking POST"] = measure(
+                    port,
+                    booking_requests(service_id, data.token, pairs),
+                    201,
+                    args.clients,
+                    args.seconds,
+                )
+            runs[cache] = results
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
 
-    cache = "production default" if args.cache_seconds is None else f"{args.cache_seconds:g} s"
+    store = f"Redis {args.redis_url}" if args.redis_url else "in-process"
     print(
         f"HTTP: {os.cpu_count()} cores, gunicorn -c deploy/gunicorn.conf.py: {settings['workers']} "
         f"workers x "
         f"{settings['threads']} threads ({settings['worker_class']}); database "
         f"{url.split(':')[0]}; "
-        f"{args.clients} clients, {args.seconds:g} s per endpoint; picker cache {cache}"
+        f"{args.clients} clients, {args.seconds:g} s per endpoint; cache {store} vs off"
     )
+    print(f"{'':14} {'---- availability cache on ----':>40}   {'---- cache off ----':>31}")
     print(
-        f"{'endpoint':14} {'requests':>9} {'other':>6} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} "
-        f"{'vs hello':>9}"
+        f"{'endpoint':14} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'vs hello':>9} {'other':>5}   "
+        f"{'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'vs hello':>9}"
     )
-    hello = results["hello"].rps
-    for name, r in results.items():
-        other = sum(r.statuses.values()) - r.count
-        print(
-            f"{name:14} {r.count:9d} {other:6d} {r.rps:8.1f} {r.percentile_ms(0.50):8.1f} "
-            f"{r.percentile_ms(0.95):8.1f} {r.rps / hello:9.1%}"
-        )
-    booking = results["booking POST"]
+    hello = {cache: runs[cache]["hello"].rps for cache in runs}
+    for name in runs[True]:
+        cells = []
+        for cache in (True, False):
+            r = runs[cache].get(name)
+            if r is None:
+                continue
+            cell = (
+                f"{r.rps:8.1f} {r.percentile_ms(0.50):8.1f} {r.percentile_ms(0.95):8.1f} "
+                f"{r.rps / hello[cache]:9.1%}"
+            )
+            if cache:
+                cell += f" {sum(r.statuses.values()) - r.count:5d}"
+            cells.append(cell)
+        print(f"{name:14} " + "   ".join(cells))
+    booking = runs[True]["booking POST"]
     others = {status: n for status, n in booking.statuses.items() if status not in (201, 409)}
     print(
         f"booking POST: {booking.statuses[201]} created (201), {booking.statuses[409]} taken (409)"
@@ -511,7 +548,7 @@ def run_http(url: str, folder: str, data: Data, args: argparse.Namespace) -> Non
         + f"; {len(pairs)} free slots prepared"
         + (", all used before the time was up" if booking.exhausted else "")
     )
-    print("(requests, req/s and latencies count the expected answers: 200, or 201 for the booking)")
+    print("(req/s and latencies count the expected answers: 200, or 201 for the booking)")
 
 
 def print_scaling(results: list[Scaling], runs: int, month: date) -> None:
@@ -546,10 +583,9 @@ def main() -> None:
     )
     parser.add_argument("--port", type=int, default=0, help="default: a free one")
     parser.add_argument(
-        "--cache-seconds",
-        type=float,
+        "--redis-url",
         default=None,
-        help="PICKER_CACHE_SECONDS for the server (default: the app's; 0 = no cache)",
+        help="keep the availability cache in this Redis (default: in each process)",
     )
     parser.add_argument(
         "--runs", type=int, default=20, help="timed runs per size in the scaling part"

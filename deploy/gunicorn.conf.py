@@ -4,6 +4,7 @@ Every value can be overridden with the environment variables named here, so one
 file serves any number of app servers (docs/deploy.md).
 """
 
+import gc
 import multiprocessing
 import os
 
@@ -22,3 +23,13 @@ loglevel = os.environ.get("PORTAL_LOG_LEVEL", "info")
 # Drop a worker now and then so a slow leak can never grow without bound.
 max_requests = 5000
 max_requests_jitter = 500
+
+
+def post_worker_init(worker):
+    """Move everything start-up made (the app, templates, SQLAlchemy's mappers) out of
+    the garbage collector's sight: a warmed worker holds ~128k objects that would
+    otherwise be walked by every full collection, tens of milliseconds each.
+    ``PORTAL_GC_FREEZE=0`` leaves the collector as it is (to compare)."""
+    if os.environ.get("PORTAL_GC_FREEZE", "1") != "0":
+        gc.collect()
+        gc.freeze()

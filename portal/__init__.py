@@ -89,6 +89,9 @@ def _init_extensions(app: Flask) -> None:
 
         app.extensions["mailman"].backend = EmlFileBackend
     babel.init_app(app, locale_selector=auth.select_locale)
+    from portal import availability_cache
+
+    availability_cache.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:

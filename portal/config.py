@@ -114,7 +114,17 @@ ONE_TIME_CODE_MAX_ATTEMPTS = 5
 ONE_TIME_CODE_RESEND_SECONDS = 60  # one new code per address and purpose this often
 ONE_TIME_CODES_PER_HOUR = 6  # and at most this many an hour
 CUSTOMER_SESSION_HOURS = 12  # a customer's proven email stays signed in this long
-PICKER_CACHE_SECONDS = 3.0  # the slot picker's answers are shared this long (0: off)
+
+# --- the shared availability cache (portal/availability_cache.py) ----------
+# Month grids, day partials and slot lists, keyed by the availability versions they read.
+AVAILABILITY_CACHE_ENABLED = True
+AVAILABILITY_CACHE_SECONDS = 3600  # the longest an unchanged answer is kept
+# Flask-Caching's own keys: with neither set, an in-process SimpleCache; with
+# CACHE_REDIS_URL (e.g. redis://127.0.0.1:6379/2), Redis, shared by every app server.
+CACHE_TYPE = ""
+CACHE_REDIS_URL = ""
+CACHE_KEY_PREFIX = "portal:"
+CACHE_THRESHOLD = 2000  # SimpleCache / FileSystemCache: entries kept per process
 
 # --- notifications --------------------------------------------------------
 NOTIFICATIONS_MAX_ATTEMPTS = 8

@@ -48,6 +48,35 @@ def slot_json(slot: Slot) -> dict[str, Any]:
     }
 
 
+def slots_json_text(slots: list[Slot]) -> str:
+    """The slot list as JSON text, as ``[slot_json(s) ...]`` would give, built cheaply.
+
+    A month holds thousands of slots over a few dozen agent sets and instants that
+    repeat (one slot's end is often the next one's start): each agent set and each
+    instant is formatted once, and the text is joined without a JSON encoder pass
+    (UUIDs, Z times and integers need no escaping).
+    """
+    times: dict[datetime, str] = {}
+    agent_sets: dict[tuple, str] = {}
+    parts = []
+    for slot in slots:
+        start = times.get(slot.start)
+        if start is None:
+            start = times[slot.start] = utc_z(slot.start)
+        end = times.get(slot.end)
+        if end is None:
+            end = times[slot.end] = utc_z(slot.end)
+        agents = agent_sets.get(slot.agent_ids)
+        if agents is None:
+            agents = agent_sets[slot.agent_ids] = (
+                "[" + ",".join(f'"{agent_id}"' for agent_id in slot.agent_ids) + "]"
+            )
+        parts.append(
+            f'{{"start":"{start}","end":"{end}","agentIds":{agents},"remaining":{slot.remaining:d}}}'
+        )
+    return "[" + ",".join(parts) + "]"
+
+
 def activation_json(ticket: RoomTicket) -> dict[str, Any]:
     return {
         "expires": utc_z(ticket.expires_at) if ticket.expires_at else None,

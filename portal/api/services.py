@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import uuid
 
-from flask import jsonify
+from datetime import datetime
+
+from flask import Response, jsonify
 from sqlalchemy import func, select
 
 from portal.api import bp
 from portal.api.errors import ApiError, invalid_param, not_found
 from portal.api.params import parse_date, parse_timezone, parse_uuid, query_args, required
 from portal.api.paging import PAGING_PARAMS, page_of, page_params, sort_params
-from portal.api.serializers import service_json, slot_json
-from portal.booking.availability import offered_slots
+from portal import availability_cache
+from portal.api.serializers import service_json, slots_json_text
+from portal.booking.availability import offered_answer
 from portal.extensions import db
 from portal.models import Service, utcnow
 
@@ -58,6 +61,22 @@ def get_service(service_id: str):
 @bp.get("/services/<service_id>/slots")
 def list_slots(service_id: str):
     args = query_args(("from", "to", "timezone", "agentId"))
+    try:
+        key = uuid.UUID(service_id)
+    except ValueError:
+        raise not_found("That service") from None
+    now = utcnow()
+
+    def compute(_found) -> tuple[str, datetime | None]:
+        # Loaded after the versions were read (``availability_cache.cached``).
+        return _slots_answer(service_id, args, now)
+
+    query = ("slots", tuple(sorted(args.items(multi=True))))
+    body = availability_cache.cached(db.session, query, compute, now=now, service_id=key)
+    return Response(body, mimetype="application/json")
+
+
+def _slots_answer(service_id: str, args, now: datetime) -> tuple[str, datetime | None]:
     service = active_service(service_id)
     first_day = parse_date("from", required(args, "from"))
     last_day = parse_date("to", required(args, "to"))
@@ -69,7 +88,7 @@ def list_slots(service_id: str):
     agent_id = parse_uuid("agentId", args["agentId"]) if "agentId" in args else None
     if agent_id is not None and agent_id not in {a.id for a in service.agents if a.active}:
         raise ApiError(404, "not_found", "That agent does not offer this service.")
-    slots = offered_slots(
-        db.session, service, first_day, last_day, zone, now=utcnow(), agent_id=agent_id
+    answer = offered_answer(
+        db.session, service, first_day, last_day, zone, now=now, agent_id=agent_id
     )
-    return jsonify([slot_json(slot) for slot in slots])
+    return slots_json_text(answer.slots), answer.changes_at

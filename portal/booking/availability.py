@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, UTC
 from zoneinfo import ZoneInfo
 
@@ -20,6 +20,8 @@ from portal.booking.loader import load_availability
 from portal.domain.settings import settings_of
 from portal.models import Appointment, AppointmentStatus, Service, User
 from portal.scheduling import AgentLoad, Slot, assign_agent, free_slots, iso_week_bounds
+from portal.scheduling.localtime import epoch_seconds, from_epoch
+from portal.scheduling.slots import first_free_starts
 
 UTC = UTC
 
@@ -68,6 +70,120 @@ def offered_slots(
         timezone=zone.key,
         now=now,
     )
+
+
+@dataclass(frozen=True)
+class Offered:
+    """An answer for the shared cache: what is offered, and until when it holds.
+
+    ``changes_at``: the first instant at which time alone (notice, horizon, a hold
+    running out) could change the answer; None = not before the data changes.
+    """
+
+    slots: list[Slot]
+    changes_at: datetime | None
+
+
+@dataclass(frozen=True)
+class FreeDays:
+    """The month grid's answer: the days with an offered slot, and until when it holds."""
+
+    days: frozenset[date]
+    changes_at: datetime | None
+
+
+_TICK = timedelta(microseconds=1)
+_FAR = timedelta(days=400)
+
+
+def _earliest(*instants: datetime | None) -> datetime | None:
+    present = [instant for instant in instants if instant is not None]
+    return min(present) if present else None
+
+
+def _load_for_answer(session, service, first_day, last_day, zone, now, agent_id, excluded):
+    start, end = day_range_utc(first_day, last_day, zone)
+    data = load_availability(
+        session,
+        service,
+        start,
+        end,
+        now=now,
+        agent_ids=None if agent_id is None else {agent_id},
+        exclude_appointment_id=excluded,
+    )
+    # The horizon is applied here, not in the computation, so the first start just
+    # beyond it is known: the answer changes when "now + horizon" passes it.
+    horizon = data.service.horizon
+    clipped = end > now + horizon
+    rules = replace(data.service, horizon=end - now + _FAR) if clipped else data.service
+    limit = epoch_seconds(now + horizon - _TICK) + 1  # ceil(now + horizon), as the rules do
+    expiry = None if data.first_hold_expiry is None else from_epoch(data.first_hold_expiry)
+    arguments = {
+        "office_hours": data.office_hours,
+        "office_timezone": settings_of(session).timezone,
+        "first_day": first_day,
+        "last_day": last_day,
+        "timezone": zone.key,
+        "now": now,
+    }
+    return data, rules, limit if clipped else None, expiry, arguments
+
+
+def offered_answer(
+    session: Session,
+    service: Service,
+    first_day: date,
+    last_day: date,
+    zone: ZoneInfo,
+    *,
+    now: datetime,
+    agent_id: uuid.UUID | None = None,
+    exclude_appointment_id: uuid.UUID | None = None,
+) -> Offered:
+    """``offered_slots`` for the shared cache, with the instant the answer stops holding."""
+    data, rules, limit, expiry, arguments = _load_for_answer(
+        session, service, first_day, last_day, zone, now, agent_id, exclude_appointment_id
+    )
+    slots = free_slots(rules, data.agents, **arguments)
+    beyond = None
+    if limit is not None:
+        cut = next((i for i, slot in enumerate(slots) if epoch_seconds(slot.start) >= limit), None)
+        if cut is not None:
+            beyond = slots[cut].start - data.service.horizon + _TICK
+            slots = slots[:cut]
+    # A slot is offered while now <= start - notice: the first one leaves first.
+    notice = slots[0].start - data.service.minimum_notice + _TICK if slots else None
+    return Offered(slots, _earliest(notice, beyond, expiry))
+
+
+def free_days(
+    session: Session,
+    service: Service,
+    first_day: date,
+    last_day: date,
+    zone: ZoneInfo,
+    *,
+    now: datetime,
+    agent_id: uuid.UUID | None = None,
+    exclude_appointment_id: uuid.UUID | None = None,
+) -> FreeDays:
+    """The days of ``first_day``..``last_day`` with an offered slot (the month grid's question)."""
+    data, rules, limit, expiry, arguments = _load_for_answer(
+        session, service, first_day, last_day, zone, now, agent_id, exclude_appointment_id
+    )
+    firsts = first_free_starts(rules, data.agents, covering_before=limit, **arguments)
+    free = {day for day, start in firsts.items() if limit is None or start < limit}
+    notice = None
+    if free:
+        # A free day stays free at least until its known slot leaves.
+        earliest = min(firsts[day] for day in free)
+        notice = from_epoch(earliest) - data.service.minimum_notice + _TICK
+    beyond = None
+    later = [start for day, start in firsts.items() if day not in free]
+    if later:
+        beyond = from_epoch(min(later)) - data.service.horizon + _TICK
+    return FreeDays(frozenset(free), _earliest(notice, beyond, expiry))
 
 
 def free_agents_at(

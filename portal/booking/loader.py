@@ -19,6 +19,7 @@ from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Date,
     Integer,
     String,
@@ -51,13 +52,13 @@ from portal.models.base import UTCDateTime
 from portal.models.schedule import time_exception_agents
 from portal.scheduling import (
     AgentSchedule,
-    Busy,
     OfficeHoursRule,
     ServiceRules,
     ServiceWindow,
     TimeExceptionRule,
     WeeklyWindow,
 )
+from portal.booking.versions import once_per_version
 from portal.sql import epoch_seconds
 
 UTC = UTC
@@ -71,6 +72,8 @@ class AvailabilityInput:
     service: ServiceRules
     agents: list[AgentSchedule]
     office_hours: list[OfficeHoursRule]
+    # The earliest expiry (epoch seconds) of the live holds read: the answer changes then.
+    first_hold_expiry: int | None = None
 
 
 def service_rules(service: Service, windows: list[ServiceWindow]) -> ServiceRules:
@@ -107,7 +110,11 @@ def load_availability(
     being confirmed must not block itself). Live holds are busy time unless
     ``count_holds`` is false (staff book over them: ``lifecycle.held_slots_bind``).
     """
-    rows = session.execute(_rules_statement(), {"service_id": service.id}).all()
+    # The rules change only with the service's, its agents' or the account's versions.
+    rows = once_per_version(
+        ("rules", service.id),
+        lambda: tuple(session.execute(_rules_statement(), {"service_id": service.id}).all()),
+    )
     agents: dict[uuid.UUID, dict[str, Any]] = {}
     hours: dict[uuid.UUID, list[WeeklyWindow]] = defaultdict(list)
     windows: list[ServiceWindow] = []
@@ -124,7 +131,8 @@ def load_availability(
             office.append(OfficeHoursRule(DayOfWeek(text_a).iso, first, second))
 
     exceptions: dict[uuid.UUID, list[TimeExceptionRule]] = defaultdict(list)
-    busy: dict[uuid.UUID, list[Busy]] = defaultdict(list)
+    busy: dict[uuid.UUID, list[tuple[int, int, uuid.UUID | None]]] = defaultdict(list)
+    first_hold_expiry = None
     if agents:
         ids = list(agents)
         dates = {
@@ -162,17 +170,16 @@ def load_availability(
         # Thousands of rows: agent ids come back as text and are looked up, not
         # parsed; sorting the raw rows by start leaves each agent's list in order.
         by_text = {form: agent_id for agent_id in ids for form in (agent_id.hex, str(agent_id))}
+        # The computation takes the epoch seconds as they come (no datetimes).
         rows = session.execute(statement, params).all()
         rows.sort(key=itemgetter(1))
-        service_id, instant = service.id, datetime.fromtimestamp
-        for agent_text, busy_start, busy_end, same_service in rows:
+        service_id = service.id
+        for agent_text, busy_start, busy_end, same_service, expires in rows:
             busy[by_text[agent_text]].append(
-                Busy(
-                    instant(busy_start, UTC),
-                    instant(busy_end, UTC),
-                    service_id if same_service else None,
-                )
+                (busy_start, busy_end, service_id if same_service else None)
             )
+            if expires is not None and (first_hold_expiry is None or expires < first_hold_expiry):
+                first_hold_expiry = expires
 
     schedules = [
         AgentSchedule(
@@ -181,11 +188,11 @@ def load_availability(
             timezone=info["timezone"],
             working_hours=tuple(hours[agent_id]),
             exceptions=tuple(exceptions[agent_id]),
-            busy=tuple(busy[agent_id]),
+            busy_seconds=tuple(busy[agent_id]),
         )
         for agent_id, info in agents.items()
     ]
-    return AvailabilityInput(service_rules(service, windows), schedules, office)
+    return AvailabilityInput(service_rules(service, windows), schedules, office, first_hold_expiry)
 
 
 _RULE_COLUMNS = ("kind", "owner", "day", "first", "second", "flag", "text_a", "text_b")
@@ -282,11 +289,13 @@ def _busy_statement(exclude_appointment: bool, exclude_hold: bool, count_holds: 
     same_service = Appointment.service_id == bindparam("service_id", type_=Uuid())
     # Organizers through their (organizer, start) index; agents who joined as extra
     # participants are few and come through the participants' (user, organizer) index.
+    no_expiry = cast(null(), BigInteger())
     organized = select(
         cast(Appointment.organizer_id, String()),
         epoch_seconds(Appointment.start_at),
         epoch_seconds(Appointment.end_at),
         same_service,
+        no_expiry,
     ).where(Appointment.organizer_id.in_(agent_ids), *overlapping)
     joined = (
         select(
@@ -294,6 +303,7 @@ def _busy_statement(exclude_appointment: bool, exclude_hold: bool, count_holds: 
             epoch_seconds(Appointment.start_at),
             epoch_seconds(Appointment.end_at),
             same_service,
+            no_expiry,
         )
         .join(Appointment, Appointment.id == Participant.appointment_id)
         .where(
@@ -308,6 +318,7 @@ def _busy_statement(exclude_appointment: bool, exclude_hold: bool, count_holds: 
         epoch_seconds(SlotHold.start_at),
         epoch_seconds(SlotHold.end_at),
         SlotHold.service_id == bindparam("service_id", type_=Uuid()),
+        epoch_seconds(SlotHold.expires_at),
     ).where(
         SlotHold.agent_id.in_(agent_ids),
         SlotHold.expires_at > bindparam("now", type_=UTCDateTime()),

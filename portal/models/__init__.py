@@ -9,6 +9,7 @@ from portal.models.appointment import (
     RoomTicket,
     SlotHold,
 )
+from portal.models.availability import ACCOUNT_SCOPE, AvailabilityVersion
 from portal.models.auth import ApiToken, CodePurpose, OneTimeCode
 from portal.models.manage_link import ManageLink
 from portal.models.base import Base, utcnow
@@ -33,6 +34,8 @@ from portal.models.user import STAFF_ROLES, Role, User, normalize_email
 from portal.models.waitlist import WaitlistEntry, WaitlistOffer, WaitlistStatus
 
 __all__ = [
+    "ACCOUNT_SCOPE",
+    "AvailabilityVersion",
     "ApiToken",
     "Appointment",
     "AppointmentStatus",

@@ -98,6 +98,9 @@ class AgentSchedule:
     working_hours: tuple[WeeklyWindow, ...] = ()
     exceptions: tuple[TimeExceptionRule, ...] = ()
     busy: tuple[Busy, ...] = ()
+    # The same as ``busy`` in the loader's own form: (start, end, service id or None),
+    # start and end in whole epoch seconds, so thousands of rows skip datetimes.
+    busy_seconds: tuple[tuple[int, int, object | None], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -58,34 +58,12 @@ def free_slots(
     One agent is a one-element list. Slots are sorted by start; each lists the
     agents free for it in input order and the seats remaining summed across them.
     """
-    if now.tzinfo is None:
-        raise ValueError("now must be an aware datetime (UTC)")
-    duration = _exact_seconds(service.duration, "duration")
-    step = _exact_seconds(service.slot_interval, "slot_interval")
-    if service.capacity < 1 or not agents:
-        return []
-    # A wider buffer is the safe side of a fractional one; a negative one means none.
-    buffer_before = max(0, _ceil_seconds(service.buffer_before))
-    buffer_after = max(0, _ceil_seconds(service.buffer_after))
-
-    # Step 4 and 5 bounds on s, as one window [low, high) of allowed starts. With
-    # integer s, "s >= x" and "s < x" both compare against ceil(x).
-    query_zone = ZoneInfo(timezone)
-    low = max(
-        utc_seconds(first_day, 0, query_zone),
-        _ceil_instant(now + service.minimum_notice),
+    bounds = _bounds(
+        service, agents, office_hours, office_timezone, first_day, last_day, timezone, now
     )
-    high = min(
-        utc_seconds(last_day + _ONE_DAY, 0, query_zone),
-        _ceil_instant(now + service.horizon),
-    )
-    if low >= high:
+    if bounds is None:
         return []
-    reach = high + duration  # free time matters only in [low, reach)
-
-    allowed = _service_and_office_time(service, office_hours, office_timezone, low, reach)
-    if not allowed:
-        return []
+    duration, step, buffer_before, buffer_after, low, high, reach, allowed = bounds
 
     capacity = service.capacity
     # Offered start -> its free agents in input order; seats already taken there
@@ -119,6 +97,115 @@ def free_slots(
     return result
 
 
+def _bounds(service, agents, office_hours, office_timezone, first_day, last_day, timezone, now):
+    """What every mode shares: the grid's numbers, the allowed starts and the shared free time."""
+    if now.tzinfo is None:
+        raise ValueError("now must be an aware datetime (UTC)")
+    duration = _exact_seconds(service.duration, "duration")
+    step = _exact_seconds(service.slot_interval, "slot_interval")
+    if service.capacity < 1 or not agents:
+        return None
+    # A wider buffer is the safe side of a fractional one; a negative one means none.
+    buffer_before = max(0, _ceil_seconds(service.buffer_before))
+    buffer_after = max(0, _ceil_seconds(service.buffer_after))
+
+    # Step 4 and 5 bounds on s, as one window [low, high) of allowed starts. With
+    # integer s, "s >= x" and "s < x" both compare against ceil(x).
+    query_zone = ZoneInfo(timezone)
+    low = max(
+        utc_seconds(first_day, 0, query_zone),
+        _ceil_instant(now + service.minimum_notice),
+    )
+    high = min(
+        utc_seconds(last_day + _ONE_DAY, 0, query_zone),
+        _ceil_instant(now + service.horizon),
+    )
+    if low >= high:
+        return None
+    reach = high + duration  # free time matters only in [low, reach)
+
+    allowed = _service_and_office_time(service, office_hours, office_timezone, low, reach)
+    if not allowed:
+        return None
+    return duration, step, buffer_before, buffer_after, low, high, reach, allowed
+
+
+def first_free_starts(
+    service: ServiceRules,
+    agents: Sequence[AgentSchedule],
+    *,
+    office_hours: Sequence[OfficeHoursRule],
+    office_timezone: str,
+    first_day: date,
+    last_day: date,
+    timezone: str,
+    now: datetime,
+    covering_before: int | None = None,
+) -> dict[date, int]:
+    """Which days of ``first_day``..``last_day`` (in ``timezone``) have an offered slot.
+
+    The month grid's question. Each day maps to the epoch seconds of a slot
+    offered that day (the earliest of the first agent found free that day, not
+    necessarily the earliest of all). Once a day is known to be free, later
+    agents' windows on it are skipped, so a month where the first agents cover
+    every working day costs little more than one agent. Only starts before
+    ``covering_before`` (epoch seconds) close a day; later ones are still
+    reported, with the earliest of every agent (the caller's horizon).
+    """
+    bounds = _bounds(
+        service, agents, office_hours, office_timezone, first_day, last_day, timezone, now
+    )
+    if bounds is None:
+        return {}
+    duration, step, buffer_before, buffer_after, low, high, reach, allowed = bounds
+    zone = ZoneInfo(timezone)
+    day_starts = [utc_seconds(day, 0, zone) for day in days(first_day, last_day + _ONE_DAY)]
+    day_list = list(days(first_day, last_day))
+    closing = high if covering_before is None else covering_before
+    found_days: dict[date, int] = {}
+    open_days = set(day_list)
+
+    def still_open(window: Span) -> bool:
+        # Days whose [midnight, next midnight) meets the window.
+        first = bisect_right(day_starts, window[0]) - 1
+        last = bisect_left(day_starts, window[1]) - 1
+        return any(
+            day_list[i] in open_days for i in range(max(first, 0), min(last, len(day_list) - 1) + 1)
+        )
+
+    capacity = service.capacity
+    for agent in agents:
+        if not open_days:
+            break
+        found: defaultdict[int, list[object]] = defaultdict(list)
+        _agent_slots(
+            agent,
+            service,
+            allowed,
+            found,
+            {},
+            low=low,
+            high=high,
+            reach=reach,
+            duration=duration,
+            step=step,
+            buffer_before=buffer_before,
+            buffer_after=buffer_after,
+            capacity=capacity,
+            keep=still_open,
+        )
+        for start in sorted(found):
+            day = day_list[bisect_right(day_starts, start) - 1]
+            if day not in open_days:
+                continue
+            known = found_days.get(day)
+            if known is None or start < known:
+                found_days[day] = start
+            if start < closing:
+                open_days.discard(day)
+    return found_days
+
+
 def _agent_slots(
     agent: AgentSchedule,
     service: ServiceRules,
@@ -134,6 +221,7 @@ def _agent_slots(
     buffer_before: int,
     buffer_after: int,
     capacity: int,
+    keep: Callable[[Span], bool] | None = None,
 ) -> None:
     zone = ZoneInfo(agent.timezone)
     first, last = _local_dates(low, reach, zone)
@@ -143,6 +231,8 @@ def _agent_slots(
         last,
         zone,
     )
+    if keep is not None:
+        windows = [window for window in windows if keep(window)]
     if not windows:
         return
 
@@ -165,6 +255,11 @@ def _agent_slots(
             and busy_start.microsecond == 0
             and busy_end.microsecond == 0
         ):
+            seats[start] = seats.get(start, 0) + 1
+        else:
+            blocks.append((start - buffer_after, end + buffer_before))
+    for start, end, busy_service in agent.busy_seconds:
+        if seated and end - start == duration and busy_service == service_id:
             seats[start] = seats.get(start, 0) + 1
         else:
             blocks.append((start - buffer_after, end + buffer_before))
@@ -365,4 +460,4 @@ def _ceil_instant(instant: datetime) -> int:
     return -((EPOCH - instant) // ONE_SECOND)
 
 
-__all__ = ["free_slots"]
+__all__ = ["first_free_starts", "free_slots"]

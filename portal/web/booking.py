@@ -206,19 +206,18 @@ def _picker(
     month=None,
     day=None,
     with_month: bool = True,
-    fresh: bool = False,
+    now: datetime | None = None,
 ) -> pk.Picker:
     return pk.build_picker(
         db.session,
         service,
         zone=zone,
         links=_links(service, zone, agent_id),
-        now=utcnow(),
+        now=now or utcnow(),
         month=month,
         day=day,
         agent_id=agent_id,
         with_month=with_month,
-        fresh=fresh,
     )
 
 
@@ -244,7 +243,7 @@ def _respond(
 
 
 def _about(service: Service) -> dict:
-    return {"name": service.name, "slug": service.slug}
+    return {"id": service.id, "name": service.name, "slug": service.slug}
 
 
 def _page(picker: pk.Picker, status: int = 200, address: str | None = None):
@@ -260,7 +259,7 @@ def _taken_page(service: Service, zone: ZoneInfo, agent_id, day, message: str = 
     the zone shown stays the one chosen, and Reload shows the day again.
     """
     db.session.rollback()
-    picker = _picker(service, zone, agent_id, day=day, fresh=True)
+    picker = _picker(service, zone, agent_id, day=day)
     picker.message = message
     query = {"timezone": zone.key}
     if day is not None:
@@ -275,13 +274,15 @@ def _query_key() -> tuple:
 
 
 # --- the picker ----------------------------------------------------------------------
-# Both pages are the same for every visitor for a few seconds, so the rendered
-# picker is shared (``picker.cached_render``); only the CSRF token is per visitor.
+# Both pages are the same for every visitor until availability changes, so the
+# rendered picker is shared (``picker.cached_render``); only the CSRF token is per visitor.
 
 
 @bp.get("/book/<slug>")
 def book(slug: str):
-    def compute() -> tuple[str, dict]:
+    now = utcnow()
+
+    def compute() -> tuple[str, dict, datetime | None]:
         service = active_service(slug)
         zone, zone_error = _zone_choice(
             service, request.args.get("timezone"), request.args.get("timezone_was")
@@ -293,11 +294,13 @@ def book(slug: str):
             agent_id,
             month=pk.parse_month(request.args.get("month")),
             day=pk.parse_day(request.args.get("day")),
+            now=now,
         )
         picker.zone_error = zone_error
-        return _render_picker(picker, "booking/_picker.html"), _about(service)
+        html = _render_picker(picker, "booking/_picker.html")
+        return html, _about(service), picker.changes_at
 
-    html, about = pk.cached_render(("book", slug, _query_key()), compute)
+    html, about = pk.cached_render(slug, ("book", _query_key()), compute, now=now)
     return _respond(html, about, htmx.wants_partial())
 
 
@@ -307,19 +310,21 @@ def day(slug: str, day: str):
     if chosen is None:
         abort(404)
     partial = htmx.wants_partial()
+    now = utcnow()
 
-    def compute() -> tuple[str, dict]:
+    def compute() -> tuple[str, dict, datetime | None]:
         service = active_service(slug)
         zone, zone_error = _zone_choice(
             service, request.args.get("timezone"), request.args.get("timezone_was")
         )
         agent_id = _agent_choice(service, request.args.get("agent"))
-        picker = _picker(service, zone, agent_id, day=chosen, with_month=not partial)
+        picker = _picker(service, zone, agent_id, day=chosen, with_month=not partial, now=now)
         picker.zone_error = zone_error
         template = "booking/_slots.html" if partial else "booking/_picker.html"
-        return _render_picker(picker, template), _about(service)
+        return _render_picker(picker, template), _about(service), picker.changes_at
 
-    html, about = pk.cached_render(("day", slug, chosen, partial, _query_key()), compute)
+    key = ("day", chosen, partial, _query_key())
+    html, about = pk.cached_render(slug, key, compute, now=now)
     return _respond(html, about, partial)
 
 

@@ -75,7 +75,6 @@ def _picker(
     month: date | None = None,
     day: date | None = None,
     with_month: bool = True,
-    fresh: bool = False,
 ) -> pk.Picker | None:
     if not _can_change(appointment):
         return None
@@ -95,7 +94,6 @@ def _picker(
         agent_id=appointment.organizer_id,
         exclude_appointment_id=appointment.id,
         with_month=with_month,
-        fresh=fresh,
         mode="reschedule",
         current_start=appointment.start_at,
     )
@@ -170,7 +168,7 @@ def _refused(appointment: Appointment, token: str, zone: ZoneInfo, day: date | N
     """A renderer for on_domain_error: the page with the refusal, at the picker if it is open."""
 
     def render(error):
-        picker = _picker(appointment, token, zone, day=day, fresh=True)
+        picker = _picker(appointment, token, zone, day=day)
         if picker is not None:
             picker.message = error.message
             return _page(appointment, token, picker)

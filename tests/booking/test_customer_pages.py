@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 
 import pytest
@@ -191,93 +190,3 @@ def test_unknown_or_inactive_service_and_bad_day_are_404(client, shop):
     db.session.commit()
     assert client.get("/book/consult/day/2026-13-45").status_code == 404
     assert client.get("/book/consult?month=garbage&day=nonsense").status_code == 200
-
-
-class TestPickerCache:
-    LIFETIME = 3.0
-
-    @pytest.fixture
-    def config_overrides(self):
-        return {"PICKER_CACHE_SECONDS": self.LIFETIME}
-
-    @pytest.fixture
-    def cache_clock(self, monkeypatch) -> ManualClock:
-        # The cache measures its lifetime with time.monotonic, which time-machine leaves alone.
-        clock = ManualClock(time.monotonic())
-        monkeypatch.setattr(time, "monotonic", clock)
-        return clock
-
-    def test_shared_briefly_and_dropped_on_any_change_here(self, app, client, shop, cache_clock):
-        url = f"/book/consult/day/{shop.day.isoformat()}?timezone=UTC"
-        assert len(slot_values(client.get(url, headers=HX))) == 16
-        # A change by another app server (not through this process's sessions)...
-        other_server_booking(shop)
-        db.session.rollback()  # (requests here share the test's session: end its snapshot)
-        # ...shows once the short cache lifetime is over.
-        cache_clock.advance(self.LIFETIME - 0.1)
-        assert len(slot_values(client.get(url, headers=HX))) == 16
-        cache_clock.advance(0.2)  # past it
-        assert len(slot_values(client.get(url, headers=HX))) == 15
-        # A change made here shows at once.
-        factories.appointment(shop.service, shop.alice, shop.at(9))
-        factories.appointment(shop.service, shop.bob, shop.at(9))
-        assert len(slot_values(client.get(url, headers=HX))) == 14
-
-
-class ManualClock:
-    """A stand-in for time.monotonic that moves only when told to."""
-
-    def __init__(self, start: float) -> None:
-        self.now = start
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
-def other_server_booking(shop):
-    """Both agents busy at 10:00, written with plain SQL as another process would."""
-    import uuid
-
-    from portal.models import Participant
-
-    with db.engine.begin() as connection:
-        for agent in (shop.alice, shop.bob):
-            appointment_id = uuid.uuid4()
-            connection.execute(
-                Appointment.__table__.insert().values(
-                    id=appointment_id,
-                    service_id=shop.service.id,
-                    organizer_id=agent.id,
-                    title="Elsewhere",
-                    notes="",
-                    start_at=shop.at(10),
-                    end_at=shop.at(10, 30),
-                    timezone="UTC",
-                    locale="en",
-                    status="SCHEDULED",
-                    interaction_state="PENDING",
-                    done=False,
-                    metadata={},
-                    custom_fields={},
-                    notifications_active=True,
-                    sequence=0,
-                    created_at=utcnow(),
-                    updated_at=utcnow(),
-                )
-            )
-            connection.execute(
-                Participant.__table__.insert().values(
-                    id=uuid.uuid4(),
-                    appointment_id=appointment_id,
-                    type="AGENT",
-                    user_id=agent.id,
-                    is_organizer=True,
-                    first_name="",
-                    last_name="",
-                    metadata={},
-                    created_at=utcnow(),
-                )
-            )

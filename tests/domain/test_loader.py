@@ -80,8 +80,9 @@ def test_three_statements_whatever_the_range(busy_service, days, expected_busy, 
     # Time off on 8-9 January, for the first two agents only.
     assert [len(agent.exceptions) for agent in data.agents] == expected_time_off
     # One appointment a day from 2 January, plus the live hold on 4 January.
-    assert sum(len(agent.busy) for agent in data.agents) == expected_busy
-    # Every busy entry is aware UTC and sorted per agent.
+    assert sum(len(agent.busy_seconds) for agent in data.agents) == expected_busy
+    # Busy time reaches the computation as whole epoch seconds, sorted per agent.
     for agent in data.agents:
-        starts = [entry.start for entry in agent.busy]
-        assert starts == sorted(starts) and all(s.tzinfo is not None for s in starts)
+        starts = [start for start, _end, _service in agent.busy_seconds]
+        assert starts == sorted(starts) and all(type(s) is int for s in starts)
+        assert all(end > start for start, end, _service in agent.busy_seconds)

@@ -2,18 +2,12 @@
 
 - ``params``: the month, day, zone and slot start as the request gives them;
 - ``view``: the view model for ``booking/_picker.html``, ``_calendar.html`` and ``_slots.html``;
-- ``cache``: answers shared for a few seconds, dropped when availability changes.
+- ``cache``: rendered pickers in the shared availability cache, keyed by versions.
 
 Dates and times are formatted by ``portal.web.formatting``.
 """
 
-from portal.web.picker.cache import (
-    CSRF_PLACEHOLDER,
-    DEFAULT_CACHE_SECONDS,
-    PickerCache,
-    cached_render,
-    invalidate_picker_cache,
-)
+from portal.web.picker.cache import CSRF_PLACEHOLDER, cached_render
 from portal.web.picker.params import (
     parse_day,
     parse_month,
@@ -26,14 +20,11 @@ from portal.web.picker.view import MonthDay, Picker, PickerLinks, build_picker
 
 __all__ = [
     "CSRF_PLACEHOLDER",
-    "DEFAULT_CACHE_SECONDS",
     "MonthDay",
     "Picker",
-    "PickerCache",
     "PickerLinks",
     "build_picker",
     "cached_render",
-    "invalidate_picker_cache",
     "parse_day",
     "parse_month",
     "parse_start",

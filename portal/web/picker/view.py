@@ -6,23 +6,20 @@ which URLs the links and the slot form use is up to the page (a ``PickerLinks``)
 
 from __future__ import annotations
 
-import time
 import uuid
-from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import current_app, render_template
+from flask import render_template
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
-from portal.booking.availability import offered_slots
+from portal.booking.availability import free_days, offered_answer
 from portal.models import Service
 from portal.scheduling import Slot
 from portal.web.formatting import format_datetime, locale
-from portal.web.picker.cache import DEFAULT_CACHE_SECONDS, PickerEntry, picker_cache
 
 
 @dataclass(frozen=True)
@@ -47,7 +44,7 @@ class PickerLinks:
 class MonthDay:
     day: date
     in_month: bool
-    free: int  # offered slots that day
+    free: bool  # some slot is offered that day
     today: bool
     selected: bool
 
@@ -62,28 +59,18 @@ class Picker:
     links: PickerLinks
     today: date
     last_day: date  # the last local date inside the booking horizon
-    free_days: dict[date, int] = field(default_factory=dict)
+    free_days: frozenset[date] = frozenset()
     day_slots: list[Slot] = field(default_factory=list)
     message: str | None = None  # e.g. "That time was just taken"
     zone_error: str | None = None
     current_start: datetime | None = None  # rescheduling: the appointment's own time
     mode: str = "book"
-    cache_entry: PickerEntry | None = field(default=None, repr=False)
+    # The first instant at which time alone changes what this picker shows (None: never).
+    changes_at: datetime | None = None
 
     def fragment(self, template: str) -> Markup:
-        """``template`` rendered for this picker, once per cache entry.
-
-        Only parts that hold no per-visitor data (no CSRF token, no message)
-        are rendered this way: the month grid and the slot buttons.
-        """
-        entry = self.cache_entry
-        if entry is None:
-            return Markup(render_template(template, picker=self))  # nosec B704 # autoescaped template output
-        html = entry.fragments.get(template)
-        if html is None:
-            html = Markup(render_template(template, picker=self))  # nosec B704 # autoescaped template output
-            entry.fragments[template] = html
-        return html
+        """``template`` rendered for this picker: the month grid, the slot buttons."""
+        return Markup(render_template(template, picker=self))  # nosec B704 # autoescaped template output
 
     @property
     def prev_month(self) -> date | None:
@@ -109,7 +96,7 @@ class Picker:
                     MonthDay(
                         day=cursor,
                         in_month=cursor.month == self.month.month,
-                        free=self.free_days.get(cursor, 0),
+                        free=cursor in self.free_days,
                         today=cursor == self.today,
                         selected=cursor == self.day,
                     )
@@ -131,7 +118,8 @@ class Picker:
 
     @property
     def free_count(self) -> int:
-        return sum(self.free_days.values())
+        """How many days of the month have a free slot."""
+        return len(self.free_days)
 
 
 def _horizon_last_day(service: Service, zone: ZoneInfo, now: datetime) -> date:
@@ -143,11 +131,14 @@ def _month_bounds(month: date) -> tuple[date, date]:
     return month, following - timedelta(days=1)
 
 
-def _grouped(slots: list[Slot], zone: ZoneInfo) -> dict[date, list[Slot]]:
-    grouped: dict[date, list[Slot]] = defaultdict(list)
-    for slot in slots:
-        grouped[slot.start.astimezone(zone).date()].append(slot)
-    return grouped
+def _next_midnight(instant: datetime, zone: ZoneInfo) -> datetime:
+    local = instant.astimezone(zone).date() + timedelta(days=1)
+    return datetime.combine(local, datetime.min.time(), tzinfo=zone).astimezone(UTC)
+
+
+def _earliest(*instants: datetime | None) -> datetime | None:
+    present = [instant for instant in instants if instant is not None]
+    return min(present) if present else None
 
 
 def build_picker(
@@ -163,7 +154,6 @@ def build_picker(
     exclude_appointment_id: uuid.UUID | None = None,
     with_month: bool = True,
     auto_select: bool = True,
-    fresh: bool = False,
     mode: str = "book",
     current_start: datetime | None = None,
 ) -> Picker:
@@ -172,30 +162,10 @@ def build_picker(
     With no month and no day, the current month is shown (or the next one when
     nothing is free in this one) and, with ``auto_select``, its first free day is
     chosen, so the visitor sees times straight away. ``with_month=False`` skips
-    the month (the day partial needs only the day). Answers are cached briefly
-    (see ``PickerCache``); ``fresh=True`` recomputes, as after a failed attempt.
+    the month (the day partial needs only the day). The month asks only which
+    days have a free slot; the day lists its slots. ``changes_at`` says when time
+    alone changes the answer (the shared cache keeps it until then or a change).
     """
-    cache = picker_cache()
-    ttl = float(current_app.config.get("PICKER_CACHE_SECONDS", DEFAULT_CACHE_SECONDS))
-    key = (
-        service.id,
-        zone.key,
-        agent_id,
-        exclude_appointment_id,
-        month,
-        day,
-        with_month,
-        auto_select,
-        mode,
-        current_start,
-        links.key,
-        str(locale()),
-    )
-    entry = None if fresh or ttl <= 0 else cache.get(key)
-    if entry is not None:
-        return _picker_from(entry, service, zone, links, agent_id, mode, current_start)
-
-    generation = cache.generation
     today = now.astimezone(zone).date()
     last_day = _horizon_last_day(service, zone, now)
     if day is not None:
@@ -213,67 +183,44 @@ def build_picker(
         last_day=last_day,
         mode=mode,
         current_start=current_start,
+        # "Today" moves at midnight; the horizon's last day when now + horizon passes one.
+        changes_at=min(
+            _next_midnight(now, zone),
+            _next_midnight(now + timedelta(days=service.horizon_days), zone)
+            - timedelta(days=service.horizon_days),
+        ),
     )
+    options = {
+        "now": now,
+        "agent_id": agent_id,
+        "exclude_appointment_id": exclude_appointment_id,
+    }
 
-    def slots_between(first: date, last: date) -> list[Slot]:
+    def days_between(first: date, last: date) -> frozenset[date]:
         first, last = max(first, today), min(last, last_day)
         if first > last:
-            return []
-        return offered_slots(
-            session,
-            service,
-            first,
-            last,
-            zone,
-            now=now,
-            agent_id=agent_id,
-            exclude_appointment_id=exclude_appointment_id,
-        )
+            return frozenset()
+        answer = free_days(session, service, first, last, zone, **options)
+        picker.changes_at = _earliest(picker.changes_at, answer.changes_at)
+        return answer.days
 
-    if not with_month:
-        if day is not None:
-            picker.day_slots = slots_between(day, day)
-    else:
-        grouped = _grouped(slots_between(*_month_bounds(month)), zone)
-        if not grouped and not explicit_month and picker.next_month is not None:
+    def slots_of(chosen: date) -> list[Slot]:
+        if not today <= chosen <= last_day:
+            return []
+        answer = offered_answer(session, service, chosen, chosen, zone, **options)
+        picker.changes_at = _earliest(picker.changes_at, answer.changes_at)
+        return answer.slots
+
+    if with_month:
+        free = days_between(*_month_bounds(month))
+        if not free and not explicit_month and picker.next_month is not None:
             # Nothing left this month: open on the next one.
             month = picker.next_month
             picker.month = month
-            grouped = _grouped(slots_between(*_month_bounds(month)), zone)
-        picker.free_days = {d: len(s) for d, s in grouped.items()}
-        if picker.day is None and auto_select and grouped:
-            picker.day = min(grouped)
-        if picker.day is not None:
-            picker.day_slots = grouped.get(picker.day, [])
-
-    if ttl > 0:
-        picker.cache_entry = PickerEntry(
-            generation=generation,
-            expires=time.monotonic() + ttl,
-            month=picker.month,
-            day=picker.day,
-            today=picker.today,
-            last_day=picker.last_day,
-            free_days=picker.free_days,
-            day_slots=picker.day_slots,
-        )
-        cache.put(key, picker.cache_entry)
+            free = days_between(*_month_bounds(month))
+        picker.free_days = free
+        if picker.day is None and auto_select and free:
+            picker.day = min(free)
+    if picker.day is not None and (not with_month or picker.day in picker.free_days):
+        picker.day_slots = slots_of(picker.day)
     return picker
-
-
-def _picker_from(entry: PickerEntry, service, zone, links, agent_id, mode, current_start) -> Picker:
-    return Picker(
-        service=service,
-        zone=zone,
-        month=entry.month,
-        day=entry.day,
-        agent_id=agent_id,
-        links=links,
-        today=entry.today,
-        last_day=entry.last_day,
-        free_days=entry.free_days,
-        day_slots=entry.day_slots,
-        mode=mode,
-        current_start=current_start,
-        cache_entry=entry,
-    )

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from portal.scheduling.slots import first_free_starts
 from portal.scheduling import (
     AgentSchedule,
     Busy,
@@ -374,3 +375,39 @@ def test_free_slots_matches_the_minute_by_minute_reference(case: Case):
         now=case.now,
     )
     assert [(s.start, s.end, s.agent_ids, s.remaining) for s in result] == reference(case)
+
+
+def _as_seconds(agent: AgentSchedule) -> AgentSchedule:
+    """The same agent with busy time in the loader's form: whole epoch seconds."""
+    return AgentSchedule(
+        id=agent.id,
+        name=agent.name,
+        timezone=agent.timezone,
+        working_hours=agent.working_hours,
+        exceptions=agent.exceptions,
+        busy_seconds=tuple(
+            (int(b.start.timestamp()), int(b.end.timestamp()), b.service_id) for b in agent.busy
+        ),
+    )
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cases())
+def test_epoch_busy_and_the_month_grid_agree_with_every_slot(case: Case):
+    arguments = dict(
+        office_hours=case.office,
+        office_timezone=case.office_zone,
+        first_day=case.first_day,
+        last_day=case.last_day,
+        timezone=case.query_zone,
+        now=case.now,
+    )
+    slots = free_slots(case.service, case.agents, **arguments)
+    seconds = [_as_seconds(agent) for agent in case.agents]
+    assert free_slots(case.service, seconds, **arguments) == slots
+    zone = ZoneInfo(case.query_zone)
+    days = {slot.start.astimezone(zone).date() for slot in slots}
+    firsts = first_free_starts(case.service, seconds, **arguments)
+    assert set(firsts) == days
+    offered = {int(slot.start.timestamp()) for slot in slots}
+    assert all(start in offered for start in firsts.values())

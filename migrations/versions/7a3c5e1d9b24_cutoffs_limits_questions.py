@@ -27,9 +27,7 @@ def upgrade():
         batch_op.add_column(sa.Column("reschedule_cutoff_minutes", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("max_bookings_per_customer", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("max_per_agent_per_day", sa.Integer(), nullable=True))
-        batch_op.add_column(
-            sa.Column("questions", sa.JSON(), server_default="[]", nullable=False)
-        )
+        batch_op.add_column(sa.Column("questions", sa.JSON(), server_default="[]", nullable=False))
     with op.batch_alter_table("appointments", schema=None) as batch_op:
         batch_op.add_column(sa.Column("answers", sa.JSON(), server_default="[]", nullable=False))
 

@@ -118,9 +118,24 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "timezone": STRING,
             "locale": STRING,
             "active": {"type": "boolean"},
+            "cancelCutoff": nullable(DURATION),
+            "rescheduleCutoff": nullable(DURATION),
+            "maxBookingsPerCustomer": nullable({"type": "integer", "minimum": 1}),
+            "maxPerAgentPerDay": nullable({"type": "integer", "minimum": 1}),
+            "questions": array(ref("Question")),
             "agentIds": array(UUID),
             "agents": array(ref("AgentRef")),
         }
+    ),
+    "Question": obj(
+        {
+            "id": STRING,
+            "label": STRING,
+            "type": {"type": "string", "enum": ["text", "textarea", "select", "checkbox", "phone"]},
+            "required": {"type": "boolean"},
+            "options": array(STRING),
+        },
+        optional=("options",),
     ),
     "Slot": obj(
         {

@@ -31,12 +31,21 @@ def service_json(service: Service) -> dict[str, Any]:
         "timezone": service.timezone,
         "locale": service.locale,
         "active": service.active,
+        "cancelCutoff": _minutes_or_none(service.cancel_cutoff_minutes),
+        "rescheduleCutoff": _minutes_or_none(service.reschedule_cutoff_minutes),
+        "maxBookingsPerCustomer": service.max_bookings_per_customer,
+        "maxPerAgentPerDay": service.max_per_agent_per_day,
+        "questions": [dict(question) for question in service.questions or ()],
         "agentIds": [str(agent.id) for agent in agents],
         "agents": [
             {"id": str(agent.id), "name": agent.name, "timezone": agent.timezone}
             for agent in agents
         ],
     }
+
+
+def _minutes_or_none(minutes: int | None) -> str | None:
+    return None if minutes is None else format_duration(timedelta(minutes=minutes))
 
 
 def slot_json(slot: Slot) -> dict[str, Any]:

@@ -43,6 +43,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from markupsafe import Markup
 from sqlalchemy import select
 
+from portal.booking import lifecycle, questions
 from portal.booking.book_with_code import CustomerBooking, book_with_code, code_needed
 from portal.booking.links import (
     appointment_for_manage_token,
@@ -574,6 +575,23 @@ def appointment_when(appointment: Appointment, zone_name: str | None = None) -> 
         "full": fmt.format_datetime(appointment.start_at, zone),
         "iso": fmt.iso_utc(appointment.start_at),
     }
+
+
+@bp.app_template_global()
+def change_deadlines(appointment: Appointment) -> dict[str, str]:
+    """Until when the customer may cancel and reschedule online (the lifecycle's cut-offs)."""
+    return {
+        action.value: lifecycle.format_deadline(
+            appointment, lifecycle.deadline(appointment, action)
+        )
+        for action in (lifecycle.Action.CANCEL, lifecycle.Action.RESCHEDULE)
+    }
+
+
+@bp.app_template_global()
+def answers_of(appointment: Appointment) -> list[tuple[str, str]]:
+    """The customer's answers as (label asked, value shown), in the order asked."""
+    return [(a["label"], questions.shown_value(a)) for a in appointment.answers or ()]
 
 
 @bp.app_template_global()

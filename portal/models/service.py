@@ -53,7 +53,7 @@ class Service(UUIDPrimaryKey, Timestamps, Base):
     reschedule_cutoff_minutes: Mapped[int | None]
     max_bookings_per_customer: Mapped[int | None]
     max_per_agent_per_day: Mapped[int | None]
-    # Booking questions, in order: [{id, label, type, required, options}] (portal.booking.questions).
+    # Booking questions in order, [{id, label, type, required, options}]: portal.booking.questions.
     questions: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list, server_default="[]")
 
     agents: Mapped[list[User]] = relationship(secondary=service_agents, order_by="User.name")

@@ -27,7 +27,15 @@ from portal.api.serializers import (
     customer_participant_json,
     utc_z,
 )
-from portal.booking import interaction, lifecycle, operations, participants, queries, updates
+from portal.booking import (
+    interaction,
+    lifecycle,
+    operations,
+    participants,
+    queries,
+    questions,
+    updates,
+)
 from portal.booking.errors import NotFound
 from portal.domain.errors import Forbidden
 from portal.booking.lifecycle import Actor
@@ -117,6 +125,7 @@ def appointment_json(appointment: Appointment) -> dict[str, Any]:
         ],
         "room": activation_json(ticket) if ticket is not None else None,
         "done": appointment.done,
+        "answers": questions.answers_by_id(appointment.answers),
         "cancellationReason": appointment.cancellation_reason,
         "dateCreated": utc_z(appointment.created_at),
         "lastUpdated": utc_z(appointment.updated_at),
@@ -381,6 +390,9 @@ CREATE_FIELDS = {
     "customer": Field(dict, required=True, fields=CUSTOMER_FIELDS, parse=_customer_only),
     "reference": Field(str, min_length=1, max_length=updates.REFERENCE_MAX),
     "metadata": Field(dict),
+    "answers": Field(dict, default=dict),  # {question id: value}; the service's questions
+    # Book past the service's limits on purpose (issue 18); otherwise they hold for staff too.
+    "overrideLimits": Field(bool, default=False),
 }
 
 
@@ -403,6 +415,8 @@ def create_appointment():
         metadata=values.get("metadata"),
         timezone=values.get("timezone"),
         locale=values.get("locale"),
+        answers=values["answers"],
+        override_limits=values["override_limits"],
     )
     response = jsonify(appointment_json(appointment))
     response.status_code = 201

@@ -127,6 +127,15 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "agents": array(ref("AgentRef")),
         }
     ),
+    "Answers": {
+        "type": "object",
+        "description": (
+            "The customer's answers to the service's booking questions: {question id: value}, "
+            "text (select: one of the options) or, for a checkbox, true/false. Answers to "
+            "questions the service no longer asks are kept."
+        ),
+        "additionalProperties": {"type": ["string", "boolean"]},
+    },
     "Question": obj(
         {
             "id": STRING,
@@ -204,6 +213,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             ),
             "room": nullable(ref("Activation")),
             "done": {"type": "boolean"},
+            "answers": ref("Answers"),
             "cancellationReason": nullable(STRING),
             "dateCreated": DATE_TIME,
             "lastUpdated": DATE_TIME,
@@ -309,6 +319,7 @@ SCHEMAS["CustomerAppointment"] = obj(
         "agent": obj({"name": STRING}),
         "participants": array(ref("CustomerParticipant")),
         "room": nullable(ref("Activation")),
+        "answers": ref("Answers"),
         "cancellationReason": nullable(STRING),
     }
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, UTC
 from typing import Any
 
+from portal.booking.questions import answers_by_id
 from portal.isoduration import format_duration
 from portal.models import Appointment, Participant, RoomTicket, Service
 from portal.scheduling import Slot
@@ -102,5 +103,6 @@ def customer_appointment_json(
         "agent": {"name": appointment.organizer.name if appointment.organizer else ""},
         "participants": [customer_participant_json(p) for p in own],
         "room": activation_json(room) if room is not None else None,
+        "answers": answers_by_id(appointment.answers),
         "cancellationReason": appointment.cancellation_reason,
     }

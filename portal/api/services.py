@@ -7,7 +7,7 @@ import uuid
 from flask import jsonify
 from sqlalchemy import func, select
 
-from portal.api import bp
+from portal.api import bp, customer_tokens
 from portal.api.errors import ApiError, invalid_param, not_found
 from portal.api.params import parse_date, parse_timezone, parse_uuid, query_args, required
 from portal.api.paging import PAGING_PARAMS, page_of, page_params, sort_params
@@ -69,7 +69,15 @@ def list_slots(service_id: str):
     agent_id = parse_uuid("agentId", args["agentId"]) if "agentId" in args else None
     if agent_id is not None and agent_id not in {a.id for a in service.agents if a.active}:
         raise ApiError(404, "not_found", "That agent does not offer this service.")
+    # A customer bearer makes the customer known: at their booking limit, no slots.
     slots = offered_slots(
-        db.session, service, first_day, last_day, zone, now=utcnow(), agent_id=agent_id
+        db.session,
+        service,
+        first_day,
+        last_day,
+        zone,
+        now=utcnow(),
+        agent_id=agent_id,
+        customer_email=customer_tokens.customer_claim(),
     )
     return jsonify([slot_json(slot) for slot in slots])

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from portal.booking import limits
 from portal.booking.errors import InvalidBooking, SlotUnavailable
 from portal.booking.loader import load_availability
 from portal.domain.settings import settings_of
@@ -43,8 +44,16 @@ def offered_slots(
     exclude_hold_id: uuid.UUID | None = None,
     duration: timedelta | None = None,
     count_holds: bool = True,
+    apply_limits: bool = True,
+    customer_email: str | None = None,
 ) -> list[Slot]:
-    """The service's offered slots starting on ``first_day``..``last_day`` in ``zone``."""
+    """The service's offered slots starting on ``first_day``..``last_day`` in ``zone``.
+
+    ``apply_limits`` leaves out the days an agent is full (``limits``); with a known
+    ``customer_email`` that reached the per-customer limit there are no slots at all.
+    """
+    if apply_limits and limits.customer_limit_refusal(session, service, customer_email, now):
+        return []
     start, end = day_range_utc(first_day, last_day, zone)
     data = load_availability(
         session,
@@ -56,6 +65,7 @@ def offered_slots(
         exclude_appointment_id=exclude_appointment_id,
         exclude_hold_id=exclude_hold_id,
         count_holds=count_holds,
+        apply_limits=apply_limits,
     )
     rules = data.service if duration is None else replace(data.service, duration=duration)
     return free_slots(
@@ -82,10 +92,13 @@ def free_agents_at(
     enforce_notice: bool = True,
     duration: timedelta | None = None,
     count_holds: bool = True,
+    apply_limits: bool = True,
 ) -> tuple[uuid.UUID, ...]:
     """The agents free for a slot starting at ``start``; raises SlotUnavailable if none.
 
     ``count_holds=False`` judges as if no customer held anything (staff book over holds).
+    ``apply_limits=False`` ignores the per-agent daily limit (staff overriding it); when
+    only that limit rules the slot out, the refusal says so (a Conflict).
     """
     if start.tzinfo is None:
         raise InvalidBooking("The start time needs a time zone.")
@@ -96,22 +109,37 @@ def free_agents_at(
         # Staff may book inside the minimum notice: judge as if asked early enough.
         now = min(now, start - timedelta(minutes=service.minimum_notice_minutes))
     day = start.date()
-    slots = offered_slots(
-        session,
-        service,
-        day,
-        day,
-        ZoneInfo("UTC"),
-        now=now,
-        agent_id=agent_id,
-        exclude_appointment_id=exclude_appointment_id,
-        exclude_hold_id=exclude_hold_id,
-        duration=duration,
-        count_holds=count_holds,
-    )
-    for slot in slots:
-        if slot.start == start and slot.agent_ids:
-            return tuple(slot.agent_ids)
+
+    def free_at(with_limits: bool) -> tuple[uuid.UUID, ...]:
+        slots = offered_slots(
+            session,
+            service,
+            day,
+            day,
+            ZoneInfo("UTC"),
+            now=now,
+            agent_id=agent_id,
+            exclude_appointment_id=exclude_appointment_id,
+            exclude_hold_id=exclude_hold_id,
+            duration=duration,
+            count_holds=count_holds,
+            apply_limits=with_limits,
+        )
+        for slot in slots:
+            if slot.start == start and slot.agent_ids:
+                return tuple(slot.agent_ids)
+        return ()
+
+    free = free_at(apply_limits)
+    if free:
+        return free
+    if apply_limits and service.max_per_agent_per_day:
+        # Free but for the daily limit: say so rather than "just taken".
+        unlimited = free_at(False)
+        if unlimited:
+            agent = session.get(User, unlimited[0])
+            local_day = start.astimezone(ZoneInfo(agent.timezone)).date()
+            raise limits.day_limit_refusal(service, agent.name, local_day)
     raise SlotUnavailable()
 
 

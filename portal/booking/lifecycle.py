@@ -319,6 +319,17 @@ def held_slots_bind(actor: Actor) -> bool:
     return actor.is_customer
 
 
+def limits_bind(actor: Actor, override: bool = False) -> bool:
+    """Whether the service's booking limits hold for a booking ``actor`` makes.
+
+    Customers are always bound. Staff and integrations are bound too, unless they
+    exceed a limit deliberately (``override``: ``overrideLimits`` in the staff create);
+    moving an existing appointment (staff reschedule, reassign) is not a new booking
+    and is not limited (docs/decisions.md, "Cut-offs, limits and booking questions").
+    """
+    return actor.is_customer or not override
+
+
 def sees_staff_details(actor: Actor, appointment: Appointment) -> bool:
     """Whether ``actor`` gets the staff view of ``appointment`` (else the customer's view).
 
@@ -418,6 +429,7 @@ __all__ = [
     "format_deadline",
     "format_moment",
     "held_slots_bind",
+    "limits_bind",
     "organizer_for_create",
     "participants_seen_by",
     "require",

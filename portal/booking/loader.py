@@ -47,6 +47,7 @@ from portal.models import (
     WorkingHours,
     service_agents,
 )
+from portal.booking import limits
 from portal.models.base import UTCDateTime
 from portal.models.schedule import time_exception_agents
 from portal.scheduling import (
@@ -99,6 +100,7 @@ def load_availability(
     exclude_appointment_id: uuid.UUID | None = None,
     exclude_hold_id: uuid.UUID | None = None,
     count_holds: bool = True,
+    apply_limits: bool = True,
 ) -> AvailabilityInput:
     """Everything needed to compute ``service``'s slots starting in [start, end).
 
@@ -106,6 +108,8 @@ def load_availability(
     appointment or hold is left out of busy time (a reschedule or a held slot
     being confirmed must not block itself). Live holds are busy time unless
     ``count_holds`` is false (staff book over them: ``lifecycle.held_slots_bind``).
+    ``apply_limits`` closes the days on which an agent reached the service's
+    ``max_per_agent_per_day`` (``lifecycle.limits_bind``).
     """
     rows = session.execute(_rules_statement(), {"service_id": service.id}).all()
     agents: dict[uuid.UUID, dict[str, Any]] = {}
@@ -174,6 +178,16 @@ def load_availability(
                 )
             )
 
+    full_days: dict[uuid.UUID, frozenset] = {}
+    if agents and apply_limits and service.max_per_agent_per_day:
+        full_days = limits.full_days(
+            session,
+            service,
+            {agent_id: info["timezone"] for agent_id, info in agents.items()},
+            start - DATE_MARGIN,
+            end + DATE_MARGIN,
+            exclude_appointment_id=exclude_appointment_id,
+        )
     schedules = [
         AgentSchedule(
             id=agent_id,
@@ -182,6 +196,7 @@ def load_availability(
             working_hours=tuple(hours[agent_id]),
             exceptions=tuple(exceptions[agent_id]),
             busy=tuple(busy[agent_id]),
+            full_days=full_days.get(agent_id, frozenset()),
         )
         for agent_id, info in agents.items()
     ]

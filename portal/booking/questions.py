@@ -155,7 +155,10 @@ def check_answers(
             errors.add(field, "Enter a phone number, e.g. +49 30 1234567.")
             continue
         stored.append(_answer(question, text))
-    errors.raise_if_any()
+    if errors:
+        # The sentence names each field, for the API; pages show ``fields`` at their inputs.
+        sentence = " ".join(f"'{field}': {message}" for field, message in errors.errors.items())
+        raise Invalid(sentence, fields=errors.errors)
     return stored
 
 

@@ -98,6 +98,9 @@ class AgentSchedule:
     working_hours: tuple[WeeklyWindow, ...] = ()
     exceptions: tuple[TimeExceptionRule, ...] = ()
     busy: tuple[Busy, ...] = ()
+    # Local dates (agent's zone) on which the agent takes no more of this service
+    # (its per-agent daily limit is reached): no slot starts on them.
+    full_days: frozenset[date] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)

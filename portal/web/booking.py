@@ -43,7 +43,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from markupsafe import Markup
 from sqlalchemy import select
 
-from portal.booking import lifecycle, questions
+from portal.booking import lifecycle, limits, questions
 from portal.booking.book_with_code import CustomerBooking, book_with_code, code_needed
 from portal.booking.links import (
     appointment_for_manage_token,
@@ -245,8 +245,35 @@ def _query_key() -> tuple:
 # picker is shared (``picker.cached_render``); only the CSRF token is per visitor.
 
 
+def _customer_at_limit(slug: str, *, partial: bool, day=None):
+    """A signed-in customer at the service's booking limit sees why, and no times.
+
+    Anonymous visitors cannot be known: they get the shared picker with every time, and
+    the limit is told when they give their e-mail (``holds``) or book.
+    """
+    email = current_customer_email()
+    if email is None:
+        return None
+    service = active_service(slug)
+    refusal = limits.customer_limit_refusal(db.session, service, email, utcnow())
+    if refusal is None:
+        return None
+    zone, _ = _zone_choice(service, request.args.get("timezone"))
+    agent_id = _agent_choice(service, request.args.get("agent"))
+    picker = _picker(service, zone, agent_id, day=day, with_month=not (partial and day), fresh=True)
+    picker.free_days, picker.day_slots = {}, []
+    picker.message = refusal.message
+    template = "booking/_slots.html" if partial and day else "booking/_picker.html"
+    html = render_template(template, picker=picker, csrf_value=generate_csrf())
+    return _respond(html, _about(service), partial)
+
+
 @bp.get("/book/<slug>")
 def book(slug: str):
+    limited = _customer_at_limit(slug, partial=htmx.wants_partial())
+    if limited is not None:
+        return limited
+
     def compute() -> tuple[str, dict]:
         service = active_service(slug)
         zone, zone_error = _zone_choice(service, request.args.get("timezone"))
@@ -271,6 +298,9 @@ def day(slug: str, day: str):
     if chosen is None:
         abort(404)
     partial = htmx.wants_partial()
+    limited = _customer_at_limit(slug, partial=partial, day=chosen)
+    if limited is not None:
+        return limited
 
     def compute() -> tuple[str, dict]:
         service = active_service(slug)

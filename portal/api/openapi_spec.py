@@ -952,10 +952,28 @@ def operations() -> list[Op]:
             "Move an appointment",
             "Appointments",
             ALL_STAFF,
-            {OK: appointment, 409: Response("The new time is not free.", ref("Error"))},
+            {
+                OK: Response(
+                    "The moved appointment: the staff shape, or the customer's view for a "
+                    "customer bearer.",
+                    ref("AppointmentAsStaffOrCustomer"),
+                ),
+                409: Response(
+                    "The new time is not free, or (customer bearer) past the service's "
+                    "rescheduleCutoff (`conflict`).",
+                    ref("Error"),
+                ),
+            },
             body="portal.api.appointments:RESCHEDULE_BODY",
-            errors=(400, 404),
+            errors=(400, 403, 404),
             example={"id": "{appointmentId}", "start": "{freeStart2}"},
+            customer_bearer=True,
+            description=(
+                "Staff tokens move any appointment they see. A customer bearer moves its own "
+                "appointment until the service's ``rescheduleCutoff`` before the start (then "
+                "409 ``conflict``), keeping its length (another ``duration`` is 403) and the "
+                "minimum notice."
+            ),
         ),
         Op(
             "put",
@@ -1270,6 +1288,13 @@ def operations() -> list[Op]:
             {204: no_content},
             query=(Param("reason", {"type": "string", "maxLength": 500}, "Cancellation reason."),),
             errors=(400, 404, 409),
+            customer_bearer=True,
+            description=(
+                "Staff tokens cancel any appointment they see. A customer bearer cancels its "
+                "own appointment until the service's ``cancelCutoff`` before the start; past it "
+                "the answer is 409 ``conflict`` saying until when it was possible and whom to "
+                "contact."
+            ),
         ),
         Op(
             "delete",

@@ -6,8 +6,10 @@ Create Date: 2026-11-26 12:00:00.000000
 
 Services get ``cancel_cutoff_minutes``, ``reschedule_cutoff_minutes``,
 ``max_bookings_per_customer`` and ``max_per_agent_per_day`` (NULL: none) and their
-booking ``questions`` (a JSON list, empty by default); appointments keep the
-customer's ``answers`` (a JSON list, each answer with the label it was asked under).
+booking ``questions`` (a JSON list; NULL on older rows means none); appointments keep
+the customer's ``answers`` (a JSON list, each answer with the label it was asked under;
+NULL on older rows). No server default: PostgreSQL's json type has no equality, so
+a default could not be compared by autogenerate.
 """
 
 import sqlalchemy as sa
@@ -27,9 +29,9 @@ def upgrade():
         batch_op.add_column(sa.Column("reschedule_cutoff_minutes", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("max_bookings_per_customer", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("max_per_agent_per_day", sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column("questions", sa.JSON(), server_default="[]", nullable=False))
+        batch_op.add_column(sa.Column("questions", sa.JSON(), nullable=True))
     with op.batch_alter_table("appointments", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("answers", sa.JSON(), server_default="[]", nullable=False))
+        batch_op.add_column(sa.Column("answers", sa.JSON(), nullable=True))
 
 
 def downgrade():

@@ -79,7 +79,8 @@ class Appointment(UUIDPrimaryKey, Timestamps, Base):
     # The customer's answers to the service's booking questions, in the order asked,
     # each with the label it was asked under: [{id, label, type, value}]. Keeping the
     # label means a question later renamed or removed never loses its answer.
-    answers: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list, server_default="[]")
+    # NULL on rows older than the column: no answers.
+    answers: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, default=list)
     cancellation_reason: Mapped[str | None] = mapped_column(Text)
     # iCalendar SEQUENCE: bumped on every change a calendar must pick up.
     sequence: Mapped[int] = mapped_column(default=0)

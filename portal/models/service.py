@@ -54,7 +54,8 @@ class Service(UUIDPrimaryKey, Timestamps, Base):
     max_bookings_per_customer: Mapped[int | None]
     max_per_agent_per_day: Mapped[int | None]
     # Booking questions in order, [{id, label, type, required, options}]: portal.booking.questions.
-    questions: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list, server_default="[]")
+    # NULL on rows older than the column (PostgreSQL's json cannot compare a server default).
+    questions: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, default=list)
 
     agents: Mapped[list[User]] = relationship(secondary=service_agents, order_by="User.name")
     time_slots: Mapped[list[ServiceTimeSlot]] = relationship(

@@ -252,3 +252,20 @@ def test_a_signed_in_customer_at_the_limit_sees_no_times(app, client, shop):
         f"/book/{shop.service.slug}/day/{shop.day.isoformat()}", headers={"HX-Request": "true"}
     )
     assert "You already have 1 upcoming" in text(partial)
+
+
+def test_moving_into_a_full_day_binds_the_customer_not_staff(app, client, berlin):
+    service, alice, _bob, sam = berlin
+    for hour in (0, 1):
+        factories.appointment(service, alice, BERLIN_DAY_START + timedelta(hours=hour))
+    later = factories.appointment(service, alice, BERLIN_DAY_START + timedelta(days=1, hours=2))
+    into_full_day = {"id": str(later.id), "start": z(BERLIN_DAY_START + timedelta(hours=4))}
+    customer = client.put(
+        "/api/appointments/reschedule/",
+        json=into_full_day,
+        headers=customer_bearer(app, "cora@example.org"),
+    )
+    assert customer.status_code == 409 and customer.json["error"] == "conflict"
+    assert "at most 2" in customer.json["error_description"]
+    staff = client.put("/api/appointments/reschedule/", json=into_full_day, headers=bearer(sam))
+    assert staff.status_code == 200, staff.json

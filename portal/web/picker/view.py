@@ -164,6 +164,7 @@ def build_picker(
     fresh: bool = False,
     mode: str = "book",
     current_start: datetime | None = None,
+    apply_limits: bool = True,
 ) -> Picker:
     """The month's free days and the chosen day's slots.
 
@@ -188,6 +189,7 @@ def build_picker(
         current_start,
         links.key,
         str(locale()),
+        apply_limits,
     )
     entry = None if fresh or ttl <= 0 else cache.get(key)
     if entry is not None:
@@ -226,6 +228,7 @@ def build_picker(
             now=now,
             agent_id=agent_id,
             exclude_appointment_id=exclude_appointment_id,
+            apply_limits=apply_limits,
         )
 
     if not with_month:

@@ -303,3 +303,48 @@ def test_customer_manage_page_follows_the_policy(app, world, state, action):
         assert status == 0, (state, action, text and re.sub(r"\s+", " ", text)[:300])
     else:
         assert status == decision.refusal.status and decision.refusal.message in text
+
+
+def customer_api_attempt(app, world: World, action: Action, item: Appointment):
+    """A customer bearer (``cu_``) of the appointment's customer tries ``action``."""
+    from portal.api import customer_tokens
+
+    with app.test_request_context("/"):
+        headers = {"Authorization": f"Bearer {customer_tokens.issue('cora@example.org')}"}
+    client = app.test_client()
+    if action == Action.RESCHEDULE:
+        body = {"id": str(item.id), "start": z(target_start(world))}
+        return client.put("/api/appointments/reschedule/", json=body, headers=headers)
+    return client.delete(f"/api/appointments/{item.id}", headers=headers)
+
+
+@pytest.mark.parametrize("cutoff_days", (None, 4), ids=("no cut-off", "past the cut-off"))
+@pytest.mark.parametrize("state", STATES)
+@pytest.mark.parametrize("action", (Action.RESCHEDULE, Action.CANCEL), ids=lambda a: a.value)
+def test_customer_page_and_token_decide_alike(app, world, state, action, cutoff_days):
+    """The manage page and a customer bearer get the policy's decision, cut-offs included
+    (issue 18: "upcoming" starts three days ahead, inside a four-day cut-off)."""
+    minutes = cutoff_days * 24 * 60 if cutoff_days else None
+    world.service.cancel_cutoff_minutes = world.service.reschedule_cutoff_minutes = minutes
+    db.session.commit()
+    item = in_state(world, state)
+    decision = lifecycle.decide(Actor.customer(), action, item, utcnow())
+    api_status, api_message = api_outcome(customer_api_attempt(app, world, action, item))
+    if decision.allowed:
+        assert api_status == 0, (state, action, api_message)
+    else:
+        assert (api_status, api_message) == (decision.refusal.status, decision.refusal.message)
+    item = in_state(world, state)  # a fresh one: its own start, so its own deadline
+    decision = lifecycle.decide(Actor.customer(), action, item, utcnow())
+    path = f"/manage/{manage_token(item)}"
+    if action == Action.RESCHEDULE:
+        response = app.test_client().post(
+            f"{path}/reschedule", data={"start": z(target_start(world))}
+        )
+    else:
+        response = app.test_client().post(f"{path}/cancel", data={"reason": "Parity"})
+    status, text = page_outcome(response)
+    if decision.allowed:
+        assert status == 0, (state, action, text and re.sub(r"\s+", " ", text)[:300])
+    else:
+        assert status == decision.refusal.status and decision.refusal.message in text

@@ -19,6 +19,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from portal.admin.errors import Collector, Conflict, Invalid, NotFound
+from portal.booking import questions
 from portal.admin.validation import check_email, check_text, check_zone_and_locale
 from portal.codes import CodeError, CodeSettings
 from portal.models import Appointment, Role, Service, SlotHold, User
@@ -33,6 +34,7 @@ MAX_DAY_MINUTES = 24 * 60
 MAX_NOTICE = timedelta(days=365)
 MAX_HORIZON_DAYS = 730
 MAX_CAPACITY = 1000
+MAX_CUTOFF = timedelta(days=90)
 SLUG_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 COLOR_PATTERN = re.compile(r"#[0-9a-fA-F]{6}")
 AGENT_ROLES = (Role.AGENT, Role.SUPERVISOR)
@@ -55,6 +57,11 @@ SERVICE_FIELDS = frozenset(
         "agent_ids",
         "sender_email",
         "active",
+        "cancel_cutoff",
+        "reschedule_cutoff",
+        "max_bookings_per_customer",
+        "max_per_agent_per_day",
+        "questions",
     }
 )
 # Model attribute for each duration field, and its bounds (inclusive, in minutes).
@@ -64,13 +71,25 @@ DURATIONS = {
     "buffer_before": ("buffer_before_minutes", 0, MAX_DAY_MINUTES),
     "buffer_after": ("buffer_after_minutes", 0, MAX_DAY_MINUTES),
     "minimum_notice": ("minimum_notice_minutes", 0, int(MAX_NOTICE.total_seconds()) // 60),
+    # None: customers may change online until the start.
+    "cancel_cutoff": ("cancel_cutoff_minutes", 0, int(MAX_CUTOFF.total_seconds()) // 60),
+    "reschedule_cutoff": ("reschedule_cutoff_minutes", 0, int(MAX_CUTOFF.total_seconds()) // 60),
 }
+# Fields where None (no value) is allowed and means "none".
+NULLABLE_DURATIONS = frozenset({"slot_interval", "cancel_cutoff", "reschedule_cutoff"})
+LIMITS = {
+    "max_bookings_per_customer": "The bookings per customer",
+    "max_per_agent_per_day": "The appointments per agent and day",
+}
+MAX_LIMIT = 1000
 LABELS = {
     "duration": "The duration",
     "slot_interval": "The slot interval",
     "buffer_before": "The buffer before",
     "buffer_after": "The buffer after",
     "minimum_notice": "The minimum notice",
+    "cancel_cutoff": "The cancel cut-off",
+    "reschedule_cutoff": "The reschedule cut-off",
 }
 
 
@@ -178,8 +197,8 @@ def _validated(session: Session, service: Service | None, fields: dict[str, Any]
     for field, (attribute, _low, _high) in DURATIONS.items():
         if field not in fields:
             continue
-        if field == "slot_interval" and fields[field] is None:
-            clean[attribute] = None  # step by the duration
+        if field in NULLABLE_DURATIONS and fields[field] is None:
+            clean[attribute] = None  # slot interval: step by the duration; cut-offs: none
             continue
         clean[attribute] = _minutes(errors, field, fields[field])
     if "horizon_days" in fields:
@@ -200,6 +219,25 @@ def _validated(session: Session, service: Service | None, fields: dict[str, Any]
             MAX_CAPACITY,
             f"The capacity must be 1 to {MAX_CAPACITY} seats per agent and slot.",
         )
+    for field, label in LIMITS.items():
+        if field in fields:
+            clean[field] = (
+                None
+                if fields[field] is None
+                else _whole(
+                    errors,
+                    field,
+                    fields[field],
+                    1,
+                    MAX_LIMIT,
+                    f"{label} must be 1 to {MAX_LIMIT}, or empty for no limit.",
+                )
+            )
+    if "questions" in fields:
+        try:
+            clean["questions"] = questions.validate_questions(fields["questions"])
+        except Invalid as error:
+            errors.add("questions", error.message)
     check_zone_and_locale(fields, errors, clean)
     if "color" in fields:
         color = fields["color"]

@@ -13,6 +13,7 @@ from typing import Any
 from flask import g, jsonify, url_for
 
 from portal.admin import services as service_domain
+from portal.booking import questions
 from portal.admin import users as user_domain
 from portal.api import bp
 from portal.api.auth import require_token
@@ -52,6 +53,29 @@ SERVICE_BODY = {
     "agentIds": Field(list, items=Field(str, parse=uuid_value)),
     "senderEmail": Field(str, nullable=True),
     "active": Field(bool),
+    # Issue 18: cut-offs (null: until the start), limits (null: none), booking questions.
+    "cancelCutoff": Field(str, nullable=True, parse=iso_duration),
+    "rescheduleCutoff": Field(str, nullable=True, parse=iso_duration),
+    "maxBookingsPerCustomer": Field(int, nullable=True),
+    "maxPerAgentPerDay": Field(int, nullable=True),
+    "questions": Field(
+        list,
+        max_length=questions.MAX_QUESTIONS,
+        items=Field(
+            dict,
+            fields={
+                "id": Field(str, required=True, max_length=questions.MAX_ID),
+                "label": Field(str, required=True, max_length=questions.MAX_LABEL),
+                "type": Field(str, required=True, choices=questions.TYPES),
+                "required": Field(bool, default=False),
+                "options": Field(
+                    list,
+                    max_length=questions.MAX_OPTIONS,
+                    items=Field(str, max_length=questions.MAX_OPTION),
+                ),
+            },
+        ),
+    ),
 }
 
 

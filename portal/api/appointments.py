@@ -27,8 +27,17 @@ from portal.api.serializers import (
     customer_participant_json,
     utc_z,
 )
-from portal.booking import interaction, lifecycle, operations, participants, queries, updates
+from portal.booking import (
+    interaction,
+    lifecycle,
+    operations,
+    participants,
+    queries,
+    questions,
+    updates,
+)
 from portal.booking.errors import NotFound
+from portal.domain.errors import Forbidden
 from portal.booking.lifecycle import Actor
 from portal.booking.operations import Customer
 from portal.extensions import db
@@ -116,6 +125,7 @@ def appointment_json(appointment: Appointment) -> dict[str, Any]:
         ],
         "room": activation_json(ticket) if ticket is not None else None,
         "done": appointment.done,
+        "answers": questions.answers_by_id(appointment.answers),
         "cancellationReason": appointment.cancellation_reason,
         "dateCreated": utc_z(appointment.created_at),
         "lastUpdated": utc_z(appointment.updated_at),
@@ -380,6 +390,9 @@ CREATE_FIELDS = {
     "customer": Field(dict, required=True, fields=CUSTOMER_FIELDS, parse=_customer_only),
     "reference": Field(str, min_length=1, max_length=updates.REFERENCE_MAX),
     "metadata": Field(dict),
+    "answers": Field(dict, default=dict),  # {question id: value}; the service's questions
+    # Book past the service's limits on purpose (issue 18); otherwise they hold for staff too.
+    "overrideLimits": Field(bool, default=False),
 }
 
 
@@ -402,6 +415,8 @@ def create_appointment():
         metadata=values.get("metadata"),
         timezone=values.get("timezone"),
         locale=values.get("locale"),
+        answers=values["answers"],
+        override_limits=values["override_limits"],
     )
     response = jsonify(appointment_json(appointment))
     response.status_code = 201
@@ -447,21 +462,37 @@ def update_appointment():
     return jsonify(appointment_json(appointment))
 
 
-def _cancel(appointment: Appointment, reason: str | None):
+def _cancel(appointment: Appointment, reason: str | None, actor: Actor | None = None):
     operations.cancel(
-        db.session, appointment, reason or "Cancelled through the API.", actor=_actor()
+        db.session, appointment, reason or "Cancelled through the API.", actor=actor or _actor()
     )
     return "", 204
 
 
+def _changer(roles: tuple[Role, ...]) -> str | None:
+    """A customer bearer's e-mail; else None once a staff token with ``roles`` is checked."""
+    customer = customer_tokens.customer_claim()
+    if customer is None:
+        _authenticate(*roles)
+    return customer
+
+
+def _target(customer: str | None, key: uuid.UUID) -> tuple[Actor, Appointment]:
+    if customer is not None:
+        return Actor.customer(customer), customer_tokens.customer_appointment(customer, key)
+    return _actor(), _visible(key)
+
+
 @bp.delete("/appointments/<appointment_id>")
-@require_token(*STAFF)
 def delete_appointment(appointment_id: str):
+    """Staff cancel; a customer bearer cancels their own (until the service's cut-off)."""
+    customer = _changer(STAFF)
     args = _query(("reason",))
     reason = args.get("reason", "").strip()
     if len(reason) > 500:
         raise invalid_param("'reason' allows at most 500 characters.")
-    return _cancel(_visible(appointment_id), reason)
+    actor, appointment = _target(customer, _appointment_id(appointment_id))
+    return _cancel(appointment, reason, actor)
 
 
 # --- seed 003: by external reference -------------------------------------------------
@@ -673,11 +704,15 @@ def reassign_appointment():
 
 
 @bp.put("/appointments/reschedule/")
-@require_token(*STAFF)
 def reschedule_appointment():
+    """Staff move any visible appointment; a customer bearer moves their own, keeping its
+    length and the minimum notice, until the service's cut-off (as the manage page)."""
+    customer = _changer(STAFF)
     values = parse_body(RESCHEDULE_BODY)
     _in_range("start", values["start"])
-    appointment = _visible(values["id"])
+    actor, appointment = _target(customer, values["id"])
+    if actor.is_customer and values.get("duration") not in (None, appointment.duration):
+        raise Forbidden("Please contact us to change the length of your appointment.")
     operations.reschedule(
         db.session,
         appointment,
@@ -685,10 +720,10 @@ def reschedule_appointment():
         duration=values.get("duration") or appointment.duration,
         timezone=values.get("timezone"),
         locale=values.get("locale"),
-        enforce_notice=False,
-        actor=_actor(),
+        enforce_notice=actor.is_customer,
+        actor=actor,
     )
-    return jsonify(appointment_json(appointment))
+    return jsonify(appointment_view(actor, appointment))
 
 
 # --- public counts (seed 001) --------------------------------------------------------------

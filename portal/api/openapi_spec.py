@@ -118,9 +118,33 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "timezone": STRING,
             "locale": STRING,
             "active": {"type": "boolean"},
+            "cancelCutoff": nullable(DURATION),
+            "rescheduleCutoff": nullable(DURATION),
+            "maxBookingsPerCustomer": nullable({"type": "integer", "minimum": 1}),
+            "maxPerAgentPerDay": nullable({"type": "integer", "minimum": 1}),
+            "questions": array(ref("Question")),
             "agentIds": array(UUID),
             "agents": array(ref("AgentRef")),
         }
+    ),
+    "Answers": {
+        "type": "object",
+        "description": (
+            "The customer's answers to the service's booking questions: {question id: value}, "
+            "text (select: one of the options) or, for a checkbox, true/false. Answers to "
+            "questions the service no longer asks are kept."
+        ),
+        "additionalProperties": {"type": ["string", "boolean"]},
+    },
+    "Question": obj(
+        {
+            "id": STRING,
+            "label": STRING,
+            "type": {"type": "string", "enum": ["text", "textarea", "select", "checkbox", "phone"]},
+            "required": {"type": "boolean"},
+            "options": array(STRING),
+        },
+        optional=("options",),
     ),
     "Slot": obj(
         {
@@ -189,6 +213,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             ),
             "room": nullable(ref("Activation")),
             "done": {"type": "boolean"},
+            "answers": ref("Answers"),
             "cancellationReason": nullable(STRING),
             "dateCreated": DATE_TIME,
             "lastUpdated": DATE_TIME,
@@ -294,6 +319,7 @@ SCHEMAS["CustomerAppointment"] = obj(
         "agent": obj({"name": STRING}),
         "participants": array(ref("CustomerParticipant")),
         "room": nullable(ref("Activation")),
+        "answers": ref("Answers"),
         "cancellationReason": nullable(STRING),
     }
 )
@@ -954,10 +980,28 @@ def operations() -> list[Op]:
             "Move an appointment",
             "Appointments",
             ALL_STAFF,
-            {OK: appointment, 409: Response("The new time is not free.", ref("Error"))},
+            {
+                OK: Response(
+                    "The moved appointment: the staff shape, or the customer's view for a "
+                    "customer bearer.",
+                    ref("AppointmentAsStaffOrCustomer"),
+                ),
+                409: Response(
+                    "The new time is not free, or (customer bearer) past the service's "
+                    "rescheduleCutoff (`conflict`).",
+                    ref("Error"),
+                ),
+            },
             body="portal.api.appointments:RESCHEDULE_BODY",
-            errors=(400, 404),
+            errors=(400, 403, 404),
             example={"id": "{appointmentId}", "start": "{freeStart2}"},
+            customer_bearer=True,
+            description=(
+                "Staff tokens move any appointment they see. A customer bearer moves its own "
+                "appointment until the service's ``rescheduleCutoff`` before the start (then "
+                "409 ``conflict``), keeping its length (another ``duration`` is 403) and the "
+                "minimum notice."
+            ),
         ),
         Op(
             "put",
@@ -1345,6 +1389,13 @@ def operations() -> list[Op]:
             {204: no_content},
             query=(Param("reason", {"type": "string", "maxLength": 500}, "Cancellation reason."),),
             errors=(400, 404, 409),
+            customer_bearer=True,
+            description=(
+                "Staff tokens cancel any appointment they see. A customer bearer cancels its "
+                "own appointment until the service's ``cancelCutoff`` before the start; past it "
+                "the answer is 409 ``conflict`` saying until when it was possible and whom to "
+                "contact."
+            ),
         ),
         Op(
             "delete",

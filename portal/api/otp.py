@@ -111,6 +111,7 @@ BASIC_BODY = {
     "title": Field(str, max_length=TITLE_MAX),
     "notes": Field(str, max_length=NOTES_MAX, default=""),
     "customer": Field(dict, required=True, fields=CUSTOMER_FIELDS, parse=_customer_only),
+    "answers": Field(dict, default=dict),  # {question id: value}; the service's questions
     "otp": Field(
         dict,
         required=True,
@@ -137,6 +138,7 @@ def book_basic():
         locale=values.get("locale"),
         title=values.get("title"),
         notes=values["notes"],
+        answers=values["answers"],
     )
     appointment = book_with_code(db.session, code_settings(), booking, values["otp"]["code"])
     # The customer who proved the address reads the booking as customers do.

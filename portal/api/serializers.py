@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, UTC
 from typing import Any
 
+from portal.booking.questions import answers_by_id
 from portal.isoduration import format_duration
 from portal.models import Appointment, Participant, RoomTicket, Service
 from portal.scheduling import Slot
@@ -31,12 +32,21 @@ def service_json(service: Service) -> dict[str, Any]:
         "timezone": service.timezone,
         "locale": service.locale,
         "active": service.active,
+        "cancelCutoff": _minutes_or_none(service.cancel_cutoff_minutes),
+        "rescheduleCutoff": _minutes_or_none(service.reschedule_cutoff_minutes),
+        "maxBookingsPerCustomer": service.max_bookings_per_customer,
+        "maxPerAgentPerDay": service.max_per_agent_per_day,
+        "questions": [dict(question) for question in service.questions or ()],
         "agentIds": [str(agent.id) for agent in agents],
         "agents": [
             {"id": str(agent.id), "name": agent.name, "timezone": agent.timezone}
             for agent in agents
         ],
     }
+
+
+def _minutes_or_none(minutes: int | None) -> str | None:
+    return None if minutes is None else format_duration(timedelta(minutes=minutes))
 
 
 def slot_json(slot: Slot) -> dict[str, Any]:
@@ -122,5 +132,6 @@ def customer_appointment_json(
         "agent": {"name": appointment.organizer.name if appointment.organizer else ""},
         "participants": [customer_participant_json(p) for p in own],
         "room": activation_json(room) if room is not None else None,
+        "answers": answers_by_id(appointment.answers),
         "cancellationReason": appointment.cancellation_reason,
     }

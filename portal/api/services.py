@@ -9,12 +9,13 @@ from datetime import datetime
 from flask import Response, jsonify
 from sqlalchemy import func, select
 
-from portal.api import bp
+from portal.api import bp, customer_tokens
 from portal.api.errors import ApiError, invalid_param, not_found
 from portal.api.params import parse_date, parse_timezone, parse_uuid, query_args, required
 from portal.api.paging import PAGING_PARAMS, page_of, page_params, sort_params
 from portal import availability_cache
 from portal.api.serializers import service_json, slots_json_text
+from portal.booking import limits
 from portal.booking.availability import offered_answer
 from portal.extensions import db
 from portal.models import Service, utcnow
@@ -71,6 +72,13 @@ def list_slots(service_id: str):
         # Loaded after the versions were read (``availability_cache.cached``).
         return _slots_answer(service_id, args, now)
 
+    customer_email = customer_tokens.customer_claim()
+    if customer_email is not None:
+        # A customer bearer makes the customer known: their own limit is never in a shared answer.
+        service = active_service(service_id)
+        if limits.customer_limit_refusal(db.session, service, customer_email, now):
+            _slots_answer(service_id, args, now)  # the same 4xx for bad parameters
+            return Response("[]", mimetype="application/json")
     query = ("slots", tuple(sorted(args.items(multi=True))))
     body = availability_cache.cached(db.session, query, compute, now=now, service_id=key)
     return Response(body, mimetype="application/json")

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from portal.booking import limits
 from portal.booking.errors import InvalidBooking, SlotUnavailable
 from portal.booking.loader import load_availability
 from portal.domain.settings import settings_of
@@ -45,8 +46,16 @@ def offered_slots(
     exclude_hold_id: uuid.UUID | None = None,
     duration: timedelta | None = None,
     count_holds: bool = True,
+    apply_limits: bool = True,
+    customer_email: str | None = None,
 ) -> list[Slot]:
-    """The service's offered slots starting on ``first_day``..``last_day`` in ``zone``."""
+    """The service's offered slots starting on ``first_day``..``last_day`` in ``zone``.
+
+    ``apply_limits`` leaves out the days an agent is full (``limits``); with a known
+    ``customer_email`` that reached the per-customer limit there are no slots at all.
+    """
+    if apply_limits and limits.customer_limit_refusal(session, service, customer_email, now):
+        return []
     start, end = day_range_utc(first_day, last_day, zone)
     data = load_availability(
         session,
@@ -58,6 +67,7 @@ def offered_slots(
         exclude_appointment_id=exclude_appointment_id,
         exclude_hold_id=exclude_hold_id,
         count_holds=count_holds,
+        apply_limits=apply_limits,
     )
     rules = data.service if duration is None else replace(data.service, duration=duration)
     return free_slots(
@@ -101,7 +111,9 @@ def _earliest(*instants: datetime | None) -> datetime | None:
     return min(present) if present else None
 
 
-def _load_for_answer(session, service, first_day, last_day, zone, now, agent_id, excluded):
+def _load_for_answer(
+    session, service, first_day, last_day, zone, now, agent_id, excluded, apply_limits=True
+):
     start, end = day_range_utc(first_day, last_day, zone)
     data = load_availability(
         session,
@@ -111,6 +123,7 @@ def _load_for_answer(session, service, first_day, last_day, zone, now, agent_id,
         now=now,
         agent_ids=None if agent_id is None else {agent_id},
         exclude_appointment_id=excluded,
+        apply_limits=apply_limits,
     )
     # The horizon is applied here, not in the computation, so the first start just
     # beyond it is known: the answer changes when "now + horizon" passes it.
@@ -140,10 +153,22 @@ def offered_answer(
     now: datetime,
     agent_id: uuid.UUID | None = None,
     exclude_appointment_id: uuid.UUID | None = None,
+    apply_limits: bool = True,
 ) -> Offered:
-    """``offered_slots`` for the shared cache, with the instant the answer stops holding."""
+    """``offered_slots`` for the shared cache, with the instant the answer stops holding.
+
+    Never for a known customer: their per-customer limit is not part of a shared answer.
+    """
     data, rules, limit, expiry, arguments = _load_for_answer(
-        session, service, first_day, last_day, zone, now, agent_id, exclude_appointment_id
+        session,
+        service,
+        first_day,
+        last_day,
+        zone,
+        now,
+        agent_id,
+        exclude_appointment_id,
+        apply_limits,
     )
     slots = free_slots(rules, data.agents, **arguments)
     beyond = None
@@ -167,10 +192,19 @@ def free_days(
     now: datetime,
     agent_id: uuid.UUID | None = None,
     exclude_appointment_id: uuid.UUID | None = None,
+    apply_limits: bool = True,
 ) -> FreeDays:
     """The days of ``first_day``..``last_day`` with an offered slot (the month grid's question)."""
     data, rules, limit, expiry, arguments = _load_for_answer(
-        session, service, first_day, last_day, zone, now, agent_id, exclude_appointment_id
+        session,
+        service,
+        first_day,
+        last_day,
+        zone,
+        now,
+        agent_id,
+        exclude_appointment_id,
+        apply_limits,
     )
     firsts = first_free_starts(rules, data.agents, covering_before=limit, **arguments)
     free = {day for day, start in firsts.items() if limit is None or start < limit}
@@ -198,10 +232,13 @@ def free_agents_at(
     enforce_notice: bool = True,
     duration: timedelta | None = None,
     count_holds: bool = True,
+    apply_limits: bool = True,
 ) -> tuple[uuid.UUID, ...]:
     """The agents free for a slot starting at ``start``; raises SlotUnavailable if none.
 
     ``count_holds=False`` judges as if no customer held anything (staff book over holds).
+    ``apply_limits=False`` ignores the per-agent daily limit (staff overriding it); when
+    only that limit rules the slot out, the refusal says so (a Conflict).
     """
     if start.tzinfo is None:
         raise InvalidBooking("The start time needs a time zone.")
@@ -212,22 +249,37 @@ def free_agents_at(
         # Staff may book inside the minimum notice: judge as if asked early enough.
         now = min(now, start - timedelta(minutes=service.minimum_notice_minutes))
     day = start.date()
-    slots = offered_slots(
-        session,
-        service,
-        day,
-        day,
-        ZoneInfo("UTC"),
-        now=now,
-        agent_id=agent_id,
-        exclude_appointment_id=exclude_appointment_id,
-        exclude_hold_id=exclude_hold_id,
-        duration=duration,
-        count_holds=count_holds,
-    )
-    for slot in slots:
-        if slot.start == start and slot.agent_ids:
-            return tuple(slot.agent_ids)
+
+    def free_at(with_limits: bool) -> tuple[uuid.UUID, ...]:
+        slots = offered_slots(
+            session,
+            service,
+            day,
+            day,
+            ZoneInfo("UTC"),
+            now=now,
+            agent_id=agent_id,
+            exclude_appointment_id=exclude_appointment_id,
+            exclude_hold_id=exclude_hold_id,
+            duration=duration,
+            count_holds=count_holds,
+            apply_limits=with_limits,
+        )
+        for slot in slots:
+            if slot.start == start and slot.agent_ids:
+                return tuple(slot.agent_ids)
+        return ()
+
+    free = free_at(apply_limits)
+    if free:
+        return free
+    if apply_limits and service.max_per_agent_per_day:
+        # Free but for the daily limit: say so rather than "just taken".
+        unlimited = free_at(False)
+        if unlimited:
+            agent = session.get(User, unlimited[0])
+            local_day = start.astimezone(ZoneInfo(agent.timezone)).date()
+            raise limits.day_limit_refusal(service, agent.name, local_day)
     raise SlotUnavailable()
 
 

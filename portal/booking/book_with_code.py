@@ -5,8 +5,9 @@ the time is held and the code sent (``portal.booking.holds``) → code →
 confirmation) and for ``POST /api/appointments/basic``. The
 rules (docs/decisions.md, "Booking with a code"):
 
-1. The request is checked first: a first or last name, and the customer's email,
-   when given, is the address the code was sent to (it is stored as the customer's).
+1. The request is checked first: a first or last name, the customer's email,
+   when given, is the address the code was sent to (it is stored as the customer's),
+   and the answers to the service's booking questions.
 2. Then the address is proven: by a right ``booking`` code, or because the caller
    proved it already (a browser signed in as that customer: no second code).
    Every try of a code counts, even when the request then fails (``portal.codes``).
@@ -29,7 +30,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from portal import codes
-from portal.booking import operations
+from portal.booking import operations, questions
 from portal.booking.operations import Customer
 from portal.domain.errors import FieldErrors
 from portal.models import Appointment, CodePurpose, Service, normalize_email, utcnow
@@ -53,6 +54,7 @@ class CustomerBooking:
     title: str | None = None
     notes: str = ""
     metadata: dict[str, Any] = field(default_factory=dict)
+    answers: dict[str, Any] = field(default_factory=dict)  # {question id: value}
 
 
 def code_needed(email: str, proven_email: str | None) -> bool:
@@ -79,6 +81,8 @@ def book_with_code(
     now = now or utcnow()
     email = normalize_email(booking.email)
     customer = _checked_customer(booking.customer, email)
+    # Answers are part of the request: a missing one must not use the code up.
+    questions.check_answers(booking.service.questions or [], booking.answers)
     if code_needed(email, proven_email):
         codes.verify_code(session, settings, email, CodePurpose.BOOKING, code or "", now)
         if on_proven is not None:
@@ -95,6 +99,7 @@ def book_with_code(
         title=booking.title,
         notes=booking.notes,
         metadata=booking.metadata,
+        answers=booking.answers,
         now=now,
     )
 

@@ -28,6 +28,7 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from portal import codes
+from portal.booking import limits
 from portal.booking.availability import choose_agent, free_agents_at
 from portal.booking.operations import candidate_agents
 from portal.database import lock_calendars, lock_names
@@ -127,6 +128,8 @@ def hold_slot(session: Session, request: HoldRequest, *, now: datetime | None = 
         session, or_(SlotHold.email == email, SlotHold.browser_key == request.browser_key), now
     )
     _check_address(session, address, email, now)
+    # A customer at the service's limit hears it now, before a code is sent.
+    limits.check_customer_limit(session, service, email, now)
     free = free_agents_at(session, service, request.start, now=now, agent_id=request.agent_id)
     hold = SlotHold(
         service_id=service.id,

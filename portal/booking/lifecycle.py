@@ -31,7 +31,10 @@ When
 - Nothing happens to a CANCELLED appointment (409).
 - Once the call has ENDED, only the details (title, notes, metadata) may change:
   no reschedule, reassign, activate, end again, cancel or participant change.
-- Customers change an appointment only before it starts; staff may reschedule
+- Customers change an appointment only before it starts, and only until the
+  service's cut-off (``cancelCutoff`` / ``rescheduleCutoff`` before the start;
+  ``deadline``); past it the refusal says until when it was possible and whom to
+  contact. Staff and integrations are not bound by cut-offs. Staff may reschedule
   or cancel it until it ends (a time that has passed is not moved: book a new
   appointment) and hand it to a colleague until it starts.
 - End: from the start onward, or while the call is ACTIVE.
@@ -50,6 +53,10 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date
+from zoneinfo import ZoneInfo
 
 from portal.domain.errors import Conflict, DomainError, Forbidden, NotFound
 from portal.domain.values import normalize_email
@@ -93,6 +100,8 @@ INTEGRATION_ACTIONS = frozenset(
         Action.ACTIVATE,
     }
 )
+# What a customer changes, each until its cut-off.
+CUSTOMER_CHANGES = frozenset({Action.RESCHEDULE, Action.CANCEL})
 # Reading, at any time and in any state.
 READING = frozenset({Action.VIEW, Action.VIEW_STAFF_DETAILS})
 # What may still change once the call has ended.
@@ -197,8 +206,11 @@ def _timing(actor: Actor, action: Action, appointment: Appointment, now: datetim
     state = appointment.interaction_state
     if state == InteractionState.ENDED and action not in AFTER_END:
         return ENDED
-    if actor.is_customer and action in (Action.RESCHEDULE, Action.CANCEL):
-        return None if appointment.start_at > now else STARTED
+    if actor.is_customer and action in CUSTOMER_CHANGES:
+        if appointment.start_at <= now:
+            return STARTED
+        closes = deadline(appointment, action)
+        return past_cutoff_message(appointment, action, closes) if now > closes else None
     if action in UNTIL_END and appointment.end_at <= now:
         return OVER
     if action == Action.REASSIGN and appointment.start_at <= now:
@@ -208,6 +220,64 @@ def _timing(actor: Actor, action: Action, appointment: Appointment, now: datetim
     if action == Action.ACTIVATE and now >= appointment.end_at + ROOM_GRACE:
         return ROOM_CLOSED
     return None
+
+
+# --- cut-offs ---------------------------------------------------------------------------------
+
+
+def cutoff(appointment: Appointment, action: Action) -> timedelta:
+    """How long before the start a customer's ``action`` closes (zero: at the start)."""
+    service = appointment.service
+    if action == Action.CANCEL:
+        return service.cancel_cutoff
+    if action == Action.RESCHEDULE:
+        return service.reschedule_cutoff
+    return timedelta(0)
+
+
+def deadline(appointment: Appointment, action: Action) -> datetime:
+    """The last instant a customer may still take ``action`` (cancel, reschedule) online."""
+    return appointment.start_at - cutoff(appointment, action)
+
+
+def format_deadline(appointment: Appointment, instant: datetime) -> str:
+    """``instant`` in the appointment's zone and locale, with the zone named."""
+    return format_moment(instant, appointment.timezone, appointment.locale)
+
+
+def format_moment(instant: datetime, zone_name: str | None, locale_name: str | None) -> str:
+    """A readable date and time in ``zone_name`` and ``locale_name``, e.g.
+    ``10 Jun 2026, 09:00 (Europe/Berlin)``; unknown names fall back to UTC and English."""
+    try:
+        locale = Locale.parse((locale_name or "en").replace("-", "_"))
+    except (UnknownLocaleError, ValueError, TypeError):
+        locale = Locale.parse("en")
+    try:
+        zone = ZoneInfo(zone_name or "UTC")
+    except (KeyError, ValueError, OSError):
+        zone = ZoneInfo("UTC")
+    local = instant.astimezone(zone)
+    when = f"{format_date(local.date(), 'medium', locale=locale)}, {local:%H:%M}"
+    return f"{when} ({zone.key})"
+
+
+def contact_of(appointment: Appointment) -> str:
+    """Whom a customer asks for a change the portal no longer takes: the organizer,
+    reached through the service's verified sender address when it has one (a staff
+    member's own e-mail is never shown to customers)."""
+    agent = appointment.organizer.name if appointment.organizer else "us"
+    service = appointment.service
+    if service.sender_email and service.sender_verified:
+        return f"{agent} at {service.sender_email}"
+    return f"{agent} by replying to your confirmation e-mail"
+
+
+def past_cutoff_message(appointment: Appointment, action: Action, closes: datetime) -> str:
+    verb = "cancelled" if action == Action.CANCEL else "rescheduled"
+    return (
+        f"This appointment could be {verb} online until {format_deadline(appointment, closes)}. "
+        f"Please contact {contact_of(appointment)}."
+    )
 
 
 def decide(actor: Actor, action: Action, appointment: Appointment, now: datetime) -> Decision:
@@ -247,6 +317,17 @@ def held_slots_bind(actor: Actor) -> bool:
     the usual "that time was just taken" answer.
     """
     return actor.is_customer
+
+
+def limits_bind(actor: Actor, override: bool = False) -> bool:
+    """Whether the service's booking limits hold for a booking ``actor`` makes.
+
+    Customers are always bound. Staff and integrations are bound too, unless they
+    exceed a limit deliberately (``override``: ``overrideLimits`` in the staff create);
+    moving an existing appointment (staff reschedule, reassign) is not a new booking
+    and is not limited (docs/decisions.md, "Cut-offs, limits and booking questions").
+    """
+    return actor.is_customer or not override
 
 
 def sees_staff_details(actor: Actor, appointment: Appointment) -> bool:
@@ -341,8 +422,14 @@ __all__ = [
     "can_create_for",
     "can_see",
     "create_refusal",
+    "contact_of",
+    "cutoff",
+    "deadline",
     "decide",
+    "format_deadline",
+    "format_moment",
     "held_slots_bind",
+    "limits_bind",
     "organizer_for_create",
     "participants_seen_by",
     "require",

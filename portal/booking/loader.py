@@ -48,6 +48,7 @@ from portal.models import (
     WorkingHours,
     service_agents,
 )
+from portal.booking import limits
 from portal.models.base import UTCDateTime
 from portal.models.schedule import time_exception_agents
 from portal.scheduling import (
@@ -102,6 +103,7 @@ def load_availability(
     exclude_appointment_id: uuid.UUID | None = None,
     exclude_hold_id: uuid.UUID | None = None,
     count_holds: bool = True,
+    apply_limits: bool = True,
 ) -> AvailabilityInput:
     """Everything needed to compute ``service``'s slots starting in [start, end).
 
@@ -109,6 +111,8 @@ def load_availability(
     appointment or hold is left out of busy time (a reschedule or a held slot
     being confirmed must not block itself). Live holds are busy time unless
     ``count_holds`` is false (staff book over them: ``lifecycle.held_slots_bind``).
+    ``apply_limits`` closes the days on which an agent reached the service's
+    ``max_per_agent_per_day`` (``lifecycle.limits_bind``).
     """
     # The rules change only with the service's, its agents' or the account's versions.
     rows = once_per_version(
@@ -181,6 +185,16 @@ def load_availability(
             if expires is not None and (first_hold_expiry is None or expires < first_hold_expiry):
                 first_hold_expiry = expires
 
+    full_days: dict[uuid.UUID, frozenset] = {}
+    if agents and apply_limits and service.max_per_agent_per_day:
+        full_days = limits.full_days(
+            session,
+            service,
+            {agent_id: info["timezone"] for agent_id, info in agents.items()},
+            start - DATE_MARGIN,
+            end + DATE_MARGIN,
+            exclude_appointment_id=exclude_appointment_id,
+        )
     schedules = [
         AgentSchedule(
             id=agent_id,
@@ -189,6 +203,7 @@ def load_availability(
             working_hours=tuple(hours[agent_id]),
             exceptions=tuple(exceptions[agent_id]),
             busy_seconds=tuple(busy[agent_id]),
+            full_days=full_days.get(agent_id, frozenset()),
         )
         for agent_id, info in agents.items()
     ]

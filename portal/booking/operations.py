@@ -16,11 +16,11 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from portal.booking import lifecycle
+from portal.booking import lifecycle, limits, questions
 from portal.booking.availability import choose_agent, free_agents_at
 from portal.booking.errors import NotFound, SlotUnavailable
 from portal.booking.lifecycle import Action, Actor
-from portal.database import lock_calendars
+from portal.database import lock_calendars, lock_names
 from portal.models import (
     Appointment,
     AppointmentStatus,
@@ -82,16 +82,27 @@ def book(
     enforce_notice: bool = True,
     actor: Actor | None = None,
     now: datetime | None = None,
+    answers: dict[str, Any] | None = None,
+    override_limits: bool = False,
 ) -> Appointment:
     """Create an appointment if the slot is still free at commit time.
 
     ``actor`` is who books (default: a customer); whether customers' live holds
-    keep them off a time is ``lifecycle.held_slots_bind``'s to say.
+    keep them off a time is ``lifecycle.held_slots_bind``'s to say, whether the
+    service's limits hold ``lifecycle.limits_bind``'s (``override_limits``: staff
+    exceeding them deliberately). ``answers`` (``{question id: value}``) must answer
+    the service's booking questions.
     """
     now = now or utcnow()
     actor = actor or Actor.customer()
     if not service.active:
         raise NotFound("This service is not open for booking.")
+    stored_answers = questions.check_answers(service.questions or [], answers)
+    bound = lifecycle.limits_bind(actor, override_limits)
+    if bound and service.max_bookings_per_customer and customer.email:
+        # One customer's concurrent bookings (any agent) take turns; before any calendar lock.
+        lock_names(session, [limits.customer_lock_name(service, customer.email)])
+        limits.check_customer_limit(session, service, customer.email, now)
     hold = session.get(SlotHold, hold_id) if hold_id else None
     if hold is not None:
         if hold.service_id != service.id or hold.start_at != start or hold.expires_at <= now:
@@ -109,6 +120,7 @@ def book(
         exclude_hold_id=hold.id if hold is not None else None,
         enforce_notice=enforce_notice,
         count_holds=lifecycle.held_slots_bind(actor),
+        apply_limits=bound,
     )
     organizer = session.get(User, choose_agent(session, free, start))
     appointment = Appointment(
@@ -123,6 +135,7 @@ def book(
         locale=locale or service.locale,
         reference=reference,
         metadata_=metadata or {},
+        answers=stored_answers,
     )
     appointment.participants = [
         _agent_participant(organizer, organizer=True),
@@ -179,6 +192,8 @@ def reschedule(
         enforce_notice=enforce_notice,
         duration=duration,
         count_holds=lifecycle.held_slots_bind(actor),
+        # Moving is no new booking: only a customer's own move keeps the daily limit.
+        apply_limits=actor.is_customer,
     )
     appointment.start_at = start
     appointment.end_at = start + (duration or appointment.service.duration)
@@ -243,6 +258,7 @@ def reassign(
             enforce_notice=False,
             duration=appointment.duration,
             count_holds=lifecycle.held_slots_bind(actor),
+            apply_limits=False,  # a hand-over by staff, no new booking
         )
     except SlotUnavailable:
         raise SlotUnavailable(AGENT_BUSY) from None

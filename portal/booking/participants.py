@@ -163,6 +163,7 @@ def reassign_options(
                 exclude_appointment_id=appointment.id,
                 enforce_notice=False,
                 duration=appointment.duration,
+                apply_limits=False,  # as operations.reassign
             )
         )
     except BookingError:

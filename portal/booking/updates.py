@@ -129,8 +129,11 @@ def create_for_staff(
     locale: str | None = None,
     actor: Actor | None = None,
     now: datetime | None = None,
+    answers: dict[str, Any] | None = None,
+    override_limits: bool = False,
 ) -> Appointment:
-    """Book as staff: minimum notice may be overridden, a collision never.
+    """Book as staff: minimum notice may be overridden, a collision never; the service's
+    limits only deliberately (``override_limits``); its required questions need answers.
 
     Whose calendar it goes into is the lifecycle's rule (``organizer_for_create``): an
     agent books into their own (by default too), others into any serving agent's, or
@@ -156,6 +159,8 @@ def create_for_staff(
             enforce_notice=False,
             actor=actor or lifecycle.SYSTEM,  # staff: customers' holds do not bind them
             now=now,
+            answers=answers,
+            override_limits=override_limits,
         )
     except IntegrityError:
         session.rollback()

@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
+    JSON,
     CheckConstraint,
     Enum,
     ForeignKey,
@@ -75,6 +76,11 @@ class Appointment(UUIDPrimaryKey, Timestamps, Base):
     metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", default=dict)
     custom_fields: Mapped[dict[str, Any]] = mapped_column(default=dict)
     notifications_active: Mapped[bool] = mapped_column(default=True)
+    # The customer's answers to the service's booking questions, in the order asked,
+    # each with the label it was asked under: [{id, label, type, value}]. Keeping the
+    # label means a question later renamed or removed never loses its answer.
+    # NULL on rows older than the column: no answers.
+    answers: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, default=list)
     cancellation_reason: Mapped[str | None] = mapped_column(Text)
     # iCalendar SEQUENCE: bumped on every change a calendar must pick up.
     sequence: Mapped[int] = mapped_column(default=0)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, Text
+from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.base import Base, Timestamps, UUIDPrimaryKey
@@ -47,6 +47,15 @@ class Service(UUIDPrimaryKey, Timestamps, Base):
     sender_email: Mapped[str | None] = mapped_column(String(254))
     sender_verified: Mapped[bool] = mapped_column(default=False)
     active: Mapped[bool] = mapped_column(default=True)
+    # Issue 18. Cut-offs: how long before the start a customer may still cancel or
+    # reschedule online (None: until the start). Limits: None is no limit.
+    cancel_cutoff_minutes: Mapped[int | None]
+    reschedule_cutoff_minutes: Mapped[int | None]
+    max_bookings_per_customer: Mapped[int | None]
+    max_per_agent_per_day: Mapped[int | None]
+    # Booking questions in order, [{id, label, type, required, options}]: portal.booking.questions.
+    # NULL on rows older than the column (PostgreSQL's json cannot compare a server default).
+    questions: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, default=list)
 
     agents: Mapped[list[User]] = relationship(secondary=service_agents, order_by="User.name")
     time_slots: Mapped[list[ServiceTimeSlot]] = relationship(
@@ -59,6 +68,14 @@ class Service(UUIDPrimaryKey, Timestamps, Base):
     @property
     def duration(self) -> timedelta:
         return timedelta(minutes=self.duration_minutes)
+
+    @property
+    def cancel_cutoff(self) -> timedelta:
+        return timedelta(minutes=self.cancel_cutoff_minutes or 0)
+
+    @property
+    def reschedule_cutoff(self) -> timedelta:
+        return timedelta(minutes=self.reschedule_cutoff_minutes or 0)
 
     @property
     def slot_interval(self) -> timedelta:

@@ -25,8 +25,15 @@ def _html(*paragraphs: str) -> str:
 
 
 _WHEN = "{{dd-MM-yyyy}} at {{time24}} ({{zone}})"
-_MANAGE_TEXT = "To reschedule or cancel: {{manageLink}}"
-_MANAGE_HTML = '<a href="{{manageLink}}">Reschedule or cancel</a>'
+# The deadlines are the service's cut-offs (the start when it has none).
+_MANAGE_TEXT = (
+    "To reschedule (until {{rescheduleDeadline}}) or cancel (until {{cancelDeadline}}): "
+    "{{manageLink}}"
+)
+_MANAGE_HTML = (
+    '<a href="{{manageLink}}">Reschedule or cancel</a> '
+    "(reschedule until {{rescheduleDeadline}}, cancel until {{cancelDeadline}})"
+)
 
 DEFAULT_TEMPLATES: tuple[DefaultTemplate, ...] = (
     DefaultTemplate(

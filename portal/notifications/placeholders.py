@@ -26,6 +26,9 @@ PLACEHOLDERS: tuple[str, ...] = (
     "roomLink",
     "manageLink",
     "agentName",
+    "cancelDeadline",
+    "rescheduleDeadline",
+    "answers",
 )
 TIMED_TYPES = frozenset({TemplateType.REMINDER, TemplateType.ROOM})
 SUBJECT_MAX = 200  # the template column; rendered subjects are cut to the outbox's 255

@@ -15,6 +15,8 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_time
 from markupsafe import escape
 
+from portal.booking.lifecycle import Action, deadline, format_deadline, format_moment
+from portal.booking.questions import readable
 from portal.calendars.details import join_link, zone_of
 from portal.models import Appointment, NotificationTemplate, Participant
 from portal.notifications.placeholders import render, render_subject
@@ -58,6 +60,12 @@ def placeholder_values(
         "roomLink": join_link(appointment) or "",
         "manageLink": manage,
         "agentName": appointment.organizer.name if appointment.organizer else "",
+        # Until when the customer may change it online (the lifecycle's cut-offs).
+        "cancelDeadline": format_deadline(appointment, deadline(appointment, Action.CANCEL)),
+        "rescheduleDeadline": format_deadline(
+            appointment, deadline(appointment, Action.RESCHEDULE)
+        ),
+        "answers": readable(appointment.answers),
     }
     values |= time_values(appointment.start_at, zone_of(appointment), appointment.locale)
     return values
@@ -74,6 +82,9 @@ def sample_values(zone: ZoneInfo, locale_name: str | None, now: datetime) -> dic
         "roomLink": "https://meet.example.com/sample-room",
         "manageLink": "https://portal.example.com/manage/sample",
         "agentName": "Alex Agent",
+        "cancelDeadline": format_moment(start - timedelta(days=1), zone.key, locale_name),
+        "rescheduleDeadline": format_moment(start - timedelta(days=1), zone.key, locale_name),
+        "answers": "Reason for the visit: A first talk",
     } | time_values(start, zone, locale_name)
 
 

@@ -101,6 +101,9 @@ class AgentSchedule:
     # The same as ``busy`` in the loader's own form: (start, end, service id or None),
     # start and end in whole epoch seconds, so thousands of rows skip datetimes.
     busy_seconds: tuple[tuple[int, int, object | None], ...] = ()
+    # Local dates (agent's zone) on which the agent takes no more of this service
+    # (its per-agent daily limit is reached): no slot starts on them.
+    full_days: frozenset[date] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)

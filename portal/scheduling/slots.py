@@ -233,6 +233,10 @@ def _agent_slots(
     )
     if keep is not None:
         windows = [window for window in windows if keep(window)]
+    if agent.full_days:
+        # A working window lies within one local day, so dropping the windows of a
+        # full day removes exactly the slots that start on it (seats included).
+        windows = [w for w in windows if local_date(w[0], zone) not in agent.full_days]
     if not windows:
         return
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -43,6 +43,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from markupsafe import Markup
 from sqlalchemy import select
 
+from portal.booking import lifecycle, limits, questions
 from portal.booking.book_with_code import CustomerBooking, book_with_code, code_needed
 from portal.booking.links import (
     appointment_for_manage_token,
@@ -61,20 +62,27 @@ from portal.code_routes import (
 )
 from portal.codes import CodeError
 from portal.domain import values
-from portal.domain.errors import DomainError, Kind
-from portal.errors import on_domain_error
+from portal.domain.errors import DomainError, Invalid, Kind
+from portal.errors import on_domain_error, put_on_form
 from portal.extensions import db, limiter, settings
 from portal.models import Appointment, CodePurpose, Service, SlotHold, User, normalize_email, utcnow
 from portal.web import formatting as fmt
 from portal.web import htmx
 from portal.web import picker as pk
 from portal.web.customer import current_customer_email, sign_in_customer
-from portal.web.forms import CodeForm, DetailsForm
+from portal.web.forms import (
+    CodeForm,
+    answers_from,
+    details_form_class,
+    question_field_name,
+)
 
 bp = Blueprint("booking", __name__)
 
 DRAFT_SALT = "portal.booking.draft"
 DRAFT_MAX_AGE = 2 * 3600  # a draft older than this starts over
+# Drafts carry the answers to booking questions (at most 20 × 2000 characters, compressed).
+MAX_DRAFT = 64_000
 TAKEN = "That time was just taken. Please pick another."
 CODE_PENDING = "We sent a code to this address a moment ago: use the newest email."
 # The browser session's own name for itself, which its holds carry (one live hold each).
@@ -96,6 +104,7 @@ class Draft:
     email: str = ""
     phone: str = ""
     notes: str = ""
+    answers: dict = field(default_factory=dict)  # {question id: value}
 
     def dumps(self) -> str:
         data = asdict(self)
@@ -107,7 +116,7 @@ class Draft:
 
     @classmethod
     def loads(cls, token: str | None) -> Draft | None:
-        if not token or len(token) > 4000:
+        if not token or len(token) > MAX_DRAFT:
             return None
         try:
             data = _serializer().loads(token, max_age=DRAFT_MAX_AGE)
@@ -122,6 +131,7 @@ class Draft:
                 email=data.get("email", ""),
                 phone=data.get("phone", ""),
                 notes=data.get("notes", ""),
+                answers=dict(data.get("answers") or {}),
             )
         except (BadSignature, KeyError, TypeError, ValueError):
             return None
@@ -278,8 +288,34 @@ def _query_key() -> tuple:
 # rendered picker is shared (``picker.cached_render``); only the CSRF token is per visitor.
 
 
+def _customer_at_limit(slug: str, *, partial: bool, day=None):
+    """A signed-in customer at the service's booking limit sees why, and no times.
+
+    Anonymous visitors cannot be known: they get the shared picker with every time, and
+    the limit is told when they give their e-mail (``holds``) or book.
+    """
+    email = current_customer_email()
+    if email is None:
+        return None
+    service = active_service(slug)
+    refusal = limits.customer_limit_refusal(db.session, service, email, utcnow())
+    if refusal is None:
+        return None
+    zone, _ = _zone_choice(service, request.args.get("timezone"))
+    agent_id = _agent_choice(service, request.args.get("agent"))
+    picker = _picker(service, zone, agent_id, day=day, with_month=not (partial and day))
+    picker.free_days, picker.day_slots = {}, []
+    picker.message = refusal.message
+    template = "booking/_slots.html" if partial and day else "booking/_picker.html"
+    html = render_template(template, picker=picker, csrf_value=generate_csrf())
+    return _respond(html, _about(service), partial)
+
+
 @bp.get("/book/<slug>")
 def book(slug: str):
+    limited = _customer_at_limit(slug, partial=htmx.wants_partial())
+    if limited is not None:
+        return limited
     now = utcnow()
 
     def compute() -> tuple[str, dict, datetime | None]:
@@ -310,6 +346,9 @@ def day(slug: str, day: str):
     if chosen is None:
         abort(404)
     partial = htmx.wants_partial()
+    limited = _customer_at_limit(slug, partial=partial, day=chosen)
+    if limited is not None:
+        return limited
     now = utcnow()
 
     def compute() -> tuple[str, dict, datetime | None]:
@@ -415,8 +454,28 @@ def confirm(slug: str):
     service = active_service(slug)
     token = request.args.get("h")
     draft = _draft_for(service, token)
-    form = DetailsForm(h=token, **_remembered_details())
-    return render_template("booking/confirm.html", form=form, **_summary(service, draft))
+    form = _details_form(service)(h=token, **_remembered_details())
+    return _details_page(service, form, draft)
+
+
+def _details_form(service: Service):
+    return details_form_class(service.questions or [])
+
+
+def _details_page(service: Service, form, draft: Draft, status: int = 200):
+    names = [question_field_name(q["id"]) for q in service.questions or []]
+    page = render_template(
+        "booking/confirm.html", form=form, question_fields=names, **_summary(service, draft)
+    )
+    return page, status
+
+
+def _answer_fields(service: Service) -> dict[str, str]:
+    """The domain's names of answers (``answers.<id>``) → their form fields."""
+    return {
+        questions.answers_field(q["id"]): question_field_name(q["id"])
+        for q in service.questions or []
+    }
 
 
 def _remembered_details() -> dict:
@@ -438,10 +497,16 @@ def _form_email() -> str | None:
 @limit_code_requests(_form_email)
 def details(slug: str):
     service = active_service(slug)
-    form = DetailsForm()
+    form = _details_form(service)()
     draft = _draft_for(service, form.h.data)
     if not form.validate_on_submit():
-        return render_template("booking/confirm.html", form=form, **_summary(service, draft)), 422
+        return _details_page(service, form, draft, 422)
+    answers = answers_from(form, service.questions or [])
+    try:
+        questions.check_answers(service.questions or [], answers)
+    except Invalid as error:
+        put_on_form(form, error, _answer_fields(service))
+        return _details_page(service, form, draft, 422)
     draft = replace(
         draft,
         first_name=form.first_name.data.strip(),
@@ -449,6 +514,7 @@ def details(slug: str):
         email=normalize_email(form.email.data),
         phone=(form.phone.data or "").strip(),
         notes=(form.notes.data or "").strip(),
+        answers=answers,
     )
     session["booking_details"] = {
         "first_name": draft.first_name,
@@ -468,7 +534,7 @@ def details(slug: str):
             day = draft.start.astimezone(zone).date()
             return _taken_page(service, zone, draft.agent_id, day, error.message)
         form.email.errors.append(error.message)
-        return render_template("booking/confirm.html", form=form, **_summary(service, draft))
+        return _details_page(service, form, draft)
 
     on_domain_error(refused)
     started = hold_and_send_code(
@@ -552,6 +618,7 @@ def _finish(service: Service, draft: Draft, code_form: CodeForm | None = None):
         timezone=zone.key,
         locale=str(fmt.locale()),
         notes=draft.notes,
+        answers=draft.answers,
     )
     code_form = code_form or CodeForm()
 
@@ -618,6 +685,23 @@ def appointment_when(appointment: Appointment, zone_name: str | None = None) -> 
         "full": fmt.format_datetime(appointment.start_at, zone),
         "iso": fmt.iso_utc(appointment.start_at),
     }
+
+
+@bp.app_template_global()
+def change_deadlines(appointment: Appointment) -> dict[str, str]:
+    """Until when the customer may cancel and reschedule online (the lifecycle's cut-offs)."""
+    return {
+        action.value: lifecycle.format_deadline(
+            appointment, lifecycle.deadline(appointment, action)
+        )
+        for action in (lifecycle.Action.CANCEL, lifecycle.Action.RESCHEDULE)
+    }
+
+
+@bp.app_template_global()
+def answers_of(appointment: Appointment) -> list[tuple[str, str]]:
+    """The customer's answers as (label asked, value shown), in the order asked."""
+    return [(a["label"], questions.shown_value(a)) for a in appointment.answers or ()]
 
 
 @bp.app_template_global()

@@ -26,6 +26,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from portal import code_routes, sign_ins
+from portal.booking import lifecycle
+from portal.booking.lifecycle import Action, Actor
 from portal.booking.links import mint_manage_token
 from portal.code_routes import limit_code_checks, limit_code_requests
 from portal.codes import CodeNotSent, CodeThrottled
@@ -109,10 +111,18 @@ def my():
     upcoming.sort(key=lambda a: a.start_at)
     past = [a for a in appointments if a not in upcoming]
     past.sort(key=lambda a: a.start_at, reverse=True)
+    actor = Actor.customer(email)
     return render_template(
         "customer/my.html",
         email=email,
         upcoming=upcoming,
+        decisions={
+            a.id: {
+                action.value: lifecycle.decide(actor, action, a, now)
+                for action in (Action.RESCHEDULE, Action.CANCEL)
+            }
+            for a in upcoming
+        },
         past=past[:50],
         sign_out_form=ActionForm(),
         now=now,

@@ -5,18 +5,22 @@ The staff pages keep theirs in ``portal.web.agent.forms`` and ``portal.web.admin
 
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     EmailField,
     Field,
     HiddenField,
     PasswordField,
+    SelectField,
     SelectMultipleField,
     StringField,
     TelField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from portal.booking import questions
 from portal.domain import values
 from portal.domain.errors import Invalid
 
@@ -100,6 +104,59 @@ class DetailsForm(FlaskForm):
         validators=[Optional(), Length(max=2000)],
         render_kw={"rows": 3},
     )
+
+
+def question_field_name(question_id: str) -> str:
+    """The form field of a booking question (ids are slugs; hyphens cannot clash)."""
+    return "q_" + question_id.replace("-", "_")
+
+
+def _question_field(question: dict) -> Field:
+    """One booking question as a WTForms field, with the validation the domain repeats."""
+    kind, label = question["type"], question["label"]
+    required = question["required"]
+    if kind == "checkbox":
+        checks = [DataRequired(f"Please tick “{label}”.")] if required else []
+        return BooleanField(label, validators=checks)
+    needed = [DataRequired(f"Please answer “{label}”.")] if required else [Optional()]
+    if kind == "select":
+        choices = [SelectChoice("", "Choose…"), *map(SelectChoice, question["options"])]
+        return SelectField(label, choices=choices, validators=needed)
+    longest = questions.MAX_ANSWER[kind]
+    if kind == "phone":
+        return TelField(
+            label,
+            validators=[
+                *needed,
+                Length(max=longest),
+                Regexp(
+                    questions.PHONE_PATTERN.pattern + "$",
+                    message="Enter a phone number, e.g. +49 30 1234567.",
+                ),
+            ],
+            render_kw={"autocomplete": "tel"},
+        )
+    field_class = TextAreaField if kind == "textarea" else StringField
+    render = {"rows": 3} if kind == "textarea" else {}
+    return field_class(label, validators=[*needed, Length(max=longest)], render_kw=render)
+
+
+def details_form_class(service_questions: list[dict]) -> type[DetailsForm]:
+    """``DetailsForm`` plus the service's booking questions, in order (built per request)."""
+    fields = {question_field_name(q["id"]): _question_field(q) for q in service_questions}
+    return type("ServiceDetailsForm", (DetailsForm,), fields)
+
+
+def answers_from(form: DetailsForm, service_questions: list[dict]) -> dict:
+    """``{question id: value}`` from a submitted details form (the domain checks them)."""
+    answers: dict = {}
+    for question in service_questions:
+        value = form[question_field_name(question["id"])].data
+        if question["type"] == "checkbox":
+            answers[question["id"]] = bool(value)
+        elif value:
+            answers[question["id"]] = value.strip()
+    return answers
 
 
 # --- the emailed one-time code: booking and /my sign-in ----------------------------------------

@@ -48,7 +48,32 @@ CUSTOMER = Actor.customer()
 
 
 def _can_change(appointment: Appointment) -> bool:
+    """Whether the customer may reschedule now (the picker is shown)."""
     return lifecycle.decide(CUSTOMER, Action.RESCHEDULE, appointment, utcnow()).allowed
+
+
+def _changes(appointment: Appointment) -> dict:
+    """What the page offers: each customer change allowed now, or why not (a cut-off)."""
+    now = utcnow()
+    decisions = {
+        action: lifecycle.decide(CUSTOMER, action, appointment, now)
+        for action in (Action.RESCHEDULE, Action.CANCEL)
+    }
+    upcoming = appointment.is_scheduled and appointment.start_at > now
+    closed = [d.refusal.message for d in decisions.values() if upcoming and d.refusal is not None]
+    return dict(
+        can_reschedule=decisions[Action.RESCHEDULE].allowed,
+        can_cancel=decisions[Action.CANCEL].allowed,
+        upcoming=upcoming,
+        # Both closed by one cut-off say the same: show each sentence once.
+        closed_notes=list(dict.fromkeys(closed)),
+        deadlines={
+            action.value: lifecycle.format_deadline(
+                appointment, lifecycle.deadline(appointment, action)
+            )
+            for action in decisions
+        },
+    )
 
 
 def _zone(appointment: Appointment, value: str | None) -> ZoneInfo:
@@ -117,7 +142,7 @@ def _page(
             token=token,
             picker=picker,
             refusal=refusal,
-            can_change=_can_change(appointment),
+            **_changes(appointment),
             cancel_form=form or CancelForm(),
             new_link_form=ActionForm(),
             open_picker=open_picker or (picker is not None and picker.message is not None),
@@ -202,7 +227,11 @@ def cancel_view(token: str):
     form = CancelForm()
     zone = _zone(appointment, None)
     now = utcnow()
-    on_domain_error(_refused(appointment, token, zone))
+    on_domain_error(
+        lambda error: _page(
+            appointment, token, _picker(appointment, token, zone), refusal=error.message
+        )
+    )
     lifecycle.require(CUSTOMER, Action.CANCEL, appointment, now)
     if not form.validate_on_submit():
         return _page(appointment, token, _picker(appointment, token, zone), 422, form=form)

@@ -7,6 +7,7 @@ from datetime import datetime, UTC
 import pytest
 
 from portal.models import Channel, TemplateType
+from portal.booking.lifecycle import format_moment
 from portal.notifications.defaults import DEFAULT_TEMPLATES, default_templates
 from portal.notifications.placeholders import (
     PLACEHOLDERS,
@@ -110,8 +111,29 @@ def test_values_in_the_appointments_zone_and_locale(app, tz, locale, date, t24, 
         "roomLink": "",
         "manageLink": "https://x/manage",
         "agentName": "Dana Agent",
+        # No cut-off: changes online until the start.
+        "cancelDeadline": format_moment(appointment.start_at, tz, locale),
+        "rescheduleDeadline": format_moment(appointment.start_at, tz, locale),
+        "answers": "",
     }
     assert set(values) == set(PLACEHOLDERS)
+
+
+def test_deadlines_and_answers(app):
+    appointment = make_appointment(
+        datetime(2030, 6, 5, 8, 0, tzinfo=UTC), tz="Europe/Berlin", locale="en", title="Check-up"
+    )
+    appointment.service.cancel_cutoff_minutes = 24 * 60
+    appointment.service.reschedule_cutoff_minutes = 90
+    appointment.answers = [
+        {"id": "reason", "label": "Reason", "type": "text", "value": "Back pain"},
+        {"id": "first", "label": "First visit?", "type": "checkbox", "value": True},
+    ]
+    values = placeholder_values(appointment, appointment.customers[0], manage="https://x/m")
+    assert values["cancelDeadline"] == "Jun 4, 2030, 10:00 (Europe/Berlin)"
+    assert values["rescheduleDeadline"] == "Jun 5, 2030, 08:30 (Europe/Berlin)"
+    assert values["answers"] == "Reason: Back pain\nFirst visit?: Yes"
+    assert render("{{answers}}", values, html=True) == "Reason: Back pain\nFirst visit?: Yes"
 
 
 def test_default_create_template_renders(app):

@@ -101,6 +101,11 @@ class ServiceForm(FlaskForm):
     color = ColorField("Colour in calendars")
     agent_ids = CheckboxesField("Agents", choices=[], validate_choice=False)
     active = BooleanField("Open for booking")
+    cancel_cutoff = _optional_int("Cancel online until (minutes before the start)")
+    reschedule_cutoff = _optional_int("Reschedule online until (minutes before the start)")
+    max_bookings_per_customer = _optional_int("Upcoming bookings per customer (at most)")
+    max_per_agent_per_day = _optional_int("Appointments per agent and day (at most)")
+    questions = TextAreaField("Booking questions (JSON)")
     version = HiddenField()
 
 

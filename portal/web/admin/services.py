@@ -6,6 +6,7 @@ module (``templates.py``); time slots live in ``service_windows.py``, linked fro
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -15,6 +16,7 @@ from flask import abort, flash, redirect, request, url_for
 from portal.admin import services as domain
 from portal.admin.services import Removal
 from portal.admin.validation import timezone_names
+from portal.domain.errors import Invalid
 from portal.errors import on_domain_error
 from portal.extensions import db
 from portal.models import Service
@@ -55,6 +57,11 @@ def _form(service: Service | None = None, *, fresh: bool = False) -> ServiceForm
         form.buffer_after.data = service.buffer_after_minutes
         form.minimum_notice.data = service.minimum_notice_minutes
         form.agent_ids.data = [str(agent.id) for agent in service.agents]
+        form.cancel_cutoff.data = service.cancel_cutoff_minutes
+        form.reschedule_cutoff.data = service.reschedule_cutoff_minutes
+        form.questions.data = (
+            json.dumps(service.questions, indent=2, ensure_ascii=False) if service.questions else ""
+        )
         form.version.data = _version(service)
     form.agent_ids.choices = [
         (str(user.id), f"{user.name} ({user.role.value.lower()}, {user.timezone})")
@@ -95,7 +102,27 @@ def _fields(form: ServiceForm) -> dict[str, Any]:
         color=form.color.data or "",
         agent_ids=list(form.agent_ids.data or []),
         active=bool(form.active.data),
+        cancel_cutoff=_minutes(form.cancel_cutoff.data, default=None),
+        reschedule_cutoff=_minutes(form.reschedule_cutoff.data, default=None),
+        max_bookings_per_customer=form.max_bookings_per_customer.data,
+        max_per_agent_per_day=form.max_per_agent_per_day.data,
+        questions=_questions(form.questions.data),
     )
+
+
+def _questions(text: str | None) -> Any:
+    """The questions typed as JSON (empty: none); the domain checks what they say."""
+    if not (text or "").strip():
+        return []
+    try:
+        return json.loads(text)
+    except ValueError:
+        raise Invalid(
+            "Write the questions as a JSON list, e.g. "
+            '[{"id": "reason", "label": "Reason for the visit", "type": "text", '
+            '"required": true}].',
+            "questions",
+        ) from None
 
 
 @bp.get("/services")

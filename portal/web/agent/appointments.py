@@ -132,6 +132,8 @@ def staff_picker(
         agent_id=appointment.organizer_id,
         exclude_appointment_id=appointment.id,
         with_month=with_month,
+        # A staff move is no new booking: the service's daily limit does not apply.
+        apply_limits=False,
     )
     picker.mode = "reschedule"
     picker.current_start = appointment.start_at

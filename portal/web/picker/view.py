@@ -156,6 +156,7 @@ def build_picker(
     auto_select: bool = True,
     mode: str = "book",
     current_start: datetime | None = None,
+    apply_limits: bool = True,
 ) -> Picker:
     """The month's free days and the chosen day's slots.
 
@@ -194,6 +195,7 @@ def build_picker(
         "now": now,
         "agent_id": agent_id,
         "exclude_appointment_id": exclude_appointment_id,
+        "apply_limits": apply_limits,
     }
 
     def days_between(first: date, last: date) -> frozenset[date]:

@@ -12,7 +12,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, UTC
 
-from sqlalchemy import Select, and_, exists, extract, false, func, or_, select, true
+from sqlalchemy import (
+    Select,
+    and_,
+    case,
+    exists,
+    extract,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -21,6 +33,7 @@ from portal.booking.errors import NotFound
 from portal.models import (
     Appointment,
     AppointmentStatus,
+    InteractionState,
     Participant,
     ParticipantType,
     Role,
@@ -269,6 +282,209 @@ def appointments_between(
     )
 
 
+# --- calendars: plain columns, only what the staff calendars draw ----------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarEntry:
+    """One appointment as a calendar block shows it: plain values, no ORM object."""
+
+    id: uuid.UUID
+    start_at: datetime
+    end_at: datetime
+    title: str
+    status: AppointmentStatus
+    interaction_state: InteractionState
+    organizer_id: uuid.UUID
+    service_name: str
+    service_color: str | None
+    customers: tuple[str, ...] = ()  # display names, in the order they joined
+    agent_ids: frozenset[uuid.UUID] = frozenset()  # the organizer and agents taking part
+
+    @property
+    def is_scheduled(self) -> bool:
+        return self.status == AppointmentStatus.SCHEDULED
+
+
+def _calendar_where(
+    start: datetime,
+    end: datetime,
+    agent_ids: Sequence[uuid.UUID] | None,
+    viewer: User | None,
+    include_cancelled: bool,
+) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = [Appointment.start_at < end, Appointment.end_at > start]
+    if not include_cancelled:
+        where.append(Appointment.status == AppointmentStatus.SCHEDULED)
+    if agent_ids is not None:
+        ids = list(agent_ids)
+        where.append(
+            or_(
+                Appointment.organizer_id.in_(ids),
+                exists().where(
+                    Participant.appointment_id == Appointment.id,
+                    Participant.type == ParticipantType.AGENT,
+                    Participant.user_id.in_(ids),
+                ),
+            )
+            if ids
+            else false()
+        )
+    if viewer is not None:
+        where.append(visible_to(viewer))
+    return where
+
+
+_ENTRY_COLUMNS = (
+    Appointment.id,
+    Appointment.start_at,
+    Appointment.end_at,
+    Appointment.title,
+    Appointment.status,
+    Appointment.interaction_state,
+    Appointment.organizer_id,
+    Service.name,
+    Service.color,
+)
+
+
+def _with_participants(session: Session, rows, chosen) -> list[CalendarEntry]:
+    """Entries of ``rows`` (``_ENTRY_COLUMNS``), with the customers' names and the agents'
+    ids of the appointments ``chosen`` selects (a subquery or a list of ids): one statement."""
+    customers: dict[uuid.UUID, list[str]] = {}
+    agents: dict[uuid.UUID, set[uuid.UUID]] = {}
+    if rows:
+        for appointment_id, kind, user_id, first, last, email in session.execute(
+            select(
+                Participant.appointment_id,
+                Participant.type,
+                Participant.user_id,
+                Participant.first_name,
+                Participant.last_name,
+                Participant.email,
+            )
+            .where(Participant.appointment_id.in_(chosen))
+            .order_by(Participant.created_at, Participant.id)
+        ):
+            if kind == ParticipantType.CUSTOMER:
+                name = f"{first} {last}".strip() or email or "Customer"
+                customers.setdefault(appointment_id, []).append(name)
+            elif user_id is not None:
+                agents.setdefault(appointment_id, set()).add(user_id)
+    return [
+        CalendarEntry(
+            *row,
+            customers=tuple(customers.get(row[0], ())),
+            agent_ids=frozenset(agents.get(row[0], ())) | {row.organizer_id},
+        )
+        for row in rows
+    ]
+
+
+def calendar_entries(
+    session: Session,
+    start: datetime,
+    end: datetime,
+    *,
+    agent_ids: Sequence[uuid.UUID] | None = None,
+    viewer: User | None = None,
+    include_cancelled: bool = False,
+) -> list[CalendarEntry]:
+    """``appointments_between`` as plain values for the day and week grids: two statements."""
+    where = _calendar_where(start, end, agent_ids, viewer, include_cancelled)
+    rows = session.execute(
+        select(*_ENTRY_COLUMNS)
+        .join(Service, Service.id == Appointment.service_id)
+        .where(*where)
+        .order_by(Appointment.start_at, Appointment.id)
+    ).all()
+    return _with_participants(session, rows, select(Appointment.id).where(*where))
+
+
+@dataclass(frozen=True)
+class MonthOverview:
+    """A month grid's content: every day's count, the first ``per_day`` entries of each day
+    (and every entry that runs past a midnight), and how many cancelled ones there are."""
+
+    counts: list[int]  # per span, in order
+    entries: list[CalendarEntry]
+    cancelled: int
+
+
+def month_overview(
+    session: Session,
+    spans: Sequence[tuple[datetime, datetime]],
+    *,
+    agent_ids: Sequence[uuid.UUID] | None = None,
+    viewer: User | None = None,
+    include_cancelled: bool = False,
+    per_day: int = 3,
+) -> MonthOverview:
+    """What a month calendar shows, counted in SQL rather than loaded: three statements
+    whatever the number of appointments.
+
+    ``spans`` are the calendar's consecutive days as UTC [start, end). An appointment counts on
+    every day it overlaps. The entries are each day's first ``per_day`` by start (a window
+    function over the day it starts), plus all that run past a day's end, so that the days they
+    continue into can list them first.
+    """
+    start, end = spans[0][0], spans[-1][1]
+    where = _calendar_where(start, end, agent_ids, viewer, include_cancelled=True)
+    shown = Appointment.status == AppointmentStatus.SCHEDULED
+    counted = [
+        func.coalesce(
+            func.sum(
+                case(
+                    (
+                        and_(
+                            Appointment.start_at < day_end,
+                            Appointment.end_at > day_start,
+                            *(() if include_cancelled else (shown,)),
+                        ),
+                        1,
+                    ),
+                    else_=0,
+                )
+            ),
+            0,
+        )
+        for day_start, day_end in spans
+    ]
+    cancelled = func.coalesce(func.sum(case((shown, 0), else_=1)), 0)
+    totals = session.execute(select(*counted, cancelled).where(*where)).one()
+    if not include_cancelled:
+        where.append(shown)
+    day = case(
+        *((Appointment.start_at < day_end, index) for index, (_, day_end) in enumerate(spans)),
+        else_=len(spans),
+    )
+    boundaries = [day_end for _, day_end in spans[:-1]]
+    crosses = or_(*(and_(Appointment.start_at < b, Appointment.end_at > b) for b in boundaries))
+    ranked = (
+        select(
+            Appointment.id.label("id"),
+            func.row_number()
+            .over(partition_by=day, order_by=(Appointment.start_at, Appointment.id))
+            .label("rank"),
+            (case((crosses, 1), else_=0) if boundaries else literal(0)).label("crosses"),
+        )
+        .where(*where)
+        .subquery()
+    )
+    chosen = select(ranked.c.id).where(or_(ranked.c.rank <= per_day, ranked.c.crosses == 1))
+    rows = session.execute(
+        select(*_ENTRY_COLUMNS)
+        .join(Service, Service.id == Appointment.service_id)
+        .where(Appointment.id.in_(chosen))
+        .order_by(Appointment.start_at, Appointment.id)
+    ).all()
+    return MonthOverview(
+        counts=[int(n) for n in totals[: len(spans)]],
+        entries=_with_participants(session, rows, [row.id for row in rows]),
+        cancelled=int(totals[-1]),
+    )
+
+
 # --- public counts (seed 001) ----------------------------------------------
 
 
@@ -334,11 +550,15 @@ __all__ = [
     "Bounds",
     "SORT_FIELDS",
     "ScheduleCount",
+    "CalendarEntry",
+    "MonthOverview",
     "appointments_between",
+    "calendar_entries",
     "can_see",
     "find_by_reference",
     "find_visible",
     "list_appointments",
+    "month_overview",
     "overlap_count",
     "schedule_counts",
     "sees_all",

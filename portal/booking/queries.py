@@ -20,7 +20,7 @@ from sqlalchemy import (
     extract,
     false,
     func,
-    literal,
+    literal_column,
     or_,
     select,
     true,
@@ -346,6 +346,7 @@ _ENTRY_COLUMNS = (
     Service.name,
     Service.color,
 )
+_ORGANIZER = _ENTRY_COLUMNS.index(Appointment.organizer_id)
 
 
 def _with_participants(session: Session, rows, chosen) -> list[CalendarEntry]:
@@ -371,14 +372,18 @@ def _with_participants(session: Session, rows, chosen) -> list[CalendarEntry]:
                 customers.setdefault(appointment_id, []).append(name)
             elif user_id is not None:
                 agents.setdefault(appointment_id, set()).add(user_id)
-    return [
-        CalendarEntry(
-            *row,
-            customers=tuple(customers.get(row[0], ())),
-            agent_ids=frozenset(agents.get(row[0], ())) | {row.organizer_id},
+    entries = []
+    for row in rows:
+        values = tuple(row[: len(_ENTRY_COLUMNS)])
+        appointment_id, organizer_id = values[0], values[_ORGANIZER]
+        entries.append(
+            CalendarEntry(
+                *values,
+                customers=tuple(customers.get(appointment_id, ())),
+                agent_ids=frozenset(agents.get(appointment_id, ())) | {organizer_id},
+            )
         )
-        for row in rows
-    ]
+    return entries
 
 
 def calendar_entries(
@@ -411,6 +416,19 @@ class MonthOverview:
     cancelled: int
 
 
+def _day_index(column, day_ends: Sequence[datetime], low: int, high: int, *, ends: bool = False):
+    """SQL: the index of the first day whose end is after ``column`` (at or after, with
+    ``ends``), as a balanced CASE: a handful of comparisons per row rather than one per day."""
+    if low == high:
+        return literal_column(str(int(low)))  # our own integer: inlined, no parameter
+    middle = (low + high) // 2
+    edge = column <= day_ends[middle] if ends else column < day_ends[middle]
+    return case(
+        (edge, _day_index(column, day_ends, low, middle, ends=ends)),
+        else_=_day_index(column, day_ends, middle + 1, high, ends=ends),
+    )
+
+
 def month_overview(
     session: Session,
     spans: Sequence[tuple[datetime, datetime]],
@@ -420,69 +438,73 @@ def month_overview(
     include_cancelled: bool = False,
     per_day: int = 3,
 ) -> MonthOverview:
-    """What a month calendar shows, counted in SQL rather than loaded: three statements
-    whatever the number of appointments.
+    """What a month calendar shows, counted in SQL rather than loaded: two statements whatever
+    the number of appointments.
 
     ``spans`` are the calendar's consecutive days as UTC [start, end). An appointment counts on
-    every day it overlaps. The entries are each day's first ``per_day`` by start (a window
-    function over the day it starts), plus all that run past a day's end, so that the days they
-    continue into can list them first.
+    every day it overlaps. Window functions over the day each appointment starts number and
+    count them; the rows kept are each day's first ``per_day`` by start plus all that run past a
+    day's end (rare), which the days they continue into list first and count too.
     """
     start, end = spans[0][0], spans[-1][1]
     where = _calendar_where(start, end, agent_ids, viewer, include_cancelled=True)
-    shown = Appointment.status == AppointmentStatus.SCHEDULED
-    counted = [
-        func.coalesce(
-            func.sum(
-                case(
-                    (
-                        and_(
-                            Appointment.start_at < day_end,
-                            Appointment.end_at > day_start,
-                            *(() if include_cancelled else (shown,)),
-                        ),
-                        1,
-                    ),
-                    else_=0,
-                )
-            ),
-            0,
-        )
-        for day_start, day_end in spans
-    ]
-    cancelled = func.coalesce(func.sum(case((shown, 0), else_=1)), 0)
-    totals = session.execute(select(*counted, cancelled).where(*where)).one()
-    if not include_cancelled:
-        where.append(shown)
-    day = case(
-        *((Appointment.start_at < day_end, index) for index, (_, day_end) in enumerate(spans)),
-        else_=len(spans),
-    )
-    boundaries = [day_end for _, day_end in spans[:-1]]
-    crosses = or_(*(and_(Appointment.start_at < b, Appointment.end_at > b) for b in boundaries))
-    ranked = (
+    scheduled = Appointment.status == AppointmentStatus.SCHEDULED
+    day_ends = [day_end for _, day_end in spans]
+    days = (
         select(
             Appointment.id.label("id"),
-            func.row_number()
-            .over(partition_by=day, order_by=(Appointment.start_at, Appointment.id))
-            .label("rank"),
-            (case((crosses, 1), else_=0) if boundaries else literal(0)).label("crosses"),
+            Appointment.start_at.label("start_at"),
+            (Appointment.status == AppointmentStatus.SCHEDULED).label("scheduled"),
+            _day_index(Appointment.start_at, day_ends, 0, len(spans) - 1).label("day"),
+            # The day of the last instant: an appointment ending at midnight does not cross it.
+            _day_index(Appointment.end_at, day_ends, 0, len(spans) - 1, ends=True).label("last"),
+            case((true() if include_cancelled else scheduled, 1), else_=0).label("listed"),
         )
         .where(*where)
         .subquery()
     )
-    chosen = select(ranked.c.id).where(or_(ranked.c.rank <= per_day, ranked.c.crosses == 1))
+    partition = (days.c.day, days.c.listed)
+    ranked = select(
+        days.c.id,
+        days.c.day,
+        days.c.listed,
+        func.row_number()
+        .over(partition_by=partition, order_by=(days.c.start_at, days.c.id))
+        .label("rank"),
+        func.count().over(partition_by=partition).label("day_count"),
+        case((days.c.last > days.c.day, 1), else_=0).label("crosses"),
+        func.sum(case((days.c.scheduled, 0), else_=1)).over().label("cancelled"),
+    ).subquery()
     rows = session.execute(
-        select(*_ENTRY_COLUMNS)
+        select(
+            *_ENTRY_COLUMNS,
+            ranked.c.day,
+            ranked.c.listed,
+            ranked.c.day_count,
+            ranked.c.crosses,
+            ranked.c.cancelled,
+        )
+        .join(Appointment, Appointment.id == ranked.c.id)
         .join(Service, Service.id == Appointment.service_id)
-        .where(Appointment.id.in_(chosen))
+        .where(or_(ranked.c.rank <= per_day, ranked.c.crosses == 1))
         .order_by(Appointment.start_at, Appointment.id)
     ).all()
-    return MonthOverview(
-        counts=[int(n) for n in totals[: len(spans)]],
-        entries=_with_participants(session, rows, [row.id for row in rows]),
-        cancelled=int(totals[-1]),
-    )
+    counts = [0] * len(spans)
+    cancelled = 0
+    kept = []
+    for row in rows:
+        cancelled = int(row.cancelled)
+        if not row.listed:
+            continue
+        counts[row.day] = int(row.day_count)
+        kept.append(row)
+        if row.crosses:  # it also falls on the next days it reaches
+            for later in range(row.day + 1, len(spans)):
+                if row.end_at <= spans[later][0]:
+                    break
+                counts[later] += 1
+    entries = _with_participants(session, kept, [row[0] for row in kept])
+    return MonthOverview(counts=counts, entries=entries, cancelled=cancelled)
 
 
 # --- public counts (seed 001) ----------------------------------------------

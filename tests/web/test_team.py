@@ -197,3 +197,24 @@ def test_team_week_caps_each_day_and_links_the_rest(client, team):
     day = parse(client.get(more[0].attrs["href"]).data)
     assert crowd_ids | {str(n1.id)} == set(events(day))
     assert day.find("cal__more") is None
+
+
+def test_team_month_edges(client, team):
+    alice, nora, a1, n1 = team
+    service = a1.service
+    # 23:00 to midnight Berlin on the 25th: that day only.
+    to_midnight = factories.appointment(service, alice, datetime(2026, 3, 25, 22, tzinfo=UTC))
+    # Starts on Sunday 22 February, before the grid (from Monday 23), ends on the 23rd.
+    early = factories.appointment(
+        service, nora, datetime(2026, 2, 22, 22, 0, tzinfo=UTC), minutes=300
+    )
+    tree = parse(client.get("/team?view=month&date=2026-03-24").data)
+    assert month_cell(tree, "2026-03-25").attrs["data-count"] == "1"
+    assert month_cell(tree, "2026-03-26").attrs["data-count"] == "0"
+    assert [
+        e.attrs["data-appointment"]
+        for e in month_cell(tree, "2026-03-25").find_all("cal-month__event")
+    ] == [str(to_midnight.id)]
+    first = month_cell(tree, "2026-02-23")
+    assert first.attrs["data-count"] == "1"
+    assert first.find("cal-month__event").attrs["data-appointment"] == str(early.id)

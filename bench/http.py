@@ -217,6 +217,7 @@ def time_slot_computation(app, data: Data, runs: int) -> list[Scaling]:
 # --- team pages (issue 15) ------------------------------------------------------
 
 SUPERVISOR_EMAIL = "lead@bench.example"
+BENCH_AGENT = "portal-bench"
 SUPERVISOR_PASSWORD = "bench password"  # noqa: S105 - a throwaway account in a throwaway database
 
 
@@ -241,6 +242,8 @@ def supervisor_cookie(port: int) -> str:
 
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    # The session is bound to the browser (Flask-Login's session protection): one user agent.
+    opener.addheaders = [("User-Agent", BENCH_AGENT)]
     base = f"http://127.0.0.1:{port}"
     with opener.open(f"{base}/login", timeout=60) as response:
         form = response.read().decode()
@@ -262,7 +265,7 @@ def supervisor_cookie(port: int) -> str:
 
 def team_page_targets(port: int, data: Data) -> list[tuple[str, Callable[[], Request], int]]:
     """The supervisors' team calendar of every agent: month and week (rows of the table)."""
-    headers = {"Cookie": supervisor_cookie(port)}
+    headers = {"Cookie": supervisor_cookie(port), "User-Agent": BENCH_AGENT}
     tuesday = data.day
     return [
         ("team month", constant(f"/team?view=month&date={data.month}", headers), 200),

@@ -14,6 +14,11 @@ month). Client threads, each with its own keep-alive connection, request:
 - ``slots API``     GET /api/services/<id>/slots for the same day (public)
 - ``booking POST``  POST /api/appointments/ with a CLIENT_SERVICE API token
 
+and, signed in as a supervisor (``team_page_targets``), the team calendar of every agent:
+
+- ``team month``    GET /team?view=month&date=<next month>
+- ``team week``     GET /team?view=week&date=<the Tuesday>
+
 Each booking POST takes a different free (start, agent) pair read from the slots
 API beforehand, spread over all agents and days, so nearly all succeed (201); a
 409 means the slot was gone. The table shows requests per second and p50 / p95
@@ -209,6 +214,65 @@ def time_slot_computation(app, data: Data, runs: int) -> list[Scaling]:
             )
         db.session.remove()
     return results
+
+
+# --- team pages (issue 15) ------------------------------------------------------
+
+SUPERVISOR_EMAIL = "lead@bench.example"
+BENCH_AGENT = "portal-bench"
+SUPERVISOR_PASSWORD = "bench password"  # noqa: S105 - a throwaway account in a throwaway database
+
+
+def add_supervisor(app) -> None:
+    """The supervisor whose session asks for the team pages."""
+    from portal.extensions import db
+    from portal.models import Role, User
+
+    with app.app_context():
+        lead = User(email=SUPERVISOR_EMAIL, name="Lead", role=Role.SUPERVISOR, timezone=ZONE)
+        lead.set_password(SUPERVISOR_PASSWORD)
+        db.session.add(lead)
+        db.session.commit()
+        db.session.remove()
+
+
+def supervisor_cookie(port: int) -> str:
+    """Sign in through the login form (with its CSRF token); the session cookie header."""
+    import http.cookiejar
+    import re
+    import urllib.parse
+
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    # The session is bound to the browser (Flask-Login's session protection): one user agent.
+    opener.addheaders = [("User-Agent", BENCH_AGENT)]
+    base = f"http://127.0.0.1:{port}"
+    with opener.open(f"{base}/login", timeout=60) as response:
+        form = response.read().decode()
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form) or re.search(
+        r'name="csrf_token" value="([^"]+)"', form
+    )
+    fields = {"email": SUPERVISOR_EMAIL, "password": SUPERVISOR_PASSWORD}
+    if token:
+        fields["csrf_token"] = token.group(1)
+    body = urllib.parse.urlencode(fields).encode()
+    with opener.open(f"{base}/login", data=body, timeout=60):
+        pass
+    cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
+    with opener.open(f"{base}/team?view=day", timeout=60) as response:
+        if response.status != 200 or "/login" in response.url:
+            raise SystemExit("the bench supervisor could not sign in")
+    return cookie
+
+
+def team_page_targets(port: int, data: Data) -> list[tuple[str, Callable[[], Request], int]]:
+    """The supervisors' team calendar of every agent: month and week (rows of the table)."""
+    headers = {"Cookie": supervisor_cookie(port), "User-Agent": BENCH_AGENT}
+    tuesday = data.day
+    return [
+        ("team month", constant(f"/team?view=month&date={data.month}", headers), 200),
+        ("team week", constant(f"/team?view=week&date={tuesday}", headers), 200),
+    ]
 
 
 # --- the server -------------------------------------------------------------
@@ -494,7 +558,10 @@ def run_http(url: str, folder: str, data: Data, args: argparse.Namespace) -> Non
         try:
             results = {
                 name: measure(port, supply, expected, args.clients, args.seconds)
-                for name, supply, expected in page_targets(data, service_id)
+                for name, supply, expected in [
+                    *page_targets(data, service_id),
+                    *team_page_targets(port, data),
+                ]
             }
             if cache:
                 pairs = free_bookings(
@@ -608,6 +675,7 @@ def main() -> None:
             instance_path=folder,
         )
         data = populate(app, sorted({AGENTS} if args.skip_scaling else {AGENTS, *SCALING}))
+        add_supervisor(app)
         # Measured before the bookings of the HTTP part change the calendars.
         scaling = None if args.skip_scaling else time_slot_computation(app, data, args.runs)
         with app.app_context():

@@ -9,6 +9,7 @@ An agent asking about an appointment they do not take part in gets 404.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -47,6 +48,7 @@ from portal.models import (
     Appointment,
     AppointmentStatus,
     InteractionState,
+    NotificationTemplate,
     Participant,
     Role,
     Service,
@@ -81,22 +83,42 @@ def participant_json(participant: Participant) -> dict[str, Any]:
     }
 
 
-def _template_json(template) -> dict[str, Any]:
+def notification_ref_json(template: NotificationTemplate) -> dict[str, Any]:
+    """What an appointment says about one of its notifications: which template, when."""
     item: dict[str, Any] = {
+        "id": str(template.id),
         "channel": template.channel.value,
         "type": template.type.value,
-        "textBody": template.text_body,
     }
-    if template.channel.value == "EMAIL":
-        item["subject"] = template.subject
-        item["htmlBody"] = template.html_body
     if template.period_seconds is not None:
         item["period"] = format_duration(timedelta(seconds=template.period_seconds))
     return item
 
 
+def notification_json(template: NotificationTemplate) -> dict[str, Any]:
+    """The template in full: the reference plus its bodies (and subject, for e-mail)."""
+    item = notification_ref_json(template)
+    item["textBody"] = template.text_body
+    if template.channel.value == "EMAIL":
+        item["subject"] = template.subject
+        item["htmlBody"] = template.html_body
+    return item
+
+
+def _notifications(appointment: Appointment) -> list[NotificationTemplate]:
+    return [t for t in appointment.service.templates if t.active]
+
+
 def appointment_json(appointment: Appointment) -> dict[str, Any]:
     """Seed 001 GetAppointmentResponse plus serviceId, status, reference (and seed 003 dates)."""
+    return _appointment_json(
+        appointment, [notification_json(t) for t in _notifications(appointment)]
+    )
+
+
+def _appointment_json(
+    appointment: Appointment, notifications: list[dict[str, Any]]
+) -> dict[str, Any]:
     ticket = interaction.live_ticket(appointment)
     return {
         "id": str(appointment.id),
@@ -116,9 +138,7 @@ def appointment_json(appointment: Appointment) -> dict[str, Any]:
         },
         "metadata": appointment.metadata_ or {},
         "notificationsActive": appointment.notifications_active,
-        "notifications": [
-            _template_json(t) for t in appointment.service.templates if getattr(t, "active", True)
-        ],
+        "notifications": notifications,
         "organizer": {"id": str(appointment.organizer_id), "type": "AGENT"},
         "participantIds": [
             {"id": str(p.id), "type": p.type.value} for p in appointment.participants
@@ -130,6 +150,29 @@ def appointment_json(appointment: Appointment) -> dict[str, Any]:
         "dateCreated": utc_z(appointment.created_at),
         "lastUpdated": utc_z(appointment.updated_at),
     }
+
+
+def appointment_page_json(
+    appointments: Sequence[Appointment],
+    total: int,
+    page_number: int,
+    page_size: int,
+    sort_field: str,
+    sort_order: str,
+) -> dict[str, Any]:
+    """A page of appointments whose notifications name their templates by id; the page lists
+    each of those templates once, with its bodies, under ``notificationTemplates``
+    (docs/decisions.md, "Team views and list queries")."""
+    templates: dict[uuid.UUID, NotificationTemplate] = {}
+
+    def item_json(appointment: Appointment) -> dict[str, Any]:
+        used = _notifications(appointment)
+        templates.update((t.id, t) for t in used if t.id not in templates)
+        return _appointment_json(appointment, [notification_ref_json(t) for t in used])
+
+    page = page_of(appointments, total, page_number, page_size, sort_field, sort_order, item_json)
+    page["notificationTemplates"] = [notification_json(t) for t in templates.values()]
+    return page
 
 
 def appointment_view(actor: Actor, appointment: Appointment) -> dict[str, Any]:
@@ -350,7 +393,7 @@ def list_appointments():
         page_size=page_size,
     )
     return jsonify(
-        page_of(items, total, page_number, page_size, sort_field, sort_order, appointment_json)
+        appointment_page_json(items, total, page_number, page_size, sort_field, sort_order)
     )
 
 

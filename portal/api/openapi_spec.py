@@ -64,6 +64,47 @@ def page_of(item: str) -> dict[str, Any]:
     )
 
 
+NOTIFICATION_CHANNEL: dict[str, Any] = {"type": "string", "enum": ["EMAIL", "SMS"]}
+NOTIFICATION_TYPE: dict[str, Any] = {
+    "type": "string",
+    "enum": ["CREATE", "RESCHEDULE", "CANCEL", "REMINDER", "ROOM"],
+}
+# The staff appointment shape; in a list its notifications are references to the page's
+# ``notificationTemplates`` (``AppointmentListItem``).
+APPOINTMENT_PROPERTIES: dict[str, Any] = {
+    "id": UUID,
+    "serviceId": UUID,
+    "reference": nullable(STRING),
+    "status": {"type": "string", "enum": ["SCHEDULED", "CANCELLED"]},
+    "title": STRING,
+    "notes": STRING,
+    "start": DATE_TIME,
+    "end": DATE_TIME,
+    "duration": DURATION,
+    "timezone": STRING,
+    "locale": STRING,
+    "interaction": obj(
+        {
+            "customFields": {"type": "object"},
+            "state": {"type": "string", "enum": ["PENDING", "ACTIVE", "ENDED"]},
+        }
+    ),
+    "metadata": {"type": "object"},
+    "notificationsActive": {"type": "boolean"},
+    "notifications": array(ref("NotificationInfo")),
+    "organizer": obj({"id": UUID, "type": {"const": "AGENT"}}),
+    "participantIds": array(
+        obj({"id": UUID, "type": {"type": "string", "enum": ["AGENT", "CUSTOMER"]}})
+    ),
+    "room": nullable(ref("Activation")),
+    "done": {"type": "boolean"},
+    "answers": ref("Answers"),
+    "cancellationReason": nullable(STRING),
+    "dateCreated": DATE_TIME,
+    "lastUpdated": DATE_TIME,
+}
+
+
 # --- components -------------------------------------------------------------------------------
 
 SCHEMAS: dict[str, dict[str, Any]] = {
@@ -171,53 +212,30 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     "Activation": obj(
         {"expires": nullable(DATE_TIME), "type": {"const": "MULTI_USE_TICKET"}, "url": STRING}
     ),
+    "NotificationRef": obj(
+        {
+            "id": UUID,
+            "channel": NOTIFICATION_CHANNEL,
+            "type": NOTIFICATION_TYPE,
+            "period": DURATION,
+        },
+        optional=("period",),
+    ),
     "NotificationInfo": obj(
         {
-            "channel": {"type": "string", "enum": ["EMAIL", "SMS"]},
-            "type": {
-                "type": "string",
-                "enum": ["CREATE", "RESCHEDULE", "CANCEL", "REMINDER", "ROOM"],
-            },
+            "id": UUID,
+            "channel": NOTIFICATION_CHANNEL,
+            "type": NOTIFICATION_TYPE,
+            "period": DURATION,
             "textBody": STRING,
             "subject": STRING,
             "htmlBody": STRING,
-            "period": DURATION,
         },
         optional=("subject", "htmlBody", "period"),
     ),
-    "Appointment": obj(
-        {
-            "id": UUID,
-            "serviceId": UUID,
-            "reference": nullable(STRING),
-            "status": {"type": "string", "enum": ["SCHEDULED", "CANCELLED"]},
-            "title": STRING,
-            "notes": STRING,
-            "start": DATE_TIME,
-            "end": DATE_TIME,
-            "duration": DURATION,
-            "timezone": STRING,
-            "locale": STRING,
-            "interaction": obj(
-                {
-                    "customFields": {"type": "object"},
-                    "state": {"type": "string", "enum": ["PENDING", "ACTIVE", "ENDED"]},
-                }
-            ),
-            "metadata": {"type": "object"},
-            "notificationsActive": {"type": "boolean"},
-            "notifications": array(ref("NotificationInfo")),
-            "organizer": obj({"id": UUID, "type": {"const": "AGENT"}}),
-            "participantIds": array(
-                obj({"id": UUID, "type": {"type": "string", "enum": ["AGENT", "CUSTOMER"]}})
-            ),
-            "room": nullable(ref("Activation")),
-            "done": {"type": "boolean"},
-            "answers": ref("Answers"),
-            "cancellationReason": nullable(STRING),
-            "dateCreated": DATE_TIME,
-            "lastUpdated": DATE_TIME,
-        }
+    "Appointment": obj(APPOINTMENT_PROPERTIES),
+    "AppointmentListItem": obj(
+        {**APPOINTMENT_PROPERTIES, "notifications": array(ref("NotificationRef"))}
     ),
     "Participant": obj(
         {
@@ -363,6 +381,22 @@ SCHEMAS["WaitlistOffer"] = obj(
     }
 )
 SCHEMAS["WaitlistEntryWithOffers"] = obj({**_WAITLIST_ENTRY, "offers": array(ref("WaitlistOffer"))})
+# The appointments list names each notification template by id and lists the templates once
+# per page (docs/decisions.md, "Team views and list queries"): bodies are not repeated per item.
+SCHEMAS["NotificationRef"]["description"] = (
+    "One of the appointment's notifications: which template (id), channel, type and period."
+)
+SCHEMAS["NotificationInfo"]["description"] = "A notification template in full, with its bodies."
+SCHEMAS["AppointmentListItem"]["description"] = (
+    "An appointment in a list: the Appointment shape, its notifications as references to the "
+    "page's notificationTemplates."
+)
+APPOINTMENT_PAGE = page_of("AppointmentListItem")
+APPOINTMENT_PAGE["properties"]["notificationTemplates"] = {
+    **array(ref("NotificationInfo")),
+    "description": "Each template the page's items refer to, once.",
+}
+APPOINTMENT_PAGE["required"].append("notificationTemplates")
 
 # The admin view of a service: every Service property plus three more.
 _ADMIN_EXTRA = {
@@ -918,7 +952,7 @@ def operations() -> list[Op]:
             "List appointments",
             "Appointments",
             ALL_STAFF,
-            {OK: Response("A page of appointments.", page_of("Appointment"))},
+            {OK: Response("A page of appointments.", APPOINTMENT_PAGE)},
             description=(
                 "Agents see their own; ``organizerId`` is for supervisors. "
                 "``title`` and ``reference`` "

@@ -12,7 +12,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, UTC
 
-from sqlalchemy import Select, and_, exists, extract, false, func, or_, select, true
+from sqlalchemy import (
+    Select,
+    and_,
+    case,
+    exists,
+    extract,
+    false,
+    func,
+    literal_column,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -21,6 +33,7 @@ from portal.booking.errors import NotFound
 from portal.models import (
     Appointment,
     AppointmentStatus,
+    InteractionState,
     Participant,
     ParticipantType,
     Role,
@@ -183,6 +196,15 @@ def _sort_column(session: Session, sort_field: str):
     raise ValueError(f"unknown sort field {sort_field!r}")
 
 
+# Everything the API's appointment shape reads, loaded with the page: one statement per
+# relationship whatever the page size (never one per appointment).
+LIST_LOADS = (
+    selectinload(Appointment.participants),
+    selectinload(Appointment.room_tickets),
+    selectinload(Appointment.service).selectinload(Service.templates),
+)
+
+
 def list_appointments(
     session: Session,
     user: User,
@@ -208,7 +230,7 @@ def list_appointments(
         query.order_by(*ordering)
         .limit(page_size)
         .offset((page_number - 1) * page_size)
-        .options(selectinload(Appointment.participants), selectinload(Appointment.service))
+        .options(*LIST_LOADS)
     ).all()
     return list(items), total
 
@@ -258,6 +280,231 @@ def appointments_between(
             )
         ).all()
     )
+
+
+# --- calendars: plain columns, only what the staff calendars draw ----------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarEntry:
+    """One appointment as a calendar block shows it: plain values, no ORM object."""
+
+    id: uuid.UUID
+    start_at: datetime
+    end_at: datetime
+    title: str
+    status: AppointmentStatus
+    interaction_state: InteractionState
+    organizer_id: uuid.UUID
+    service_name: str
+    service_color: str | None
+    customers: tuple[str, ...] = ()  # display names, in the order they joined
+    agent_ids: frozenset[uuid.UUID] = frozenset()  # the organizer and agents taking part
+
+    @property
+    def is_scheduled(self) -> bool:
+        return self.status == AppointmentStatus.SCHEDULED
+
+
+def _calendar_where(
+    start: datetime,
+    end: datetime,
+    agent_ids: Sequence[uuid.UUID] | None,
+    viewer: User | None,
+    include_cancelled: bool,
+) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = [Appointment.start_at < end, Appointment.end_at > start]
+    if not include_cancelled:
+        where.append(Appointment.status == AppointmentStatus.SCHEDULED)
+    if agent_ids is not None:
+        ids = list(agent_ids)
+        where.append(
+            or_(
+                Appointment.organizer_id.in_(ids),
+                exists().where(
+                    Participant.appointment_id == Appointment.id,
+                    Participant.type == ParticipantType.AGENT,
+                    Participant.user_id.in_(ids),
+                ),
+            )
+            if ids
+            else false()
+        )
+    if viewer is not None:
+        where.append(visible_to(viewer))
+    return where
+
+
+_ENTRY_COLUMNS = (
+    Appointment.id,
+    Appointment.start_at,
+    Appointment.end_at,
+    Appointment.title,
+    Appointment.status,
+    Appointment.interaction_state,
+    Appointment.organizer_id,
+    Service.name,
+    Service.color,
+)
+_ORGANIZER = _ENTRY_COLUMNS.index(Appointment.organizer_id)
+
+
+def _with_participants(session: Session, rows, chosen) -> list[CalendarEntry]:
+    """Entries of ``rows`` (``_ENTRY_COLUMNS``), with the customers' names and the agents'
+    ids of the appointments ``chosen`` selects (a subquery or a list of ids): one statement."""
+    customers: dict[uuid.UUID, list[str]] = {}
+    agents: dict[uuid.UUID, set[uuid.UUID]] = {}
+    if rows:
+        for appointment_id, kind, user_id, first, last, email in session.execute(
+            select(
+                Participant.appointment_id,
+                Participant.type,
+                Participant.user_id,
+                Participant.first_name,
+                Participant.last_name,
+                Participant.email,
+            )
+            .where(Participant.appointment_id.in_(chosen))
+            .order_by(Participant.created_at, Participant.id)
+        ):
+            if kind == ParticipantType.CUSTOMER:
+                name = f"{first} {last}".strip() or email or "Customer"
+                customers.setdefault(appointment_id, []).append(name)
+            elif user_id is not None:
+                agents.setdefault(appointment_id, set()).add(user_id)
+    entries = []
+    for row in rows:
+        values = tuple(row[: len(_ENTRY_COLUMNS)])
+        appointment_id, organizer_id = values[0], values[_ORGANIZER]
+        entries.append(
+            CalendarEntry(
+                *values,
+                customers=tuple(customers.get(appointment_id, ())),
+                agent_ids=frozenset(agents.get(appointment_id, ())) | {organizer_id},
+            )
+        )
+    return entries
+
+
+def calendar_entries(
+    session: Session,
+    start: datetime,
+    end: datetime,
+    *,
+    agent_ids: Sequence[uuid.UUID] | None = None,
+    viewer: User | None = None,
+    include_cancelled: bool = False,
+) -> list[CalendarEntry]:
+    """``appointments_between`` as plain values for the day and week grids: two statements."""
+    where = _calendar_where(start, end, agent_ids, viewer, include_cancelled)
+    rows = session.execute(
+        select(*_ENTRY_COLUMNS)
+        .join(Service, Service.id == Appointment.service_id)
+        .where(*where)
+        .order_by(Appointment.start_at, Appointment.id)
+    ).all()
+    return _with_participants(session, rows, select(Appointment.id).where(*where))
+
+
+@dataclass(frozen=True)
+class MonthOverview:
+    """A month grid's content: every day's count, the first ``per_day`` entries of each day
+    (and every entry that runs past a midnight), and how many cancelled ones there are."""
+
+    counts: list[int]  # per span, in order
+    entries: list[CalendarEntry]
+    cancelled: int
+
+
+def _day_index(column, day_ends: Sequence[datetime], low: int, high: int, *, ends: bool = False):
+    """SQL: the index of the first day whose end is after ``column`` (at or after, with
+    ``ends``), as a balanced CASE: a handful of comparisons per row rather than one per day."""
+    if low == high:
+        return literal_column(str(int(low)))  # our own integer: inlined, no parameter
+    middle = (low + high) // 2
+    edge = column <= day_ends[middle] if ends else column < day_ends[middle]
+    return case(
+        (edge, _day_index(column, day_ends, low, middle, ends=ends)),
+        else_=_day_index(column, day_ends, middle + 1, high, ends=ends),
+    )
+
+
+def month_overview(
+    session: Session,
+    spans: Sequence[tuple[datetime, datetime]],
+    *,
+    agent_ids: Sequence[uuid.UUID] | None = None,
+    viewer: User | None = None,
+    include_cancelled: bool = False,
+    per_day: int = 3,
+) -> MonthOverview:
+    """What a month calendar shows, counted in SQL rather than loaded: two statements whatever
+    the number of appointments.
+
+    ``spans`` are the calendar's consecutive days as UTC [start, end). An appointment counts on
+    every day it overlaps. Window functions over the day each appointment starts number and
+    count them; the rows kept are each day's first ``per_day`` by start plus all that run past a
+    day's end (rare), which the days they continue into list first and count too.
+    """
+    start, end = spans[0][0], spans[-1][1]
+    where = _calendar_where(start, end, agent_ids, viewer, include_cancelled=True)
+    scheduled = Appointment.status == AppointmentStatus.SCHEDULED
+    day_ends = [day_end for _, day_end in spans]
+    days = (
+        select(
+            Appointment.id.label("id"),
+            Appointment.start_at.label("start_at"),
+            (Appointment.status == AppointmentStatus.SCHEDULED).label("scheduled"),
+            _day_index(Appointment.start_at, day_ends, 0, len(spans) - 1).label("day"),
+            # The day of the last instant: an appointment ending at midnight does not cross it.
+            _day_index(Appointment.end_at, day_ends, 0, len(spans) - 1, ends=True).label("last"),
+            case((true() if include_cancelled else scheduled, 1), else_=0).label("listed"),
+        )
+        .where(*where)
+        .subquery()
+    )
+    partition = (days.c.day, days.c.listed)
+    ranked = select(
+        days.c.id,
+        days.c.day,
+        days.c.listed,
+        func.row_number()
+        .over(partition_by=partition, order_by=(days.c.start_at, days.c.id))
+        .label("rank"),
+        func.count().over(partition_by=partition).label("day_count"),
+        case((days.c.last > days.c.day, 1), else_=0).label("crosses"),
+        func.sum(case((days.c.scheduled, 0), else_=1)).over().label("cancelled"),
+    ).subquery()
+    rows = session.execute(
+        select(
+            *_ENTRY_COLUMNS,
+            ranked.c.day,
+            ranked.c.listed,
+            ranked.c.day_count,
+            ranked.c.crosses,
+            ranked.c.cancelled,
+        )
+        .join(Appointment, Appointment.id == ranked.c.id)
+        .join(Service, Service.id == Appointment.service_id)
+        .where(or_(ranked.c.rank <= per_day, ranked.c.crosses == 1))
+        .order_by(Appointment.start_at, Appointment.id)
+    ).all()
+    counts = [0] * len(spans)
+    cancelled = 0
+    kept = []
+    for row in rows:
+        cancelled = int(row.cancelled)
+        if not row.listed:
+            continue
+        counts[row.day] = int(row.day_count)
+        kept.append(row)
+        if row.crosses:  # it also falls on the next days it reaches
+            for later in range(row.day + 1, len(spans)):
+                if row.end_at <= spans[later][0]:
+                    break
+                counts[later] += 1
+    entries = _with_participants(session, kept, [row[0] for row in kept])
+    return MonthOverview(counts=counts, entries=entries, cancelled=cancelled)
 
 
 # --- public counts (seed 001) ----------------------------------------------
@@ -325,11 +572,15 @@ __all__ = [
     "Bounds",
     "SORT_FIELDS",
     "ScheduleCount",
+    "CalendarEntry",
+    "MonthOverview",
     "appointments_between",
+    "calendar_entries",
     "can_see",
     "find_by_reference",
     "find_visible",
     "list_appointments",
+    "month_overview",
     "overlap_count",
     "schedule_counts",
     "sees_all",

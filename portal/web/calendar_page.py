@@ -23,7 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.booking import queries
-from portal.models import Appointment, OfficeHours, TimeException, User, WorkingHours, utcnow
+from portal.models import OfficeHours, TimeException, User, WorkingHours, utcnow
 from portal.models.schedule import time_exception_agents
 from portal.scheduling import TimeExceptionRule, expand_weekly
 from portal.scheduling.localtime import expand_weekly_seconds, from_epoch
@@ -76,44 +76,37 @@ def parse_state(endpoint: str, zone: ZoneInfo, *, now: datetime | None = None) -
 # --- loading -------------------------------------------------------------------------------
 
 
-def _customer_name(appointment: Appointment) -> str:
-    customers = appointment.customers
-    if not customers:
+def _customer_name(entry: queries.CalendarEntry) -> str:
+    if not entry.customers:
         return ""
-    first = customers[0].full_name or customers[0].email or "Customer"
-    return first if len(customers) == 1 else f"{first} +{len(customers) - 1}"
+    first = entry.customers[0]
+    return first if len(entry.customers) == 1 else f"{first} +{len(entry.customers) - 1}"
 
 
 def appointment_items(
-    appointments: Sequence[Appointment],
+    entries: Sequence[queries.CalendarEntry],
     *,
     agent_names: dict[uuid.UUID, str] | None = None,
 ) -> list[cv.CalendarItem]:
     """Calendar items of appointments; with ``agent_names`` (team views) each shows its agent."""
     items = []
-    for appointment in appointments:
-        owners = frozenset(p.user_id for p in appointment.agents if p.user_id is not None) | {
-            appointment.organizer_id
-        }
-        title = _customer_name(appointment) or appointment.title
-        subtitle = appointment.service.name
+    for entry in entries:
+        subtitle = entry.service_name
         if agent_names is not None:
-            subtitle = (
-                f"{agent_names.get(appointment.organizer_id, '')} · {appointment.service.name}"
-            )
+            subtitle = f"{agent_names.get(entry.organizer_id, '')} · {entry.service_name}"
         items.append(
             cv.CalendarItem(
-                key=str(appointment.id),
-                start=appointment.start_at,
-                end=appointment.end_at,
-                title=title,
+                key=str(entry.id),
+                start=entry.start_at,
+                end=entry.end_at,
+                title=_customer_name(entry) or entry.title,
                 subtitle=subtitle,
-                color=appointment.service.color or "#4338ca",
-                href=url_for("agent.appointment", appointment_id=appointment.id),
-                cancelled=not appointment.is_scheduled,
-                state=appointment.interaction_state.value,
-                owners=frozenset(owners),
-                payload=appointment,
+                color=entry.service_color or "#4338ca",
+                href=url_for("agent.appointment", appointment_id=entry.id),
+                cancelled=not entry.is_scheduled,
+                state=entry.interaction_state.value,
+                owners=entry.agent_ids,
+                payload=entry,
             )
         )
     return items
@@ -335,30 +328,46 @@ def build_page(
     days = cv.visible_days(state.view, state.anchor)
     start, end = cv.range_utc(days, zone)
     agent_ids = [agent.id for agent in agents]
-    appointments = queries.appointments_between(
-        session, start, end, agent_ids=agent_ids, viewer=viewer, include_cancelled=True
-    )
-    hidden_cancelled = sum(1 for a in appointments if not a.is_scheduled)
-    if not state.cancelled:
-        appointments = [a for a in appointments if a.is_scheduled]
-        # ``hidden_cancelled`` tells the toggle how many it would show.
-    else:
-        hidden_cancelled = 0
     names = {agent.id: agent.name for agent in agents} if team else None
-    items = appointment_items(appointments, agent_names=names)
     page = CalendarPage(
         state=state,
         zone=zone,
         title=page_title(state.view, days, state.anchor),
         days=days,
         today=now.astimezone(zone).date(),
-        hidden_cancelled=hidden_cancelled,
         agents=list(agents),
         team=team,
     )
     if state.view == "month":
-        page.month = cv.month_grid(state.anchor, items, zone, today=page.today)
+        # Counted in SQL: only the few items each day lists are loaded.
+        overview = queries.month_overview(
+            session,
+            [cv.day_span(day, zone) for day in days],
+            agent_ids=agent_ids,
+            viewer=viewer,
+            include_cancelled=state.cancelled,
+            per_day=cv.MONTH_ITEMS,
+        )
+        page.hidden_cancelled = 0 if state.cancelled else overview.cancelled
+        page.month = cv.month_grid(
+            state.anchor,
+            appointment_items(overview.entries, agent_names=names),
+            zone,
+            today=page.today,
+            totals=dict(zip(days, overview.counts, strict=True)),
+        )
         return page
+
+    entries = queries.calendar_entries(
+        session, start, end, agent_ids=agent_ids, viewer=viewer, include_cancelled=True
+    )
+    if state.cancelled:
+        page.hidden_cancelled = 0
+    else:
+        # ``hidden_cancelled`` tells the toggle how many it would show.
+        page.hidden_cancelled = sum(1 for entry in entries if not entry.is_scheduled)
+        entries = [entry for entry in entries if entry.is_scheduled]
+    items = appointment_items(entries, agent_names=names)
 
     first_day, last_day = days[0], days[-1]
     shades = office_hours_shades(session, first_day, last_day)
@@ -381,7 +390,12 @@ def build_page(
         ]
     else:
         specs = [cv.ColumnSpec(day=day, label="", href=page.day_url(day)) for day in days]
-    page.grid = cv.time_grid(specs, items, zone, now=now, shades=shades, focus=focus)
+    # A team week would put every agent's appointments side by side in one column: capped,
+    # with "+N more" leading to the day, where each agent has a column.
+    max_lanes = cv.WEEK_LANES if team and state.view == "week" else None
+    page.grid = cv.time_grid(
+        specs, items, zone, now=now, shades=shades, focus=focus, max_lanes=max_lanes
+    )
     return page
 
 

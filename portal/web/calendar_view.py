@@ -17,7 +17,7 @@ length.
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, UTC
 from typing import Any
@@ -29,6 +29,9 @@ VIEWS = ("day", "week", "month")
 DEFAULT_FIRST_HOUR = 8
 DEFAULT_LAST_HOUR = 18
 MONTH_ITEMS = 3
+# Team weeks: at most this many blocks side by side in a day's column; the rest are counted
+# in a "+N more" link to that day, where every agent has a column of their own.
+WEEK_LANES = 2
 
 
 # --- inputs -----------------------------------------------------------------
@@ -138,6 +141,7 @@ class Column:
     dst: DstChange | None = None
     dst_top_pct: float = 0.0
     dst_height_pct: float = 0.0
+    hidden: int = 0  # blocks left out by a lane cap ("+N more")
 
     @property
     def hours(self) -> float:
@@ -290,6 +294,15 @@ def _belongs(owners: frozenset[Hashable] | None, column: Column) -> bool:
     return owners is None or column.spec.owner is None or column.spec.owner in owners
 
 
+def _cap_lanes(column: Column, max_lanes: int) -> None:
+    """Keep the blocks of the first ``max_lanes`` lanes; count the others as hidden."""
+    kept = [block for block in column.blocks if block.lane < max_lanes]
+    column.hidden = len(column.blocks) - len(kept)
+    for block in kept:
+        block.lanes = min(block.lanes, max_lanes)
+    column.blocks = kept
+
+
 def _assign_lanes(blocks: list[Block]) -> None:
     """Overlapping blocks share the column side by side; each cluster gets its own lane count."""
     blocks.sort(key=lambda b: (b.top, -b.bottom, b.item.key))
@@ -329,12 +342,14 @@ def time_grid(
     focus: Iterable[tuple[datetime, datetime]] = (),
     first_hour: int = DEFAULT_FIRST_HOUR,
     last_hour: int = DEFAULT_LAST_HOUR,
+    max_lanes: int | None = None,
 ) -> TimeGrid:
     """Lay out ``items`` and ``shades`` in one column per spec.
 
     The visible hours start at ``first_hour`` and end at ``last_hour`` local
     time, widened to whole hours so that every item and every ``focus`` period
-    (working hours) is visible.
+    (working hours) is visible. With ``max_lanes``, a column shows at most that
+    many blocks side by side and counts the rest in ``Column.hidden``.
     """
     items = list(items)
     shades = list(shades)
@@ -379,6 +394,8 @@ def time_grid(
         elif now.astimezone(zone).date() == spec.day:
             column.is_today = True
         _assign_lanes(column.blocks)
+        if max_lanes is not None:
+            _cap_lanes(column, max_lanes)
         columns.append(column)
     grid = TimeGrid(
         zone=zone, columns=columns, first_hour=low // 60, last_hour=min(24, -(-high // 60))
@@ -432,9 +449,13 @@ def month_grid(
     *,
     today: date,
     per_day: int = MONTH_ITEMS,
+    totals: Mapping[date, int] | None = None,
 ) -> MonthGrid:
     """Whole weeks (Monday first) covering ``anchor``'s month; each day lists its first
-    ``per_day`` items by start time and how many more there are."""
+    ``per_day`` items by start time and how many more there are.
+
+    ``totals``: each day's count when ``items`` hold only the first few of each day (counted
+    in SQL); without it the items are counted."""
     days = visible_days("month", anchor)
     first = anchor.replace(day=1)
     by_day: dict[date, list[CalendarItem]] = {day: [] for day in days}
@@ -453,14 +474,16 @@ def month_grid(
         week = []
         for day in days[index : index + 7]:
             listed = by_day[day]
+            total = len(listed) if totals is None else max(totals.get(day, 0), len(listed))
+            shown = listed[:per_day]
             week.append(
                 MonthDay(
                     day=day,
                     in_month=day.month == first.month,
                     is_today=day == today,
-                    items=listed[:per_day],
-                    more=max(0, len(listed) - per_day),
-                    total=len(listed),
+                    items=shown,
+                    more=max(0, total - len(shown)),
+                    total=total,
                 )
             )
         weeks.append(week)
@@ -478,6 +501,7 @@ __all__ = [
     "Shade",
     "TimeGrid",
     "VIEWS",
+    "WEEK_LANES",
     "day_span",
     "dst_change",
     "local_midnight",

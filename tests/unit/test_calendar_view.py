@@ -157,6 +157,35 @@ def test_month_grid():
     assert not days[date(2026, 2, 28)].in_month
 
 
+def test_a_lane_cap_keeps_the_first_lanes_and_counts_the_rest():
+    start = datetime(2026, 5, 6, 8, tzinfo=UTC)
+    items = [item(f"k{n}", start) for n in range(4)]  # four side by side
+    items.append(item("later", start + timedelta(hours=2)))  # alone
+    grid = cv.time_grid([cv.ColumnSpec(date(2026, 5, 6), "")], items, BERLIN, now=NOW, max_lanes=2)
+    column = grid.columns[0]
+    assert sorted(b.item.key for b in column.blocks) == ["k0", "k1", "later"]
+    assert column.hidden == 2
+    assert {b.item.key: (b.lane, b.lanes) for b in column.blocks} == {
+        "k0": (0, 2),
+        "k1": (1, 2),
+        "later": (0, 1),
+    }
+    uncapped = cv.time_grid([cv.ColumnSpec(date(2026, 5, 6), "")], items, BERLIN, now=NOW)
+    assert len(uncapped.columns[0].blocks) == 5 and uncapped.columns[0].hidden == 0
+
+
+def test_month_grid_with_totals_counted_elsewhere():
+    # The first three of a day of seven, as the team month loads them; the count comes apart.
+    items = [item(f"m{i}", datetime(2026, 3, 10, 8 + i, tzinfo=UTC)) for i in range(3)]
+    totals = {date(2026, 3, 10): 7, date(2026, 3, 11): 0}
+    grid = cv.month_grid(date(2026, 3, 15), items, BERLIN, today=NOW.date(), totals=totals)
+    days = {d.day: d for w in grid.weeks for d in w}
+    tenth = days[date(2026, 3, 10)]
+    assert [i.key for i in tenth.items] == ["m0", "m1", "m2"]
+    assert (tenth.total, tenth.more) == (7, 4)
+    assert (days[date(2026, 3, 11)].total, days[date(2026, 3, 11)].more) == (0, 0)
+
+
 def test_navigation():
     assert cv.shift("day", date(2026, 3, 1), -1) == date(2026, 2, 28)
     assert cv.shift("week", date(2026, 3, 1), 1) == date(2026, 3, 8)

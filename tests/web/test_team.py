@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import datetime, UTC
 
 import pytest
+from sqlalchemy import event
 
-from portal.models import Role
+from portal.extensions import db
+from portal.models import AppointmentStatus, Role
 from tests import factories
 from tests.conftest import make_user, sign_in
 from tests.web.staff_support import column_of, events, hour_lines, parse
@@ -102,3 +104,117 @@ def test_team_is_for_supervisors_and_admins(app, team):
     assert app.test_client().get("/team").status_code == 302
     htmx = admin.get("/team?view=day", headers={"HX-Request": "true"})
     assert htmx.get_data(as_text=True).lstrip().startswith('<section id="calendar"')
+
+
+# --- only what is shown (issue 15) ---------------------------------------------------------
+
+
+def month_cell(tree, day: str):
+    return [c for c in tree.find_all("cal-month__day") if c.attrs["data-day"] == day][0]
+
+
+def test_team_month_lists_three_a_day_and_counts_the_rest(client, team):
+    alice, nora, a1, n1 = team
+    service = a1.service
+    # Five more for Alice on the 24th (Berlin), one crossing into the 25th, one cancelled.
+    later = [
+        factories.appointment(service, alice, datetime(2026, 3, 24, hour, 0, tzinfo=UTC))
+        for hour in (6, 11, 12, 13)
+    ]
+    night = factories.appointment(
+        service, alice, datetime(2026, 3, 24, 22, 30, tzinfo=UTC), minutes=120
+    )  # 23:30 on the 24th to 01:30 on the 25th, Berlin
+    cancelled = factories.appointment(
+        service, alice, datetime(2026, 3, 24, 15, 0, tzinfo=UTC), status=AppointmentStatus.CANCELLED
+    )
+    tree = parse(client.get("/team?view=month&date=2026-03-24").data)
+    cell = month_cell(tree, "2026-03-24")
+    # a1 10:00, n1 15:00 and the others at 07:00, 12:00, 13:00, 14:00, 23:30 Berlin: 7 shown ones.
+    assert cell.attrs["data-count"] == "7"
+    shown = [e.attrs["data-appointment"] for e in cell.find_all("cal-month__event")]
+    assert shown == [str(later[0].id), str(a1.id), str(later[1].id)]
+    more = cell.find("cal-month__more")
+    assert more.text.strip() == "+4 more"
+    assert more.attrs["href"] == "/team/?view=day&date=2026-03-24"
+    # The night call continues on the 25th, where it is the only one.
+    next_day = month_cell(tree, "2026-03-25")
+    assert next_day.attrs["data-count"] == "1"
+    assert [e.attrs["data-appointment"] for e in next_day.find_all("cal-month__event")] == [
+        str(night.id)
+    ]
+    assert tree.find(tag="a", id="cal-cancelled").text.strip() == "Show cancelled (1)"
+    with_cancelled = parse(client.get("/team?view=month&date=2026-03-24&cancelled=1").data)
+    assert month_cell(with_cancelled, "2026-03-24").attrs["data-count"] == "8"
+    # Filtered to Nora: only her one appointment that day.
+    nora_only = parse(client.get(f"/team?view=month&date=2026-03-24&agent={nora.id}").data)
+    cell = month_cell(nora_only, "2026-03-24")
+    assert cell.attrs["data-count"] == "1" and cell.find("cal-month__more") is None
+    assert str(cancelled.id) not in client.get("/team?view=month&date=2026-03-24").text
+
+
+def test_team_month_sends_as_many_statements_for_many_appointments_as_for_few(app, client, team):
+    alice, nora, a1, n1 = team
+
+    def statements() -> int:
+        count = []
+        listener = lambda *args: count.append(1)  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            assert client.get("/team?view=month&date=2026-03-24").status_code == 200
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+        return len(count)
+
+    statements()  # the first request of a session may write (sign-in bookkeeping)
+    few = statements()
+    for day in range(2, 28):
+        for hour in (5, 6, 7):
+            factories.appointment(a1.service, alice, datetime(2026, 3, day, hour, tzinfo=UTC))
+    assert statements() == few
+
+
+def test_team_week_caps_each_day_and_links_the_rest(client, team):
+    alice, nora, a1, n1 = team
+    service = a1.service
+    others = [factories.agent(f"agent{n}@example.com", f"Agent {n}") for n in range(3)]
+    service.agents.extend(others)
+    db.session.commit()
+    # Four at 10:00 Berlin on the 24th (Alice's a1 and three more): two fit side by side.
+    crowd = [a1] + [
+        factories.appointment(service, agent, datetime(2026, 3, 24, 9, 0, tzinfo=UTC))
+        for agent in others
+    ]
+    tree = parse(client.get("/team?view=week&date=2026-03-24").data)
+    columns = {c.attrs["data-day"]: c for c in tree.find_all("cal__col")}
+    shown = {e.attrs["data-appointment"] for e in columns["2026-03-24"].find_all("cal__event")}
+    crowd_ids = {str(a.id) for a in crowd}
+    assert len(shown & crowd_ids) == 2 and str(n1.id) in shown  # 15:00 is alone: shown
+    more = [m for m in tree.find_all("cal__more")]
+    assert [m.text.strip() for m in more] == ["+2 more"]
+    assert more[0].attrs["href"] == "/team/?view=day&date=2026-03-24"
+    assert more[0].ancestor("cal__head") is not None
+    # The day view shows every agent's column, all four at 10:00.
+    day = parse(client.get(more[0].attrs["href"]).data)
+    assert crowd_ids | {str(n1.id)} == set(events(day))
+    assert day.find("cal__more") is None
+
+
+def test_team_month_edges(client, team):
+    alice, nora, a1, n1 = team
+    service = a1.service
+    # 23:00 to midnight Berlin on the 25th: that day only.
+    to_midnight = factories.appointment(service, alice, datetime(2026, 3, 25, 22, tzinfo=UTC))
+    # Starts on Sunday 22 February, before the grid (from Monday 23), ends on the 23rd.
+    early = factories.appointment(
+        service, nora, datetime(2026, 2, 22, 22, 0, tzinfo=UTC), minutes=300
+    )
+    tree = parse(client.get("/team?view=month&date=2026-03-24").data)
+    assert month_cell(tree, "2026-03-25").attrs["data-count"] == "1"
+    assert month_cell(tree, "2026-03-26").attrs["data-count"] == "0"
+    assert [
+        e.attrs["data-appointment"]
+        for e in month_cell(tree, "2026-03-25").find_all("cal-month__event")
+    ] == [str(to_midnight.id)]
+    first = month_cell(tree, "2026-02-23")
+    assert first.attrs["data-count"] == "1"
+    assert first.find("cal-month__event").attrs["data-appointment"] == str(early.id)

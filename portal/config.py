@@ -113,6 +113,12 @@ PICKER_CACHE_SECONDS = 3.0  # the slot picker's answers are shared this long (0:
 NOTIFICATIONS_MAX_ATTEMPTS = 8
 NOTIFICATIONS_BACKOFF_SECONDS = 60  # doubled on each failed try
 
+# --- webhooks (docs/webhooks.md) ----------------------------------------------
+# Refuse endpoints whose host resolves to a loopback or private address (at subscribe
+# and at send time). Off by default so a receiver on this machine works in development;
+# production turns it on (docs/deploy.md).
+WEBHOOK_BLOCK_PRIVATE_ADDRESSES = False
+
 
 def finalize(config: dict[str, Any], instance_path: str) -> None:
     """Fill the instance-folder defaults and check what would fail later."""

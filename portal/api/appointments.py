@@ -34,6 +34,7 @@ from portal.booking.operations import Customer
 from portal.extensions import db
 from portal.domain import values
 from portal.isoduration import format_duration
+from portal.representation import appointment_json, participant_json
 from portal.models import (
     Appointment,
     AppointmentStatus,
@@ -56,70 +57,6 @@ NOTES_MAX = 10_000
 
 
 # --- JSON shapes ------------------------------------------------------------
-
-
-def participant_json(participant: Participant) -> dict[str, Any]:
-    """Seed 001 GetParticipantDetailsResponse (plus userId and organizer for agents)."""
-    return {
-        "id": str(participant.id),
-        "type": participant.type.value,
-        "name": {"firstName": participant.first_name, "lastName": participant.last_name},
-        "contact": {"primaryEmail": participant.email, "primaryPhone": participant.phone},
-        "username": participant.username,
-        "metadata": participant.metadata_ or {},
-        "userId": str(participant.user_id) if participant.user_id else None,
-        "organizer": participant.is_organizer,
-    }
-
-
-def _template_json(template) -> dict[str, Any]:
-    item: dict[str, Any] = {
-        "channel": template.channel.value,
-        "type": template.type.value,
-        "textBody": template.text_body,
-    }
-    if template.channel.value == "EMAIL":
-        item["subject"] = template.subject
-        item["htmlBody"] = template.html_body
-    if template.period_seconds is not None:
-        item["period"] = format_duration(timedelta(seconds=template.period_seconds))
-    return item
-
-
-def appointment_json(appointment: Appointment) -> dict[str, Any]:
-    """Seed 001 GetAppointmentResponse plus serviceId, status, reference (and seed 003 dates)."""
-    ticket = interaction.live_ticket(appointment)
-    return {
-        "id": str(appointment.id),
-        "serviceId": str(appointment.service_id),
-        "reference": appointment.reference,
-        "status": appointment.status.value,
-        "title": appointment.title,
-        "notes": appointment.notes,
-        "start": utc_z(appointment.start_at),
-        "end": utc_z(appointment.end_at),
-        "duration": format_duration(appointment.duration),
-        "timezone": appointment.timezone,
-        "locale": appointment.locale,
-        "interaction": {
-            "customFields": appointment.custom_fields or {},
-            "state": appointment.interaction_state.value,
-        },
-        "metadata": appointment.metadata_ or {},
-        "notificationsActive": appointment.notifications_active,
-        "notifications": [
-            _template_json(t) for t in appointment.service.templates if getattr(t, "active", True)
-        ],
-        "organizer": {"id": str(appointment.organizer_id), "type": "AGENT"},
-        "participantIds": [
-            {"id": str(p.id), "type": p.type.value} for p in appointment.participants
-        ],
-        "room": activation_json(ticket) if ticket is not None else None,
-        "done": appointment.done,
-        "cancellationReason": appointment.cancellation_reason,
-        "dateCreated": utc_z(appointment.created_at),
-        "lastUpdated": utc_z(appointment.updated_at),
-    }
 
 
 def appointment_view(actor: Actor, appointment: Appointment) -> dict[str, Any]:

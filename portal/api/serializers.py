@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, UTC
+from datetime import timedelta
 from typing import Any
 
 from portal.isoduration import format_duration
 from portal.models import Appointment, Participant, RoomTicket, Service
+from portal.representation import activation_json, utc_z
 from portal.scheduling import Slot
 
-
-def utc_z(value: datetime) -> str:
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+__all__ = [
+    "activation_json",
+    "customer_appointment_json",
+    "customer_participant_json",
+    "service_json",
+    "slot_json",
+    "utc_z",
+]
 
 
 def service_json(service: Service) -> dict[str, Any]:
@@ -45,14 +51,6 @@ def slot_json(slot: Slot) -> dict[str, Any]:
         "end": utc_z(slot.end),
         "agentIds": [str(agent_id) for agent_id in slot.agent_ids],
         "remaining": slot.remaining,
-    }
-
-
-def activation_json(ticket: RoomTicket) -> dict[str, Any]:
-    return {
-        "expires": utc_z(ticket.expires_at) if ticket.expires_at else None,
-        "type": ticket.type,
-        "url": ticket.url,
     }
 
 

@@ -16,6 +16,7 @@ from portal.models.overlap_guard import is_overlap_refusal
 from portal.models.notification import (
     Channel,
     NotificationTemplate,
+    OutboxChannel,
     OutboxMessage,
     OutboxStatus,
     TemplateType,
@@ -30,6 +31,7 @@ from portal.models.schedule import (
 from portal.models.service import Service, ServiceTimeSlot, service_agents
 from portal.models.sign_in import CustomerSignOut
 from portal.models.user import STAFF_ROLES, Role, User, normalize_email
+from portal.models.webhook import WebhookSubscription
 
 __all__ = [
     "ApiToken",
@@ -46,6 +48,7 @@ __all__ = [
     "OfficeHours",
     "OfficeHoursType",
     "OneTimeCode",
+    "OutboxChannel",
     "OutboxMessage",
     "OutboxStatus",
     "Participant",
@@ -59,6 +62,7 @@ __all__ = [
     "TemplateType",
     "TimeException",
     "User",
+    "WebhookSubscription",
     "WorkingHours",
     "is_overlap_refusal",
     "normalize_email",

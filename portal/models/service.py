@@ -6,7 +6,7 @@ import uuid
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, Text
+from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.base import Base, Timestamps, UUIDPrimaryKey
@@ -47,6 +47,8 @@ class Service(UUIDPrimaryKey, Timestamps, Base):
     sender_email: Mapped[str | None] = mapped_column(String(254))
     sender_verified: Mapped[bool] = mapped_column(default=False)
     active: Mapped[bool] = mapped_column(default=True)
+    # Origins (scheme://host[:port]) whose pages may frame /embed/<slug> (docs/embeds.md).
+    embed_origins: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
 
     agents: Mapped[list[User]] = relationship(secondary=service_agents, order_by="User.name")
     time_slots: Mapped[list[ServiceTimeSlot]] = relationship(

@@ -52,6 +52,7 @@ SERVICE_BODY = {
     "agentIds": Field(list, items=Field(str, parse=uuid_value)),
     "senderEmail": Field(str, nullable=True),
     "active": Field(bool),
+    "embedOrigins": Field(list, items=Field(str)),
 }
 
 
@@ -61,6 +62,7 @@ def admin_service_json(service: Service) -> dict[str, Any]:
         "color": service.color,
         "senderEmail": service.sender_email,
         "senderVerified": service.sender_verified,
+        "embedOrigins": list(service.embed_origins or []),
     }
 
 

@@ -315,10 +315,12 @@ _ADMIN_EXTRA = {
     "color": {"type": "string", "pattern": "^#[0-9a-f]{6}$"},
     "senderEmail": nullable(STRING),
     "senderVerified": {"type": "boolean"},
+    "embedOrigins": array({"type": "string", "format": "uri", "maxLength": 200}),
 }
 SCHEMAS["AdminService"] = obj({**SCHEMAS["Service"]["properties"], **_ADMIN_EXTRA})
 SCHEMAS["AdminService"]["description"] = (
-    "A service with what only administrators see: colour and sender."
+    "A service with what only administrators see: colour, sender and the sites that may "
+    "embed its booking page (embedOrigins, origins like https://shop.example)."
 )
 # Webhook subscriptions (docs/webhooks.md); the secret only in the answer to POST.
 _EVENT_TYPE = {

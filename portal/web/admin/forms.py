@@ -101,6 +101,7 @@ class ServiceForm(FlaskForm):
     color = ColorField("Colour in calendars")
     agent_ids = CheckboxesField("Agents", choices=[], validate_choice=False)
     active = BooleanField("Open for booking")
+    embed_origins = TextAreaField("Sites that may embed the booking page")
     version = HiddenField()
 
 

@@ -111,7 +111,10 @@ def test_the_admin_page_sets_origins_and_shows_the_snippet(app, client, service)
     assert "event.origin !== &#34;http://127.0.0.1:5000&#34;" in page
     assert "portal:resize" in page
 
-    form |= {"embed_origins": "https://shop.example/path", "version": service.updated_at.isoformat()}
+    form |= {
+        "embed_origins": "https://shop.example/path",
+        "version": service.updated_at.isoformat(),
+    }
     refused = client.post(f"/admin/services/{service.id}", data=form)
     assert refused.status_code == 422
     assert "Enter an origin like https://shop.example" in refused.get_data(as_text=True)

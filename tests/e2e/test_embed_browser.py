@@ -90,60 +90,59 @@ def test_booking_inside_an_iframe_on_another_site(app, tmp_path, chromium, live_
         "SESSION_COOKIE_SECURE": True,
         "SESSION_COOKIE_PARTITIONED": True,
     }
-    with live_portal(**cookies) as portal:
-        with HostSite(portal.url, "consult") as host:
-            service = db.session.get(Service, service_id)
-            service.embed_origins = [host.origin]
-            db.session.commit()
-            db.session.close()
-            with sync_playwright() as pw:
-                browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
-                context = browser.new_context(
-                    viewport={"width": 1100, "height": 900}, timezone_id="UTC", locale="en-US"
-                )
-                context.set_default_timeout(15_000)
-                page = context.new_page()
-                errors: list[str] = []
-                page.on("pageerror", lambda error: errors.append(str(error)))
-                page.on(
-                    "response",
-                    lambda r: (
-                        errors.append(f"{r.status} {r.url}")
-                        if r.status >= 400 and not r.url.endswith("/favicon.ico")
-                        else None
-                    ),
-                )
-                page.goto(host.origin + "/")
-                frame_element = page.locator("#portal-booking-consult")
-                frame = page.frame_locator("#portal-booking-consult")
+    with live_portal(**cookies) as portal, HostSite(portal.url, "consult") as host:
+        service = db.session.get(Service, service_id)
+        service.embed_origins = [host.origin]
+        db.session.commit()
+        db.session.close()
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
+            context = browser.new_context(
+                viewport={"width": 1100, "height": 900}, timezone_id="UTC", locale="en-US"
+            )
+            context.set_default_timeout(15_000)
+            page = context.new_page()
+            errors: list[str] = []
+            page.on("pageerror", lambda error: errors.append(str(error)))
+            page.on(
+                "response",
+                lambda r: (
+                    errors.append(f"{r.status} {r.url}")
+                    if r.status >= 400 and not r.url.endswith("/favicon.ico")
+                    else None
+                ),
+            )
+            page.goto(host.origin + "/")
+            frame_element = page.locator("#portal-booking-consult")
+            frame = page.frame_locator("#portal-booking-consult")
 
-                if day.strftime("%B %Y") not in frame.locator("#month-title").inner_text():
-                    frame.locator("#month-next").click()
-                    expect(frame.locator("#month-title")).to_contain_text(day.strftime("%B"))
-                frame.locator(f'a[data-day="{day.isoformat()}"]').click()
-                expect(frame.locator("#slots-title")).to_contain_text(str(day.day))
-                # The frame told the host its height; the snippet sized it.
-                expect(frame_element).to_have_attribute("style", re.compile(r"height: \d+px"))
-                frame.get_by_role("button", name=re.compile(r", 2:00\sPM")).click()
+            if day.strftime("%B %Y") not in frame.locator("#month-title").inner_text():
+                frame.locator("#month-next").click()
+                expect(frame.locator("#month-title")).to_contain_text(day.strftime("%B"))
+            frame.locator(f'a[data-day="{day.isoformat()}"]').click()
+            expect(frame.locator("#slots-title")).to_contain_text(str(day.day))
+            # The frame told the host its height; the snippet sized it.
+            expect(frame_element).to_have_attribute("style", re.compile(r"height: \d+px"))
+            frame.get_by_role("button", name=re.compile(r", 2:00\sPM")).click()
 
-                expect(frame.get_by_role("heading", name="Your details")).to_be_visible()
-                frame.get_by_label("First name").fill("Frida")
-                frame.get_by_label("Last name").fill("Kahlo")
-                frame.get_by_label("Email").fill(EMAIL)
-                sent_after = time.time()
-                frame.get_by_role("button", name="Send me the code").click()
-                expect(frame.get_by_role("heading", name="Check your email")).to_be_visible()
-                frame.get_by_label("6-digit code").fill(
-                    newest_code(tmp_path / "mail", EMAIL, sent_after)
-                )
-                frame.get_by_role("button", name="Confirm booking").click()
+            expect(frame.get_by_role("heading", name="Your details")).to_be_visible()
+            frame.get_by_label("First name").fill("Frida")
+            frame.get_by_label("Last name").fill("Kahlo")
+            frame.get_by_label("Email").fill(EMAIL)
+            sent_after = time.time()
+            frame.get_by_role("button", name="Send me the code").click()
+            expect(frame.get_by_role("heading", name="Check your email")).to_be_visible()
+            frame.get_by_label("6-digit code").fill(
+                newest_code(tmp_path / "mail", EMAIL, sent_after)
+            )
+            frame.get_by_role("button", name="Confirm booking").click()
 
-                expect(frame.get_by_role("heading", name="You are booked")).to_be_visible()
-                appointment = db.session.scalars(select(Appointment)).one()
-                # The confirmation told the host page, which only listens to the portal.
-                expect(page.locator("#status")).to_have_text(f"Booked {appointment.id}")
-                assert page.url.startswith(host.origin)  # the shop's page never left
-                shot(page, "embedded")
-                browser.close()
-                assert errors == [], errors
+            expect(frame.get_by_role("heading", name="You are booked")).to_be_visible()
+            appointment = db.session.scalars(select(Appointment)).one()
+            # The confirmation told the host page, which only listens to the portal.
+            expect(page.locator("#status")).to_have_text(f"Booked {appointment.id}")
+            assert page.url.startswith(host.origin)  # the shop's page never left
+            shot(page, "embedded")
+            browser.close()
+            assert errors == [], errors
     assert "Traceback" not in portal.log()

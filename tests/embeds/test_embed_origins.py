@@ -65,8 +65,10 @@ def test_the_api_sets_and_shows_embed_origins(client, service):
     )
     assert response.status_code == 200
     assert response.get_json()["embedOrigins"] == ["https://shop.example"]
-    assert client.get("/embed/consult").headers["Content-Security-Policy"].count(
-        "frame-ancestors https://shop.example;"
+    assert (
+        client.get("/embed/consult")
+        .headers["Content-Security-Policy"]
+        .count("frame-ancestors https://shop.example;")
     )
 
     refused = client.patch(

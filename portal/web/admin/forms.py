@@ -186,3 +186,13 @@ class OfficeHoursForm(FlaskForm):
     dow = SelectField("Day", choices=[(d.value, label) for d, label in DAY_LABELS.items()])
     time_from = StringField("Closed from")
     time_to = StringField("Until")
+
+
+# --- /admin/webhooks ---------------------------------------------------------------------------
+
+
+class WebhookForm(FlaskForm):
+    url = StringField("Endpoint URL")
+    events = CheckboxesField("Events", choices=[], validate_choice=False)
+    description = StringField("Description")
+    active = BooleanField("Deliver events", default=True)

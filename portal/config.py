@@ -30,7 +30,8 @@ SQLALCHEMY_TRACK_MODIFICATIONS = False
 # --- security -------------------------------------------------------------
 SECRET_KEY: str | None = None  # default: generated once, kept in instance/secret_key
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SAMESITE = "Lax"  # "None" (and PARTITIONED) when embedded elsewhere (docs/embeds.md)
+SESSION_COOKIE_PARTITIONED = False
 SESSION_COOKIE_SECURE = False  # set True behind TLS (docs/deploy.md)
 REMEMBER_COOKIE_HTTPONLY = True
 REMEMBER_COOKIE_SAMESITE = "Lax"

@@ -77,6 +77,8 @@ def test_edit_and_the_delivery_log(app, admin_client):
     text = page.get_data(as_text=True)
     assert page.status_code == 200
     assert "appointment.created" in text and "msg_" in text and "ConnectionError" in text
+    outbox = admin_client.get("/admin/outbox").get_data(as_text=True)
+    assert "· webhook" in outbox and "http://127.0.0.1:9/hooks" in outbox
 
     saved = admin_client.post(
         f"/admin/webhooks/{subscription.id}",

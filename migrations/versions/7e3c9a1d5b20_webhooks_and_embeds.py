@@ -62,10 +62,13 @@ def upgrade():
             type_=_channel("EMAIL", "SMS", "WEBHOOK"),
             existing_nullable=False,
         )
+    # Existing services get an empty list; new rows get theirs from the model.
     with op.batch_alter_table("services", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("embed_origins", sa.JSON(), server_default="[]", nullable=False)
         )
+    with op.batch_alter_table("services", schema=None) as batch_op:
+        batch_op.alter_column("embed_origins", existing_type=sa.JSON(), server_default=None)
 
 
 def downgrade():

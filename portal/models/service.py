@@ -48,7 +48,7 @@ class Service(UUIDPrimaryKey, Timestamps, Base):
     sender_verified: Mapped[bool] = mapped_column(default=False)
     active: Mapped[bool] = mapped_column(default=True)
     # Origins (scheme://host[:port]) whose pages may frame /embed/<slug> (docs/embeds.md).
-    embed_origins: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
+    embed_origins: Mapped[list[str]] = mapped_column(JSON, default=list)
 
     agents: Mapped[list[User]] = relationship(secondary=service_agents, order_by="User.name")
     time_slots: Mapped[list[ServiceTimeSlot]] = relationship(

@@ -30,7 +30,8 @@ SQLALCHEMY_TRACK_MODIFICATIONS = False
 # --- security -------------------------------------------------------------
 SECRET_KEY: str | None = None  # default: generated once, kept in instance/secret_key
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SAMESITE = "Lax"  # "None" (and PARTITIONED) when embedded elsewhere (docs/embeds.md)
+SESSION_COOKIE_PARTITIONED = False
 SESSION_COOKIE_SECURE = False  # set True behind TLS (docs/deploy.md)
 REMEMBER_COOKIE_HTTPONLY = True
 REMEMBER_COOKIE_SAMESITE = "Lax"
@@ -129,6 +130,12 @@ CACHE_THRESHOLD = 2000  # SimpleCache / FileSystemCache: entries kept per proces
 # --- notifications --------------------------------------------------------
 NOTIFICATIONS_MAX_ATTEMPTS = 8
 NOTIFICATIONS_BACKOFF_SECONDS = 60  # doubled on each failed try
+
+# --- webhooks (docs/webhooks.md) ----------------------------------------------
+# Refuse endpoints whose host resolves to a loopback or private address (at subscribe
+# and at send time). Off by default so a receiver on this machine works in development;
+# production turns it on (docs/deploy.md).
+WEBHOOK_BLOCK_PRIVATE_ADDRESSES = False
 
 
 def finalize(config: dict[str, Any], instance_path: str) -> None:

@@ -22,6 +22,7 @@ from portal.admin.errors import Collector, Conflict, Invalid, NotFound
 from portal.booking import questions
 from portal.admin.validation import check_email, check_text, check_zone_and_locale
 from portal.codes import CodeError, CodeSettings
+from portal.domain import values
 from portal.models import Appointment, Role, Service, SlotHold, User
 from portal.notifications.defaults import add_default_templates
 from portal.notifications.verification import confirm_sender as confirm_code
@@ -62,8 +63,10 @@ SERVICE_FIELDS = frozenset(
         "max_bookings_per_customer",
         "max_per_agent_per_day",
         "questions",
+        "embed_origins",
     }
 )
+MAX_EMBED_ORIGINS = 20
 # Model attribute for each duration field, and its bounds (inclusive, in minutes).
 DURATIONS = {
     "duration": ("duration_minutes", 1, MAX_DAY_MINUTES),
@@ -261,12 +264,36 @@ def _validated(session: Session, service: Service | None, fields: dict[str, Any]
             )
     if "agent_ids" in fields:
         clean["agents"] = _agents(session, errors, fields["agent_ids"])
+    if "embed_origins" in fields:
+        clean["embed_origins"] = _embed_origins(errors, fields["embed_origins"])
     errors.raise_if_any()
 
     slug = clean.get("slug")
     changed = slug and (service is None or slug != service.slug)
     if changed and session.scalar(select(Service.id).where(Service.slug == slug)) is not None:
         raise Conflict("Another service already uses that slug.", "slug")
+    return clean
+
+
+def _embed_origins(errors: Collector, origins: Any) -> list[str] | None:
+    """The sites that may frame the booking page (docs/embeds.md): origins, once each."""
+    if origins is None:
+        return []
+    if isinstance(origins, (str, bytes)) or not isinstance(origins, Iterable):
+        errors.add("embed_origins", "The embed origins must be a list.")
+        return None
+    clean: list[str] = []
+    for value in origins:
+        try:
+            origin = values.web_origin(value, "embed_origins")
+        except Invalid as error:
+            errors.add("embed_origins", f"{str(value)[:80]!r}: {error.message}")
+            return None
+        if origin not in clean:
+            clean.append(origin)
+    if len(clean) > MAX_EMBED_ORIGINS:
+        errors.add("embed_origins", f"At most {MAX_EMBED_ORIGINS} sites may embed a service.")
+        return None
     return clean
 
 
@@ -329,7 +356,8 @@ def create_service(
 
     Optional fields: description, slot_interval (None = the duration), buffer_before,
     buffer_after, minimum_notice, horizon_days, capacity, timezone, locale, color,
-    agent_ids, sender_email, active. A sender email needs ``code_settings`` (its code).
+    agent_ids, sender_email, active, embed_origins. A sender email needs
+    ``code_settings`` (its code).
     """
     values: dict[str, Any] = {"name": name, "duration": duration, **fields}
     if slug is None or (isinstance(slug, str) and not slug.strip()):

@@ -16,3 +16,4 @@ from portal.api import appointments  # noqa: E402,F401
 from portal.api import calendar, notifications  # noqa: E402,F401
 from portal.api import otp  # noqa: E402,F401
 from portal.api import waitlist  # noqa: E402,F401
+from portal.api import webhooks  # noqa: E402,F401

@@ -76,6 +76,7 @@ SERVICE_BODY = {
             },
         ),
     ),
+    "embedOrigins": Field(list, items=Field(str)),
 }
 
 
@@ -85,6 +86,7 @@ def admin_service_json(service: Service) -> dict[str, Any]:
         "color": service.color,
         "senderEmail": service.sender_email,
         "senderVerified": service.sender_verified,
+        "embedOrigins": list(service.embed_origins or []),
     }
 
 

@@ -34,7 +34,6 @@ from portal.booking import (
     operations,
     participants,
     queries,
-    questions,
     updates,
 )
 from portal.booking.errors import NotFound
@@ -44,6 +43,14 @@ from portal.booking.operations import Customer
 from portal.extensions import db
 from portal.domain import values
 from portal.isoduration import format_duration
+from portal.representation import (
+    active_notifications,
+    appointment_json,
+    appointment_json_with,
+    notification_json,
+    notification_ref_json,
+    participant_json,
+)
 from portal.models import (
     Appointment,
     AppointmentStatus,
@@ -69,89 +76,6 @@ NOTES_MAX = 10_000
 # --- JSON shapes ------------------------------------------------------------
 
 
-def participant_json(participant: Participant) -> dict[str, Any]:
-    """Seed 001 GetParticipantDetailsResponse (plus userId and organizer for agents)."""
-    return {
-        "id": str(participant.id),
-        "type": participant.type.value,
-        "name": {"firstName": participant.first_name, "lastName": participant.last_name},
-        "contact": {"primaryEmail": participant.email, "primaryPhone": participant.phone},
-        "username": participant.username,
-        "metadata": participant.metadata_ or {},
-        "userId": str(participant.user_id) if participant.user_id else None,
-        "organizer": participant.is_organizer,
-    }
-
-
-def notification_ref_json(template: NotificationTemplate) -> dict[str, Any]:
-    """What an appointment says about one of its notifications: which template, when."""
-    item: dict[str, Any] = {
-        "id": str(template.id),
-        "channel": template.channel.value,
-        "type": template.type.value,
-    }
-    if template.period_seconds is not None:
-        item["period"] = format_duration(timedelta(seconds=template.period_seconds))
-    return item
-
-
-def notification_json(template: NotificationTemplate) -> dict[str, Any]:
-    """The template in full: the reference plus its bodies (and subject, for e-mail)."""
-    item = notification_ref_json(template)
-    item["textBody"] = template.text_body
-    if template.channel.value == "EMAIL":
-        item["subject"] = template.subject
-        item["htmlBody"] = template.html_body
-    return item
-
-
-def _notifications(appointment: Appointment) -> list[NotificationTemplate]:
-    return [t for t in appointment.service.templates if t.active]
-
-
-def appointment_json(appointment: Appointment) -> dict[str, Any]:
-    """Seed 001 GetAppointmentResponse plus serviceId, status, reference (and seed 003 dates)."""
-    return _appointment_json(
-        appointment, [notification_json(t) for t in _notifications(appointment)]
-    )
-
-
-def _appointment_json(
-    appointment: Appointment, notifications: list[dict[str, Any]]
-) -> dict[str, Any]:
-    ticket = interaction.live_ticket(appointment)
-    return {
-        "id": str(appointment.id),
-        "serviceId": str(appointment.service_id),
-        "reference": appointment.reference,
-        "status": appointment.status.value,
-        "title": appointment.title,
-        "notes": appointment.notes,
-        "start": utc_z(appointment.start_at),
-        "end": utc_z(appointment.end_at),
-        "duration": format_duration(appointment.duration),
-        "timezone": appointment.timezone,
-        "locale": appointment.locale,
-        "interaction": {
-            "customFields": appointment.custom_fields or {},
-            "state": appointment.interaction_state.value,
-        },
-        "metadata": appointment.metadata_ or {},
-        "notificationsActive": appointment.notifications_active,
-        "notifications": notifications,
-        "organizer": {"id": str(appointment.organizer_id), "type": "AGENT"},
-        "participantIds": [
-            {"id": str(p.id), "type": p.type.value} for p in appointment.participants
-        ],
-        "room": activation_json(ticket) if ticket is not None else None,
-        "done": appointment.done,
-        "answers": questions.answers_by_id(appointment.answers),
-        "cancellationReason": appointment.cancellation_reason,
-        "dateCreated": utc_z(appointment.created_at),
-        "lastUpdated": utc_z(appointment.updated_at),
-    }
-
-
 def appointment_page_json(
     appointments: Sequence[Appointment],
     total: int,
@@ -166,9 +90,9 @@ def appointment_page_json(
     templates: dict[uuid.UUID, NotificationTemplate] = {}
 
     def item_json(appointment: Appointment) -> dict[str, Any]:
-        used = _notifications(appointment)
+        used = active_notifications(appointment)
         templates.update((t.id, t) for t in used if t.id not in templates)
-        return _appointment_json(appointment, [notification_ref_json(t) for t in used])
+        return appointment_json_with(appointment, [notification_ref_json(t) for t in used])
 
     page = page_of(appointments, total, page_number, page_size, sort_field, sort_order, item_json)
     page["notificationTemplates"] = [notification_json(t) for t in templates.values()]

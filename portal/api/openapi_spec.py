@@ -403,10 +403,49 @@ _ADMIN_EXTRA = {
     "color": {"type": "string", "pattern": "^#[0-9a-f]{6}$"},
     "senderEmail": nullable(STRING),
     "senderVerified": {"type": "boolean"},
+    "embedOrigins": array({"type": "string", "format": "uri", "maxLength": 200}),
 }
 SCHEMAS["AdminService"] = obj({**SCHEMAS["Service"]["properties"], **_ADMIN_EXTRA})
 SCHEMAS["AdminService"]["description"] = (
-    "A service with what only administrators see: colour and sender."
+    "A service with what only administrators see: colour, sender and the sites that may "
+    "embed its booking page (embedOrigins, origins like https://shop.example)."
+)
+# Webhook subscriptions (docs/webhooks.md); the secret only in the answer to POST.
+_EVENT_TYPE = {
+    "type": "string",
+    "enum": [
+        "appointment.created",
+        "appointment.rescheduled",
+        "appointment.reassigned",
+        "appointment.cancelled",
+        "appointment.activated",
+        "appointment.ended",
+        "waitlist.offered",
+    ],
+}
+SCHEMAS["Webhook"] = obj(
+    {
+        "id": UUID,
+        "url": {"type": "string", "format": "uri", "maxLength": 2000},
+        "events": array(_EVENT_TYPE),
+        "description": {"type": "string", "maxLength": 500},
+        "active": {"type": "boolean"},
+        "createdAt": DATE_TIME,
+        "updatedAt": DATE_TIME,
+    }
+)
+SCHEMAS["Webhook"]["description"] = (
+    "A webhook subscription: deliveries of the listed events are POSTed to url, signed "
+    "per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature)."
+)
+SCHEMAS["WebhookCreated"] = obj(
+    {
+        **SCHEMAS["Webhook"]["properties"],
+        "secret": {"type": "string", "pattern": "^whsec_[A-Za-z0-9+/=]+$"},
+    }
+)
+SCHEMAS["WebhookCreated"]["description"] = (
+    "The new subscription with its signing secret, shown this once; keep it to verify."
 )
 # Time-off writes also say what happened to colliding appointments.
 SCHEMAS["TimeExceptionWritten"] = obj(
@@ -1371,6 +1410,67 @@ def operations() -> list[Op]:
             },
             errors=(400, 404),
         ),
+        # --- webhooks ----------------------------------------------------------------------------
+        Op(
+            "post",
+            "/api/webhooks",
+            "create_webhook",
+            "Subscribe an endpoint to events",
+            "Webhooks",
+            ADMIN,
+            {
+                201: Response(
+                    "The subscription and its secret (shown once).",
+                    ref("WebhookCreated"),
+                    headers=("Location",),
+                )
+            },
+            body="portal.api.webhooks:WEBHOOK_BODY",
+            description=(
+                "url is http(s); with WEBHOOK_BLOCK_PRIVATE_ADDRESSES on, hosts with a loopback "
+                "or private address are refused. Deliveries are `{type, timestamp, data}` with "
+                "the appointment's staff view as data; see docs/webhooks.md."
+            ),
+            example={
+                "url": "https://hooks.example.com/portal",
+                "events": ["appointment.created", "appointment.cancelled"],
+                "description": "CRM sync",
+            },
+        ),
+        Op(
+            "get",
+            "/api/webhooks",
+            "list_webhooks",
+            "List webhook subscriptions",
+            "Webhooks",
+            ADMIN,
+            {OK: Response("A page of subscriptions.", page_of("Webhook"))},
+            query=paging(("createdAt", "url"), "createdAt"),
+        ),
+        Op(
+            "get",
+            "/api/webhooks/{subscription_id}",
+            "get_webhook",
+            "Get a webhook subscription",
+            "Webhooks",
+            ADMIN,
+            {OK: Response("The subscription (without its secret).", ref("Webhook"))},
+            errors=(404,),
+        ),
+        Op(
+            "patch",
+            "/api/webhooks/{subscription_id}",
+            "update_webhook",
+            "Change a webhook subscription",
+            "Webhooks",
+            ADMIN,
+            {OK: Response("The subscription.", ref("Webhook"))},
+            body="portal.api.webhooks:WEBHOOK_BODY",
+            partial=True,
+            errors=(400, 404),
+            description="Send only what changes; `active: false` pauses deliveries.",
+            example={"events": ["appointment.created"], "active": True},
+        ),
         # --- notifications --------------------------------------------------------------------
         Op(
             "post",
@@ -1402,6 +1502,17 @@ def operations() -> list[Op]:
             },
         ),
         # --- deletes last (the scenario removes what it made) ---------------------------------
+        Op(
+            "delete",
+            "/api/webhooks/{subscription_id}",
+            "delete_webhook",
+            "Delete a webhook subscription",
+            "Webhooks",
+            ADMIN,
+            {204: no_content},
+            description="Its deliveries, pending or sent, go with it.",
+            errors=(404,),
+        ),
         Op(
             "delete",
             "/api/appointments/reference/{reference}",

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, UTC
+from datetime import datetime, timedelta
 from typing import Any
 
 from portal.booking.questions import answers_by_id
 from portal.isoduration import format_duration
 from portal.models import Appointment, Participant, RoomTicket, Service
+from portal.representation import activation_json, utc_z
 from portal.scheduling import Slot
 
-
-def utc_z(value: datetime) -> str:
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+__all__ = [
+    "activation_json",
+    "customer_appointment_json",
+    "customer_participant_json",
+    "service_json",
+    "slot_json",
+    "utc_z",
+]
 
 
 def service_json(service: Service) -> dict[str, Any]:
@@ -85,14 +91,6 @@ def slots_json_text(slots: list[Slot]) -> str:
             f'{{"start":"{start}","end":"{end}","agentIds":{agents},"remaining":{slot.remaining:d}}}'
         )
     return "[" + ",".join(parts) + "]"
-
-
-def activation_json(ticket: RoomTicket) -> dict[str, Any]:
-    return {
-        "expires": utc_z(ticket.expires_at) if ticket.expires_at else None,
-        "type": ticket.type,
-        "url": ticket.url,
-    }
 
 
 # --- the customer's view of an appointment ----------------------------------------------------

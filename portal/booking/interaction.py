@@ -20,6 +20,8 @@ from portal.booking.errors import InvalidBooking
 from portal.booking.lifecycle import ROOM_GRACE, Action, Actor
 from portal.booking.operations import retire_room
 from portal.domain.settings import settings_of
+from portal.webhooks import events as webhook_events
+from portal.webhooks import emit_appointment
 from portal.models import (
     Appointment,
     AppointmentStatus,
@@ -73,8 +75,11 @@ def activate(
             created_at=now,
         )
         appointment.room_tickets.append(ticket)
+    opened = appointment.interaction_state != InteractionState.ACTIVE
     appointment.interaction_state = InteractionState.ACTIVE
     session.flush()
+    if opened:  # activating an open room again changes nothing: no second event
+        emit_appointment(session, webhook_events.APPOINTMENT_ACTIVATED, appointment, now=now)
     return ticket
 
 
@@ -92,6 +97,7 @@ def end(
     appointment.done = True
     retire_room(appointment, now)
     session.flush()
+    emit_appointment(session, webhook_events.APPOINTMENT_ENDED, appointment, now=now)
     return appointment
 
 

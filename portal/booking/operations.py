@@ -35,6 +35,8 @@ from portal.models import (
     utcnow,
 )
 from portal.notifications import outbox
+from portal.webhooks import events as webhook_events
+from portal.webhooks import emit_appointment
 
 
 AGENT_BUSY = (
@@ -154,6 +156,7 @@ def book(
         hold.expires_at = now
     flush_or_slot_taken(session)
     outbox.queue_created(appointment)
+    emit_appointment(session, webhook_events.APPOINTMENT_CREATED, appointment, now=now)
     session.flush()
     return appointment
 
@@ -205,6 +208,7 @@ def reschedule(
         appointment.interaction_state = InteractionState.PENDING
     flush_or_slot_taken(session)
     outbox.queue_rescheduled(appointment)
+    emit_appointment(session, webhook_events.APPOINTMENT_RESCHEDULED, appointment, now=now)
     session.flush()
     return appointment
 
@@ -227,6 +231,7 @@ def cancel(
     appointment.sequence += 1
     session.flush()
     outbox.queue_cancelled(appointment, message, email=email, sms=sms)
+    emit_appointment(session, webhook_events.APPOINTMENT_CANCELLED, appointment, now=now)
     return appointment
 
 
@@ -274,6 +279,7 @@ def reassign(
     appointment.organizer = new_organizer
     appointment.sequence += 1
     flush_or_slot_taken(session, AGENT_BUSY)
+    emit_appointment(session, webhook_events.APPOINTMENT_REASSIGNED, appointment, now=now)
     session.flush()
     return appointment
 

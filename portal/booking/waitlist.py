@@ -61,6 +61,9 @@ from portal.models import (
     utcnow,
 )
 from portal.notifications import outbox
+from portal.representation import utc_z
+from portal import webhooks
+from portal.webhooks.events import WAITLIST_OFFERED
 from portal.notifications.rendering import babel_locale
 from portal.scheduling import Slot
 from portal.tokens import hash_token
@@ -333,8 +336,27 @@ def _make_offer(session: Session, entry: WaitlistEntry, slot: Slot, now: datetim
     session.add(offer)
     session.flush()
     _queue_offer_mail(session, entry, offer, token, now)
-    # Webhooks: emit ``waitlist.offered`` for ``offer`` here (same transaction).
+    webhooks.emit(session, WAITLIST_OFFERED, offer_event_json(entry, offer), now=now)
     return offer
+
+
+def offer_event_json(entry: WaitlistEntry, offer: WaitlistOffer) -> dict:
+    """The ``data`` of a ``waitlist.offered`` webhook: the entry (API shape) and its offer."""
+    return {
+        "id": str(entry.id),
+        "serviceId": str(entry.service_id),
+        "email": entry.email,
+        "date": entry.day.isoformat(),
+        "timezone": entry.timezone,
+        "agentId": str(entry.agent_id) if entry.agent_id else None,
+        "offer": {
+            "start": utc_z(offer.start_at),
+            "end": utc_z(offer.end_at),
+            "agentId": str(offer.agent_id),
+            "offeredAt": utc_z(offer.created_at),
+            "expiresAt": utc_z(offer.expires_at),
+        },
+    }
 
 
 def _expire_past(session: Session, now: datetime) -> None:

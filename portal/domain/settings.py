@@ -31,6 +31,7 @@ class Settings:
     notifications_backoff_seconds: int  # doubled on each failed try
     secret_key: str = field(repr=False)  # signs manage links
     waitlist_hold_minutes: int = 15  # a freed time offered from the waitlist is held this long
+    webhook_block_private_addresses: bool = False  # webhooks only to public hosts
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Settings:
@@ -45,11 +46,19 @@ class Settings:
             notifications_backoff_seconds=int(config["NOTIFICATIONS_BACKOFF_SECONDS"]),
             secret_key=str(config["SECRET_KEY"]),
             waitlist_hold_minutes=int(config.get("WAITLIST_HOLD_MINUTES", 15)),
+            webhook_block_private_addresses=_flag(config.get("WEBHOOK_BLOCK_PRIVATE_ADDRESSES")),
         )
 
     def absolute_url(self, path: str) -> str:
         """``path`` (starting with /) under ``PUBLIC_URL``."""
         return f"{self.public_url}{path}"
+
+
+def _flag(value: Any) -> bool:
+    """A boolean setting; the strings "false", "0", "no", "off" and "" are False."""
+    if isinstance(value, str):
+        return value.strip().lower() not in ("", "0", "false", "no", "off")
+    return bool(value)
 
 
 def bind_settings(session: Session, settings: Settings) -> None:

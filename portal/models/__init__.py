@@ -17,6 +17,7 @@ from portal.models.overlap_guard import is_overlap_refusal
 from portal.models.notification import (
     Channel,
     NotificationTemplate,
+    OutboxChannel,
     OutboxMessage,
     OutboxStatus,
     TemplateType,
@@ -32,6 +33,7 @@ from portal.models.service import Service, ServiceTimeSlot, service_agents
 from portal.models.sign_in import CustomerSignOut
 from portal.models.user import STAFF_ROLES, Role, User, normalize_email
 from portal.models.waitlist import WaitlistEntry, WaitlistOffer, WaitlistStatus
+from portal.models.webhook import WebhookSubscription
 
 __all__ = [
     "ACCOUNT_SCOPE",
@@ -50,6 +52,7 @@ __all__ = [
     "OfficeHours",
     "OfficeHoursType",
     "OneTimeCode",
+    "OutboxChannel",
     "OutboxMessage",
     "OutboxStatus",
     "Participant",
@@ -66,6 +69,7 @@ __all__ = [
     "WaitlistEntry",
     "WaitlistOffer",
     "WaitlistStatus",
+    "WebhookSubscription",
     "WorkingHours",
     "is_overlap_refusal",
     "normalize_email",

@@ -22,6 +22,14 @@ class Channel(StrEnum):
     SMS = "SMS"
 
 
+class OutboxChannel(StrEnum):
+    """How an outbox row travels: a template's channel, or a webhook delivery."""
+
+    EMAIL = "EMAIL"
+    SMS = "SMS"
+    WEBHOOK = "WEBHOOK"
+
+
 class TemplateType(StrEnum):
     CREATE = "CREATE"
     RESCHEDULE = "RESCHEDULE"
@@ -74,7 +82,7 @@ class OutboxMessage(UUIDPrimaryKey, Base):
         ForeignKey("notification_templates.id", ondelete="SET NULL")
     )
     type: Mapped[str] = mapped_column(String(32))
-    channel: Mapped[Channel] = mapped_column(_enum(Channel, "outbox_channel"))
+    channel: Mapped[OutboxChannel] = mapped_column(_enum(OutboxChannel, "outbox_channel"))
     recipient: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(255), default="")
     text_body: Mapped[str] = mapped_column(Text, default="")
@@ -93,5 +101,9 @@ class OutboxMessage(UUIDPrimaryKey, Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # WEBHOOK rows: the subscription to deliver to (its deliveries go with it).
+    webhook_subscription_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("webhook_subscriptions.id", ondelete="CASCADE"), index=True
+    )
 
     appointment: Mapped[Appointment | None] = relationship()

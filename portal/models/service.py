@@ -56,6 +56,8 @@ class Service(UUIDPrimaryKey, Timestamps, Base):
     # Booking questions in order, [{id, label, type, required, options}]: portal.booking.questions.
     # NULL on rows older than the column (PostgreSQL's json cannot compare a server default).
     questions: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, default=list)
+    # Origins (scheme://host[:port]) whose pages may frame /embed/<slug> (docs/embeds.md).
+    embed_origins: Mapped[list[str]] = mapped_column(JSON, default=list)
 
     agents: Mapped[list[User]] = relationship(secondary=service_agents, order_by="User.name")
     time_slots: Mapped[list[ServiceTimeSlot]] = relationship(

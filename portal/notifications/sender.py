@@ -54,6 +54,7 @@ from portal.models import (
     AppointmentStatus,
     Channel,
     NotificationTemplate,
+    OutboxChannel,
     OutboxMessage,
     OutboxStatus,
     Participant,
@@ -70,6 +71,8 @@ from portal.notifications.outgoing import (
 )
 from portal.notifications.placeholders import placeholders_in
 from portal.notifications.rendering import render_template
+from portal.webhooks import delivery as webhook_delivery
+from portal.webhooks.delivery import WebhookRequest
 
 log = logging.getLogger(__name__)
 
@@ -223,7 +226,11 @@ def _handle(
     attempts = message.attempts
     clock = now or utcnow()
     try:
-        plan: Outgoing | Skip | Exception = _prepare(session, message, clock)
+        plan: Outgoing | WebhookRequest | Skip | Exception = (
+            _prepare_webhook(session, message)
+            if message.channel == OutboxChannel.WEBHOOK
+            else _prepare(session, message, clock)
+        )
     except Exception as error:  # a message that cannot be built fails like one that cannot be sent
         log.exception("Could not build outbox message %s", message_id)
         plan = error
@@ -250,7 +257,10 @@ def _handle(
         return
     if not isinstance(plan, Exception):
         try:
-            transport.deliver(plan)
+            if isinstance(plan, WebhookRequest):
+                webhook_delivery.post(plan)  # a webhook is the portal's own HTTP call
+            else:
+                transport.deliver(plan)
         except Exception as error:
             plan = error
     if isinstance(plan, Exception):
@@ -364,6 +374,11 @@ def _manage_link(settings: Settings, message: OutboxMessage) -> str:
     """The link minted when the row was queued; rows queued before links were minted
     (their old derived links no longer work) point to the customer area instead."""
     return message.manage_link or customer_area_url(settings)
+
+
+def _prepare_webhook(session: Session, message: OutboxMessage) -> WebhookRequest | Skip:
+    request = webhook_delivery.prepare(session, message)
+    return request or Skip("its webhook subscription was removed or switched off")
 
 
 def _prepare(session: Session, message: OutboxMessage, clock: datetime) -> Outgoing | Skip:

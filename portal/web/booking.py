@@ -32,6 +32,7 @@ from flask import (
     Response,
     abort,
     current_app,
+    g,
     redirect,
     render_template,
     request,
@@ -61,6 +62,7 @@ from portal.code_routes import (
     send_code_mail,
 )
 from portal.codes import CodeError
+from portal import security
 from portal.domain import values
 from portal.domain.errors import DomainError, Invalid, Kind
 from portal.errors import on_domain_error, put_on_form
@@ -79,6 +81,8 @@ from portal.web.forms import (
 
 bp = Blueprint("booking", __name__)
 
+EMBED_PREFIX = "booking.embed_"
+
 DRAFT_SALT = "portal.booking.draft"
 DRAFT_MAX_AGE = 2 * 3600  # a draft older than this starts over
 # Drafts carry the answers to booking questions (at most 20 × 2000 characters, compressed).
@@ -87,6 +91,41 @@ TAKEN = "That time was just taken. Please pick another."
 CODE_PENDING = "We sent a code to this address a moment ago: use the newest email."
 # The browser session's own name for itself, which its holds carry (one live hold each).
 BROWSER_KEY = "booking_browser"
+
+
+# --- the same flow framed on another site: /embed/<slug>/... (docs/embeds.md) -------------
+
+
+@bp.app_template_global()
+def embedded() -> bool:
+    """Whether this request is a step of the embedded flow (no header, framed elsewhere)."""
+    return (request.endpoint or "").startswith(EMBED_PREFIX)
+
+
+@bp.app_template_global()
+def booking_layout() -> str:
+    """The page around a booking step: the site's, or the bare one of the embedded flow."""
+    return "booking/embed_layout.html" if embedded() else "base.html"
+
+
+@bp.app_template_global()
+def step(name: str) -> str:
+    """The endpoint of booking step ``name`` in the flow this request is in."""
+    return f"{EMBED_PREFIX}{name}" if embedded() else f"booking.{name}"
+
+
+@bp.app_template_global()
+def embed_origins() -> list[str]:
+    return list(g.get("frame_ancestors") or [])
+
+
+@bp.before_request
+def _allow_framing() -> None:
+    """Embedded steps may be framed by the service's ``embed_origins``, and only by them."""
+    if embedded():
+        slug = (request.view_args or {}).get("slug")
+        origins = db.session.scalar(select(Service.embed_origins).where(Service.slug == slug))
+        security.allow_framing_by(origins or [])
 
 
 # --- the draft: what the customer chose, signed ----------------------------------
@@ -186,11 +225,11 @@ def _links(service: Service, zone: ZoneInfo, agent_id: uuid.UUID | None) -> pk.P
         query["agent"] = str(agent_id)
     return pk.PickerLinks(
         month_url=lambda m: url_for(
-            "booking.book", slug=service.slug, month=m.strftime("%Y-%m"), **query
+            step("book"), slug=service.slug, month=m.strftime("%Y-%m"), **query
         ),
-        day_url=lambda d: url_for("booking.day", slug=service.slug, day=d.isoformat(), **query),
-        options_url=url_for("booking.book", slug=service.slug),
-        slot_action=url_for("booking.hold", slug=service.slug),
+        day_url=lambda d: url_for(step("day"), slug=service.slug, day=d.isoformat(), **query),
+        options_url=url_for(step("book"), slug=service.slug),
+        slot_action=url_for(step("hold"), slug=service.slug),
         hidden={"timezone": zone.key, "agent": str(agent_id) if agent_id else "any"},
         waitlist_url=waitlist_link(service, zone, agent_id),
     )
@@ -276,7 +315,7 @@ def _taken_page(service: Service, zone: ZoneInfo, agent_id, day, message: str = 
         query["day"] = day.isoformat()
     if agent_id is not None:
         query["agent"] = str(agent_id)
-    return _page(picker, 409, url_for("booking.book", slug=service.slug, **query))
+    return _page(picker, 409, url_for(step("book"), slug=service.slug, **query))
 
 
 def _query_key() -> tuple:
@@ -312,6 +351,7 @@ def _customer_at_limit(slug: str, *, partial: bool, day=None):
 
 
 @bp.get("/book/<slug>")
+@bp.get("/embed/<slug>", endpoint="embed_book")
 def book(slug: str):
     limited = _customer_at_limit(slug, partial=htmx.wants_partial())
     if limited is not None:
@@ -336,11 +376,12 @@ def book(slug: str):
         html = _render_picker(picker, "booking/_picker.html")
         return html, _about(service), picker.changes_at
 
-    html, about = pk.cached_render(slug, ("book", _query_key()), compute, now=now)
+    html, about = pk.cached_render(slug, ("book", embedded(), _query_key()), compute, now=now)
     return _respond(html, about, htmx.wants_partial())
 
 
 @bp.get("/book/<slug>/day/<day>")
+@bp.get("/embed/<slug>/day/<day>", endpoint="embed_day")
 def day(slug: str, day: str):
     chosen = pk.parse_day(day)
     if chosen is None:
@@ -362,7 +403,7 @@ def day(slug: str, day: str):
         template = "booking/_slots.html" if partial else "booking/_picker.html"
         return _render_picker(picker, template), _about(service), picker.changes_at
 
-    key = ("day", chosen, partial, _query_key())
+    key = ("day", embedded(), chosen, partial, _query_key())
     html, about = pk.cached_render(slug, key, compute, now=now)
     return _respond(html, about, partial)
 
@@ -380,6 +421,7 @@ def _ip_key() -> str:
 
 
 @bp.post("/book/<slug>/hold")
+@bp.post("/embed/<slug>/hold", endpoint="embed_hold")
 @limiter.limit("30 per 10 minutes", key_func=_ip_key, methods=["POST"])
 def hold(slug: str):
     """A time was chosen: on to the details form with it. Nothing is held until the e-mail."""
@@ -401,7 +443,7 @@ def hold(slug: str):
         now=utcnow(),
     )
     draft = Draft(service_id=service.id, start=start, zone=zone.key, agent_id=agent_id)
-    return redirect(url_for("booking.confirm", slug=slug, h=draft.dumps()), 303)
+    return redirect(url_for(step("confirm"), slug=slug, h=draft.dumps()), 303)
 
 
 def _browser_key() -> str:
@@ -440,7 +482,7 @@ def _summary(service: Service, draft: Draft) -> dict:
         "held_until": fmt.format_time(hold.expires_at, zone) if live else None,
         "hold_expired": draft.hold_id is not None and not live,
         "back_url": url_for(
-            "booking.day",
+            step("day"),
             slug=service.slug,
             day=draft.start.astimezone(zone).date().isoformat(),
             timezone=zone.key,
@@ -450,6 +492,7 @@ def _summary(service: Service, draft: Draft) -> dict:
 
 
 @bp.get("/book/<slug>/confirm")
+@bp.get("/embed/<slug>/confirm", endpoint="embed_confirm")
 def confirm(slug: str):
     service = active_service(slug)
     token = request.args.get("h")
@@ -494,6 +537,7 @@ def _form_email() -> str | None:
 
 
 @bp.post("/book/<slug>/confirm")
+@bp.post("/embed/<slug>/confirm", endpoint="embed_details")
 @limit_code_requests(_form_email)
 def details(slug: str):
     service = active_service(slug)
@@ -572,6 +616,7 @@ def _draft_email() -> str | None:
 
 
 @bp.post("/book/<slug>/confirm/code")
+@bp.post("/embed/<slug>/confirm/code", endpoint="embed_code")
 @limit_code_checks(_draft_email)
 def code(slug: str):
     service = active_service(slug)
@@ -585,6 +630,7 @@ def code(slug: str):
 
 
 @bp.post("/book/<slug>/confirm/resend")
+@bp.post("/embed/<slug>/confirm/resend", endpoint="embed_resend")
 @limit_code_requests(_draft_email)
 def resend(slug: str):
     service = active_service(slug)
@@ -642,10 +688,11 @@ def _finish(service: Service, draft: Draft, code_form: CodeForm | None = None):
     )
     # This browser's own link: minted with the booking, in the same unit of work.
     token = mint_manage_token(db.session, appointment)
-    return redirect(url_for("booking.confirmed", slug=service.slug, token=token), 303)
+    return redirect(url_for(step("confirmed"), slug=service.slug, token=token), 303)
 
 
 @bp.get("/book/<slug>/confirmed/<token>")
+@bp.get("/embed/<slug>/confirmed/<token>", endpoint="embed_confirmed")
 def confirmed(slug: str, token: str):
     appointment = appointment_for_token(token)
     if appointment.service.slug != slug:

@@ -169,6 +169,7 @@ CAPTURE = {
     "create_time_slot": {"slot_id": "id"},
     "create_user": {"user_id": "id"},
     "create_office_hours": {"item_id": "id"},
+    "create_webhook": {"subscription_id": "id"},
     "create_time_exception": {"exception_id": "id"},
     "create_appointment": {"appointment_id": "id", "appointmentId": "id"},
     # From here on the tour works on the customer's booking: the staff one is cancelled by

@@ -1,4 +1,4 @@
-"""Admin pages under /admin: users, services, office hours, tokens, outbox.
+"""Admin pages under /admin: users, services, office hours, tokens, outbox, webhooks.
 
 Each page group is its own module registering routes on ``bp``; they are
 imported at the bottom so ``bp`` exists first. Every view needs the ADMIN role.
@@ -28,5 +28,6 @@ from portal.web.admin import services  # noqa: E402,F401
 from portal.web.admin import templates  # noqa: E402,F401
 from portal.web.admin import tokens  # noqa: E402,F401
 from portal.web.admin import outbox  # noqa: E402,F401
+from portal.web.admin import webhooks  # noqa: E402,F401
 from portal.web.admin import office_hours  # noqa: E402,F401
 from portal.web.admin import service_windows  # noqa: E402,F401

@@ -106,6 +106,7 @@ class ServiceForm(FlaskForm):
     max_bookings_per_customer = _optional_int("Upcoming bookings per customer (at most)")
     max_per_agent_per_day = _optional_int("Appointments per agent and day (at most)")
     questions = TextAreaField("Booking questions (JSON)")
+    embed_origins = TextAreaField("Sites that may embed the booking page")
     version = HiddenField()
 
 
@@ -190,3 +191,13 @@ class OfficeHoursForm(FlaskForm):
     dow = SelectField("Day", choices=[(d.value, label) for d, label in DAY_LABELS.items()])
     time_from = StringField("Closed from")
     time_to = StringField("Until")
+
+
+# --- /admin/webhooks ---------------------------------------------------------------------------
+
+
+class WebhookForm(FlaskForm):
+    url = StringField("Endpoint URL")
+    events = CheckboxesField("Events", choices=[], validate_choice=False)
+    description = StringField("Description")
+    active = BooleanField("Deliver events", default=True)

@@ -11,14 +11,17 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
+from urllib.parse import urlsplit
+
 from flask import abort, flash, redirect, request, url_for
+from markupsafe import escape
 
 from portal.admin import services as domain
 from portal.admin.services import Removal
 from portal.admin.validation import timezone_names
 from portal.domain.errors import Invalid
 from portal.errors import on_domain_error
-from portal.extensions import db
+from portal.extensions import db, settings
 from portal.models import Service
 from portal.web.admin import bp
 from portal.web.admin.forms import ServiceForm
@@ -62,6 +65,7 @@ def _form(service: Service | None = None, *, fresh: bool = False) -> ServiceForm
         form.questions.data = (
             json.dumps(service.questions, indent=2, ensure_ascii=False) if service.questions else ""
         )
+        form.embed_origins.data = "\n".join(service.embed_origins or [])
         form.version.data = _version(service)
     form.agent_ids.choices = [
         (str(user.id), f"{user.name} ({user.role.value.lower()}, {user.timezone})")
@@ -107,6 +111,9 @@ def _fields(form: ServiceForm) -> dict[str, Any]:
         max_bookings_per_customer=form.max_bookings_per_customer.data,
         max_per_agent_per_day=form.max_per_agent_per_day.data,
         questions=_questions(form.questions.data),
+        embed_origins=[
+            line.strip() for line in (form.embed_origins.data or "").splitlines() if line.strip()
+        ],
     )
 
 
@@ -168,6 +175,31 @@ def service_edit(service_id: uuid.UUID):
     return service_page(service, form)
 
 
+EMBED_SNIPPET = """<iframe id="{frame_id}" src="{src}" title="Book {title}"
+  style="width:100%;min-height:640px;border:0" loading="lazy"></iframe>
+<script>
+window.addEventListener("message", function (event) {{
+  var frame = document.getElementById("{frame_id}");
+  if (event.origin !== "{origin}" || !frame || event.source !== frame.contentWindow) return;
+  var data = event.data || {{}};
+  if (data.type === "portal:resize") frame.style.height = data.height + "px";
+  if (data.type === "portal:booked") {{ /* booked: data.appointmentId, data.start */ }}
+}});
+</script>"""
+
+
+def embed_snippet(service: Service) -> str:
+    """What a site in ``embed_origins`` pastes: the frame and a script that sizes it."""
+    public_url = settings().public_url
+    parts = urlsplit(public_url)
+    return EMBED_SNIPPET.format(
+        frame_id=f"portal-booking-{service.slug}",
+        src=settings().absolute_url(url_for("booking.embed_book", slug=service.slug)),
+        title=escape(service.name),
+        origin=f"{parts.scheme}://{parts.netloc}",
+    )
+
+
 def service_page(service: Service, form: ServiceForm | None = None, **extra: Any):
     """The service page (also rendered by the sender forms with their errors)."""
     from portal.web.admin.templates import sender_context
@@ -179,6 +211,7 @@ def service_page(service: Service, form: ServiceForm | None = None, **extra: Any
         zones=timezone_names(),
         action_form=ActionForm(formdata=None),
         booked=domain.has_appointments(db.session, service),
+        embed_snippet=embed_snippet(service),
     )
     context.update(sender_context(service))
     context.update(extra)

@@ -143,3 +143,26 @@ def test_a_failing_offer_step_does_not_stop_the_sending(app, client, full_day, m
     monkeypatch.setattr(waitlist, "offer_freed_slots", broken)
     run_sender()
     assert mails_to(app, FIRST, "You are on the waitlist")  # the joined mail still went out
+
+
+def test_an_offer_emits_waitlist_offered_in_the_same_transaction(app, client, full_day):
+    import json
+
+    from portal.models import OutboxMessage
+    from portal.webhooks.subscriptions import create_subscription
+
+    create_subscription(
+        db.session, {"url": "http://127.0.0.1:9/hook", "events": ["waitlist.offered"]}
+    )
+    db.session.commit()
+    assert join(app, client, full_day, FIRST).status_code == 201
+    cancel(full_day.nine)
+    run_sender()  # offers, then tries the delivery (nobody listens on port 9: it stays queued)
+    hooks = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.webhook_subscription_id.is_not(None))
+    ).all()
+    assert len(hooks) == 1
+    event = json.loads(hooks[0].text_body)
+    assert event["type"] == "waitlist.offered"
+    assert event["data"]["email"] == FIRST
+    assert event["data"]["offer"]["start"] == full_day.at(9).strftime("%Y-%m-%dT%H:%M:%SZ")

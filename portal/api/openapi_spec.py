@@ -140,6 +140,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "locale": STRING,
             "active": {"type": "boolean"},
             "hasPassword": {"type": "boolean"},
+            "employeeReference": nullable(STRING),
             "createdAt": DATE_TIME,
             "updatedAt": DATE_TIME,
         }
@@ -177,13 +178,21 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "interaction": obj(
                 {
                     "customFields": {"type": "object"},
+                    "routing": nullable(
+                        obj(
+                            {"type": STRING, "properties": {"type": "object"}},
+                            optional=("type", "properties"),
+                        )
+                    ),
                     "state": {"type": "string", "enum": ["PENDING", "ACTIVE", "ENDED"]},
                 }
             ),
             "metadata": {"type": "object"},
             "notificationsActive": {"type": "boolean"},
             "notifications": array(ref("NotificationInfo")),
-            "organizer": obj({"id": UUID, "type": {"const": "AGENT"}}),
+            "organizer": obj(
+                {"id": UUID, "type": {"const": "AGENT"}, "employeeReference": nullable(STRING)}
+            ),
             "participantIds": array(
                 obj({"id": UUID, "type": {"type": "string", "enum": ["AGENT", "CUSTOMER"]}})
             ),
@@ -202,6 +211,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "contact": obj({"primaryEmail": nullable(STRING), "primaryPhone": nullable(STRING)}),
             "username": nullable(STRING),
             "metadata": {"type": "object"},
+            "customerReference": nullable(STRING),
             "userId": nullable(UUID),
             "organizer": {"type": "boolean"},
         }
@@ -263,6 +273,8 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "fromTime": HHMM,
             "toTime": HHMM,
             "available": {"type": "boolean"},
+            "createdOn": DATE_TIME,
+            "updatedOn": DATE_TIME,
         }
     ),
 }
@@ -568,6 +580,12 @@ def operations() -> list[Op]:
                 ),
                 Param("fromTime_gte", HHMM, "Windows starting at or after."),
                 Param("fromTime_lte", HHMM, "Windows starting at or before."),
+                Param("toTime_gte", HHMM, "Windows ending at or after."),
+                Param("toTime_lte", HHMM, "Windows ending at or before."),
+                Param("createdOn_gte", DATE_TIME, "Created at or after (to the second)."),
+                Param("createdOn_lte", DATE_TIME, "Created at or before (to the second)."),
+                Param("updatedOn_gte", DATE_TIME, "Last saved at or after (to the second)."),
+                Param("updatedOn_lte", DATE_TIME, "Last saved at or before (to the second)."),
             ),
             errors=(400, 404),
         ),
@@ -867,8 +885,8 @@ def operations() -> list[Op]:
             {OK: Response("A page of appointments.", page_of("Appointment"))},
             description=(
                 "Agents see their own; ``organizerId`` is for supervisors. "
-                "``title`` and ``reference`` "
-                "take ``*`` wildcards."
+                "``title``, ``reference``, ``customerReference`` and ``employeeReference`` "
+                "take ``*`` wildcards. Time filters compare to the second, as times are shown."
             ),
             query=(
                 *paging(queries.SORT_FIELDS, "start"),
@@ -877,6 +895,16 @@ def operations() -> list[Op]:
                 Param("range", STRING, "Two date-times: start,end (overlapping)."),
                 Param("title", STRING, "Title, with * wildcards."),
                 Param("reference", STRING, "External reference, with * wildcards."),
+                Param(
+                    "customerReference",
+                    STRING,
+                    "A customer participant's customerReference, with * wildcards.",
+                ),
+                Param(
+                    "employeeReference",
+                    STRING,
+                    "The organizer's employeeReference (users), with * wildcards.",
+                ),
                 Param("status", STRING, "SCHEDULED and/or CANCELLED, comma-separated."),
                 Param("serviceId", UUID),
                 *_bounds("startDate"),

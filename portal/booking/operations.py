@@ -49,6 +49,7 @@ class Customer:
     email: str | None
     phone: str | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
+    reference: str | None = None  # seed 003 customerReference: the integration's id
 
 
 def _service_agent_ids(service: Service) -> list[uuid.UUID]:
@@ -79,6 +80,7 @@ def book(
     notes: str = "",
     reference: str | None = None,
     metadata: dict[str, Any] | None = None,
+    notifications_active: bool = True,
     enforce_notice: bool = True,
     actor: Actor | None = None,
     now: datetime | None = None,
@@ -86,7 +88,8 @@ def book(
     """Create an appointment if the slot is still free at commit time.
 
     ``actor`` is who books (default: a customer); whether customers' live holds
-    keep them off a time is ``lifecycle.held_slots_bind``'s to say.
+    keep them off a time is ``lifecycle.held_slots_bind``'s to say. With
+    ``notifications_active`` false the outbox queues nothing for it.
     """
     now = now or utcnow()
     actor = actor or Actor.customer()
@@ -122,6 +125,7 @@ def book(
         locale=locale or service.locale,
         reference=reference,
         metadata_=metadata or {},
+        notifications_active=notifications_active,
     )
     appointment.participants = [
         _agent_participant(organizer, organizer=True),
@@ -132,6 +136,7 @@ def book(
             email=normalize_email(customer.email) if customer.email else None,
             phone=customer.phone or None,
             metadata_=customer.metadata,
+            reference=customer.reference,
         ),
     ]
     session.add(appointment)

@@ -74,6 +74,8 @@ class Appointment(UUIDPrimaryKey, Timestamps, Base):
     # "metadata" is reserved on declarative classes; the column keeps the public name.
     metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", default=dict)
     custom_fields: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # Seed 001 ``interaction.routing``: the integration's routing data, kept as given.
+    routing: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
     notifications_active: Mapped[bool] = mapped_column(default=True)
     cancellation_reason: Mapped[str | None] = mapped_column(Text)
     # iCalendar SEQUENCE: bumped on every change a calendar must pick up.
@@ -137,6 +139,8 @@ class Participant(UUIDPrimaryKey, Base):
     email: Mapped[str | None] = mapped_column(String(254), index=True)
     phone: Mapped[str | None] = mapped_column(String(32))
     username: Mapped[str | None] = mapped_column(String(120))
+    # Seed 003 ``customerReference``: the customer's id in the integration's system.
+    reference: Mapped[str | None] = mapped_column(String(128), index=True)
     metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

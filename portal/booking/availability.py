@@ -18,8 +18,9 @@ from sqlalchemy.orm import Session
 from portal.booking.errors import InvalidBooking, SlotUnavailable
 from portal.booking.loader import load_availability
 from portal.domain.settings import settings_of
-from portal.models import Appointment, AppointmentStatus, Service, User
+from portal.models import Appointment, AppointmentStatus, Service, TimeException, User
 from portal.scheduling import AgentLoad, Slot, assign_agent, free_slots, iso_week_bounds
+from portal.scheduling.rules import TimeExceptionRule
 
 UTC = UTC
 
@@ -68,6 +69,80 @@ def offered_slots(
         timezone=zone.key,
         now=now,
     )
+
+
+def _rule_of(item: TimeException) -> TimeExceptionRule:
+    """The loader's form of a time off (``portal.booking.loader``), to find it in a schedule."""
+    return TimeExceptionRule(
+        from_date=item.from_date,
+        to_date=item.to_date,
+        from_minute=item.from_minute,
+        to_minute=item.to_minute,
+        days_of_week=frozenset(item.days_of_week or ()),
+        block_time=True,
+    )
+
+
+def closing_time_off_reasons(
+    session: Session,
+    service: Service,
+    day: date,
+    zone: ZoneInfo,
+    *,
+    now: datetime,
+    agent_id: uuid.UUID | None = None,
+) -> list[str]:
+    """The public reasons of the time off that leaves ``day`` without a free time.
+
+    Empty when the day has free times, or has none even without any time off (closed
+    anyway: no working hours, all booked, past). Otherwise the public reasons of the
+    time off whose removal alone would open time that day (all of them when only
+    several together close it), those without a public text left out.
+    """
+    start, end = day_range_utc(day, day, zone)
+    data = load_availability(
+        session, service, start, end, now=now, agent_ids=None if agent_id is None else {agent_id}
+    )
+
+    def offered(agents) -> bool:
+        return bool(
+            free_slots(
+                data.service,
+                agents,
+                office_hours=data.office_hours,
+                office_timezone=settings_of(session).timezone,
+                first_day=day,
+                last_day=day,
+                timezone=zone.key,
+                now=now,
+            )
+        )
+
+    if offered(data.agents) or not offered([replace(a, exceptions=()) for a in data.agents]):
+        return []
+    ids = [agent.id for agent in data.agents]
+    candidates = session.scalars(
+        select(TimeException)
+        .join(TimeException.agents)
+        .where(
+            User.id.in_(ids),
+            TimeException.block_time.is_(True),
+            TimeException.from_date <= day + timedelta(days=1),
+            TimeException.to_date >= day - timedelta(days=1),
+        )
+        .distinct()
+        .order_by(TimeException.from_date, TimeException.id)
+    ).all()
+    closing = []
+    for item in candidates:
+        rule = _rule_of(item)
+        lifted = [
+            replace(a, exceptions=tuple(e for e in a.exceptions if e != rule)) for a in data.agents
+        ]
+        if offered(lifted):
+            closing.append(item)
+    reasons = [item.reason_text_public.strip() for item in closing or candidates]
+    return list(dict.fromkeys(reason for reason in reasons if reason))
 
 
 def free_agents_at(

@@ -42,6 +42,7 @@ class PickerEntry:
     last_day: date
     free_days: dict[date, int]
     day_slots: list[Slot]
+    day_notes: list[str] = field(default_factory=list)
     fragments: dict[str, Markup] = field(default_factory=dict)
 
 

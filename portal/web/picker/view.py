@@ -18,7 +18,7 @@ from flask import current_app, render_template
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
-from portal.booking.availability import offered_slots
+from portal.booking.availability import closing_time_off_reasons, offered_slots
 from portal.models import Service
 from portal.scheduling import Slot
 from portal.web.formatting import format_datetime, locale
@@ -62,6 +62,8 @@ class Picker:
     last_day: date  # the last local date inside the booking horizon
     free_days: dict[date, int] = field(default_factory=dict)
     day_slots: list[Slot] = field(default_factory=list)
+    # Public reasons of the time off that leaves the chosen day without a free time.
+    day_notes: list[str] = field(default_factory=list)
     message: str | None = None  # e.g. "That time was just taken"
     zone_error: str | None = None
     current_start: datetime | None = None  # rescheduling: the appointment's own time
@@ -244,6 +246,11 @@ def build_picker(
         if picker.day is not None:
             picker.day_slots = grouped.get(picker.day, [])
 
+    if picker.day is not None and not picker.day_slots and today <= picker.day <= last_day:
+        picker.day_notes = closing_time_off_reasons(
+            session, service, picker.day, zone, now=now, agent_id=agent_id
+        )
+
     if ttl > 0:
         picker.cache_entry = PickerEntry(
             generation=generation,
@@ -254,6 +261,7 @@ def build_picker(
             last_day=picker.last_day,
             free_days=picker.free_days,
             day_slots=picker.day_slots,
+            day_notes=picker.day_notes,
         )
         cache.put(key, picker.cache_entry)
     return picker
@@ -271,6 +279,7 @@ def _picker_from(entry: PickerEntry, service, zone, links, agent_id, mode, curre
         last_day=entry.last_day,
         free_days=entry.free_days,
         day_slots=entry.day_slots,
+        day_notes=entry.day_notes,
         mode=mode,
         current_start=current_start,
         cache_entry=entry,

@@ -19,7 +19,14 @@ from portal.booking.errors import InvalidBooking, SlotUnavailable
 from portal.booking.loader import load_availability
 from portal.domain.settings import settings_of
 from portal.models import Appointment, AppointmentStatus, Service, TimeException, User
-from portal.scheduling import AgentLoad, Slot, assign_agent, free_slots, iso_week_bounds
+from portal.scheduling import (
+    AgentLoad,
+    Slot,
+    assign_agent,
+    free_slots,
+    iso_week_bounds,
+    on_grid,
+)
 from portal.scheduling.rules import TimeExceptionRule
 
 UTC = UTC
@@ -187,7 +194,32 @@ def free_agents_at(
     for slot in slots:
         if slot.start == start and slot.agent_ids:
             return tuple(slot.agent_ids)
+    if not start_on_grid(session, service, start, now=now, agent_id=agent_id):
+        raise SlotUnavailable(OFF_GRID)
     raise SlotUnavailable()
+
+
+OFF_GRID = "That is not one of the offered times. Please pick one of the times shown."
+
+
+def start_on_grid(
+    session: Session,
+    service: Service,
+    start: datetime,
+    *,
+    now: datetime,
+    agent_id: uuid.UUID | None = None,
+) -> bool:
+    """Whether ``start`` lies on the grid of the service's (or one agent's) working windows."""
+    data = load_availability(
+        session,
+        service,
+        start,
+        start + timedelta(seconds=1),
+        now=now,
+        agent_ids=None if agent_id is None else {agent_id},
+    )
+    return on_grid(data.service, data.agents, start)
 
 
 def choose_agent(session: Session, candidates: Sequence[uuid.UUID], start: datetime) -> uuid.UUID:

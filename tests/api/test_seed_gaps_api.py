@@ -343,3 +343,29 @@ def test_saving_a_time_slot_moves_updated_on(client, world, fixed_clock):
     ).json
     assert saved["createdOn"] == made["createdOn"]
     assert saved["updatedOn"] == z(TEST_NOW + timedelta(minutes=5))
+
+
+# --- small things ----------------------------------------------------------------------------------
+
+
+def test_p5m_as_a_template_period_is_refused_with_a_hint(client, world):
+    body = {
+        "type": "ROOM",
+        "period": "P5M",
+        "subject": "Your room",
+        "textBody": "Join at {{roomLink}}",
+        "toEmail": "ada@example.com",
+    }
+    response = client.post(
+        "/api/notifications/emails/test", json=body, headers=world.auth(world.ada)
+    )
+    error(response, 400, "invalid_param")
+    assert "did you mean PT5M" in response.json["error_description"]
+    assert (
+        client.post(
+            "/api/notifications/emails/test",
+            json=body | {"period": "PT5M"},
+            headers=world.auth(world.ada),
+        ).status_code
+        == 204
+    )

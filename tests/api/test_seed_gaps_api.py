@@ -345,7 +345,7 @@ def test_saving_a_time_slot_moves_updated_on(client, world, fixed_clock):
     assert saved["updatedOn"] == z(TEST_NOW + timedelta(minutes=5))
 
 
-# --- small things ----------------------------------------------------------------------------------
+# --- small things ---------------------------------------------------------------------------
 
 
 def test_p5m_as_a_template_period_is_refused_with_a_hint(client, world):

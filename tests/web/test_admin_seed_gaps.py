@@ -1,4 +1,5 @@
-"""The template editor's test mail, the period of a new template, and P5M (issue 18)."""
+"""Admin pages for issue 18: the template test mail, new template periods, P5M, and the
+employee reference on the user pages."""
 
 from __future__ import annotations
 
@@ -115,3 +116,25 @@ def test_p5m_as_a_period_asks_whether_minutes_were_meant():
     assert "did you mean PT5M" in refused.value.message
     assert "5 months" in refused.value.message
     assert values.duration("PT5M", "period") == timedelta(minutes=5)
+
+
+# --- employeeReference on the users pages --------------------------------------------------------
+
+
+def test_the_user_pages_set_the_employee_reference(admin_client):
+    from tests.web.test_admin_users import NEW_USER, edit_form, get_user
+
+    created = admin_client.post("/admin/users/new", data=NEW_USER | {"reference": " emp-07 "})
+    assert created.status_code == 302
+    user = get_user("nina@example.com")
+    assert user.reference == "emp-07"
+    page = admin_client.get(f"/admin/users/{user.id}").get_data(as_text=True)
+    assert 'value="emp-07"' in page
+    saved = admin_client.post(f"/admin/users/{user.id}", data=edit_form(user, reference="emp-08"))
+    assert saved.status_code == 302
+    assert get_user("nina@example.com").reference == "emp-08"
+    too_long = admin_client.post(
+        f"/admin/users/{user.id}", data=edit_form(get_user("nina@example.com"), reference="x" * 129)
+    )
+    assert too_long.status_code == 422
+    assert get_user("nina@example.com").reference == "emp-08"

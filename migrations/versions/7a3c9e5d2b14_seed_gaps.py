@@ -27,9 +27,7 @@ depends_on = None
 
 def upgrade():
     # Not in batch mode: recreating the table on SQLite would drop its overlap triggers.
-    op.add_column(
-        "appointments", sa.Column("routing", sa.JSON(), server_default="{}", nullable=False)
-    )
+    op.add_column("appointments", sa.Column("routing", sa.JSON(), nullable=True))
     with op.batch_alter_table("participants", schema=None) as batch_op:
         batch_op.add_column(sa.Column("reference", sa.String(length=128), nullable=True))
         batch_op.create_index(batch_op.f("ix_participants_reference"), ["reference"], unique=False)

@@ -27,6 +27,7 @@ from portal.scheduling import (
     iso_week_bounds,
     on_grid,
 )
+from portal.models.schedule import time_exception_agents
 from portal.scheduling.rules import TimeExceptionRule
 
 UTC = UTC
@@ -128,16 +129,17 @@ def closing_time_off_reasons(
     if offered(data.agents) or not offered([replace(a, exceptions=()) for a in data.agents]):
         return []
     ids = [agent.id for agent in data.agents]
+    of_these_agents = select(time_exception_agents.c.time_exception_id).where(
+        time_exception_agents.c.user_id.in_(ids)
+    )
     candidates = session.scalars(
         select(TimeException)
-        .join(TimeException.agents)
         .where(
-            User.id.in_(ids),
+            TimeException.id.in_(of_these_agents),
             TimeException.block_time.is_(True),
             TimeException.from_date <= day + timedelta(days=1),
             TimeException.to_date >= day - timedelta(days=1),
         )
-        .distinct()
         .order_by(TimeException.from_date, TimeException.id)
     ).all()
     closing = []

@@ -74,8 +74,9 @@ class Appointment(UUIDPrimaryKey, Timestamps, Base):
     # "metadata" is reserved on declarative classes; the column keeps the public name.
     metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", default=dict)
     custom_fields: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    # Seed 001 ``interaction.routing``: the integration's routing data, kept as given.
-    routing: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
+    # Seed 001 ``interaction.routing``: the integration's routing data, kept as given
+    # (None on rows older than the column; read both as "none").
+    routing: Mapped[dict[str, Any] | None] = mapped_column(default=dict)
     notifications_active: Mapped[bool] = mapped_column(default=True)
     cancellation_reason: Mapped[str | None] = mapped_column(Text)
     # iCalendar SEQUENCE: bumped on every change a calendar must pick up.

@@ -923,7 +923,10 @@ def operations() -> list[Op]:
             {OK: appointment},
             body="portal.api.appointments:UPDATE_FIELDS",
             errors=(400, 404, 409),
-            description="Absent fields are emptied (seed 001).",
+            description=(
+                "Absent fields are emptied (seed 001), except ``notificationsActive``, "
+                "which keeps its value when absent."
+            ),
             example={"id": "{appointmentId}", "title": "Spec tour (updated)", "notes": "Notes"},
         ),
         Op(

@@ -36,6 +36,7 @@ def participant_json(participant: Participant) -> dict[str, Any]:
         "contact": {"primaryEmail": participant.email, "primaryPhone": participant.phone},
         "username": participant.username,
         "metadata": participant.metadata_ or {},
+        "customerReference": participant.reference,
         "userId": str(participant.user_id) if participant.user_id else None,
         "organizer": participant.is_organizer,
     }
@@ -97,12 +98,17 @@ def appointment_json_with(
         "locale": appointment.locale,
         "interaction": {
             "customFields": appointment.custom_fields or {},
+            "routing": appointment.routing or None,
             "state": appointment.interaction_state.value,
         },
         "metadata": appointment.metadata_ or {},
         "notificationsActive": appointment.notifications_active,
         "notifications": notifications,
-        "organizer": {"id": str(appointment.organizer_id), "type": "AGENT"},
+        "organizer": {
+            "id": str(appointment.organizer_id),
+            "type": "AGENT",
+            "employeeReference": appointment.organizer.reference,
+        },
         "participantIds": [
             {"id": str(p.id), "type": p.type.value} for p in appointment.participants
         ],

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
 from sqlalchemy import BigInteger
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 
 
@@ -26,3 +30,44 @@ def _epoch_sqlite(element, compiler, **kw):
 @compiles(epoch_seconds, "postgresql")
 def _epoch_postgresql(element, compiler, **kw):
     return f"CAST(EXTRACT(EPOCH FROM {compiler.process(element.clauses, **kw)}) AS BIGINT)"
+
+
+SECOND = timedelta(seconds=1)
+
+
+def whole_second(value: datetime) -> datetime:
+    return value.replace(microsecond=0)
+
+
+def ceil_second(value: datetime) -> datetime:
+    floor = whole_second(value)
+    return floor if floor == value else floor + SECOND
+
+
+@dataclass(frozen=True)
+class TimeBounds:
+    """Comparisons on one timestamp column: gt / gte / lt / lte (all optional).
+
+    Whole-second semantics: the API shows times to the second (``utc_z``), and a
+    filter compares with the value as shown, i.e. the stored time cut to its
+    second. So ``lte=<shown value>`` includes the record itself although the
+    column holds microseconds: each comparison becomes one on the stored value
+    against the start or the end of the filter's second.
+    """
+
+    gt: datetime | None = None
+    gte: datetime | None = None
+    lt: datetime | None = None
+    lte: datetime | None = None
+
+    def clauses(self, column) -> list[ColumnElement[bool]]:
+        out = []
+        if self.gt is not None:  # shown > v  ⟺  stored ≥ the second after v's
+            out.append(column >= whole_second(self.gt) + SECOND)
+        if self.gte is not None:  # shown ≥ v  ⟺  stored ≥ v rounded up to a second
+            out.append(column >= ceil_second(self.gte))
+        if self.lt is not None:  # shown < v  ⟺  stored < v rounded up to a second
+            out.append(column < ceil_second(self.lt))
+        if self.lte is not None:  # shown ≤ v  ⟺  stored < the second after v's
+            out.append(column < whole_second(self.lte) + SECOND)
+        return out

@@ -23,7 +23,10 @@ MANAGED_ROLES = (Role.AGENT, Role.SUPERVISOR, Role.ADMIN, Role.CLIENT_SERVICE)
 MIN_PASSWORD = 8
 MAX_PASSWORD = 200
 MAX_NAME = 120
-USER_FIELDS = frozenset({"email", "name", "role", "timezone", "locale", "password", "active"})
+MAX_REFERENCE = 128
+USER_FIELDS = frozenset(
+    {"email", "name", "role", "timezone", "locale", "password", "active", "reference"}
+)
 
 
 def get_user(session: Session, user_id: uuid.UUID | str) -> User:
@@ -101,6 +104,16 @@ def _validated(
             errors.add("role", "The role must be AGENT, SUPERVISOR, ADMIN or CLIENT_SERVICE.")
         clean["role"] = role
     check_zone_and_locale(fields, errors, clean)
+    if "reference" in fields:
+        # Seed 003 employeeReference: an integration's id for this person; empty clears it.
+        reference = fields["reference"]
+        if reference is not None and not isinstance(reference, str):
+            errors.add("reference", "The reference must be text.")
+        else:
+            reference = (reference or "").strip()
+            if len(reference) > MAX_REFERENCE or "\x00" in reference:
+                errors.add("reference", f"A reference has at most {MAX_REFERENCE} characters.")
+            clean["reference"] = reference or None
     if "active" in fields:
         if not isinstance(fields["active"], bool):
             errors.add("active", "Active must be true or false.")
@@ -152,6 +165,7 @@ def create_user(
     locale: str = "en",
     password: str | None = None,
     active: bool = True,
+    reference: str | None = None,
 ) -> User:
     """A new staff (AGENT, SUPERVISOR, ADMIN) or integration (CLIENT_SERVICE) user."""
     clean = _validated(
@@ -165,6 +179,7 @@ def create_user(
             locale=locale,
             password=password,
             active=active,
+            reference=reference,
         ),
     )
     user = User(
@@ -174,6 +189,7 @@ def create_user(
         timezone=clean["timezone"],
         locale=clean["locale"],
         active=clean["active"],
+        reference=clean["reference"],
     )
     if clean.get("password") is not None:
         user.set_password(clean["password"])
@@ -183,7 +199,7 @@ def create_user(
 
 
 def update_user(session: Session, user: User, *, actor: User | None = None, **fields: Any) -> User:
-    """Change any of email, name, role, timezone, locale, password, active.
+    """Change any of email, name, role, timezone, locale, password, active, reference.
 
     ``actor`` (the admin making the change) may not deactivate themselves or change
     their own role; and the last active admin always stays an active admin.

@@ -132,6 +132,7 @@ USER_BODY = {
     "locale": Field(str),
     "password": Field(str, nullable=True, strip=False),
     "active": Field(bool),
+    "employeeReference": Field(str, nullable=True, max_length=128, dest="reference"),
 }
 USER_SORT_FIELDS = {"name": "name", "email": "email", "role": "role", "createdAt": "created"}
 USER_FILTERS = ("role", "active")
@@ -147,6 +148,7 @@ def user_json(user: User) -> dict[str, Any]:
         "locale": user.locale,
         "active": user.active,
         "hasPassword": bool(user.password_hash),
+        "employeeReference": user.reference,
         "createdAt": utc_z(user.created_at),
         "updatedAt": utc_z(user.updated_at),
     }

@@ -171,6 +171,21 @@ CUSTOMER_FIELDS = {
     "metadata": Field(dict, default=dict),
     "username": Field(str, nullable=True, max_length=120),
 }
+REFERENCE_MAX = updates.REFERENCE_MAX
+# Staff and integrations also name the customer by their own id (seed 003 customerReference);
+# a customer booking for themselves (``/basic``) does not.
+STAFF_CUSTOMER_FIELDS = {
+    **CUSTOMER_FIELDS,
+    "customerReference": Field(str, nullable=True, max_length=REFERENCE_MAX),
+}
+ROUTING = Field(
+    dict,
+    nullable=True,
+    fields={
+        "type": Field(str, max_length=updates.ROUTING_TYPE_MAX),
+        "properties": Field(dict),
+    },
+)
 
 
 def _customer(path: str, value: dict[str, Any]) -> tuple[Customer, str | None]:
@@ -184,6 +199,7 @@ def _customer(path: str, value: dict[str, Any]) -> tuple[Customer, str | None]:
         email=contact.get("primary_email") or None,
         phone=contact.get("primary_phone") or None,
         metadata=value.get("metadata") or {},
+        reference=(value.get("customer_reference") or "").strip() or None,
     )
     return customer, value.get("username")
 
@@ -244,6 +260,8 @@ LIST_PARAMS = (
     "sortField",
     "title",
     "reference",
+    "customerReference",
+    "employeeReference",
     "status",
     "serviceId",
     *(f"{name}_{op}" for name in _BOUND_FIELDS for op in _OPERATORS),
@@ -295,6 +313,8 @@ def parse_list_filter(args: MultiDict[str, str]) -> queries.AppointmentFilter:
         updated=bounds["updated"],
         title=args.get("title") or None,
         reference=args.get("reference") or None,
+        customer_reference=args.get("customerReference") or None,
+        employee_reference=args.get("employeeReference") or None,
         statuses=statuses,
         service_id=service_id,
     )
@@ -354,7 +374,7 @@ CREATE_FIELDS = {
     "organizerId": Field(str, parse=uuid_value),
     "title": Field(str, max_length=TITLE_MAX),
     "notes": Field(str, max_length=NOTES_MAX, default=""),
-    "customer": Field(dict, required=True, fields=CUSTOMER_FIELDS, parse=_customer_only),
+    "customer": Field(dict, required=True, fields=STAFF_CUSTOMER_FIELDS, parse=_customer_only),
     "reference": Field(str, min_length=1, max_length=updates.REFERENCE_MAX),
     "metadata": Field(dict),
     "answers": Field(dict, default=dict),  # {question id: value}; the service's questions
@@ -403,9 +423,11 @@ UPDATE_FIELDS = {
         default=dict,
         fields={
             "customFields": Field(dict, default=dict),
+            "routing": ROUTING,
             "state": Field(str, choices=[s.value for s in InteractionState]),
         },
     ),
+    "notificationsActive": Field(bool),
 }
 
 
@@ -423,6 +445,8 @@ def update_appointment():
         notes=values["notes"],
         metadata=values["metadata"],
         custom_fields=given.get("custom_fields", {}),
+        routing=given.get("routing") or {},
+        notifications_active=values.get("notifications_active", updates.UNSET),
         interaction_state=InteractionState(state) if state else None,
         actor=_actor(),
     )
@@ -474,8 +498,11 @@ UPSERT_FIELDS = {
     "organizerId": Field(str, parse=uuid_value),
     "title": Field(str, max_length=TITLE_MAX),
     "notes": Field(str, max_length=NOTES_MAX),
-    "customer": Field(dict, fields=CUSTOMER_FIELDS, parse=_customer_only),
+    "customer": Field(dict, fields=STAFF_CUSTOMER_FIELDS, parse=_customer_only),
     "metadata": Field(dict),
+    "endDate": Field(str, parse=utc_datetime, dest="end"),
+    "done": Field(bool),
+    "notificationsActive": Field(bool),
 }
 
 
@@ -518,6 +545,9 @@ def upsert_by_reference(reference: str):
         "notes",
         "metadata",
         "customer",
+        "end",
+        "done",
+        "notifications_active",
     ):
         if key in values:
             setattr(changes, key, values[key])
@@ -596,7 +626,7 @@ AGENT_BODY = {
 }
 CUSTOMER_BODY = {
     "id": Field(str, required=True, parse=uuid_value),
-    "customer": Field(dict, required=True, fields=CUSTOMER_FIELDS, parse=_customer),
+    "customer": Field(dict, required=True, fields=STAFF_CUSTOMER_FIELDS, parse=_customer),
 }
 
 

@@ -86,13 +86,21 @@ APPOINTMENT_PROPERTIES: dict[str, Any] = {
     "interaction": obj(
         {
             "customFields": {"type": "object"},
+            "routing": nullable(
+                obj(
+                    {"type": STRING, "properties": {"type": "object"}},
+                    optional=("type", "properties"),
+                )
+            ),
             "state": {"type": "string", "enum": ["PENDING", "ACTIVE", "ENDED"]},
         }
     ),
     "metadata": {"type": "object"},
     "notificationsActive": {"type": "boolean"},
     "notifications": array(ref("NotificationInfo")),
-    "organizer": obj({"id": UUID, "type": {"const": "AGENT"}}),
+    "organizer": obj(
+        {"id": UUID, "type": {"const": "AGENT"}, "employeeReference": nullable(STRING)}
+    ),
     "participantIds": array(
         obj({"id": UUID, "type": {"type": "string", "enum": ["AGENT", "CUSTOMER"]}})
     ),
@@ -205,6 +213,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "locale": STRING,
             "active": {"type": "boolean"},
             "hasPassword": {"type": "boolean"},
+            "employeeReference": nullable(STRING),
             "createdAt": DATE_TIME,
             "updatedAt": DATE_TIME,
         }
@@ -245,6 +254,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "contact": obj({"primaryEmail": nullable(STRING), "primaryPhone": nullable(STRING)}),
             "username": nullable(STRING),
             "metadata": {"type": "object"},
+            "customerReference": nullable(STRING),
             "userId": nullable(UUID),
             "organizer": {"type": "boolean"},
         }
@@ -306,6 +316,8 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "fromTime": HHMM,
             "toTime": HHMM,
             "available": {"type": "boolean"},
+            "createdOn": DATE_TIME,
+            "updatedOn": DATE_TIME,
         }
     ),
 }
@@ -695,6 +707,12 @@ def operations() -> list[Op]:
                 ),
                 Param("fromTime_gte", HHMM, "Windows starting at or after."),
                 Param("fromTime_lte", HHMM, "Windows starting at or before."),
+                Param("toTime_gte", HHMM, "Windows ending at or after."),
+                Param("toTime_lte", HHMM, "Windows ending at or before."),
+                Param("createdOn_gte", DATE_TIME, "Created at or after (to the second)."),
+                Param("createdOn_lte", DATE_TIME, "Created at or before (to the second)."),
+                Param("updatedOn_gte", DATE_TIME, "Last saved at or after (to the second)."),
+                Param("updatedOn_lte", DATE_TIME, "Last saved at or before (to the second)."),
             ),
             errors=(400, 404),
         ),
@@ -994,8 +1012,8 @@ def operations() -> list[Op]:
             {OK: Response("A page of appointments.", APPOINTMENT_PAGE)},
             description=(
                 "Agents see their own; ``organizerId`` is for supervisors. "
-                "``title`` and ``reference`` "
-                "take ``*`` wildcards."
+                "``title``, ``reference``, ``customerReference`` and ``employeeReference`` "
+                "take ``*`` wildcards. Time filters compare to the second, as times are shown."
             ),
             query=(
                 *paging(queries.SORT_FIELDS, "start"),
@@ -1004,6 +1022,16 @@ def operations() -> list[Op]:
                 Param("range", STRING, "Two date-times: start,end (overlapping)."),
                 Param("title", STRING, "Title, with * wildcards."),
                 Param("reference", STRING, "External reference, with * wildcards."),
+                Param(
+                    "customerReference",
+                    STRING,
+                    "A customer participant's customerReference, with * wildcards.",
+                ),
+                Param(
+                    "employeeReference",
+                    STRING,
+                    "The organizer's employeeReference (users), with * wildcards.",
+                ),
                 Param("status", STRING, "SCHEDULED and/or CANCELLED, comma-separated."),
                 Param("serviceId", UUID),
                 *_bounds("startDate"),
@@ -1022,7 +1050,10 @@ def operations() -> list[Op]:
             {OK: appointment},
             body="portal.api.appointments:UPDATE_FIELDS",
             errors=(400, 404, 409),
-            description="Absent fields are emptied (seed 001).",
+            description=(
+                "Absent fields are emptied (seed 001), except ``notificationsActive``, "
+                "which keeps its value when absent."
+            ),
             example={"id": "{appointmentId}", "title": "Spec tour (updated)", "notes": "Notes"},
         ),
         Op(

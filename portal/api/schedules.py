@@ -14,7 +14,7 @@ from werkzeug.datastructures import MultiDict
 
 from portal.api import bp
 from portal.api.auth import require_token
-from portal.api.body import Field, hhmm, iso_date, parse_body, uuid_value
+from portal.api.body import Field, hhmm, iso_date, parse_body, utc_datetime, uuid_value
 from portal.api.errors import ApiError, invalid_param, not_found
 from portal.api.paging import PAGING_PARAMS, page_of, page_params, sort_params
 from portal.api.params import parse_date, query_args
@@ -38,6 +38,7 @@ from portal.schedules import working_hours as hours
 from portal.schedules.access import agent_for, agents_for, changeable_time_off, visible_time_off
 from portal.schedules.errors import Collision
 from portal.scheduling.validation import format_hhmm
+from portal.sql import TimeBounds
 
 STAFF = (Role.AGENT, Role.SUPERVISOR, Role.ADMIN)
 
@@ -432,7 +433,19 @@ SLOT_FIELDS = {
     "toTime": Field(str, required=True, parse=hhmm, dest="to_minute"),
     "available": Field(bool, default=True),
 }
-SLOT_QUERY = (*PAGING_PARAMS, "dayOfWeek", "available", "fromTime_gte", "fromTime_lte")
+SLOT_QUERY = (
+    *PAGING_PARAMS,
+    "dayOfWeek",
+    "available",
+    "fromTime_gte",
+    "fromTime_lte",
+    "toTime_gte",
+    "toTime_lte",
+    "createdOn_gte",
+    "createdOn_lte",
+    "updatedOn_gte",
+    "updatedOn_lte",
+)
 # Domain field → API name (api_terms).
 _SLOT_NAMES = {"day_of_week": "dayOfWeek", "from_minute": "fromTime", "to_minute": "toTime"}
 
@@ -445,7 +458,19 @@ def time_slot_json(slot: ServiceTimeSlot) -> dict[str, Any]:
         "fromTime": format_hhmm(slot.from_minute),
         "toTime": format_hhmm(slot.to_minute),
         "available": slot.available,
+        "createdOn": utc_z(slot.created_at),
+        "updatedOn": utc_z(slot.updated_at),
     }
+
+
+def _stamp_bounds(args: MultiDict[str, str], name: str) -> TimeBounds:
+    """``<name>_gte`` / ``<name>_lte`` as whole-second bounds (seed 004 From_/To_ ranges)."""
+    given = {
+        op: utc_datetime(f"{name}_{op}", args[f"{name}_{op}"])
+        for op in ("gte", "lte")
+        if f"{name}_{op}" in args
+    }
+    return TimeBounds(**given)
 
 
 @bp.get("/services/<service_id>/time-slots")
@@ -458,6 +483,10 @@ def list_time_slots(service_id: str):
         "available": _bool_arg(args, "available"),
         "from_gte": _hhmm_arg(args, "fromTime_gte"),
         "from_lte": _hhmm_arg(args, "fromTime_lte"),
+        "to_gte": _hhmm_arg(args, "toTime_gte"),
+        "to_lte": _hhmm_arg(args, "toTime_lte"),
+        "created": _stamp_bounds(args, "createdOn"),
+        "updated": _stamp_bounds(args, "updatedOn"),
     }
 
     def fetch(**paging: Any):

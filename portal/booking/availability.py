@@ -19,9 +19,18 @@ from portal.booking import limits
 from portal.booking.errors import InvalidBooking, SlotUnavailable
 from portal.booking.loader import load_availability
 from portal.domain.settings import settings_of
-from portal.models import Appointment, AppointmentStatus, Service, User
-from portal.scheduling import AgentLoad, Slot, assign_agent, free_slots, iso_week_bounds
+from portal.models import Appointment, AppointmentStatus, Service, TimeException, User
+from portal.models.schedule import time_exception_agents
+from portal.scheduling import (
+    AgentLoad,
+    Slot,
+    assign_agent,
+    free_slots,
+    iso_week_bounds,
+    on_grid,
+)
 from portal.scheduling.localtime import epoch_seconds, from_epoch
+from portal.scheduling.rules import TimeExceptionRule
 from portal.scheduling.slots import first_free_starts
 
 UTC = UTC
@@ -220,6 +229,81 @@ def free_days(
     return FreeDays(frozenset(free), _earliest(notice, beyond, expiry))
 
 
+def _rule_of(item: TimeException) -> TimeExceptionRule:
+    """The loader's form of a time off (``portal.booking.loader``), to find it in a schedule."""
+    return TimeExceptionRule(
+        from_date=item.from_date,
+        to_date=item.to_date,
+        from_minute=item.from_minute,
+        to_minute=item.to_minute,
+        days_of_week=frozenset(item.days_of_week or ()),
+        block_time=True,
+    )
+
+
+def closing_time_off_reasons(
+    session: Session,
+    service: Service,
+    day: date,
+    zone: ZoneInfo,
+    *,
+    now: datetime,
+    agent_id: uuid.UUID | None = None,
+) -> list[str]:
+    """The public reasons of the time off that leaves ``day`` without a free time.
+
+    Empty when the day has free times, or has none even without any time off (closed
+    anyway: no working hours, all booked, past). Otherwise the public reasons of the
+    time off whose removal alone would open time that day (all of them when only
+    several together close it), those without a public text left out.
+    """
+    start, end = day_range_utc(day, day, zone)
+    data = load_availability(
+        session, service, start, end, now=now, agent_ids=None if agent_id is None else {agent_id}
+    )
+
+    def offered(agents) -> bool:
+        return bool(
+            free_slots(
+                data.service,
+                agents,
+                office_hours=data.office_hours,
+                office_timezone=settings_of(session).timezone,
+                first_day=day,
+                last_day=day,
+                timezone=zone.key,
+                now=now,
+            )
+        )
+
+    if offered(data.agents) or not offered([replace(a, exceptions=()) for a in data.agents]):
+        return []
+    ids = [agent.id for agent in data.agents]
+    of_these_agents = select(time_exception_agents.c.time_exception_id).where(
+        time_exception_agents.c.user_id.in_(ids)
+    )
+    candidates = session.scalars(
+        select(TimeException)
+        .where(
+            TimeException.id.in_(of_these_agents),
+            TimeException.block_time.is_(True),
+            TimeException.from_date <= day + timedelta(days=1),
+            TimeException.to_date >= day - timedelta(days=1),
+        )
+        .order_by(TimeException.from_date, TimeException.id)
+    ).all()
+    closing = []
+    for item in candidates:
+        rule = _rule_of(item)
+        lifted = [
+            replace(a, exceptions=tuple(e for e in a.exceptions if e != rule)) for a in data.agents
+        ]
+        if offered(lifted):
+            closing.append(item)
+    reasons = [item.reason_text_public.strip() for item in closing or candidates]
+    return list(dict.fromkeys(reason for reason in reasons if reason))
+
+
 def free_agents_at(
     session: Session,
     service: Service,
@@ -280,7 +364,32 @@ def free_agents_at(
             agent = session.get(User, unlimited[0])
             local_day = start.astimezone(ZoneInfo(agent.timezone)).date()
             raise limits.day_limit_refusal(service, agent.name, local_day)
+    if not start_on_grid(session, service, start, now=now, agent_id=agent_id):
+        raise SlotUnavailable(OFF_GRID)
     raise SlotUnavailable()
+
+
+OFF_GRID = "That is not one of the offered times. Please pick one of the times shown."
+
+
+def start_on_grid(
+    session: Session,
+    service: Service,
+    start: datetime,
+    *,
+    now: datetime,
+    agent_id: uuid.UUID | None = None,
+) -> bool:
+    """Whether ``start`` lies on the grid of the service's (or one agent's) working windows."""
+    data = load_availability(
+        session,
+        service,
+        start,
+        start + timedelta(seconds=1),
+        now=now,
+        agent_ids=None if agent_id is None else {agent_id},
+    )
+    return on_grid(data.service, data.agents, start)
 
 
 def choose_agent(session: Session, candidates: Sequence[uuid.UUID], start: datetime) -> uuid.UUID:

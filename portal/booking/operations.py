@@ -51,6 +51,7 @@ class Customer:
     email: str | None
     phone: str | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
+    reference: str | None = None  # seed 003 customerReference: the integration's id
 
 
 def _service_agent_ids(service: Service) -> list[uuid.UUID]:
@@ -81,6 +82,7 @@ def book(
     notes: str = "",
     reference: str | None = None,
     metadata: dict[str, Any] | None = None,
+    notifications_active: bool = True,
     enforce_notice: bool = True,
     actor: Actor | None = None,
     now: datetime | None = None,
@@ -93,7 +95,8 @@ def book(
     keep them off a time is ``lifecycle.held_slots_bind``'s to say, whether the
     service's limits hold ``lifecycle.limits_bind``'s (``override_limits``: staff
     exceeding them deliberately). ``answers`` (``{question id: value}``) must answer
-    the service's booking questions.
+    the service's booking questions. With ``notifications_active`` false the outbox
+    queues nothing for it.
     """
     now = now or utcnow()
     actor = actor or Actor.customer()
@@ -138,6 +141,7 @@ def book(
         reference=reference,
         metadata_=metadata or {},
         answers=stored_answers,
+        notifications_active=notifications_active,
     )
     appointment.participants = [
         _agent_participant(organizer, organizer=True),
@@ -148,6 +152,7 @@ def book(
             email=normalize_email(customer.email) if customer.email else None,
             phone=customer.phone or None,
             metadata_=customer.metadata,
+            reference=customer.reference,
         ),
     ]
     session.add(appointment)

@@ -91,6 +91,7 @@ def add_customer(
         phone=(customer.phone or "").strip() or None,
         username=(username or "").strip() or None,
         metadata_=dict(customer.metadata or {}),
+        reference=customer.reference,
     )
     appointment.participants.append(participant)
     session.flush()

@@ -30,6 +30,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from portal.booking import lifecycle
 from portal.booking.errors import NotFound
+from portal.sql import TimeBounds
 from portal.models import (
     Appointment,
     AppointmentStatus,
@@ -95,26 +96,8 @@ def find_by_reference(session: Session, user: User, reference: str) -> Appointme
 # --- listing ---------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Bounds:
-    """Comparisons on one timestamp column: gt / gte / lt / lte (all optional)."""
-
-    gt: datetime | None = None
-    gte: datetime | None = None
-    lt: datetime | None = None
-    lte: datetime | None = None
-
-    def clauses(self, column) -> list[ColumnElement[bool]]:
-        out = []
-        if self.gt is not None:
-            out.append(column > self.gt)
-        if self.gte is not None:
-            out.append(column >= self.gte)
-        if self.lt is not None:
-            out.append(column < self.lt)
-        if self.lte is not None:
-            out.append(column <= self.lte)
-        return out
+# Every time filter compares to the second, as the API shows times (portal.sql.TimeBounds).
+Bounds = TimeBounds
 
 
 @dataclass(frozen=True)
@@ -132,6 +115,9 @@ class AppointmentFilter:
     updated: Bounds = field(default_factory=Bounds)
     title: str | None = None  # ``*`` is a wildcard; case-insensitive
     reference: str | None = None  # ``*`` is a wildcard; case-insensitive
+    # Seed 003: a customer participant's / the organizer's reference (``*`` wildcards).
+    customer_reference: str | None = None
+    employee_reference: str | None = None
     statuses: Sequence[AppointmentStatus] = ()
     service_id: uuid.UUID | None = None
 
@@ -165,10 +151,9 @@ def _filter_clauses(session: Session, filters: AppointmentFilter) -> list[Column
     if filters.durations:
         seconds = duration_seconds(session)
         clauses.append(or_(*(seconds == int(d.total_seconds()) for d in filters.durations)))
-    if filters.range_start is not None:
-        clauses.append(Appointment.start_at >= filters.range_start)
-    if filters.range_end is not None:
-        clauses.append(Appointment.end_at <= filters.range_end)
+    # ``range`` keeps start and end inside, compared to the second like every time filter.
+    clauses += Bounds(gte=filters.range_start).clauses(Appointment.start_at)
+    clauses += Bounds(lte=filters.range_end).clauses(Appointment.end_at)
     clauses += filters.start.clauses(Appointment.start_at)
     clauses += filters.end.clauses(Appointment.end_at)
     clauses += filters.created.clauses(Appointment.created_at)
@@ -177,6 +162,21 @@ def _filter_clauses(session: Session, filters: AppointmentFilter) -> list[Column
         clauses.append(_text_match(Appointment.title, filters.title))
     if filters.reference is not None:
         clauses.append(_text_match(func.coalesce(Appointment.reference, ""), filters.reference))
+    if filters.customer_reference is not None:
+        clauses.append(
+            exists().where(
+                Participant.appointment_id == Appointment.id,
+                Participant.type == ParticipantType.CUSTOMER,
+                _text_match(func.coalesce(Participant.reference, ""), filters.customer_reference),
+            )
+        )
+    if filters.employee_reference is not None:
+        clauses.append(
+            exists().where(
+                User.id == Appointment.organizer_id,
+                _text_match(func.coalesce(User.reference, ""), filters.employee_reference),
+            )
+        )
     if filters.statuses:
         clauses.append(Appointment.status.in_(list(filters.statuses)))
     if filters.service_id is not None:

@@ -31,6 +31,7 @@ from portal.models import (
 
 TITLE_MAX = 200
 REFERENCE_MAX = 128
+MAX_LENGTH = timedelta(days=1)  # of one appointment
 
 
 class _Unset:
@@ -54,6 +55,40 @@ def _check_object(name: str, value: Any) -> dict[str, Any]:
     return dict(value)
 
 
+ROUTING_TYPE_MAX = 64
+
+
+def _check_routing(value: Any) -> dict[str, Any]:
+    """Seed 001 ``interaction.routing``: ``{type, properties}``, kept as given; empty clears."""
+    routing = _check_object("routing", value or {})
+    unknown = set(routing) - {"type", "properties"}
+    if unknown:
+        raise InvalidBooking("routing has only a type and properties.")
+    kind = routing.get("type")
+    if kind is not None and (not isinstance(kind, str) or len(kind) > ROUTING_TYPE_MAX):
+        raise InvalidBooking(f"routing.type is text of at most {ROUTING_TYPE_MAX} characters.")
+    if "properties" in routing:
+        routing["properties"] = _check_object("routing.properties", routing["properties"])
+    return routing
+
+
+def check_new_schedule(
+    service: Service, start: datetime, end: datetime | None, done: bool | None
+) -> None:
+    """Seed 003's ``endDate`` and ``done`` on create: the service sets the length, and an
+    appointment still to come cannot be done (it becomes done when its call ends)."""
+    if end is not None and end != start + service.duration:
+        expected = (start + service.duration).strftime("%Y-%m-%dT%H:%M:%SZ")
+        raise InvalidBooking(
+            f"A new appointment takes the service's duration: endDate must be {expected} "
+            "(reschedule it afterwards to change its length)."
+        )
+    if done:
+        raise InvalidBooking(
+            "A new appointment cannot be done yet: it is marked done when its call ends."
+        )
+
+
 def update_details(
     session: Session,
     appointment: Appointment,
@@ -62,6 +97,8 @@ def update_details(
     notes: str = UNSET,
     metadata: dict[str, Any] = UNSET,
     custom_fields: dict[str, Any] = UNSET,
+    routing: dict[str, Any] = UNSET,
+    notifications_active: bool = UNSET,
     interaction_state: InteractionState | None = None,
     expected_version: datetime | None = None,
     actor: Actor | None = None,
@@ -89,6 +126,11 @@ def update_details(
         changes["metadata_"] = _check_object("metadata", metadata or {})
     if custom_fields is not UNSET:
         changes["custom_fields"] = _check_object("customFields", custom_fields or {})
+    if routing is not UNSET:
+        changes["routing"] = _check_routing(routing)
+    if notifications_active is not UNSET:
+        # Off: nothing more is queued for its customers (portal.notifications.outbox).
+        changes["notifications_active"] = bool(notifications_active)
     if "title" in changes and changes["title"] != appointment.title:
         appointment.sequence += 1  # calendars show the title
     for name, value in changes.items():
@@ -127,6 +169,10 @@ def create_for_staff(
     metadata: dict[str, Any] | None = None,
     timezone: str | None = None,
     locale: str | None = None,
+    notifications_active: bool = True,
+    routing: dict[str, Any] | None = None,
+    end: datetime | None = None,
+    done: bool | None = None,
     actor: Actor | None = None,
     now: datetime | None = None,
     answers: dict[str, Any] | None = None,
@@ -135,16 +181,21 @@ def create_for_staff(
     """Book as staff: minimum notice may be overridden, a collision never; the service's
     limits only deliberately (``override_limits``); its required questions need answers.
 
+    ``end`` and ``done`` (seed 003) are checked by ``check_new_schedule``;
+    ``notifications_active`` false queues no notice at all.
+
     Whose calendar it goes into is the lifecycle's rule (``organizer_for_create``): an
     agent books into their own (by default too), others into any serving agent's, or
     let the portal choose (``organizer_id`` None).
     """
     organizer_id = lifecycle.organizer_for_create(actor or lifecycle.SYSTEM, service, organizer_id)
+    check_new_schedule(service, start, end, done)
+    routing = _check_routing(routing) if routing is not None else {}
     reference = _check_reference(reference)
     if reference is not None and _reference_taken(session, reference):
         raise Conflict("An appointment with that reference already exists.")
     try:
-        return operations.book(
+        appointment = operations.book(
             session,
             service,
             start,
@@ -156,12 +207,17 @@ def create_for_staff(
             notes=notes or "",
             reference=reference,
             metadata=_check_object("metadata", metadata) if metadata is not None else None,
+            notifications_active=notifications_active,
             enforce_notice=False,
             actor=actor or lifecycle.SYSTEM,  # staff: customers' holds do not bind them
             now=now,
             answers=answers,
             override_limits=override_limits,
         )
+        if routing:
+            appointment.routing = routing
+            session.flush()
+        return appointment
     except IntegrityError:
         session.rollback()
         raise Conflict("An appointment with that reference already exists.") from None
@@ -173,6 +229,7 @@ class ReferenceUpsert:
 
     service_id: uuid.UUID = UNSET
     start: datetime = UNSET
+    end: datetime = UNSET  # seed 003 endDate: the length, with start (or the current start)
     duration: timedelta | None = UNSET
     timezone: str = UNSET
     locale: str = UNSET
@@ -181,6 +238,8 @@ class ReferenceUpsert:
     notes: str = UNSET
     metadata: dict[str, Any] = UNSET
     customer: Customer = UNSET
+    done: bool = UNSET
+    notifications_active: bool = UNSET
 
 
 def upsert_by_reference(
@@ -219,6 +278,12 @@ def upsert_by_reference(
         organizer_id = None if changes.organizer_id is UNSET else changes.organizer_id
         if changes.duration not in (UNSET, None) and changes.duration != service.duration:
             raise InvalidBooking("A new appointment takes the service's duration.")
+        check_new_schedule(
+            service,
+            changes.start,
+            None if changes.end is UNSET else changes.end,
+            None if changes.done is UNSET else changes.done,
+        )
         created = create_for_staff(
             session,
             service,
@@ -231,6 +296,9 @@ def upsert_by_reference(
             metadata=None if changes.metadata is UNSET else changes.metadata,
             timezone=None if changes.timezone is UNSET else changes.timezone,
             locale=None if changes.locale is UNSET else changes.locale,
+            notifications_active=(
+                True if changes.notifications_active is UNSET else changes.notifications_active
+            ),
             actor=actor,
             now=now,
         )
@@ -241,8 +309,18 @@ def upsert_by_reference(
     appointment = existing
     if changes.service_id is not UNSET and changes.service_id != appointment.service_id:
         raise InvalidBooking("An appointment's service cannot change.")
+    if changes.done is not UNSET and changes.done != appointment.done:
+        raise InvalidBooking("An appointment is marked done when its call ends (PUT .../end).")
     new_start = appointment.start_at if changes.start is UNSET else changes.start
     new_duration = appointment.duration if changes.duration in (UNSET, None) else changes.duration
+    if changes.end is not UNSET:
+        if changes.end <= new_start:
+            raise InvalidBooking("endDate must be after the start.")
+        if changes.duration not in (UNSET, None) and changes.duration != changes.end - new_start:
+            raise InvalidBooking("duration and endDate disagree: send one of them.")
+        new_duration = changes.end - new_start
+        if new_duration > MAX_LENGTH:
+            raise InvalidBooking("An appointment lasts at most one day.")
     if new_start != appointment.start_at or new_duration != appointment.duration:
         operations.reschedule(
             session,
@@ -264,13 +342,17 @@ def upsert_by_reference(
         session.flush()
     if changes.organizer_id is not UNSET and changes.organizer_id != appointment.organizer_id:
         operations.reassign(session, appointment, changes.organizer_id, actor=actor, now=now)
-    if any(v is not UNSET for v in (changes.title, changes.notes, changes.metadata)):
+    if any(
+        v is not UNSET
+        for v in (changes.title, changes.notes, changes.metadata, changes.notifications_active)
+    ):
         update_details(
             session,
             appointment,
             title=changes.title,
             notes=changes.notes,
             metadata=changes.metadata,
+            notifications_active=changes.notifications_active,
             actor=actor,
         )
     return appointment, False
@@ -278,6 +360,7 @@ def upsert_by_reference(
 
 __all__ = [
     "UNSET",
+    "check_new_schedule",
     "ReferenceUpsert",
     "create_for_staff",
     "update_details",

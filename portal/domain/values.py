@@ -294,8 +294,27 @@ def duration(
     except OverflowError:  # more days than a timedelta holds
         raise Invalid(_duration_range(min(maximum, MAX_DURATION)), field) from None
     except ValueError:
-        raise Invalid("Enter an ISO 8601 duration such as PT30M or P1D.", field) from None
+        raise Invalid(_calendar_duration_hint(text), field) from None
     return bounded_duration(parsed, field, maximum=maximum, minimum=minimum, allow_zero=allow_zero)
+
+
+_MONTHS = re.compile(r"P(\d+)M", re.IGNORECASE)
+_CALENDAR_PARTS = re.compile(r"P[^T]*[YM]", re.IGNORECASE)
+
+
+def _calendar_duration_hint(text: str) -> str:
+    """Why a duration was refused; months before ``T`` are the usual slip for minutes."""
+    months = _MONTHS.fullmatch(text)
+    if months:
+        count = int(months.group(1))
+        unit = "month" if count == 1 else "months"
+        return (
+            f"{text.upper()} means {count} {unit}, and durations here cannot use months: "
+            f"did you mean PT{count}M ({count} minutes)?"
+        )
+    if _CALENDAR_PARTS.match(text):
+        return "Durations here cannot use years or months: use weeks, days, hours or minutes."
+    return "Enter an ISO 8601 duration such as PT30M or P1D."
 
 
 def bounded_duration(

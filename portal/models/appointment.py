@@ -75,6 +75,9 @@ class Appointment(UUIDPrimaryKey, Timestamps, Base):
     # "metadata" is reserved on declarative classes; the column keeps the public name.
     metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", default=dict)
     custom_fields: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # Seed 001 ``interaction.routing``: the integration's routing data, kept as given
+    # (None on rows older than the column; read both as "none").
+    routing: Mapped[dict[str, Any] | None] = mapped_column(default=dict)
     notifications_active: Mapped[bool] = mapped_column(default=True)
     # The customer's answers to the service's booking questions, in the order asked,
     # each with the label it was asked under: [{id, label, type, value}]. Keeping the
@@ -143,6 +146,8 @@ class Participant(UUIDPrimaryKey, Base):
     email: Mapped[str | None] = mapped_column(String(254), index=True)
     phone: Mapped[str | None] = mapped_column(String(32))
     username: Mapped[str | None] = mapped_column(String(120))
+    # Seed 003 ``customerReference``: the customer's id in the integration's system.
+    reference: Mapped[str | None] = mapped_column(String(128), index=True)
     metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

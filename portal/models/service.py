@@ -84,7 +84,7 @@ class Service(UUIDPrimaryKey, Timestamps, Base):
         return timedelta(minutes=self.slot_interval_minutes or self.duration_minutes)
 
 
-class ServiceTimeSlot(UUIDPrimaryKey, Base):
+class ServiceTimeSlot(UUIDPrimaryKey, Timestamps, Base):
     """Seed 004: a weekly window in the service's timezone, offered or never offered."""
 
     __tablename__ = "service_time_slots"

@@ -38,6 +38,8 @@ class User(UUIDPrimaryKey, Timestamps, Base):
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     locale: Mapped[str] = mapped_column(String(16), default="en")
     active: Mapped[bool] = mapped_column(default=True)
+    # Seed 003 ``employeeReference``: the staff member's id in an integration's system.
+    reference: Mapped[str | None] = mapped_column(String(128), index=True)
     # SHA-256 of the calendar-feed secret; None until the user makes a feed link.
     calendar_secret_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     # Part of every staff session cookie: raising it ends all of this user's sessions.

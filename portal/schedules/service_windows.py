@@ -15,9 +15,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.booking.errors import NotFound
-from portal.models import Service, ServiceTimeSlot
+from portal.models import Service, ServiceTimeSlot, utcnow
 from portal.schedules.errors import StaleChange, raise_first
 from portal.scheduling import validation
+from portal.sql import TimeBounds
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,7 @@ def find_service(session: Session, service_id: uuid.UUID) -> Service:
     return service
 
 
+ANY_TIME = TimeBounds()
 SORT_FIELDS = {
     "dayOfWeek": ServiceTimeSlot.day_of_week,
     "fromTime": ServiceTimeSlot.from_minute,
@@ -79,6 +81,10 @@ def list_service_windows(
     available: bool | None = None,
     from_gte: int | None = None,
     from_lte: int | None = None,
+    to_gte: int | None = None,
+    to_lte: int | None = None,
+    created: TimeBounds = ANY_TIME,
+    updated: TimeBounds = ANY_TIME,
     sort_field: str = "dayOfWeek",
     sort_order: str = "asc",
     page_number: int = 1,
@@ -94,6 +100,13 @@ def list_service_windows(
         query = query.where(ServiceTimeSlot.from_minute >= from_gte)
     if from_lte is not None:
         query = query.where(ServiceTimeSlot.from_minute <= from_lte)
+    if to_gte is not None:
+        query = query.where(ServiceTimeSlot.to_minute >= to_gte)
+    if to_lte is not None:
+        query = query.where(ServiceTimeSlot.to_minute <= to_lte)
+    query = query.where(
+        *created.clauses(ServiceTimeSlot.created_at), *updated.clauses(ServiceTimeSlot.updated_at)
+    )
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     column = SORT_FIELDS[sort_field]
     direction = (lambda c: c.desc()) if sort_order == "desc" else (lambda c: c.asc())
@@ -152,6 +165,7 @@ def update_service_window(
     slot.from_minute = data.from_minute
     slot.to_minute = data.to_minute
     slot.available = data.available
+    slot.updated_at = utcnow()  # a save counts as an update even when nothing changed
     session.flush()
     return slot
 

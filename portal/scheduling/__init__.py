@@ -18,7 +18,7 @@ from portal.scheduling.rules import (
     TimeExceptionRule,
     WeeklyWindow,
 )
-from portal.scheduling.slots import free_slots
+from portal.scheduling.slots import free_slots, on_grid
 from portal.scheduling.validation import (
     ValidationError,
     ensure_valid,
@@ -38,6 +38,7 @@ __all__ = [
     "ServiceRules",
     "ServiceWindow",
     "Slot",
+    "on_grid",
     "TimeExceptionRule",
     "ValidationError",
     "WeeklyWindow",

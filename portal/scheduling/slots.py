@@ -380,6 +380,32 @@ def _emit_seats(
         found[start].append(agent_id)
 
 
+def on_grid(service: ServiceRules, agents: Sequence[AgentSchedule], start: datetime) -> bool:
+    """Step 2 alone: whether ``start`` is a grid start of one of the agents' working windows.
+
+    Busy time, time off and the other rules play no part: a start off the grid is
+    never offered, whatever the calendar holds (a different answer than "just taken").
+    """
+    if start.tzinfo is None:
+        raise ValueError("start must be an aware datetime (UTC)")
+    step = _exact_seconds(service.slot_interval, "slot_interval")
+    if start.microsecond:
+        return False
+    instant = int(start.timestamp())
+    for agent in agents:
+        zone = ZoneInfo(agent.timezone)
+        day = local_date(instant, zone)
+        windows = expand_weekly_seconds(
+            ((w.weekday, w.start_minute * 60, w.end_minute * 60) for w in agent.working_hours),
+            day - _ONE_DAY - _ONE_DAY,
+            day + _ONE_DAY,
+            zone,
+        )
+        if _on_grid(instant, windows, [window[0] for window in windows], step):
+            return True
+    return False
+
+
 def _on_grid(start: int, windows: list[Span], window_starts: list[int], step: int) -> bool:
     # Windows last at most a local day (plus a DST hour), so look back two days.
     p = bisect_right(window_starts, start) - 1

@@ -129,8 +129,12 @@ def test_the_appointment_shape(client, world):
         "Alice's call",
     )
     assert (item["start"], item["end"], item["duration"]) == (z(at(10)), z(at(10, 30)), "PT30M")
-    assert item["interaction"] == {"customFields": {}, "state": "PENDING"}
-    assert item["organizer"] == {"id": str(world.alice.id), "type": "AGENT"}
+    assert item["interaction"] == {"customFields": {}, "routing": None, "state": "PENDING"}
+    assert item["organizer"] == {
+        "id": str(world.alice.id),
+        "type": "AGENT",
+        "employeeReference": None,
+    }
     assert sorted(p["type"] for p in item["participantIds"]) == ["AGENT", "CUSTOMER"]
     assert item["notificationsActive"] is True
     assert {n["type"] for n in item["notifications"]} >= {"CREATE", "RESCHEDULE", "CANCEL"}
@@ -445,7 +449,7 @@ def test_update_errors(client, world):
     error(
         client.put(
             "/api/appointments/",
-            json={"id": str(world.mine.id), "interaction": {"routing": {}}},
+            json={"id": str(world.mine.id), "interaction": {"routing": {"queue": "x"}}},
             headers=headers,
         ),
         400,
@@ -693,6 +697,7 @@ def test_participants(client, world):
         "contact": {"primaryEmail": "bobby@example.org", "primaryPhone": "2102234988"},
         "username": "ewingb@myorg.com",
         "metadata": {"refNo": "CS-9838"},
+        "customerReference": None,
         "userId": None,
         "organizer": False,
     }

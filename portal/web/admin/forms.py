@@ -39,6 +39,7 @@ class UserForm(FlaskForm):
     role = SelectField("Role", choices=ROLE_CHOICES, validate_choice=False)
     timezone = StringField("Time zone", default="UTC")
     locale = StringField("Locale", default="en")
+    reference = StringField("Employee reference")
 
 
 class NewUserForm(UserForm):

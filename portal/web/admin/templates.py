@@ -2,26 +2,34 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from portal.admin import services as service_domain
 from portal.admin import templates as domain
 from portal.code_routes import code_settings
+from portal.delivery import AppTransport
 from portal.errors import on_domain_error
-from portal.extensions import db
+from portal.extensions import db, settings
 from portal.models import Channel, NotificationTemplate, Service, TemplateType
-from portal.notifications.placeholders import PLACEHOLDERS, TIMED_TYPES
+from portal.notifications.placeholders import PLACEHOLDERS, TIMED_TYPES, TemplateError
+from portal.notifications.verification import render_test_email
 from portal.web import htmx
 from portal.web.admin import bp
 from portal.web.admin.forms import TEMPLATE_TYPE_LABELS, SenderCodeForm, SenderForm, TemplateForm
 from portal.web.admin.helpers import FORM_ERROR, form_page
 from portal.web.forms import ActionForm
 
+log = logging.getLogger(__name__)
+
 _MAX_MINUTES = 10**8
+_TIMED = {t.value for t in TIMED_TYPES}
 
 
 # Neither found: NotFound, which the error handler answers with the 404 page.
@@ -34,9 +42,16 @@ def _template_or_404(service: Service, template_id: uuid.UUID | str) -> Notifica
 
 
 def _period(form: TemplateForm) -> timedelta | None:
-    if form.period.data is None:
+    """The period in the form, for the types that have one: a period left in the field
+    after switching to CREATE, RESCHEDULE or CANCEL is not the admin's meaning."""
+    if form.period.data is None or form.type.data not in _TIMED:
         return None
     return timedelta(minutes=max(-_MAX_MINUTES, min(_MAX_MINUTES, form.period.data)))
+
+
+def _period_seconds(form: TemplateForm) -> int | None:
+    period = _period(form)
+    return None if period is None else int(period.total_seconds())
 
 
 def _texts(form: TemplateForm) -> dict[str, Any]:
@@ -103,12 +118,13 @@ def service_templates(service_id: uuid.UUID):
 def template_new(service_id: uuid.UUID):
     service = _service_or_404(service_id)
     if request.method == "GET":
-        kind = request.args.get("type", TemplateType.REMINDER.value)
+        # A period is filled in only for a reminder or room link asked for by name.
+        kind = request.args.get("type", TemplateType.CREATE.value)
         form = TemplateForm(
             formdata=None,
             channel=request.args.get("channel", Channel.EMAIL.value),
             type=kind,
-            period=24 * 60 if kind in {t.value for t in TIMED_TYPES} else None,
+            period=24 * 60 if kind in _TIMED else None,
             locale=service.locale,
             active=True,
         )
@@ -183,6 +199,47 @@ def template_preview(service_id: uuid.UUID):
     response = _page(service, form, template)
     response.status_code = 200
     return response
+
+
+@bp.post("/services/<uuid:service_id>/templates/test-mail")
+def template_test_mail(service_id: uuid.UUID):
+    """Send the template being edited, rendered with sample data, to the signed-in admin.
+
+    Sent at once, not through the outbox (as ``POST /api/notifications/emails/test``): the
+    admin waits for it, and no appointment stands behind it. Nothing is saved.
+    """
+    service = _service_or_404(service_id)
+    form = TemplateForm()
+    if not form.validate_on_submit():
+        abort(400)
+    template = _template_or_404(service, form.template_id.data) if form.template_id.data else None
+    kind = _kind(form, template)
+    if kind is None or kind[0] != Channel.EMAIL:
+        flash("Test mails are for email templates: choose the Email channel.", "error")
+        return _page(service, form, template)
+    to_email = current_user.email
+    try:
+        mail = render_test_email(
+            to_email=to_email,
+            type=kind[1],
+            period_seconds=_period_seconds(form),
+            timezone=ZoneInfo(service.timezone),
+            locale=(form.locale.data or "").strip() or service.locale,
+            default_sender=settings().mail_default_sender,
+            service=service,
+            **_texts(form),
+        )
+    except TemplateError as error:
+        flash("Not sent: " + " ".join(error.problems), "error")
+        return _page(service, form, template)
+    try:
+        AppTransport(current_app._get_current_object()).deliver(mail)
+    except Exception as error:  # the mail server's failure, not the admin's
+        log.warning("Test mail failed: %s", error)
+        flash("The mail server did not accept the test mail; try again later.", "error")
+        return _page(service, form, template)
+    flash(f"A test mail with sample data went to {to_email}.", "success")
+    return _page(service, form, template)
 
 
 @bp.post("/services/<uuid:service_id>/templates/<uuid:template_id>/delete")

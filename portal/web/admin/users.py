@@ -45,6 +45,7 @@ def user_new():
             timezone=(form.timezone.data or "").strip(),
             locale=(form.locale.data or "").strip(),
             password=form.password.data or None,
+            reference=form.reference.data or None,
         )
         flash(f"{user.name} ({user.email}) was created.", "success")
         return redirect(url_for("admin.user_edit", user_id=user.id))
@@ -74,6 +75,7 @@ def user_edit(user_id: uuid.UUID):
                 name=form.name.data or "",
                 timezone=(form.timezone.data or "").strip(),
                 locale=(form.locale.data or "").strip(),
+                reference=form.reference.data or None,
             )
             if form.role.data:  # absent when the select is disabled (your own account)
                 fields["role"] = form.role.data

@@ -13,7 +13,7 @@ the error next to the form (4xx) and nothing is written.
 
 - ``GET  /agent/appointments/<id>[?month=&day=&timezone=]`` (htmx: the picker)
 - ``GET  /agent/appointments/<id>/day/<YYYY-MM-DD>`` (htmx: the day's slots)
-- ``POST .../details | reschedule | reassign | cancel | end | activate | join``
+- ``POST .../details | notifications | reschedule | reassign | cancel | end | activate | join``
 - ``POST .../participants/customers | participants/agents | participants/<pid>/remove``
 """
 
@@ -315,6 +315,24 @@ def appointment_details(appointment_id: uuid.UUID):
         actor=_actor(),
     )
     return _done(item, "Details saved.", "#details")
+
+
+@bp.post("/appointments/<uuid:appointment_id>/notifications")
+@role_required(*STAFF)
+def appointment_notifications(appointment_id: uuid.UUID):
+    """Switch the notices to its customers on or off (seed 001 ``notificationsActive``)."""
+    item = _appointment(appointment_id)
+    if not ActionForm().validate_on_submit() or request.form.get("active") not in ("on", "off"):
+        abort(400)
+    on_domain_error(_show_refusal(item, "notifications"))
+    active = request.form["active"] == "on"
+    updates.update_details(db.session, item, notifications_active=active, actor=_actor())
+    message = (
+        "Notices to the customer are on."
+        if active
+        else "Notices to the customer are off: nothing more is sent for this appointment."
+    )
+    return _done(item, message, "#notifications")
 
 
 @bp.post("/appointments/<uuid:appointment_id>/participants/customers")

@@ -16,7 +16,7 @@ from flask import render_template
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
-from portal.booking.availability import free_days, offered_answer
+from portal.booking.availability import closing_time_off_reasons, free_days, offered_answer
 from portal.models import Service
 from portal.scheduling import Slot
 from portal.web.formatting import format_datetime, locale
@@ -61,6 +61,8 @@ class Picker:
     last_day: date  # the last local date inside the booking horizon
     free_days: frozenset[date] = frozenset()
     day_slots: list[Slot] = field(default_factory=list)
+    # Public reasons of the time off that leaves the chosen day without a free time.
+    day_notes: list[str] = field(default_factory=list)
     message: str | None = None  # e.g. "That time was just taken"
     zone_error: str | None = None
     current_start: datetime | None = None  # rescheduling: the appointment's own time
@@ -225,4 +227,9 @@ def build_picker(
             picker.day = min(free)
     if picker.day is not None and (not with_month or picker.day in picker.free_days):
         picker.day_slots = slots_of(picker.day)
+    if picker.day is not None and not picker.day_slots and today <= picker.day <= last_day:
+        # Why a day has no time, when a time off closes it (its public reason).
+        picker.day_notes = closing_time_off_reasons(
+            session, service, picker.day, zone, now=now, agent_id=agent_id
+        )
     return picker

@@ -29,7 +29,9 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, object_session
 
 from portal.booking import links as booking_links
+from portal.calendars.details import Person
 from portal.calendars.ics import IcsMethod
+from portal.domain.settings import settings_of
 from portal.models import (
     Appointment,
     Channel,
@@ -41,6 +43,7 @@ from portal.models import (
     normalize_email,
     utcnow,
 )
+from portal.notifications.invitations import render_invitation
 from portal.notifications.placeholders import TIMED_TYPES, one_line
 from portal.notifications.rendering import render_template
 
@@ -278,6 +281,19 @@ class _Writer:
         rendered = render_template(
             template, self.appointment, participant, manage=self.manage, preface=preface
         )
+        # The invitation from the same snapshot as the text: sent as it is, however late.
+        invitation = (
+            render_invitation(
+                self.appointment,
+                ics,
+                attendee=Person(participant.full_name, address),
+                default_sender=settings_of(self.session).mail_default_sender,
+                manage_link=self.manage,
+                stamp=self.now,
+            )
+            if ics is not None
+            else None
+        )
         fields = dict(
             type=template.type.value,
             channel=template.channel,
@@ -285,6 +301,8 @@ class _Writer:
             text_body=rendered.text_body,
             html_body=rendered.html_body if template.channel == Channel.EMAIL else None,
             ics_method=ics.value if ics else None,
+            ics=invitation,
+            sequence=(self.appointment.sequence or 0) if ics is not None else None,
             manage_link=self.manage,
             due_at=due_at,
             status=OutboxStatus.PENDING,

@@ -173,19 +173,17 @@ def _claim(session: Session, now: datetime, lease_until: datetime, limit: int) -
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
-    claimed = (
-        session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id.in_(due))
-            .values(due_at=lease_until, attempts=OutboxMessage.attempts + 1)
-            .returning(OutboxMessage.id)
-            .execution_options(synchronize_session=False)
-        )
-        .scalars()
-        .all()
-    )
+    claimed = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(due))
+        .values(due_at=lease_until, attempts=OutboxMessage.attempts + 1)
+        .returning(OutboxMessage.id, OutboxMessage.sequence)
+        .execution_options(synchronize_session=False)
+    ).all()
     session.commit()
-    return list(claimed)
+    # RETURNING has no order: send an appointment's notices in SEQUENCE order.
+    claimed.sort(key=lambda row: -1 if row.sequence is None else row.sequence)
+    return [row.id for row in claimed]
 
 
 def _handle(

@@ -23,7 +23,9 @@ MANAGED_ROLES = (Role.AGENT, Role.SUPERVISOR, Role.ADMIN, Role.CLIENT_SERVICE)
 MIN_PASSWORD = 8
 MAX_PASSWORD = 200
 MAX_NAME = 120
-USER_FIELDS = frozenset({"email", "name", "role", "timezone", "locale", "password", "active"})
+USER_FIELDS = frozenset(
+    {"email", "name", "role", "timezone", "locale", "password", "active", "agent_notices"}
+)
 
 
 def get_user(session: Session, user_id: uuid.UUID | str) -> User:
@@ -105,6 +107,10 @@ def _validated(
         if not isinstance(fields["active"], bool):
             errors.add("active", "Active must be true or false.")
         clean["active"] = fields["active"]
+    if "agent_notices" in fields:
+        if not isinstance(fields["agent_notices"], bool):
+            errors.add("agent_notices", "Agent notices must be true or false.")
+        clean["agent_notices"] = fields["agent_notices"]
     role_after = clean.get("role") or (user.role if user else None)
     if fields.get("password") is not None:
         if role_after == Role.CLIENT_SERVICE:
@@ -152,6 +158,7 @@ def create_user(
     locale: str = "en",
     password: str | None = None,
     active: bool = True,
+    agent_notices: bool = True,
 ) -> User:
     """A new staff (AGENT, SUPERVISOR, ADMIN) or integration (CLIENT_SERVICE) user."""
     clean = _validated(
@@ -165,6 +172,7 @@ def create_user(
             locale=locale,
             password=password,
             active=active,
+            agent_notices=agent_notices,
         ),
     )
     user = User(
@@ -174,6 +182,7 @@ def create_user(
         timezone=clean["timezone"],
         locale=clean["locale"],
         active=clean["active"],
+        agent_notices=clean["agent_notices"],
     )
     if clean.get("password") is not None:
         user.set_password(clean["password"])
@@ -183,7 +192,7 @@ def create_user(
 
 
 def update_user(session: Session, user: User, *, actor: User | None = None, **fields: Any) -> User:
-    """Change any of email, name, role, timezone, locale, password, active.
+    """Change any of email, name, role, timezone, locale, password, active, agent_notices.
 
     ``actor`` (the admin making the change) may not deactivate themselves or change
     their own role; and the last active admin always stays an active admin.
@@ -200,6 +209,13 @@ def update_user(session: Session, user: User, *, actor: User | None = None, **fi
         user.set_password(password)
     if user.role == Role.CLIENT_SERVICE:
         user.password_hash = None  # integrations never sign in with a password
+    session.flush()
+    return user
+
+
+def set_agent_notices(session: Session, user: User, enabled: bool) -> User:
+    """A staff user's own choice: e-mails about bookings in their calendar, or none."""
+    user.agent_notices = bool(enabled)
     session.flush()
     return user
 

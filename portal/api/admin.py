@@ -106,6 +106,7 @@ USER_BODY = {
     "locale": Field(str),
     "password": Field(str, nullable=True, strip=False),
     "active": Field(bool),
+    "agentNotices": Field(bool),
 }
 USER_SORT_FIELDS = {"name": "name", "email": "email", "role": "role", "createdAt": "created"}
 USER_FILTERS = ("role", "active")
@@ -120,6 +121,7 @@ def user_json(user: User) -> dict[str, Any]:
         "timezone": user.timezone,
         "locale": user.locale,
         "active": user.active,
+        "agentNotices": user.agent_notices,
         "hasPassword": bool(user.password_hash),
         "createdAt": utc_z(user.created_at),
         "updatedAt": utc_z(user.updated_at),

@@ -139,6 +139,11 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "timezone": STRING,
             "locale": STRING,
             "active": {"type": "boolean"},
+            "agentNotices": {
+                "type": "boolean",
+                "description": "E-mails with the invitation about bookings in this user's "
+                "calendar (create, reschedule, reassign, cancel). Default true.",
+            },
             "hasPassword": {"type": "boolean"},
             "createdAt": DATE_TIME,
             "updatedAt": DATE_TIME,

@@ -246,6 +246,7 @@ def reassign(
     except SlotUnavailable:
         raise SlotUnavailable(AGENT_BUSY) from None
     new_organizer = session.get(User, agent_id)
+    previous_organizer = appointment.organizer
     for participant in list(appointment.participants):
         if participant.type == ParticipantType.AGENT and participant.user_id in (
             appointment.organizer_id,
@@ -257,6 +258,7 @@ def reassign(
     appointment.organizer = new_organizer
     appointment.sequence += 1
     flush_or_slot_taken(session, AGENT_BUSY)
+    outbox.queue_reassigned(appointment, previous_organizer)
     session.flush()
     return appointment
 

@@ -16,8 +16,10 @@ Rules (docs/decisions.md, "Notifications"):
   the same notice for the same schedule again refreshes the row (and resends it,
   for CREATE / RESCHEDULE / CANCEL); a REMINDER or ROOM already sent for that
   schedule is not queued twice.
-- Nothing is queued while ``appointment.notifications_active`` is off; stale
-  reminders are still dropped on reschedule and cancel.
+- Nothing is queued for customers while ``appointment.notifications_active`` is
+  off; stale reminders are still dropped on reschedule and cancel.
+- The appointment's agents get their own notices (``agent_notices``), whatever
+  ``notifications_active`` says: it is the customers' switch.
 """
 
 from __future__ import annotations
@@ -40,9 +42,11 @@ from portal.models import (
     OutboxStatus,
     Participant,
     TemplateType,
+    User,
     normalize_email,
     utcnow,
 )
+from portal.notifications.agent_notices import AgentNotice, queue_agent_notices
 from portal.notifications.invitations import render_invitation
 from portal.notifications.placeholders import TIMED_TYPES, one_line
 from portal.notifications.rendering import render_template
@@ -59,6 +63,7 @@ MessageKey = tuple[object, str, datetime | None]
 
 def queue_created(appointment: Appointment, *, now: datetime | None = None) -> None:
     """CREATE notices now, and the REMINDER / ROOM messages for the start."""
+    _notify_agents(appointment, AgentNotice.CREATE, now)
     if not appointment.notifications_active:
         return
     writer = _Writer(appointment, now)
@@ -69,6 +74,7 @@ def queue_created(appointment: Appointment, *, now: datetime | None = None) -> N
 def queue_rescheduled(appointment: Appointment, *, now: datetime | None = None) -> None:
     """RESCHEDULE notices; pending reminders move to the new start."""
     drop_pending_timed(appointment)
+    _notify_agents(appointment, AgentNotice.RESCHEDULE, now)
     if not appointment.notifications_active:
         return
     writer = _Writer(appointment, now)
@@ -89,12 +95,38 @@ def queue_cancelled(
     ``message`` (e.g. a time-off ``cancelMessage``) is put before the template's text.
     """
     drop_pending_timed(appointment)
+    _notify_agents(appointment, AgentNotice.CANCEL, now, reason=appointment.cancellation_reason)
     if not appointment.notifications_active:
         return
     channels = [
         channel for channel, wanted in ((Channel.EMAIL, email), (Channel.SMS, sms)) if wanted
     ]
     _Writer(appointment, now).notices(TemplateType.CANCEL, channels, preface=message)
+
+
+def queue_reassigned(
+    appointment: Appointment, previous_organizer: User | None, *, now: datetime | None = None
+) -> None:
+    """The old organizer's CANCEL, the new one's REQUEST, an update for the other agents.
+
+    Customers get nothing: their appointment keeps its time and place.
+    """
+    session = _session(appointment)
+    now = now or utcnow()
+    if previous_organizer is not None and previous_organizer.id != appointment.organizer_id:
+        queue_agent_notices(
+            session, appointment, AgentNotice.UNASSIGNED, now=now, users=[previous_organizer]
+        )
+    queue_agent_notices(session, appointment, AgentNotice.ASSIGNED, now=now)
+
+
+def _notify_agents(
+    appointment: Appointment, kind: AgentNotice, now: datetime | None, reason: str | None = None
+) -> None:
+    session = _session(appointment)
+    if appointment.id is None:
+        session.flush()
+    queue_agent_notices(session, appointment, kind, now=now or utcnow(), reason=reason)
 
 
 def drop_pending_timed(appointment: Appointment) -> None:

@@ -61,27 +61,27 @@ class _Wording:
 _WORDING = {
     AgentNotice.CREATE: _Wording(
         "New booking: {title} on {when}",
-        "{customers} booked “{title}” with you for {when_long}.",
+        '{customers} booked "{title}" with you for {when_long}.',
         IcsMethod.REQUEST,
     ),
     AgentNotice.RESCHEDULE: _Wording(
         "Moved: {title} to {when}",
-        "“{title}” with {customers} has moved to {when_long}.",
+        '"{title}" with {customers} has moved to {when_long}.',
         IcsMethod.REQUEST,
     ),
     AgentNotice.CANCEL: _Wording(
         "Cancelled: {title} on {when}",
-        "“{title}” with {customers} on {when_long} has been cancelled.",
+        '"{title}" with {customers} on {when_long} has been cancelled.',
         IcsMethod.CANCEL,
     ),
     AgentNotice.ASSIGNED: _Wording(
         "Assigned to you: {title} on {when}",
-        "“{title}” with {customers} on {when_long} is now yours (organizer: {organizer}).",
+        '"{title}" with {customers} on {when_long} is now yours (organizer: {organizer}).',
         IcsMethod.REQUEST,
     ),
     AgentNotice.UNASSIGNED: _Wording(
         "Reassigned: {title} on {when}",
-        "“{title}” with {customers} on {when_long} was handed to {organizer}; "
+        '"{title}" with {customers} on {when_long} was handed to {organizer}; '
         "it is off your calendar.",
         IcsMethod.CANCEL,
     ),

@@ -13,8 +13,14 @@ from collections.abc import Callable
 from datetime import datetime
 from importlib import import_module
 
+from email import encoders
+from email.header import Header
+from email.message import Message
+from email.mime.base import MIMEBase
+
 from flask import Flask, current_app
 from flask_mailman import EmailMultiAlternatives, SafeMIMEText
+from flask_mailman.message import SafeMIMEMultipart
 
 from portal.booking import waitlist
 from portal.calendars.details import one_line
@@ -26,12 +32,70 @@ from portal.notifications.sender import BATCH_SIZE, PassReport
 from portal.notifications.sms import LocmemSmsGateway, LogSmsGateway, SmsGateway, SmsMessage
 
 
-def calendar_part(ics: bytes, method: str, filename: str = "invite.ics") -> SafeMIMEText:
-    """``text/calendar; method=...`` as an attachment, which mail clients offer to import."""
+# RFC 3834: mail made by a program; well-behaved auto-responders do not answer it.
+AUTO_SUBMITTED = "auto-generated"
+INVITATION_FILENAME = "invite.ics"
+
+
+def calendar_part(ics: bytes, method: str) -> SafeMIMEText:
+    """``text/calendar; method=...``: the alternative Outlook and Gmail show as an invitation."""
     part = SafeMIMEText(ics.decode("utf-8"), "calendar", "utf-8")
-    part.set_param("method", method)
+    part.set_param("method", method, requote=False)  # unquoted, as Outlook writes it
+    return part
+
+
+def calendar_attachment(ics: bytes, filename: str = INVITATION_FILENAME) -> MIMEBase:
+    """The same calendar as an ``application/ics`` file, for clients that only offer files.
+
+    Apple Mail and older Thunderbird releases show no invitation for a ``text/calendar``
+    alternative (they render the text part and ignore the rest); a named attachment is
+    what they offer to add to the calendar. ``application/ics`` rather than a second
+    ``text/calendar`` so Outlook and Gmail do not show the invitation twice.
+    """
+    part = MIMEBase("application", "ics", name=filename)
+    part.set_payload(ics)
+    encoders.encode_base64(part)
     part.add_header("Content-Disposition", "attachment", filename=filename)
     return part
+
+
+class PortalEmail(EmailMultiAlternatives):
+    """Flask-Mailman's message with the portal's headers and invitation layout.
+
+    ``multipart/mixed`` [``multipart/alternative`` [text/plain, text/html?,
+    text/calendar; method=...], application/ics invite.ics] when there is an
+    invitation; the usual text (+ html) message otherwise.
+    """
+
+    def __init__(self, *args, ics: bytes | None = None, ics_method: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.ics = ics if ics_method else None
+        self.ics_method = ics_method
+        if self.ics is not None:
+            self.attachments.append(calendar_attachment(self.ics))
+
+    def _create_alternatives(self, msg):
+        if self.ics is None:
+            return super()._create_alternatives(msg)
+        alternative = SafeMIMEMultipart(_subtype="alternative", encoding=self.encoding)
+        alternative.attach(msg)
+        for content, mimetype in self.alternatives:
+            alternative.attach(self._create_mime_attachment(content, mimetype))
+        alternative.attach(calendar_part(self.ics, self.ics_method))
+        return alternative
+
+    def message(self):
+        msg = super().message()
+        # Flask-Mailman pre-encodes a non-ASCII subject without counting "Subject: ",
+        # which folds it with an empty first line (read back with a leading space). A
+        # Header that knows its name folds right; the subject is one line already.
+        subject = one_line(self.subject)
+        del msg["Subject"]
+        if subject.isascii():
+            Message.__setitem__(msg, "Subject", subject)
+        else:
+            Message.__setitem__(msg, "Subject", Header(subject, "utf-8", header_name="Subject"))
+        return msg
 
 
 def build_email(
@@ -46,17 +110,20 @@ def build_email(
     message_id: str | None = None,
 ) -> EmailMultiAlternatives:
     """The mail; ``message_id`` (an outbox row's) replaces the one Flask-Mailman would make."""
-    message = EmailMultiAlternatives(
+    headers = {"Auto-Submitted": AUTO_SUBMITTED}
+    if message_id:
+        headers["Message-ID"] = message_id
+    message = PortalEmail(
         subject=one_line(subject),
         body=text_body,
         from_email=from_email,
         to=[to],
-        headers={"Message-ID": message_id} if message_id else None,
+        headers=headers,
+        ics=ics,
+        ics_method=ics_method,
     )
     if html_body:
         message.attach_alternative(html_body, "text/html")
-    if ics is not None and ics_method:
-        message.attach(calendar_part(ics, ics_method))
     return message
 
 

@@ -25,7 +25,17 @@ MAX_PASSWORD = 200
 MAX_NAME = 120
 MAX_REFERENCE = 128
 USER_FIELDS = frozenset(
-    {"email", "name", "role", "timezone", "locale", "password", "active", "reference"}
+    {
+        "email",
+        "name",
+        "role",
+        "timezone",
+        "locale",
+        "password",
+        "active",
+        "reference",
+        "agent_notices",
+    }
 )
 
 
@@ -118,6 +128,10 @@ def _validated(
         if not isinstance(fields["active"], bool):
             errors.add("active", "Active must be true or false.")
         clean["active"] = fields["active"]
+    if "agent_notices" in fields:
+        if not isinstance(fields["agent_notices"], bool):
+            errors.add("agent_notices", "Agent notices must be true or false.")
+        clean["agent_notices"] = fields["agent_notices"]
     role_after = clean.get("role") or (user.role if user else None)
     if fields.get("password") is not None:
         if role_after == Role.CLIENT_SERVICE:
@@ -166,6 +180,7 @@ def create_user(
     password: str | None = None,
     active: bool = True,
     reference: str | None = None,
+    agent_notices: bool = True,
 ) -> User:
     """A new staff (AGENT, SUPERVISOR, ADMIN) or integration (CLIENT_SERVICE) user."""
     clean = _validated(
@@ -180,6 +195,7 @@ def create_user(
             password=password,
             active=active,
             reference=reference,
+            agent_notices=agent_notices,
         ),
     )
     user = User(
@@ -190,6 +206,7 @@ def create_user(
         locale=clean["locale"],
         active=clean["active"],
         reference=clean["reference"],
+        agent_notices=clean["agent_notices"],
     )
     if clean.get("password") is not None:
         user.set_password(clean["password"])
@@ -199,7 +216,8 @@ def create_user(
 
 
 def update_user(session: Session, user: User, *, actor: User | None = None, **fields: Any) -> User:
-    """Change any of email, name, role, timezone, locale, password, active, reference.
+    """Change any of email, name, role, timezone, locale, password, active, reference,
+    agent_notices.
 
     ``actor`` (the admin making the change) may not deactivate themselves or change
     their own role; and the last active admin always stays an active admin.
@@ -216,6 +234,13 @@ def update_user(session: Session, user: User, *, actor: User | None = None, **fi
         user.set_password(password)
     if user.role == Role.CLIENT_SERVICE:
         user.password_hash = None  # integrations never sign in with a password
+    session.flush()
+    return user
+
+
+def set_agent_notices(session: Session, user: User, enabled: bool) -> User:
+    """A staff user's own choice: e-mails about bookings in their calendar, or none."""
+    user.agent_notices = bool(enabled)
     session.flush()
     return user
 

@@ -133,6 +133,7 @@ USER_BODY = {
     "password": Field(str, nullable=True, strip=False),
     "active": Field(bool),
     "employeeReference": Field(str, nullable=True, max_length=128, dest="reference"),
+    "agentNotices": Field(bool),
 }
 USER_SORT_FIELDS = {"name": "name", "email": "email", "role": "role", "createdAt": "created"}
 USER_FILTERS = ("role", "active")
@@ -147,6 +148,7 @@ def user_json(user: User) -> dict[str, Any]:
         "timezone": user.timezone,
         "locale": user.locale,
         "active": user.active,
+        "agentNotices": user.agent_notices,
         "hasPassword": bool(user.password_hash),
         "employeeReference": user.reference,
         "createdAt": utc_z(user.created_at),

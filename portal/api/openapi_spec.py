@@ -212,6 +212,11 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "timezone": STRING,
             "locale": STRING,
             "active": {"type": "boolean"},
+            "agentNotices": {
+                "type": "boolean",
+                "description": "E-mails with the invitation about bookings in this user's "
+                "calendar (create, reschedule, reassign, cancel). Default true.",
+            },
             "hasPassword": {"type": "boolean"},
             "employeeReference": nullable(STRING),
             "createdAt": DATE_TIME,

@@ -273,6 +273,7 @@ def reassign(
     except SlotUnavailable:
         raise SlotUnavailable(AGENT_BUSY) from None
     new_organizer = session.get(User, agent_id)
+    previous_organizer = appointment.organizer
     for participant in list(appointment.participants):
         if participant.type == ParticipantType.AGENT and participant.user_id in (
             appointment.organizer_id,
@@ -285,6 +286,7 @@ def reassign(
     appointment.sequence += 1
     flush_or_slot_taken(session, AGENT_BUSY)
     emit_appointment(session, webhook_events.APPOINTMENT_REASSIGNED, appointment, now=now)
+    outbox.queue_reassigned(appointment, previous_organizer)
     session.flush()
     return appointment
 

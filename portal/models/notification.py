@@ -89,6 +89,12 @@ class OutboxMessage(UUIDPrimaryKey, Base):
     html_body: Mapped[str | None] = mapped_column(Text)
     # The .ics method to attach (REQUEST / CANCEL), if any.
     ics_method: Mapped[str | None] = mapped_column(String(16))
+    # The invitation itself, rendered from the same snapshot as the text when the row was
+    # queued (CREATE / RESCHEDULE / CANCEL); the sender sends it as it is.
+    ics: Mapped[str | None] = mapped_column(Text)
+    # The appointment's SEQUENCE in ``ics``: a row older than one already sent to the same
+    # recipient is dropped, so an invitation never goes back in time.
+    sequence: Mapped[int | None]
     # The customer's manage URL minted for this message (the raw link is in the body
     # anyway): reused when a reminder is rendered again at send time and for its .ics.
     manage_link: Mapped[str | None] = mapped_column(String(500))

@@ -7,7 +7,7 @@ import uuid
 from enum import StrEnum
 from functools import cache
 
-from sqlalchemy import Enum, String, func
+from sqlalchemy import Enum, String, func, true
 from sqlalchemy.orm import Mapped, mapped_column, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -44,6 +44,9 @@ class User(UUIDPrimaryKey, Timestamps, Base):
     calendar_secret_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     # Part of every staff session cookie: raising it ends all of this user's sessions.
     session_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    # E-mails (with the invitation) about bookings in this user's calendar: create,
+    # reschedule, reassign, cancel. On by default; the agent or an admin turns it off.
+    agent_notices: Mapped[bool] = mapped_column(default=True, server_default=true())
 
     @validates("email")
     def _normalize_email(self, _key: str, value: str) -> str:

@@ -24,7 +24,9 @@ def _html(*paragraphs: str) -> str:
     return f'<!doctype html><html><body style="font-family: sans-serif">{body}</body></html>'
 
 
-_WHEN = "{{dd-MM-yyyy}} at {{time24}} ({{zone}})"
+# The abbreviation tells "02:00 CEST" from "02:00 CET" on the night clocks go back.
+_AT = "{{time24}} {{zoneAbbr}} ({{zone}})"
+_WHEN = f"{{{{dd-MM-yyyy}}}} at {_AT}"
 # The deadlines are the service's cut-offs (the start when it has none).
 _MANAGE_TEXT = (
     "To reschedule (until {{rescheduleDeadline}}) or cancel (until {{cancelDeadline}}): "
@@ -79,7 +81,7 @@ DEFAULT_TEMPLATES: tuple[DefaultTemplate, ...] = (
     DefaultTemplate(
         Channel.EMAIL,
         TemplateType.REMINDER,
-        "Reminder: {{title}} on {{dd-MM-yyyy}} at {{time24}}",
+        "Reminder: {{title}} on {{dd-MM-yyyy}} at {{time24}} {{zoneAbbr}}",
         f'Dear {{{{firstName}}}},\n\nThis is a reminder of your appointment "{{{{title}}}}" '
         f"with {{{{agentName}}}} on {_WHEN}.\n\n{_MANAGE_TEXT}",
         _html(
@@ -93,13 +95,13 @@ DEFAULT_TEMPLATES: tuple[DefaultTemplate, ...] = (
     DefaultTemplate(
         Channel.EMAIL,
         TemplateType.ROOM,
-        "Your video call starts at {{time24}}: join here",
+        "Your video call starts at {{time24}} {{zoneAbbr}}: join here",
         'Dear {{firstName}},\n\nYour video call "{{title}}" with {{agentName}} starts at '
-        "{{time24}} ({{zone}}).\n\nJoin: {{roomLink}}",
+        f"{_AT}.\n\nJoin: {{{{roomLink}}}}",
         _html(
             "Dear {{firstName}},",
             "Your video call &ldquo;{{title}}&rdquo; with {{agentName}} starts at "
-            "<strong>{{time24}} ({{zone}})</strong>.",
+            f"<strong>{_AT}</strong>.",
             '<a href="{{roomLink}}">Join the video call</a>',
         ),
         timedelta(minutes=10),
@@ -108,15 +110,15 @@ DEFAULT_TEMPLATES: tuple[DefaultTemplate, ...] = (
         Channel.SMS,
         TemplateType.REMINDER,
         "",
-        "Reminder: {{title}} with {{agentName}} on {{dd-MM-yyyy}} {{time24}} ({{zone}}). "
-        "Manage: {{manageLink}}",
+        "Reminder: {{title}} with {{agentName}} on {{dd-MM-yyyy}} "
+        f"{_AT}. Manage: {{{{manageLink}}}}",
         period=timedelta(hours=2),
     ),
     DefaultTemplate(
         Channel.SMS,
         TemplateType.CANCEL,
         "",
-        "Cancelled: {{title}} on {{dd-MM-yyyy}} {{time24}} ({{zone}}).",
+        f"Cancelled: {{{{title}}}} on {{{{dd-MM-yyyy}}}} {_AT}.",
     ),
 )
 

@@ -16,8 +16,10 @@ Rules (docs/decisions.md, "Notifications"):
   the same notice for the same schedule again refreshes the row (and resends it,
   for CREATE / RESCHEDULE / CANCEL); a REMINDER or ROOM already sent for that
   schedule is not queued twice.
-- Nothing is queued while ``appointment.notifications_active`` is off; stale
-  reminders are still dropped on reschedule and cancel.
+- Nothing is queued for customers while ``appointment.notifications_active`` is
+  off; stale reminders are still dropped on reschedule and cancel.
+- The appointment's agents get their own notices (``agent_notices``), whatever
+  ``notifications_active`` says: it is the customers' switch.
 """
 
 from __future__ import annotations
@@ -29,7 +31,9 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, object_session
 
 from portal.booking import links as booking_links
+from portal.calendars.details import Person
 from portal.calendars.ics import IcsMethod
+from portal.domain.settings import settings_of
 from portal.models import (
     Appointment,
     Channel,
@@ -38,9 +42,12 @@ from portal.models import (
     OutboxStatus,
     Participant,
     TemplateType,
+    User,
     normalize_email,
     utcnow,
 )
+from portal.notifications.agent_notices import AgentNotice, queue_agent_notices
+from portal.notifications.invitations import render_invitation
 from portal.notifications.placeholders import TIMED_TYPES, one_line
 from portal.notifications.rendering import render_template
 
@@ -56,6 +63,7 @@ MessageKey = tuple[object, str, datetime | None]
 
 def queue_created(appointment: Appointment, *, now: datetime | None = None) -> None:
     """CREATE notices now, and the REMINDER / ROOM messages for the start."""
+    _notify_agents(appointment, AgentNotice.CREATE, now)
     if not appointment.notifications_active:
         return
     writer = _Writer(appointment, now)
@@ -66,6 +74,7 @@ def queue_created(appointment: Appointment, *, now: datetime | None = None) -> N
 def queue_rescheduled(appointment: Appointment, *, now: datetime | None = None) -> None:
     """RESCHEDULE notices; pending reminders move to the new start."""
     drop_pending_timed(appointment)
+    _notify_agents(appointment, AgentNotice.RESCHEDULE, now)
     if not appointment.notifications_active:
         return
     writer = _Writer(appointment, now)
@@ -86,12 +95,38 @@ def queue_cancelled(
     ``message`` (e.g. a time-off ``cancelMessage``) is put before the template's text.
     """
     drop_pending_timed(appointment)
+    _notify_agents(appointment, AgentNotice.CANCEL, now, reason=appointment.cancellation_reason)
     if not appointment.notifications_active:
         return
     channels = [
         channel for channel, wanted in ((Channel.EMAIL, email), (Channel.SMS, sms)) if wanted
     ]
     _Writer(appointment, now).notices(TemplateType.CANCEL, channels, preface=message)
+
+
+def queue_reassigned(
+    appointment: Appointment, previous_organizer: User | None, *, now: datetime | None = None
+) -> None:
+    """The old organizer's CANCEL, the new one's REQUEST, an update for the other agents.
+
+    Customers get nothing: their appointment keeps its time and place.
+    """
+    session = _session(appointment)
+    now = now or utcnow()
+    if previous_organizer is not None and previous_organizer.id != appointment.organizer_id:
+        queue_agent_notices(
+            session, appointment, AgentNotice.UNASSIGNED, now=now, users=[previous_organizer]
+        )
+    queue_agent_notices(session, appointment, AgentNotice.ASSIGNED, now=now)
+
+
+def _notify_agents(
+    appointment: Appointment, kind: AgentNotice, now: datetime | None, reason: str | None = None
+) -> None:
+    session = _session(appointment)
+    if appointment.id is None:
+        session.flush()
+    queue_agent_notices(session, appointment, kind, now=now or utcnow(), reason=reason)
 
 
 def drop_pending_timed(appointment: Appointment) -> None:
@@ -278,6 +313,19 @@ class _Writer:
         rendered = render_template(
             template, self.appointment, participant, manage=self.manage, preface=preface
         )
+        # The invitation from the same snapshot as the text: sent as it is, however late.
+        invitation = (
+            render_invitation(
+                self.appointment,
+                ics,
+                attendee=Person(participant.full_name, address),
+                default_sender=settings_of(self.session).mail_default_sender,
+                manage_link=self.manage,
+                stamp=self.now,
+            )
+            if ics is not None
+            else None
+        )
         fields = dict(
             type=template.type.value,
             channel=template.channel,
@@ -285,6 +333,8 @@ class _Writer:
             text_body=rendered.text_body,
             html_body=rendered.html_body if template.channel == Channel.EMAIL else None,
             ics_method=ics.value if ics else None,
+            ics=invitation,
+            sequence=(self.appointment.sequence or 0) if ics is not None else None,
             manage_link=self.manage,
             due_at=due_at,
             status=OutboxStatus.PENDING,

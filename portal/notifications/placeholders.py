@@ -23,6 +23,7 @@ PLACEHOLDERS: tuple[str, ...] = (
     "time24",
     "time12",
     "zone",
+    "zoneAbbr",
     "roomLink",
     "manageLink",
     "agentName",

@@ -1,7 +1,9 @@
 """Placeholder values for one appointment and recipient, and rendered messages.
 
 Dates and times are shown in the appointment's time zone and locale (Babel);
-the zone is shown by its IANA name, which is unambiguous in every language.
+the zone is shown by its IANA name, which is unambiguous in every language, and
+the time by the zone's abbreviation at that instant (``{{zoneAbbr}}``: "CEST" or
+"CET"), which tells the two occurrences of a repeated autumn hour apart.
 """
 
 from __future__ import annotations
@@ -38,6 +40,21 @@ def babel_locale(name: str | None) -> Locale:
         return Locale.parse("en")
 
 
+def zone_abbreviation(local: datetime) -> str:
+    """The zone's abbreviation at this aware local time: "CEST", "CET", "EST", "UTC".
+
+    Zones without a letters abbreviation (tzdata writes "+0545" for Asia/Kathmandu)
+    show the offset instead: "UTC+05:45".
+    """
+    name = local.tzname() or ""
+    if name.isalpha():
+        return name
+    offset = local.utcoffset() or timedelta(0)
+    sign = "-" if offset < timedelta(0) else "+"
+    minutes = abs(int(offset.total_seconds())) // 60
+    return f"UTC{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
 def time_values(start: datetime, zone: ZoneInfo, locale_name: str | None) -> dict[str, str]:
     local = start.astimezone(zone)
     locale = babel_locale(locale_name)
@@ -47,6 +64,7 @@ def time_values(start: datetime, zone: ZoneInfo, locale_name: str | None) -> dic
         "time24": format_time(clock, "HH:mm", locale=locale),
         "time12": format_time(clock, "h:mm a", locale=locale),
         "zone": zone.key,
+        "zoneAbbr": zone_abbreviation(local),
     }
 
 

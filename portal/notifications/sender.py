@@ -42,12 +42,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, UTC
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from portal.booking.links import customer_area_url
-from portal.calendars.details import Person, join_link
-from portal.calendars.ics import IcsMethod, appointment_ics
+from portal.calendars.details import join_link
 from portal.domain.settings import Settings, settings_of
 from portal.models import (
     Appointment,
@@ -65,7 +64,6 @@ from portal.notifications.outbox import TIMED_TYPE_NAMES, recipients
 from portal.notifications.outgoing import (
     Outgoing,
     Transport,
-    address_of,
     message_id_for,
     sender_address,
 )
@@ -192,23 +190,22 @@ def _claim(session: Session, now: datetime, lease_until: datetime, limit: int) -
     due = (
         select(OutboxMessage.id)
         .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.due_at <= now)
-        .order_by(OutboxMessage.due_at, OutboxMessage.id)
+        # An appointment's notices queued together go out in SEQUENCE order.
+        .order_by(OutboxMessage.due_at, OutboxMessage.sequence, OutboxMessage.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
-    claimed = (
-        session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id.in_(due))
-            .values(due_at=lease_until, attempts=OutboxMessage.attempts + 1)
-            .returning(OutboxMessage.id)
-            .execution_options(synchronize_session=False)
-        )
-        .scalars()
-        .all()
-    )
+    claimed = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(due))
+        .values(due_at=lease_until, attempts=OutboxMessage.attempts + 1)
+        .returning(OutboxMessage.id, OutboxMessage.sequence)
+        .execution_options(synchronize_session=False)
+    ).all()
     session.commit()
-    return list(claimed)
+    # RETURNING has no order: send an appointment's notices in SEQUENCE order.
+    claimed.sort(key=lambda row: -1 if row.sequence is None else row.sequence)
+    return [row.id for row in claimed]
 
 
 def _handle(
@@ -381,11 +378,32 @@ def _prepare_webhook(session: Session, message: OutboxMessage) -> WebhookRequest
     return request or Skip("its webhook subscription was removed or switched off")
 
 
+def _superseded(session: Session, message: OutboxMessage) -> bool:
+    """Whether a newer invitation already went to this recipient for this appointment.
+
+    Sending this one now would take the recipient's calendar back to an older state
+    (SEQUENCE going back); its text is just as out of date, so it is dropped.
+    """
+    if message.sequence is None or message.appointment_id is None:
+        return False
+    newest_sent = session.scalar(
+        select(func.max(OutboxMessage.sequence)).where(
+            OutboxMessage.appointment_id == message.appointment_id,
+            OutboxMessage.recipient == message.recipient,
+            OutboxMessage.status == OutboxStatus.SENT,
+            OutboxMessage.id != message.id,
+        )
+    )
+    return newest_sent is not None and newest_sent > message.sequence
+
+
 def _prepare(session: Session, message: OutboxMessage, clock: datetime) -> Outgoing | Skip:
     settings = settings_of(session)
     appointment = message.appointment
     subject, text, html = message.subject, message.text_body, message.html_body
     participant = _recipient(appointment, message) if appointment is not None else None
+    if _superseded(session, message):
+        return Skip("a newer notice of this appointment was already sent to the recipient")
     if appointment is not None and message.type in TIMED_TYPE_NAMES:
         # Rendered again at send time: names, title and the room link may have changed.
         reason = _stale(appointment, message)
@@ -415,18 +433,10 @@ def _prepare(session: Session, message: OutboxMessage, clock: datetime) -> Outgo
     from_email = sender_address(
         appointment.service if appointment is not None else None, settings.mail_default_sender
     )
-    ics = None
-    if message.ics_method and appointment is not None:
-        method = IcsMethod(message.ics_method)
-        name = participant.full_name if participant is not None else ""
-        ics = appointment_ics(
-            appointment,
-            method=method,
-            organizer=Person(appointment.organizer.name, address_of(from_email)),
-            attendees=[Person(name, message.recipient)],
-            manage_link=_manage_link(settings, message) if method == IcsMethod.REQUEST else None,
-            stamp=clock,
-        )
+    # The invitation stored with the row, from the snapshot its text was rendered from;
+    # rows queued before invitations were stored go without one rather than a rebuilt
+    # invitation that could contradict their text.
+    has_invitation = bool(message.ics and message.ics_method)
     return Outgoing(
         Channel.EMAIL,
         message.recipient,
@@ -434,7 +444,7 @@ def _prepare(session: Session, message: OutboxMessage, clock: datetime) -> Outgo
         text,
         html,
         from_email,
-        ics,
-        message.ics_method,
+        message.ics.encode("utf-8") if has_invitation else None,
+        message.ics_method if has_invitation else None,
         message_id=message_id_for(message.id, settings.public_url),
     )

@@ -39,11 +39,21 @@ def fake_manage_links(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def make_agent(
-    name: str = "Dana Agent", email_address: str | None = None, tz: str = "Europe/Berlin"
+    name: str = "Dana Agent",
+    email_address: str | None = None,
+    tz: str = "Europe/Berlin",
+    *,
+    agent_notices: bool = False,
 ) -> User:
+    """An agent; with agent notices off unless asked, so tests of the customers' mail
+    count only theirs (the agents' own are tested in test_agent_notices.py)."""
     n = next(_counter)
     user = User(
-        email=email_address or f"agent{n}@example.com", name=name, role=Role.AGENT, timezone=tz
+        email=email_address or f"agent{n}@example.com",
+        name=name,
+        role=Role.AGENT,
+        timezone=tz,
+        agent_notices=agent_notices,
     )
     db.session.add(user)
     db.session.flush()

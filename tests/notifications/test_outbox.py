@@ -88,7 +88,7 @@ def test_create_queues_confirmation_sms_and_reminders(app):
     assert confirmation.ics_method == "REQUEST"
     assert confirmation.schedule_start == start
     assert f"{MANAGE_PREFIX}{appointment.id}" in confirmation.text_body
-    assert "20-03-2030 at 10:00 (Europe/Berlin)" in confirmation.text_body
+    assert "20-03-2030 at 10:00 CET (Europe/Berlin)" in confirmation.text_body
     assert all(r.ics_method is None for r in rows(appointment, TemplateType.REMINDER))
 
 

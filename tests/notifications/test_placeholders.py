@@ -87,14 +87,14 @@ def test_no_value_can_inject_a_header_through_the_subject():
 
 
 @pytest.mark.parametrize(
-    "tz, locale, date, t24, t12",
+    "tz, locale, date, t24, t12, abbr",
     [
-        ("Europe/Berlin", "de", "31-03-2030", "03:30", "3:30 AM"),  # after spring-forward
-        ("America/New_York", "en_US", "30-03-2030", "21:30", "9:30 PM"),
-        ("Asia/Kolkata", "en-GB", "31-03-2030", "07:00", "7:00 am"),
+        ("Europe/Berlin", "de", "31-03-2030", "03:30", "3:30 AM", "CEST"),  # after spring-forward
+        ("America/New_York", "en_US", "30-03-2030", "21:30", "9:30 PM", "EDT"),
+        ("Asia/Kolkata", "en-GB", "31-03-2030", "07:00", "7:00 am", "IST"),
     ],
 )
-def test_values_in_the_appointments_zone_and_locale(app, tz, locale, date, t24, t12):
+def test_values_in_the_appointments_zone_and_locale(app, tz, locale, date, t24, t12, abbr):
     appointment = make_appointment(
         datetime(2030, 3, 31, 1, 30, tzinfo=UTC), tz=tz, locale=locale, title="Check-up"
     )
@@ -108,6 +108,7 @@ def test_values_in_the_appointments_zone_and_locale(app, tz, locale, date, t24, 
         "time24": t24,
         "time12": t12,
         "zone": tz,
+        "zoneAbbr": abbr,
         "roomLink": "",
         "manageLink": "https://x/manage",
         "agentName": "Dana Agent",
@@ -152,7 +153,7 @@ def test_default_create_template_renders(app):
     )
     assert rendered.subject == "Booked: Tom & Jerry <b> on 01-06-2030"
     assert "Dear O'Neil <i>," in rendered.text_body
-    assert "01-06-2030 at 10:00 (Europe/Berlin)" in rendered.text_body
+    assert "01-06-2030 at 10:00 CEST (Europe/Berlin)" in rendered.text_body
     assert "https://p/m?a=1&b=2" in rendered.text_body
     assert "Tom &amp; Jerry &lt;b&gt;" in rendered.html_body
     assert "O&#39;Neil &lt;i&gt;" in rendered.html_body

@@ -67,8 +67,12 @@ def test_confirmation_goes_out_with_its_ics_request_part(app):
     assert mime["Subject"] == "Booked: Consultation on 20-03-2030"
     (part,) = calendar_parts(mime)
     assert part.get_param("method") == "REQUEST"
-    assert part.get_content_disposition() == "attachment"
-    assert part.get_filename() == "invite.ics"
+    assert part.get_content_disposition() is None  # the invitation itself, not a file
+    (attachment,) = [p for p in mime.walk() if p.get_content_type() == "application/ics"]
+    assert attachment.get_content_disposition() == "attachment"
+    assert attachment.get_filename() == "invite.ics"
+    same_text = attachment.get_payload(decode=True).replace(b"\r\n", b"\n")
+    assert same_text == part.get_payload(decode=True).replace(b"\r\n", b"\n")
     calendar = Calendar.from_ical(part.get_payload(decode=True))
     assert calendar["METHOD"] == "REQUEST"
     event = calendar.events[0]
@@ -90,7 +94,9 @@ def test_reminders_wait_for_their_time(app):
     send_due(now=NOW)
     assert send_due(now=START - timedelta(days=1, seconds=1)).sent == 0
     assert send_due(now=START - timedelta(days=1)).sent == 1
-    assert [m.subject for m in mailbox(app)][-1] == "Reminder: Consultation on 20-03-2030 at 10:00"
+    assert [m.subject for m in mailbox(app)][-1] == (
+        "Reminder: Consultation on 20-03-2030 at 10:00 CET"
+    )
 
 
 def test_cancel_mail_carries_method_cancel(app):

@@ -16,3 +16,4 @@ from portal.web.agent import time_off  # noqa: E402,F401
 from portal.web.agent import dashboard  # noqa: E402,F401
 from portal.web.agent import calendar  # noqa: E402,F401
 from portal.web.agent import appointments  # noqa: E402,F401
+from portal.web.agent import notices  # noqa: E402,F401

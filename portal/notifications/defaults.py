@@ -29,12 +29,12 @@ _AT = "{{time24}} {{zoneAbbr}} ({{zone}})"
 _WHEN = f"{{{{dd-MM-yyyy}}}} at {_AT}"
 # The deadlines are the service's cut-offs (the start when it has none).
 _MANAGE_TEXT = (
-    "To reschedule (until {{rescheduleDeadline}}) or cancel (until {{cancelDeadline}}): "
+    "Reschedule until {{rescheduleDeadline}} or cancel until {{cancelDeadline}} here: "
     "{{manageLink}}"
 )
 _MANAGE_HTML = (
-    '<a href="{{manageLink}}">Reschedule or cancel</a> '
-    "(reschedule until {{rescheduleDeadline}}, cancel until {{cancelDeadline}})"
+    '<a href="{{manageLink}}">Reschedule or cancel</a>: '
+    "reschedule until {{rescheduleDeadline}}, cancel until {{cancelDeadline}}."
 )
 
 DEFAULT_TEMPLATES: tuple[DefaultTemplate, ...] = (

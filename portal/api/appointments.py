@@ -377,6 +377,10 @@ CREATE_FIELDS = {
     "customer": Field(dict, required=True, fields=STAFF_CUSTOMER_FIELDS, parse=_customer_only),
     "reference": Field(str, min_length=1, max_length=updates.REFERENCE_MAX),
     "metadata": Field(dict),
+    "notificationsActive": Field(bool, default=True),
+    "interaction": Field(dict, fields={"routing": ROUTING}),
+    "endDate": Field(str, parse=utc_datetime),
+    "done": Field(bool),
     "answers": Field(dict, default=dict),  # {question id: value}; the service's questions
     # Book past the service's limits on purpose (issue 18); otherwise they hold for staff too.
     "overrideLimits": Field(bool, default=False),
@@ -402,6 +406,10 @@ def create_appointment():
         metadata=values.get("metadata"),
         timezone=values.get("timezone"),
         locale=values.get("locale"),
+        notifications_active=values["notifications_active"],
+        routing=(values.get("interaction") or {}).get("routing"),
+        end=values.get("end_date"),
+        done=values.get("done"),
         answers=values["answers"],
         override_limits=values["override_limits"],
     )

@@ -25,7 +25,7 @@ from sqlalchemy import (
     select,
     true,
 )
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.sql.elements import ColumnElement
 
 from portal.booking import lifecycle
@@ -199,6 +199,7 @@ def _sort_column(session: Session, sort_field: str):
 # Everything the API's appointment shape reads, loaded with the page: one statement per
 # relationship whatever the page size (never one per appointment).
 LIST_LOADS = (
+    joinedload(Appointment.organizer),  # its employeeReference; one row each, so joined
     selectinload(Appointment.participants),
     selectinload(Appointment.room_tickets),
     selectinload(Appointment.service).selectinload(Service.templates),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, time, timedelta, UTC
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
@@ -21,7 +22,8 @@ from tests.conftest import make_user
 pytestmark = pytest.mark.date_sensitive  # DAY follows the clock
 DAY = TODAY + timedelta(days=7)
 Z = "%Y-%m-%dT%H:%M:%SZ"
-BERLIN_DAY_START = datetime.combine(DAY, time(7), tzinfo=UTC)  # 09:00 in Berlin (summer)
+# 09:00 in Berlin on DAY, in UTC (07:00 in summer, 08:00 in winter).
+BERLIN_DAY_START = datetime.combine(DAY, time(9), tzinfo=ZoneInfo("Europe/Berlin")).astimezone(UTC)
 
 
 def z(value: datetime) -> str:

@@ -87,3 +87,6 @@ def register(app: Flask) -> None:
     app.jinja_env.filters.update(TEMPLATE_FUNCTIONS)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
+    # `{% trans %}` blocks collapse their whitespace, so a catalog entry does not depend on how
+    # the template is indented (babel.cfg extracts with the same setting).
+    app.jinja_env.policies["ext.i18n.trimmed"] = True

@@ -348,6 +348,17 @@
   }
 
   document.addEventListener('htmx:afterSwap', onAfterSwap);
+  // A <datalist>'s options hold no htmx attributes: put them in directly, so
+  // htmx does not process (and fire htmx:load for) each of the ~600 zones,
+  // which blocked the booking page's main thread for a long while.
+  document.addEventListener('htmx:beforeSwap', function (evt) {
+    var target = evt.detail && evt.detail.target;
+    if (target && target.tagName === 'DATALIST' && evt.detail.shouldSwap &&
+        typeof evt.detail.serverResponse === 'string') {
+      evt.detail.shouldSwap = false;
+      target.innerHTML = evt.detail.serverResponse;
+    }
+  });
   document.addEventListener('pointerdown', noteVisitor, true);
   document.addEventListener('keydown', noteVisitor, true);
   // New content from htmx may contain a timezone picker, a time grid or tables too.

@@ -17,6 +17,13 @@ def axe_script() -> str | None:
     return AXE_PATH.read_text() if AXE_PATH.exists() else None
 
 
+def settle(page) -> None:
+    """Wait until htmx has no request open and its fades (200 ms) are over."""
+    page.wait_for_load_state("networkidle")
+    page.wait_for_function("() => !document.querySelector('.htmx-request')")
+    page.wait_for_timeout(300)
+
+
 def axe_violations(page, script: str | None = None) -> list[dict]:
     """axe's violations of every impact on the page as it is now (WCAG 2.x A/AA and best practice).
 

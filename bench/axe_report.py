@@ -36,6 +36,7 @@ from dataclasses import dataclass, field  # noqa: E402
 from tests.e2e.accessibility import (  # noqa: E402
     axe_script,
     axe_violations,
+    settle,
     describe,
     overflowing_elements,
     page_overflow,
@@ -82,8 +83,7 @@ class Walk:
     def check(self, page, name: str) -> None:
         if self.only and name not in self.only:
             return
-        page.wait_for_load_state("networkidle")
-        page.wait_for_timeout(200)
+        settle(page)
         violations = axe_violations(page, self.script)
         overflow = page_overflow(page)
         self.results.append(

@@ -18,9 +18,21 @@
  *     address bar first, so Reload and Back show the same page and the zone
  *     it names is kept (detection sees `timezone` in the URL).
  *
- *  2. Focus management after htmx swaps
- *     After `htmx:afterSwap`, focus moves to the first `[data-autofocus]`
- *     element inside the swapped content (headings get tabindex="-1").
+ *  2. Focus management (issue 16)
+ *     After an htmx swap that the visitor asked for (a click or a key since
+ *     the last move), focus moves into the new content: its first
+ *     `[data-autofocus]` element, else its first heading, else its root
+ *     (given tabindex="-1"). Focus that htmx kept inside the new content (an
+ *     element with the same id) stays where it is, and swaps nobody asked
+ *     for (the time zone sent on page load) move nothing. On page load, a
+ *     form with errors focuses its first invalid field.
+ *
+ *  3. Staff time grid: opens scrolled to now, else to the first appointment,
+ *     with today's column in view (on load and after each swap).
+ *
+ *  4. Tables wider than their frame (`.table-wrap`) scroll inside it; such
+ *     a frame without a focusable element becomes focusable, so keyboards
+ *     can scroll it, and is named by its table's caption or heading.
  */
 (function () {
   'use strict';
@@ -139,41 +151,175 @@
   }
 
   /* ------------------------------------------------------------------
-   * 2. Focus management after htmx swaps
+   * 2. Focus management
    * ------------------------------------------------------------------ */
 
   var swappedRoots = [];
   var focusScheduled = false;
+  // Set by the visitor's clicks and keys; a swap only moves focus after one.
+  var visitorActed = false;
+
+  function focusQuietly(target) {
+    if (target.tabIndex < 0 && !target.hasAttribute('tabindex')) {
+      target.setAttribute('tabindex', '-1'); // headings, sections…
+    }
+    target.focus({ preventScroll: false });
+  }
+
+  function hasFocusInside(root) {
+    var active = document.activeElement;
+    return !!active && active !== document.body && root.contains(active);
+  }
 
   function focusSwapped() {
     focusScheduled = false;
-    var roots = swappedRoots;
+    var roots = swappedRoots.filter(function (root) { return root.isConnected; });
     swappedRoots = [];
+    if (!visitorActed || !roots.length) {
+      return;
+    }
+    visitorActed = false;
     for (var i = 0; i < roots.length; i++) {
-      if (!roots[i].isConnected) {
-        continue;
-      }
-      var target = findAll(roots[i], '[data-autofocus]')[0];
-      if (target) {
-        if (target.tabIndex < 0 && !target.hasAttribute('tabindex')) {
-          target.setAttribute('tabindex', '-1'); // headings, paragraphs…
-        }
-        target.focus({ preventScroll: false });
-        return;
+      if (hasFocusInside(roots[i])) {
+        return; // htmx kept focus on the same element, or a script placed it
       }
     }
+    var root = roots[0];
+    var target = findAll(root, '[data-autofocus]')[0] ||
+      findAll(root, 'h1, h2, h3')[0] || root;
+    focusQuietly(target);
   }
 
   function onAfterSwap(evt) {
     // htmx fires afterSwap once per settled element; focus once per swap.
     var root = evt.target;
     if (root && root.nodeType === 1) {
+      // An outerHTML swap replaces the target: look it up again by id.
+      if (!root.isConnected && root.id) {
+        root = document.getElementById(root.id) || root;
+      }
       swappedRoots.push(root);
     }
     if (!focusScheduled) {
       focusScheduled = true;
       window.setTimeout(focusSwapped, 0);
     }
+  }
+
+  function noteVisitor(evt) {
+    if (evt.type === 'keydown' && (evt.key === 'Tab' || evt.key === 'Shift')) {
+      return; // moving around is not asking for content
+    }
+    visitorActed = true;
+  }
+
+  /** A page answered with form errors: start at the first field to fix. */
+  function focusFirstInvalid() {
+    var active = document.activeElement;
+    if (active && active !== document.body) {
+      return; // the browser (autofocus) or the visitor was first
+    }
+    var field = document.querySelector(
+      'main [aria-invalid="true"], main .field--invalid input:not([type=hidden]), ' +
+      'main .field--invalid select, main .field--invalid textarea'
+    );
+    if (field && !field.disabled) {
+      field.focus();
+    }
+  }
+
+  /* ------------------------------------------------------------------
+   * 3. Staff time grid: scroll to now
+   * ------------------------------------------------------------------ */
+
+  function scrollTimeGrid(root) {
+    findAll(root, '.cal').forEach(function (grid) {
+      if (grid.dataset.scrolledToNow) {
+        return;
+      }
+      grid.dataset.scrolledToNow = 'true';
+      var box = grid.getBoundingClientRect();
+      var head = grid.querySelector('.cal__head');
+      var gutter = grid.querySelector('.cal__gutter');
+      var headHeight = head ? head.getBoundingClientRect().height : 0;
+      var gutterWidth = gutter ? gutter.getBoundingClientRect().width : 0;
+
+      var target = grid.querySelector('.cal__now') || grid.querySelector('.cal__event');
+      if (target && grid.scrollHeight > grid.clientHeight) {
+        var top = target.getBoundingClientRect().top - box.top + grid.scrollTop;
+        // Leave an hour or so above: what just happened stays in sight.
+        var visible = grid.clientHeight - headHeight;
+        grid.scrollTop = Math.max(0, top - headHeight - visible / 4);
+      }
+      var column = (target && target.closest('.cal__col')) || grid.querySelector('.cal__col--today');
+      if (column && grid.scrollWidth > grid.clientWidth) {
+        var left = column.getBoundingClientRect().left - box.left + grid.scrollLeft;
+        var right = left + column.getBoundingClientRect().width;
+        if (left - gutterWidth < grid.scrollLeft || right > grid.scrollLeft + grid.clientWidth) {
+          grid.scrollLeft = Math.max(0, left - gutterWidth);
+        }
+      }
+    });
+  }
+
+  /* ------------------------------------------------------------------
+   * 4. Wide tables scroll inside a focusable frame
+   * ------------------------------------------------------------------ */
+
+  var FOCUSABLE = 'a[href], button, input, select, textarea, summary, [tabindex]';
+  var labelCount = 0;
+
+  function idOf(el) {
+    if (!el.id) {
+      labelCount += 1;
+      el.id = 'table-label-' + labelCount;
+    }
+    return el.id;
+  }
+
+  /** Ids naming a scrolling frame: its caption, else the heading before it and the
+   *  heading of the card or section around it (so two "Parameters" differ). */
+  function labelOf(frame) {
+    var table = frame.querySelector('table');
+    var caption = table && table.querySelector('caption');
+    if (caption) {
+      return idOf(caption);
+    }
+    var ids = [];
+    var outer = frame.parentElement && frame.parentElement.closest('article, section');
+    var outerHeading = outer && outer.querySelector('h1, h2, h3, h4');
+    for (var el = frame.previousElementSibling; el; el = el.previousElementSibling) {
+      if (/^H[1-6]$/.test(el.tagName)) {
+        if (outerHeading && outerHeading !== el) {
+          ids.push(idOf(outerHeading));
+        }
+        ids.push(idOf(el));
+        break;
+      }
+    }
+    return ids.join(' ');
+  }
+
+  function makeScrollersFocusable(root) {
+    findAll(root, '.table-wrap').forEach(function (frame) {
+      var scrolls = frame.scrollWidth > frame.clientWidth + 1;
+      var managed = frame.hasAttribute('data-scroll-focus');
+      if (scrolls && !managed && !frame.hasAttribute('tabindex') &&
+          !frame.querySelector(FOCUSABLE)) {
+        frame.setAttribute('tabindex', '0');
+        frame.setAttribute('data-scroll-focus', '');
+        var labelId = labelOf(frame);
+        if (labelId) {
+          frame.setAttribute('role', 'region');
+          frame.setAttribute('aria-labelledby', labelId);
+        }
+      } else if (!scrolls && managed) {
+        frame.removeAttribute('tabindex');
+        frame.removeAttribute('data-scroll-focus');
+        frame.removeAttribute('role');
+        frame.removeAttribute('aria-labelledby');
+      }
+    });
   }
 
   /* ------------------------------------------------------------------
@@ -196,12 +342,35 @@
     started = true;
     showPageAddress();
     detectTimezone(document);
+    focusFirstInvalid();
+    scrollTimeGrid(document);
+    makeScrollersFocusable(document);
   }
 
   document.addEventListener('htmx:afterSwap', onAfterSwap);
-  // New content from htmx may contain a timezone picker too.
+  // A <datalist>'s options hold no htmx attributes: put them in directly, so
+  // htmx does not process (and fire htmx:load for) each of the ~600 zones,
+  // which blocked the booking page's main thread for a long while.
+  document.addEventListener('htmx:beforeSwap', function (evt) {
+    var target = evt.detail && evt.detail.target;
+    if (target && target.tagName === 'DATALIST' && evt.detail.shouldSwap &&
+        typeof evt.detail.serverResponse === 'string') {
+      evt.detail.shouldSwap = false;
+      target.innerHTML = evt.detail.serverResponse;
+    }
+  });
+  document.addEventListener('pointerdown', noteVisitor, true);
+  document.addEventListener('keydown', noteVisitor, true);
+  // New content from htmx may contain a timezone picker, a time grid or tables too.
   document.addEventListener('htmx:load', function (evt) {
     detectTimezone(evt.target);
+    scrollTimeGrid(evt.target);
+    makeScrollersFocusable(evt.target);
+  });
+  var resizeTimer = 0;
+  window.addEventListener('resize', function () {
+    window.clearTimeout(resizeTimer);
+    resizeTimer = window.setTimeout(function () { makeScrollersFocusable(document); }, 200);
   });
 
   // Deferred scripts run before DOMContentLoaded; htmx (loaded first)

@@ -140,7 +140,12 @@ TEMPLATE_TYPE_LABELS = {
 CHANNEL_LABELS = {
     OutboxChannel.EMAIL: _l("Email"),
     OutboxChannel.SMS: _l("SMS"),
-    OutboxChannel.WEBHOOK: _l("Webhook"),
+}
+# Mid-sentence, after the message type in the outbox ("Reminder · email").
+OUTBOX_CHANNEL_LABELS = {
+    OutboxChannel.EMAIL: _l("email"),
+    OutboxChannel.SMS: _l("SMS"),
+    OutboxChannel.WEBHOOK: _l("webhook"),
 }
 OUTBOX_STATUS_LABELS = {
     OutboxStatus.PENDING: _l("Pending"),

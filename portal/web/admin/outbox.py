@@ -14,7 +14,7 @@ from portal.extensions import db
 from portal.models import OutboxMessage, OutboxStatus
 from portal.web import htmx
 from portal.web.admin import bp
-from portal.web.admin.forms import CHANNEL_LABELS, OUTBOX_STATUS_LABELS
+from portal.web.admin.forms import OUTBOX_CHANNEL_LABELS, OUTBOX_STATUS_LABELS
 from portal.web.forms import ActionForm
 
 PAGE_SIZE = 50
@@ -36,7 +36,7 @@ def _outbox_helpers():
     return {
         "shown_text": shown_text,
         "status_labels": OUTBOX_STATUS_LABELS,
-        "channel_labels": CHANNEL_LABELS,
+        "channel_labels": OUTBOX_CHANNEL_LABELS,
     }
 
 

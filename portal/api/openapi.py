@@ -14,6 +14,7 @@ from functools import cache
 from typing import Any
 
 from flask import jsonify, render_template
+from markupsafe import Markup, escape
 
 from portal.api import bp
 from portal.api.body import _MISSING, Field
@@ -246,6 +247,26 @@ def openapi_json():
     return response
 
 
+# What /api/docs shows of a description: the document keeps its cross-references to the
+# product's design texts and its backtick code spans; the page drops the former and sets
+# the latter as <code>.
+_INTERNAL_REFERENCE = re.compile(r"\s*\((?:DESIGN\.md [\d.]+|seed \d+)\)")
+_CODE_SPAN = re.compile(r"``(.+?)``|`(.+?)`")
+
+
+def docs_prose(text: str | None) -> Markup:
+    """``text`` as HTML for the docs page: escaped, code spans in <code>, no internal notes."""
+    text = _INTERNAL_REFERENCE.sub("", text or "")
+    parts: list[Markup] = []
+    position = 0
+    for match in _CODE_SPAN.finditer(text):
+        parts.append(escape(text[position : match.start()]))
+        parts.append(Markup("<code>%s</code>") % (match[1] or match[2]))
+        position = match.end()
+    parts.append(escape(text[position:]))
+    return Markup("").join(parts)
+
+
 @bp.get("/docs")
 def api_docs():
     query_args(())
@@ -259,4 +280,5 @@ def api_docs():
         spec=spec,
         groups=groups,
         pretty=lambda value: json.dumps(value, indent=2, ensure_ascii=False),
+        prose=docs_prose,
     )

@@ -12,6 +12,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from portal import sign_ins
@@ -63,5 +64,5 @@ def logout():
         sign_ins.end_staff_sessions(db.session, current_user._get_current_object())
         logout_user()
         session.clear()
-        flash("You are signed out.", "success")
+        flash(_("You are signed out."), "success")
     return redirect(url_for("public.index"))

@@ -6,6 +6,7 @@ import re
 import uuid
 
 from flask import abort, current_app, flash, redirect, request, url_for
+from flask_babel import gettext as _
 
 from portal.errors import on_domain_error
 from portal.extensions import db
@@ -29,7 +30,7 @@ def parse_clock(text: str) -> int:
         return parse_hhmm(text) * 60
     seconds = int(match[1]) * 3600 + int(match[2]) * 60 + int(match[3])
     if seconds > DAY_SECONDS:
-        raise ValueError("Enter a time as HH:MM between 00:00 and 24:00.")
+        raise ValueError(_("Enter a time as HH:MM between 00:00 and 24:00."))
     return seconds
 
 
@@ -93,7 +94,7 @@ def office_hours_create():
         return _list_page(form)
     on_domain_error(lambda error: _list_page(form), form)
     item = domain.create_office_hours(db.session, data)
-    flash(f"Office hours “{item.name}” added.", "success")
+    flash(_("Office hours “%(name)s” added.", name=item.name), "success")
     return redirect(url_for("admin.office_hours"), code=303)
 
 
@@ -150,7 +151,7 @@ def office_hours_update(item_id: uuid.UUID):
     domain.update_office_hours(
         db.session, item, changes, expected_version=form.version.data or None
     )
-    flash(f"Office hours “{item.name}” saved.", "success")
+    flash(_("Office hours “%(name)s” saved.", name=item.name), "success")
     return _back()
 
 
@@ -162,14 +163,14 @@ def office_hours_delete(item_id: uuid.UUID):
         abort(400)
 
     def refused(error):
-        flash("These office hours were changed meanwhile; nothing was deleted.", "error")
+        flash(_("These office hours were changed meanwhile; nothing was deleted."), "error")
         return _back()
 
     on_domain_error(refused)
     domain.delete_office_hours(
         db.session, item, expected_version=request.form.get("version") or None
     )
-    flash(f"Office hours “{name}” deleted.", "success")
+    flash(_("Office hours “%(name)s” deleted.", name=name), "success")
     return _back()
 
 

@@ -6,6 +6,7 @@ import re
 import uuid
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from portal.admin import outbox as domain
 from portal.errors import on_domain_error
@@ -13,6 +14,7 @@ from portal.extensions import db
 from portal.models import OutboxMessage, OutboxStatus
 from portal.web import htmx
 from portal.web.admin import bp
+from portal.web.admin.forms import OUTBOX_CHANNEL_LABELS, OUTBOX_STATUS_LABELS
 from portal.web.forms import ActionForm
 
 PAGE_SIZE = 50
@@ -31,7 +33,11 @@ def shown_text(message: OutboxMessage, text: str | None) -> str:
 
 @bp.context_processor
 def _outbox_helpers():
-    return {"shown_text": shown_text}
+    return {
+        "shown_text": shown_text,
+        "status_labels": OUTBOX_STATUS_LABELS,
+        "channel_labels": OUTBOX_CHANNEL_LABELS,
+    }
 
 
 def _status_filter() -> OutboxStatus | None:
@@ -41,13 +47,13 @@ def _status_filter() -> OutboxStatus | None:
     try:
         return OutboxStatus(raw)
     except ValueError:
-        abort(400, "Unknown status: choose PENDING, SENT or FAILED.")
+        abort(400, _("Unknown status: choose PENDING, SENT or FAILED."))
 
 
 def _page_number() -> int:
     raw = request.args.get("page", "1")
     if not raw.isdigit() or int(raw) < 1 or int(raw) > 100_000:
-        abort(400, "The page number must be a whole number from 1.")
+        abort(400, _("The page number must be a whole number from 1."))
     return int(raw)
 
 
@@ -93,7 +99,10 @@ def outbox_retry(message_id: uuid.UUID):
 
     on_domain_error(refused)
     domain.retry_message(db.session, message)
-    flash(f"The message to {message.recipient} will be sent again now.", "success")
+    flash(
+        _("The message to %(recipient)s will be sent again now.", recipient=message.recipient),
+        "success",
+    )
     return back
 
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 import uuid
 
 from flask import abort, flash, request, url_for
+from flask_babel import gettext as _
 
 from portal.errors import on_domain_error
 from portal.extensions import db
 from portal.models import Service, ServiceTimeSlot
 from portal.schedules import service_windows as domain
-from portal.schedules.working_hours import DAY_NAMES
 from portal.scheduling.validation import format_hhmm, parse_hhmm
 from portal.web import htmx
 from portal.web.admin import bp
@@ -103,8 +103,12 @@ def service_window_create(service_id: uuid.UUID):
     on_domain_error(lambda error: _list_page(service, form), form, FORM_FIELDS)
     domain.create_service_window(db.session, service, data)
     flash(
-        f"Time slot {DAY_NAMES[data.day_of_week - 1]} {format_hhmm(data.from_minute)}–"
-        f"{format_hhmm(data.to_minute)} added.",
+        _(
+            "Time slot %(day)s %(start)s–%(end)s added.",
+            day=dict(DAYS)[data.day_of_week],
+            start=format_hhmm(data.from_minute),
+            end=format_hhmm(data.to_minute),
+        ),
         "success",
     )
     return _back(service)
@@ -163,7 +167,7 @@ def service_window_update(service_id: uuid.UUID, slot_id: uuid.UUID):
 
     on_domain_error(refused, form, FORM_FIELDS)
     domain.update_service_window(db.session, slot, data, expected=expected)
-    flash("Time slot saved.", "success")
+    flash(_("Time slot saved."), "success")
     return _back(service)
 
 
@@ -178,12 +182,12 @@ def service_window_delete(service_id: uuid.UUID, slot_id: uuid.UUID):
     expected = _parse_fingerprint(request.form.get("original", ""))
 
     def refused(error):
-        flash("This time slot was changed meanwhile; nothing was deleted.", "error")
+        flash(_("This time slot was changed meanwhile; nothing was deleted."), "error")
         return _back(service)
 
     on_domain_error(refused)
     domain.delete_service_window(db.session, slot, expected=expected)
-    flash("Time slot deleted.", "success")
+    flash(_("Time slot deleted."), "success")
     return _back(service)
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
 from markupsafe import escape
 
 from portal.admin import services as domain
@@ -24,7 +25,7 @@ from portal.errors import on_domain_error
 from portal.extensions import db, settings
 from portal.models import Service
 from portal.web.admin import bp
-from portal.web.admin.forms import ServiceForm
+from portal.web.admin.forms import ROLE_LABELS, ServiceForm
 from portal.web.admin.helpers import form_page
 from portal.web.forms import ActionForm
 
@@ -68,7 +69,7 @@ def _form(service: Service | None = None, *, fresh: bool = False) -> ServiceForm
         form.embed_origins.data = "\n".join(service.embed_origins or [])
         form.version.data = _version(service)
     form.agent_ids.choices = [
-        (str(user.id), f"{user.name} ({user.role.value.lower()}, {user.timezone})")
+        (str(user.id), f"{user.name} ({ROLE_LABELS[user.role]}, {user.timezone})")
         for user in domain.agent_choices(db.session)
     ]
     # Agents serving but no longer eligible stay visible, so nothing changes unseen.
@@ -76,7 +77,9 @@ def _form(service: Service | None = None, *, fresh: bool = False) -> ServiceForm
         known = {value for value, _label in form.agent_ids.choices}
         for agent in service.agents:
             if str(agent.id) not in known:
-                form.agent_ids.choices.append((str(agent.id), f"{agent.name} (inactive)"))
+                form.agent_ids.choices.append(
+                    (str(agent.id), _("%(name)s (inactive)", name=agent.name))
+                )
     return form
 
 
@@ -117,6 +120,11 @@ def _fields(form: ServiceForm) -> dict[str, Any]:
     )
 
 
+_QUESTIONS_EXAMPLE = (
+    '[{"id": "reason", "label": "Reason for the visit", "type": "text", "required": true}]'
+)
+
+
 def _questions(text: str | None) -> Any:
     """The questions typed as JSON (empty: none); the domain checks what they say."""
     if not (text or "").strip():
@@ -125,9 +133,7 @@ def _questions(text: str | None) -> Any:
         return json.loads(text)
     except ValueError:
         raise Invalid(
-            "Write the questions as a JSON list, e.g. "
-            '[{"id": "reason", "label": "Reason for the visit", "type": "text", '
-            '"required": true}].',
+            _("Write the questions as a JSON list, e.g. %(example)s.", example=_QUESTIONS_EXAMPLE),
             "questions",
         ) from None
 
@@ -146,7 +152,10 @@ def service_new():
             db.session, slug=(form.slug.data or "").strip() or None, **_fields(form)
         )
         flash(
-            f"The service “{service.name}” was created with default notification templates.",
+            _(
+                "The service “%(name)s” was created with default notification templates.",
+                name=service.name,
+            ),
             "success",
         )
         return redirect(url_for("admin.service_edit", service_id=service.id))
@@ -164,13 +173,15 @@ def service_edit(service_id: uuid.UUID):
     if request.method == "POST" and form.validate_on_submit():
         if form.version.data != _version(service):
             form.form_errors.append(
-                "Someone else changed this service while you were editing. "
-                "Your changes were not saved; reload the page to see the current values."
+                _(
+                    "Someone else changed this service while you were editing. "
+                    "Your changes were not saved; reload the page to see the current values."
+                )
             )
         else:
             on_domain_error(lambda error: service_page(service, form), form)
             domain.update_service(db.session, service, slug=form.slug.data or "", **_fields(form))
-            flash(f"The service “{service.name}” was saved.", "success")
+            flash(_("The service “%(name)s” was saved.", name=service.name), "success")
             return redirect(url_for("admin.service_edit", service_id=service.id))
     return service_page(service, form)
 
@@ -229,11 +240,14 @@ def service_delete(service_id: uuid.UUID):
     name = service.name
     result = domain.delete_service(db.session, service)
     if result is Removal.DELETED:
-        flash(f"The service “{name}” was deleted.", "success")
+        flash(_("The service “%(name)s” was deleted.", name=name), "success")
         return redirect(url_for("admin.services"))
     flash(
-        f"“{name}” has appointments, so it was deactivated instead of deleted: "
-        "it is no longer offered, and its appointments stay.",
+        _(
+            "“%(name)s” has appointments, so it was deactivated instead of deleted: "
+            "it is no longer offered, and its appointments stay.",
+            name=name,
+        ),
         "info",
     )
     return redirect(url_for("admin.service_edit", service_id=service_id))

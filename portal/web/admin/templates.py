@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.admin import services as service_domain
@@ -22,7 +23,13 @@ from portal.notifications.placeholders import PLACEHOLDERS, TIMED_TYPES, Templat
 from portal.notifications.verification import render_test_email
 from portal.web import htmx
 from portal.web.admin import bp
-from portal.web.admin.forms import TEMPLATE_TYPE_LABELS, SenderCodeForm, SenderForm, TemplateForm
+from portal.web.admin.forms import (
+    CHANNEL_LABELS,
+    TEMPLATE_TYPE_LABELS,
+    SenderCodeForm,
+    SenderForm,
+    TemplateForm,
+)
 from portal.web.admin.helpers import FORM_ERROR, form_page
 from portal.web.forms import ActionForm
 
@@ -80,7 +87,7 @@ def _preview(
     problems = (
         domain.template_problems(kind[0], kind[1], period=_period(form), **_texts(form))
         if kind
-        else ["Choose a channel and a type."]
+        else [_("Choose a channel and a type.")]
     )
     rendered = domain.preview(
         service, locale=(form.locale.data or "").strip() or None, **_texts(form)
@@ -97,6 +104,7 @@ def _page(service: Service, form: TemplateForm, template: NotificationTemplate |
         placeholders=PLACEHOLDERS,
         timed_types=[t.value for t in TIMED_TYPES],
         type_labels=TEMPLATE_TYPE_LABELS,
+        channel_labels=CHANNEL_LABELS,
         preview=_preview(service, form, template),
         action_form=ActionForm(formdata=None),
     )
@@ -110,6 +118,7 @@ def service_templates(service_id: uuid.UUID):
         service=service,
         templates=domain.ordered_templates(service),
         type_labels=TEMPLATE_TYPE_LABELS,
+        channel_labels=CHANNEL_LABELS,
         action_form=ActionForm(formdata=None),
     )
 
@@ -142,7 +151,7 @@ def template_new(service_id: uuid.UUID):
             active=bool(form.active.data),
             **_texts(form),
         )
-        flash("The template was added.", "success")
+        flash(_("The template was added."), "success")
         return redirect(
             url_for("admin.template_edit", service_id=service.id, template_id=template.id)
         )
@@ -173,7 +182,7 @@ def template_edit(service_id: uuid.UUID, template_id: uuid.UUID):
             active=bool(form.active.data),
             **_texts(form),
         )
-        flash("The template was saved.", "success")
+        flash(_("The template was saved."), "success")
         return redirect(
             url_for("admin.template_edit", service_id=service.id, template_id=template.id)
         )
@@ -215,7 +224,7 @@ def template_test_mail(service_id: uuid.UUID):
     template = _template_or_404(service, form.template_id.data) if form.template_id.data else None
     kind = _kind(form, template)
     if kind is None or kind[0] != Channel.EMAIL:
-        flash("Test mails are for email templates: choose the Email channel.", "error")
+        flash(_("Test mails are for email templates: choose the Email channel."), "error")
         return _page(service, form, template)
     to_email = current_user.email
     try:
@@ -230,15 +239,15 @@ def template_test_mail(service_id: uuid.UUID):
             **_texts(form),
         )
     except TemplateError as error:
-        flash("Not sent: " + " ".join(error.problems), "error")
+        flash(_("Not sent: %(problems)s", problems=" ".join(error.problems)), "error")
         return _page(service, form, template)
     try:
         AppTransport(current_app._get_current_object()).deliver(mail)
     except Exception as error:  # the mail server's failure, not the admin's
         log.warning("Test mail failed: %s", error)
-        flash("The mail server did not accept the test mail; try again later.", "error")
+        flash(_("The mail server did not accept the test mail; try again later."), "error")
         return _page(service, form, template)
-    flash(f"A test mail with sample data went to {to_email}.", "success")
+    flash(_("A test mail with sample data went to %(email)s.", email=to_email), "success")
     return _page(service, form, template)
 
 
@@ -249,7 +258,9 @@ def template_delete(service_id: uuid.UUID, template_id: uuid.UUID):
     if not ActionForm().validate_on_submit():
         abort(400)
     domain.delete_template(db.session, template)
-    flash("The template was deleted; that message is no longer sent for this service.", "success")
+    flash(
+        _("The template was deleted; that message is no longer sent for this service."), "success"
+    )
     return redirect(url_for("admin.service_templates", service_id=service.id))
 
 
@@ -283,11 +294,17 @@ def service_sender(service_id: uuid.UUID):
             code_settings=code_settings(),
         )
         if service.sender_email is None:
-            flash("Messages for this service now go from the default sender.", "success")
+            flash(_("Messages for this service now go from the default sender."), "success")
         elif service.sender_email != before:
-            flash(f"We sent a verification code to {service.sender_email}. Enter it below.", "info")
+            flash(
+                _(
+                    "We sent a verification code to %(email)s. Enter it below.",
+                    email=service.sender_email,
+                ),
+                "info",
+            )
         else:
-            flash("The sender email is unchanged.", "info")
+            flash(_("The sender email is unchanged."), "info")
         return redirect(url_for("admin.service_edit", service_id=service.id, _anchor="sender"))
     return service_page(service, **sender_context(service, sender_form=form))
 
@@ -307,7 +324,10 @@ def service_sender_confirm(service_id: uuid.UUID):
         service_domain.confirm_sender(
             db.session, service, (form.code.data or "").strip(), code_settings()
         )
-        flash(f"{service.sender_email} is verified: messages now go from it.", "success")
+        flash(
+            _("%(email)s is verified: messages now go from it.", email=service.sender_email),
+            "success",
+        )
         return redirect(url_for("admin.service_edit", service_id=service.id, _anchor="sender"))
     return service_page(service, **sender_context(service, code_form=form))
 
@@ -325,5 +345,5 @@ def service_sender_resend(service_id: uuid.UUID):
 
     on_domain_error(refused)
     service_domain.resend_sender_code(db.session, service, code_settings())
-    flash(f"A new code is on its way to {service.sender_email}.", "info")
+    flash(_("A new code is on its way to %(email)s.", email=service.sender_email), "info")
     return redirect(sender_card)

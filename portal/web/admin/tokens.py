@@ -5,13 +5,14 @@ from __future__ import annotations
 import uuid
 
 from flask import abort, flash, redirect, url_for
+from flask_babel import gettext as _
 
 from portal.admin import tokens as domain
 from portal.errors import on_domain_error
 from portal.extensions import db
 from portal.models import User
 from portal.web.admin import bp
-from portal.web.admin.forms import TokenForm
+from portal.web.admin.forms import ROLE_LABELS, TokenForm
 from portal.web.admin.helpers import form_page
 from portal.web.forms import ActionForm
 
@@ -19,8 +20,8 @@ from portal.web.forms import ActionForm
 def _form(*, fresh: bool = False) -> TokenForm:
     # ``fresh``: an empty form even while answering a POST.
     form = TokenForm(formdata=None) if fresh else TokenForm()
-    form.user.choices = [("", "Choose a user…")] + [
-        (str(user.id), f"{user.name} · {user.email} · {user.role.value}")
+    form.user.choices = [("", _("Choose a user…"))] + [
+        (str(user.id), f"{user.name} · {user.email} · {ROLE_LABELS[user.role]}")
         for user in domain.token_owners(db.session)
     ]
     return form
@@ -34,6 +35,7 @@ def _page(form: TokenForm, secret: str | None = None, created=None):
         action_form=ActionForm(formdata=None),
         secret=secret,
         created=created,
+        role_labels=ROLE_LABELS,
     )
     # The secret is in this page only: never cache it anywhere.
     response.headers["Cache-Control"] = "no-store"
@@ -68,5 +70,5 @@ def token_revoke(token_id: uuid.UUID):
     if not ActionForm().validate_on_submit():
         abort(400)
     domain.revoke_token(db.session, token)
-    flash(f"The token “{token.name}” was revoked; it no longer works.", "success")
+    flash(_("The token “%(name)s” was revoked; it no longer works.", name=token.name), "success")
     return redirect(url_for("admin.tokens"))

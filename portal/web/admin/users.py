@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.admin import users as domain
@@ -14,7 +15,14 @@ from portal.errors import on_domain_error
 from portal.extensions import db
 from portal.models import Role, User
 from portal.web.admin import bp
-from portal.web.admin.forms import ROLE_FILTERS, EditUserForm, FilterForm, NewUserForm, PasswordForm
+from portal.web.admin.forms import (
+    ROLE_FILTERS,
+    ROLE_LABELS,
+    EditUserForm,
+    FilterForm,
+    NewUserForm,
+    PasswordForm,
+)
 from portal.web.admin.helpers import FORM_ERROR, form_page
 from portal.web.forms import ActionForm
 
@@ -29,7 +37,9 @@ def users():
     role = filters.role.data if filters.role.data in ROLE_FILTERS and filters.role.data else None
     active = None if filters.inactive.data else True
     rows, total = domain.list_users(db.session, role=Role(role) if role else None, active=active)
-    return form_page("admin/users.html", None, users=rows, total=total, filters=filters)
+    return form_page(
+        "admin/users.html", None, users=rows, total=total, filters=filters, role_labels=ROLE_LABELS
+    )
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -47,7 +57,7 @@ def user_new():
             password=form.password.data or None,
             reference=form.reference.data or None,
         )
-        flash(f"{user.name} ({user.email}) was created.", "success")
+        flash(_("%(name)s (%(email)s) was created.", name=user.name, email=user.email), "success")
         return redirect(url_for("admin.user_edit", user_id=user.id))
     return _new_page(form)
 
@@ -66,8 +76,10 @@ def user_edit(user_id: uuid.UUID):
     elif form.validate_on_submit():
         if form.version.data != _version(user):
             form.form_errors.append(
-                "Someone else changed this user while you were editing. "
-                "Your changes were not saved; review the current values below."
+                _(
+                    "Someone else changed this user while you were editing. "
+                    "Your changes were not saved; review the current values below."
+                )
             )
         else:
             fields = dict(
@@ -81,7 +93,7 @@ def user_edit(user_id: uuid.UUID):
                 fields["role"] = form.role.data
             on_domain_error(lambda error: _edit_page(user, form=form), form)
             domain.update_user(db.session, user, actor=current_user, **fields)
-            flash(f"{user.name} was saved.", "success")
+            flash(_("%(name)s was saved.", name=user.name), "success")
             return redirect(url_for("admin.user_edit", user_id=user.id))
     return _edit_page(user, form=form)
 
@@ -117,14 +129,14 @@ def user_password(user_id: uuid.UUID):
     password_form = PasswordForm()
     if password_form.validate_on_submit():
         if (password_form.password.data or "") != (password_form.confirm.data or ""):
-            password_form.confirm.errors.append("The two passwords differ.")
+            password_form.confirm.errors.append(_("The two passwords differ."))
         else:
             on_domain_error(
                 lambda error: _edit_page(user, password_form=password_form), password_form
             )
             domain.reset_password(db.session, user, password_form.password.data or "")
             keep_own_session(user)
-            flash(f"The password of {user.name} was changed.", "success")
+            flash(_("The password of %(name)s was changed.", name=user.name), "success")
             return redirect(url_for("admin.user_edit", user_id=user.id))
     return _edit_page(user, password_form=password_form)
 
@@ -136,7 +148,7 @@ def user_sign_out(user_id: uuid.UUID):
         abort(400)
     domain.sign_out_everywhere(db.session, user)
     keep_own_session(user)
-    flash(f"{user.name} was signed out everywhere.", "success")
+    flash(_("%(name)s was signed out everywhere.", name=user.name), "success")
     return redirect(url_for("admin.user_edit", user_id=user.id))
 
 
@@ -159,5 +171,8 @@ def _set_active(user_id: uuid.UUID, active: bool):
     own_account = {"active": FORM_ERROR, "role": FORM_ERROR}
     on_domain_error(lambda error: _edit_page(user, form=form), form, own_account)
     domain.update_user(db.session, user, actor=current_user, active=active)
-    flash(f"{user.name} was {'reactivated' if active else 'deactivated'}.", "success")
+    if active:
+        flash(_("%(name)s was reactivated.", name=user.name), "success")
+    else:
+        flash(_("%(name)s was deactivated.", name=user.name), "success")
     return redirect(url_for("admin.user_edit", user_id=user.id))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 
 from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
 
 from portal.errors import on_domain_error
 from portal.extensions import db
@@ -84,7 +85,7 @@ def webhook_edit(subscription_id: uuid.UUID):
     if request.method == "POST" and form.validate_on_submit():
         on_domain_error(lambda error: _edit_page(subscription, form), form)
         subscriptions.update_subscription(db.session, subscription, _fields(form))
-        flash("The webhook was saved.", "success")
+        flash(_("The webhook was saved."), "success")
         return redirect(url_for("admin.webhook_edit", subscription_id=subscription.id))
     return _edit_page(subscription, form)
 
@@ -95,5 +96,5 @@ def webhook_delete(subscription_id: uuid.UUID):
     if not ActionForm().validate_on_submit():
         abort(400)
     subscriptions.delete_subscription(db.session, subscription)
-    flash("The webhook and its delivery log were deleted.", "success")
+    flash(_("The webhook and its delivery log were deleted."), "success")
     return redirect(url_for("admin.webhooks"))

@@ -136,7 +136,7 @@ def _skeleton(source: str) -> tuple[str, list[tuple[int, str]]]:
     macro_literals: list[tuple[int, str]] = []
     line = 1
     in_trans = False
-    tokens = list(Environment(extensions=["jinja2.ext.i18n"]).lex(source))
+    tokens = list(Environment(autoescape=True).lex(source))  # lexed only, never rendered
     for index, (lineno, kind, value) in enumerate(tokens):
         if lineno > line:  # keep the HTML's line numbers those of the template
             parts.append("\n" * (lineno - line))

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from flask import Flask, current_app, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from werkzeug.exceptions import HTTPException
 
 from portal import i18n
 from portal.auth import is_safe_next
@@ -90,7 +91,16 @@ def language_return_path() -> str:
                 path = parts.path + (f"?{parts.query}" if parts.query else "")
                 if is_safe_next(path):
                     return path
-    return request.path
+    return request.path if _fetchable(request.path) else url_for("public.index")
+
+
+def _fetchable(path: str) -> bool:
+    """Does a GET of ``path`` reach a page (not only a POST endpoint)?"""
+    try:
+        current_app.url_map.bind("").match(path, method="GET")
+    except HTTPException:
+        return False
+    return True
 
 
 def dev_mail_url() -> str | None:

@@ -250,3 +250,15 @@ def test_page_locale_set_after_formatting_still_applies(app):
         assert str(get_locale()) == "en_US"
         i18n.use_page_locale("fr_BE")
         assert str(get_locale()) == "fr_BE"
+
+
+def test_menu_on_a_page_answering_a_post_returns_to_the_form(client):
+    def next_of(response) -> str:
+        return re.search(r'name="next" value="([^"]*)"', response.get_data(as_text=True)).group(1)
+
+    form = "/login?next=%2Fagent"
+    data = {"email": "nobody@example.com", "password": "wrong"}
+    answer = client.post(form, data=data, headers={"Referer": f"http://localhost{form}"})
+    assert next_of(answer) == form.replace("&", "&amp;")
+    elsewhere = client.post(form, data=data, headers={"Referer": "https://evil.example/x"})
+    assert next_of(elsewhere) == "/login"

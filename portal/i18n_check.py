@@ -180,7 +180,8 @@ class _TextFinder(HTMLParser):
                 and (values.get("type") or "").lower() in BUTTON_INPUTS
             )
             if read and is_text(value):
-                self.found.append((line, f'{name}="{value.strip()}"'))
+                shown = " ".join(value.replace(PLACEHOLDER, "…").split())
+                self.found.append((line, f'{name}="{shown}"'))
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.handle_starttag(tag, attrs)

@@ -3,13 +3,13 @@
 Three checks, each printing ``file:line: text``; the command exits 1 when any finds something
 (``tests/i18n/test_translation_coverage.py`` runs them in CI).
 
-**Templates** (``templates/**/*.html``). The Jinja lexer splits each template; its text outside
-``{% trans %}`` blocks, with every ``{{ }}`` / ``{% %}`` replaced by a placeholder, is parsed as
-HTML. Reported: a text node containing a letter (the contents of ``<script>``, ``<style>``,
-``<code>``, ``<pre>``, ``<kbd>`` and ``<samp>`` aside);
-the attributes ``title``, ``alt``, ``placeholder``, ``aria-label``, ``aria-description`` and the
-``value`` of ``<input type=submit|button|reset>`` containing a letter; a quoted literal passed as
-a macro's ``hint=``, ``label=``, ``title=``, ``placeholder=``, ``legend=``, ``text=``,
+**Templates** (``templates/**/*.html``, the API reference ``templates/api/`` aside). The Jinja
+lexer splits each template; its text outside ``{% trans %}`` blocks, with every ``{{ }}`` /
+``{% %}`` replaced by a placeholder, is parsed as HTML. Reported: a text node containing a letter
+(the contents of ``<script>``, ``<style>``, ``<code>``, ``<pre>``, ``<kbd>`` and ``<samp>``
+aside); the attributes ``title``, ``alt``, ``placeholder``, ``aria-label``, ``aria-description``
+and the ``value`` of ``<input type=submit|button|reset>`` containing a letter; a quoted literal
+passed as a macro's ``hint=``, ``label=``, ``title=``, ``placeholder=``, ``legend=``, ``text=``,
 ``message=`` or ``caption=`` argument. A line with the comment ``{# i18n: skip #}`` is not
 checked (for rare, justified cases); the words of ``EXEMPT_WORDS`` (the brand, technical names)
 do not count as text.
@@ -86,6 +86,8 @@ MACRO_TEXT_ARGUMENTS = frozenset(
     {"hint", "label", "title", "placeholder", "legend", "text", "message", "caption"}
 )
 
+# The JSON API's reference page documents an English API, as the API itself stays English.
+TEMPLATES_EXCLUDED = ("api/",)
 PYTHON_EXCLUDED = ("api/", "cli.py", "config.py", "i18n_check.py", "translations/")
 MARKERS = frozenset({"_", "_l", "gettext", "lazy_gettext", "ngettext", "lazy_ngettext", "N_"})
 ERROR_CALLS = frozenset(
@@ -213,7 +215,12 @@ def check_template(path: Path) -> list[Finding]:
 
 
 def check_templates(root: Path = TEMPLATES) -> list[Finding]:
-    return [f for path in sorted(root.rglob("*.html")) for f in check_template(path)]
+    return [
+        finding
+        for path in sorted(root.rglob("*.html"))
+        if not path.relative_to(root).as_posix().startswith(TEMPLATES_EXCLUDED)
+        for finding in check_template(path)
+    ]
 
 
 # --- Python -----------------------------------------------------------------------------

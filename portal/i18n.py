@@ -143,11 +143,14 @@ def compile_catalogs(source: Path = TRANSLATIONS, target: Path | None = None) ->
     Each is written to a temporary file and renamed, so workers starting together never read
     a half-written catalog.
     """
-    root = source if os.access(source, os.W_OK) or target is None else target
-    for po_path in sorted(source.glob("*/LC_MESSAGES/messages.po")):
-        mo_path = root / po_path.relative_to(source).with_suffix(".mo")
-        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+    sources = sorted(source.glob("*/LC_MESSAGES/messages.po"))
+    # Built beside the .po when possible (or already there, e.g. by `pybabel compile` in an image).
+    beside = os.access(source, os.W_OK) or not [p for p in sources if _stale(p, source, source)]
+    root = source if beside or target is None else target
+    for po_path in sources:
+        if not _stale(po_path, source, root):
             continue
+        mo_path = root / po_path.relative_to(source).with_suffix(".mo")
         mo_path.parent.mkdir(parents=True, exist_ok=True)
         with po_path.open("rb") as po_file:
             catalog = read_po(po_file, locale=po_path.parent.parent.name)
@@ -156,11 +159,17 @@ def compile_catalogs(source: Path = TRANSLATIONS, target: Path | None = None) ->
             with os.fdopen(handle, "wb") as mo_file:
                 # Fuzzy entries stay untranslated (as pybabel compile does).
                 write_mo(mo_file, catalog, use_fuzzy=False)
+            os.chmod(temporary, 0o644)  # mkstemp's 0600 would hide it from other users
             os.replace(temporary, mo_path)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
     return root
+
+
+def _stale(po_path: Path, source: Path, root: Path) -> bool:
+    mo_path = root / po_path.relative_to(source).with_suffix(".mo")
+    return not mo_path.exists() or mo_path.stat().st_mtime < po_path.stat().st_mtime
 
 
 def init_app(app: Flask) -> None:

@@ -41,3 +41,17 @@ def test_the_app_reads_the_compiled_catalogs(app):
     directories = app.config["BABEL_TRANSLATION_DIRECTORIES"]
     for language in ("de", "fr"):
         assert os.path.exists(os.path.join(directories, language, "LC_MESSAGES", "messages.mo"))
+
+
+def test_a_read_only_package_compiles_into_the_instance(tmp_path, monkeypatch):
+    source = copy_catalogs(tmp_path)
+    target = tmp_path / "instance" / "translations"
+    monkeypatch.setattr(i18n.os, "access", lambda path, mode: False)
+    assert i18n.compile_catalogs(source, target) == target
+    assert (target / "fr" / "LC_MESSAGES" / "messages.mo").exists()
+    assert not list(source.rglob("*.mo"))
+    # Catalogs compiled beside the .po beforehand (an image build) are used where they are.
+    monkeypatch.undo()
+    i18n.compile_catalogs(source)
+    monkeypatch.setattr(i18n.os, "access", lambda path, mode: False)
+    assert i18n.compile_catalogs(source, target) == source

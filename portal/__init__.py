@@ -88,7 +88,10 @@ def _init_extensions(app: Flask) -> None:
         from portal.mail_backends import EmlFileBackend
 
         app.extensions["mailman"].backend = EmlFileBackend
-    babel.init_app(app, locale_selector=auth.select_locale)
+    from portal import i18n
+
+    i18n.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale)
     from portal import availability_cache
 
     availability_cache.init_app(app)
@@ -105,7 +108,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(health.bp)
     app.register_blueprint(auth_views.bp)
     app.register_blueprint(booking.bp)
-    from portal.web import waitlist
+    from portal.web import language, waitlist
+
+    app.register_blueprint(language.bp)
 
     app.register_blueprint(waitlist.bp)
     app.register_blueprint(manage.bp)

@@ -7,7 +7,7 @@ from functools import wraps
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from flask import abort, request
+from flask import abort
 from flask_login import LoginManager, current_user, login_required, login_user
 
 from portal.extensions import db
@@ -75,9 +75,3 @@ def is_safe_next(target: str | None) -> bool:
         return False
     parts = urlsplit(target)
     return not parts.scheme and not parts.netloc and "\\" not in target and "\n" not in target
-
-
-def select_locale() -> str | None:
-    if current_user.is_authenticated and current_user.locale:
-        return current_user.locale
-    return request.accept_languages.best_match(["en", "de", "fr", "es"]) or "en"

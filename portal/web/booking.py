@@ -62,6 +62,7 @@ from portal.code_routes import (
     send_code_mail,
 )
 from portal.codes import CodeError
+from portal.i18n import use_page_locale
 from portal import security
 from portal.domain import values
 from portal.domain.errors import DomainError, Invalid, Kind
@@ -712,6 +713,7 @@ def appointment_for_token(token: str) -> Appointment:
     appointment = appointment_for_manage_token(db.session, token)
     if appointment is None:
         abort(404)
+    use_page_locale(appointment.locale)  # the customer's language, whatever the browser's
     return appointment
 
 

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel import dates as babel_dates
-from flask_babel import get_locale
+from flask_babel import get_locale, gettext, ngettext
 from flask_login import current_user
 
 UTC = UTC
@@ -96,12 +96,12 @@ def iso_utc(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-# --- staff pages: the signed-in user's locale ----------------------------------------------
+# --- staff pages: the request's locale (the staff user's own unless the menu says otherwise) --
 
 
 def local_datetime(value: datetime, zone: str, locale: str | None = None) -> str:
     """A UTC datetime as a person reads it in ``zone``: Babel, the viewer's locale, hour cycle."""
-    locale = locale or getattr(current_user, "locale", None) or "en"
+    locale = locale or _request_locale()
     tzinfo = ZoneInfo(zone)
     try:
         day = babel_dates.format_skeleton("yMMMEd", value, tzinfo=tzinfo, locale=locale)
@@ -112,8 +112,12 @@ def local_datetime(value: datetime, zone: str, locale: str | None = None) -> str
     return f"{day}, {time}"
 
 
+def _request_locale() -> str:
+    return str(locale())
+
+
 def local_date(value: date, locale: str | None = None) -> str:
-    locale = locale or getattr(current_user, "locale", None) or "en"
+    locale = locale or _request_locale()
     try:
         return babel_dates.format_date(value, "medium", locale=locale)
     except Exception:
@@ -129,7 +133,7 @@ def local_time(value: datetime | None, zone: str | None = None) -> str:
         return "—"
     own = current_user.timezone if current_user.is_authenticated else "UTC"
     zone = zone or own
-    locale = (current_user.locale if current_user.is_authenticated else None) or "en"
+    locale = _request_locale()
     try:
         local = value.astimezone(ZoneInfo(zone))
         text = (
@@ -147,14 +151,14 @@ def local_time(value: datetime | None, zone: str | None = None) -> str:
 
 
 def describe_period(seconds: int | None) -> str:
-    """``86400`` → "1 day", ``5400`` → "1 h 30 min" (template periods)."""
+    """``86400`` → "1 day", ``5400`` → "1 h 30 min" (template periods; request language)."""
     if not seconds:
         return "—"
     days, rest = divmod(seconds // 60, 24 * 60)
     hours, minutes = divmod(rest, 60)
-    parts = [f"{days} day" + ("s" if days != 1 else "")] if days else []
-    parts += [f"{hours} h"] if hours else []
-    parts += [f"{minutes} min"] if minutes else []
+    parts = [ngettext("%(num)d day", "%(num)d days", days)] if days else []
+    parts += [gettext("%(num)d h", num=hours)] if hours else []
+    parts += [gettext("%(num)d min", num=minutes)] if minutes else []
     return " ".join(parts)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask import Flask, current_app, url_for
 from flask_login import current_user
 
+from portal.errors import translated
 from portal.models import Role
 from portal.web.formatting import TEMPLATE_FUNCTIONS
 
@@ -85,6 +86,8 @@ def register(app: Flask) -> None:
     )
     app.jinja_env.globals.update(TEMPLATE_FUNCTIONS)
     app.jinja_env.filters.update(TEMPLATE_FUNCTIONS)
+    # A domain sentence (a refusal's message) in the page's language.
+    app.jinja_env.filters["translated"] = translated
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     # `{% trans %}` blocks collapse their whitespace, so a catalog entry does not depend on how

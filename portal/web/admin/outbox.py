@@ -8,7 +8,7 @@ import uuid
 from flask import abort, flash, redirect, render_template, request, url_for
 
 from portal.admin import outbox as domain
-from portal.errors import on_domain_error
+from portal.errors import on_domain_error, translated
 from portal.extensions import db
 from portal.models import OutboxMessage, OutboxStatus
 from portal.web import htmx
@@ -88,7 +88,7 @@ def outbox_retry(message_id: uuid.UUID):
     back = _back(message)
 
     def refused(error):
-        flash(error.message, "error")
+        flash(translated(error.message), "error")
         return back
 
     on_domain_error(refused)

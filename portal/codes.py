@@ -44,6 +44,7 @@ from sqlalchemy.orm import Session
 
 from portal.database import is_writing, lock_calendars
 from portal.domain.errors import DomainError, Kind
+from portal.domain.i18n import N_
 from portal.models import CodePurpose, OneTimeCode, normalize_email, utcnow
 
 log = logging.getLogger(__name__)
@@ -78,14 +79,13 @@ class CodeSettings:
     def lifetime_text(self) -> str:
         """The lifetime as people say it: "10 minutes", "1 hour", "90 seconds"."""
         seconds = int(self.lifetime.total_seconds())
-        for unit, size in (("hour", 3600), ("minute", 60)):
-            if seconds >= size and seconds % size == 0:
-                return _count(seconds // size, unit)
-        return _count(seconds, "second")
-
-
-def _count(number: int, unit: str) -> str:
-    return f"{number} {unit}" if number == 1 else f"{number} {unit}s"
+        if seconds >= 3600 and seconds % 3600 == 0:
+            hours = seconds // 3600
+            return N_("1 hour") if hours == 1 else N_("%(count)s hours", count=hours)
+        if seconds >= 60 and seconds % 60 == 0:
+            minutes = seconds // 60
+            return N_("1 minute") if minutes == 1 else N_("%(count)s minutes", count=minutes)
+        return N_("1 second") if seconds == 1 else N_("%(count)s seconds", count=seconds)
 
 
 # --- errors ------------------------------------------------------------------
@@ -100,18 +100,24 @@ class CodeError(DomainError):
 class WrongCode(CodeError):
     def __init__(self, remaining: int) -> None:
         self.remaining = remaining
-        tries = "1 more try" if remaining == 1 else f"{remaining} more tries"
-        super().__init__(f"That code is not right. Check the email and try again ({tries}).")
+        if remaining == 1:
+            message = N_("That code is not right. Check the email and try again (1 more try).")
+        else:
+            message = N_(
+                "That code is not right. Check the email and try again (%(count)s more tries).",
+                count=remaining,
+            )
+        super().__init__(message)
 
 
 class CodeExpired(CodeError):
-    def __init__(self, message: str = "That code has expired. Ask for a new one.") -> None:
+    def __init__(self, message: str = N_("That code has expired. Ask for a new one.")) -> None:
         super().__init__(message)
 
 
 class TooManyAttempts(CodeError):
     def __init__(self) -> None:
-        super().__init__("Too many wrong tries for that code. Ask for a new one.")
+        super().__init__(N_("Too many wrong tries for that code. Ask for a new one."))
 
 
 class CodeThrottled(CodeError):
@@ -122,8 +128,11 @@ class CodeThrottled(CodeError):
         # True when the refusal is the resend spacing: the code sent moments ago still works.
         self.code_pending = code_pending
         super().__init__(
-            f"A code was sent to this address moments ago. You can ask for another "
-            f"in {self.retry_after} seconds."
+            N_(
+                "A code was sent to this address moments ago. You can ask for another "
+                "in %(seconds)s seconds.",
+                seconds=self.retry_after,
+            )
         )
 
 
@@ -132,7 +141,7 @@ class CodeNotSent(CodeError):
     _code = "mail_unavailable"
 
     def __init__(self) -> None:
-        super().__init__("We could not send the email just now. Please try again in a minute.")
+        super().__init__(N_("We could not send the email just now. Please try again in a minute."))
 
 
 # --- issuing -------------------------------------------------------------------
@@ -270,7 +279,7 @@ def verify_code(
         .execution_options(synchronize_session=False)
     ).rowcount
     if retired != 1:  # a parallel request used the same code a moment ago
-        raise CodeExpired("That code was already used. Ask for a new one.")
+        raise CodeExpired(N_("That code was already used. Ask for a new one."))
 
 
 def _count_try(
@@ -296,11 +305,13 @@ def _count_try(
             .limit(1)
         ).first()
         if current is None:
-            raise CodeExpired("There is no valid code for this address. Ask for a new one.")
+            raise CodeExpired(N_("There is no valid code for this address. Ask for a new one."))
         if current.expires_at <= now:
             raise CodeExpired(
-                "That code has expired. Ask for a new one and use it within "
-                f"{settings.lifetime_text}."
+                N_(
+                    "That code has expired. Ask for a new one and use it within %(lifetime)s.",
+                    lifetime=settings.lifetime_text,
+                )
             )
         counted = own.execute(
             update(OneTimeCode)

@@ -16,12 +16,14 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from flask import Flask, Response, g, jsonify, make_response, render_template, request
+from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from portal import request_log
 from portal.domain.errors import DomainError, SlotUnavailable
+from portal.domain import i18n
 from portal.extensions import db
 from portal.models import is_overlap_refusal
 
@@ -83,7 +85,7 @@ def api_error_response(error: DomainError) -> Response:
     names, wording = g.get("api_terms", ({}, None))
     if wording is not None:
         error = wording(error)
-    message = error.message
+    message = str(error.message)  # the English sentence: the API is not translated
     if error.field in names:
         message = f"'{names[error.field]}': {message}"
     body = {"error": error.code, "error_description": message, **error.details}
@@ -129,11 +131,28 @@ def on_domain_error(
     g.domain_error_page = (render, form, names)
 
 
+def translated(text: str) -> str:
+    """A domain sentence in the page's language (``portal.domain.i18n``); pages only.
+
+    The API answers ``str(text)``, the English sentence, and never calls this.
+    """
+    return i18n.render(text, gettext)
+
+
+def translated_message(error: DomainError) -> str:
+    """The error's sentence for a page: its field errors' sentences, each translated,
+    when the sentence was only put together from them (or written for the API)."""
+    if error.fields and not isinstance(error.message, i18n.Message):
+        return " ".join(translated(message) for message in error.fields.values())
+    return translated(error.message)
+
+
 def put_on_form(form: Any, error: DomainError, names: Mapping[str, str] | None = None) -> None:
     """Show a domain error under the matching inputs of a WTForms form (or above it)."""
     names = names or {}
     problems = error.fields or {"": error.message}
-    for name, message in problems.items():
+    for name, sentence in problems.items():
+        message = translated(sentence)
         field = getattr(form, names.get(name, name), None) if name else None
         if field is not None and hasattr(field, "errors"):
             if isinstance(field.errors, tuple):
@@ -146,11 +165,11 @@ def put_on_form(form: Any, error: DomainError, names: Mapping[str, str] | None =
 def _page_error(error: DomainError):
     view = g.pop("domain_error_page", None)
     if view is None:
-        return error_response(error.status, error.message)
-    render, form, names = view
+        return error_response(error.status, translated_message(error))
+    render_page, form, names = view
     if form is not None:
         put_on_form(form, error, names)
-    response = make_response(render(error))
+    response = make_response(render_page(error))
     if response.status_code == 200:
         response.status_code = error.status
     retry_after = getattr(error, "retry_after", None)

@@ -31,13 +31,14 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from portal.domain.errors import DomainError, Forbidden, Invalid, Kind
+from portal.domain.i18n import N_
 from portal.models import CustomerSignOut, User, normalize_email
 from portal.models.user import password_matches
 
 log = logging.getLogger(__name__)
 
-WRONG_PASSWORD = "That email and password do not match."  # nosec B105 # a message
-DEACTIVATED = "This account is deactivated. Ask an administrator."
+WRONG_PASSWORD = N_("That email and password do not match.")
+DEACTIVATED = N_("This account is deactivated. Ask an administrator.")
 
 
 # --- staff sessions ------------------------------------------------------------------
@@ -152,10 +153,14 @@ class AccountLocked(DomainError):
 
     def __init__(self, seconds: float) -> None:
         minutes = max(1, math.ceil(seconds / 60))
-        unit = "minute" if minutes == 1 else "minutes"
-        super().__init__(
-            f"Too many failed sign-ins for this account. Try again in {minutes} {unit}."
-        )
+        if minutes == 1:
+            message = N_("Too many failed sign-ins for this account. Try again in 1 minute.")
+        else:
+            message = N_(
+                "Too many failed sign-ins for this account. Try again in %(minutes)s minutes.",
+                minutes=minutes,
+            )
+        super().__init__(message)
         self.retry_after = max(1, math.ceil(seconds))
 
 

@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException
 
 from portal import i18n
 from portal.auth import is_safe_next
+from portal.errors import translated
 from portal.models import Role
 from portal.web.formatting import TEMPLATE_FUNCTIONS
 
@@ -136,6 +137,8 @@ def register(app: Flask) -> None:
     )
     app.jinja_env.globals.update(TEMPLATE_FUNCTIONS)
     app.jinja_env.filters.update(TEMPLATE_FUNCTIONS)
+    # A domain sentence (a refusal's message) in the page's language.
+    app.jinja_env.filters["translated"] = translated
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     # `{% trans %}` blocks collapse their whitespace, so a catalog entry does not depend on how

@@ -9,6 +9,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from portal.admin.errors import Conflict, NotFound
+from portal.domain.i18n import N_
 from portal.models import OutboxMessage, OutboxStatus, utcnow
 
 
@@ -43,10 +44,10 @@ def get_message(session: Session, message_id: uuid.UUID | str) -> OutboxMessage:
     try:
         key = message_id if isinstance(message_id, uuid.UUID) else uuid.UUID(str(message_id))
     except ValueError:
-        raise NotFound("That message does not exist.") from None
+        raise NotFound(N_("That message does not exist.")) from None
     message = session.get(OutboxMessage, key)
     if message is None:
-        raise NotFound("That message does not exist.")
+        raise NotFound(N_("That message does not exist."))
     return message
 
 
@@ -60,7 +61,7 @@ def retry_message(session: Session, message: OutboxMessage) -> OutboxMessage:
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
-        raise Conflict("Only failed messages can be retried.", "status")
+        raise Conflict(N_("Only failed messages can be retried."), "status")
     session.flush()
     session.refresh(message)
     return message

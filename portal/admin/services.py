@@ -23,6 +23,7 @@ from portal.booking import questions
 from portal.admin.validation import check_email, check_text, check_zone_and_locale
 from portal.codes import CodeError, CodeSettings
 from portal.domain import values
+from portal.domain.i18n import N_
 from portal.models import Appointment, Role, Service, SlotHold, User
 from portal.notifications.defaults import add_default_templates
 from portal.notifications.verification import confirm_sender as confirm_code
@@ -81,18 +82,18 @@ DURATIONS = {
 # Fields where None (no value) is allowed and means "none".
 NULLABLE_DURATIONS = frozenset({"slot_interval", "cancel_cutoff", "reschedule_cutoff"})
 LIMITS = {
-    "max_bookings_per_customer": "The bookings per customer",
-    "max_per_agent_per_day": "The appointments per agent and day",
+    "max_bookings_per_customer": N_("The bookings per customer"),
+    "max_per_agent_per_day": N_("The appointments per agent and day"),
 }
 MAX_LIMIT = 1000
 LABELS = {
-    "duration": "The duration",
-    "slot_interval": "The slot interval",
-    "buffer_before": "The buffer before",
-    "buffer_after": "The buffer after",
-    "minimum_notice": "The minimum notice",
-    "cancel_cutoff": "The cancel cut-off",
-    "reschedule_cutoff": "The reschedule cut-off",
+    "duration": N_("The duration"),
+    "slot_interval": N_("The slot interval"),
+    "buffer_before": N_("The buffer before"),
+    "buffer_after": N_("The buffer after"),
+    "minimum_notice": N_("The minimum notice"),
+    "cancel_cutoff": N_("The cancel cut-off"),
+    "reschedule_cutoff": N_("The reschedule cut-off"),
 }
 
 
@@ -112,10 +113,10 @@ def get_service(session: Session, service_id: uuid.UUID | str) -> Service:
     try:
         key = service_id if isinstance(service_id, uuid.UUID) else uuid.UUID(str(service_id))
     except ValueError:
-        raise NotFound("That service does not exist.") from None
+        raise NotFound(N_("That service does not exist.")) from None
     service = session.get(Service, key)
     if service is None:
-        raise NotFound("That service does not exist.")
+        raise NotFound(N_("That service does not exist."))
     return service
 
 
@@ -139,16 +140,27 @@ def _minutes(errors: Collector, field: str, value: Any) -> int | None:
     _attribute, low, high = DURATIONS[field]
     label = LABELS[field]
     if not isinstance(value, timedelta):
-        errors.add(field, f"{label} must be a duration.")
+        errors.add(field, N_("%(label)s must be a duration.", label=label))
         return None
     seconds = value.total_seconds()
     if seconds % 60:
-        errors.add(field, f"{label} must be a whole number of minutes.")
+        errors.add(field, N_("%(label)s must be a whole number of minutes.", label=label))
         return None
     minutes = int(seconds // 60)
     if minutes < low or minutes > high:
-        low_text = "more than zero" if low == 1 else "zero or more"
-        errors.add(field, f"{label} must be {low_text} and at most {_describe(high)}.")
+        if low == 1:
+            message = N_(
+                "%(label)s must be more than zero and at most %(max)s.",
+                label=label,
+                max=_describe(high),
+            )
+        else:
+            message = N_(
+                "%(label)s must be zero or more and at most %(max)s.",
+                label=label,
+                max=_describe(high),
+            )
+        errors.add(field, message)
         return None
     return minutes
 
@@ -156,8 +168,8 @@ def _minutes(errors: Collector, field: str, value: Any) -> int | None:
 def _describe(minutes: int) -> str:
     if minutes % (24 * 60) == 0:
         days = minutes // (24 * 60)
-        return "1 day" if days == 1 else f"{days} days"
-    return f"{minutes} minutes"
+        return N_("1 day") if days == 1 else N_("%(count)s days", count=days)
+    return N_("%(count)s minutes", count=minutes)
 
 
 def _whole(
@@ -179,22 +191,26 @@ def _validated(session: Session, service: Service | None, fields: dict[str, Any]
     if "name" in fields:
         name = check_text(fields["name"], MAX_NAME)
         if name is None:
-            errors.add("name", f"Enter a name of 1 to {MAX_NAME} characters.")
+            errors.add("name", N_("Enter a name of 1 to %(max)s characters.", max=MAX_NAME))
         clean["name"] = name
     if "slug" in fields:
         slug = fields["slug"].strip().lower() if isinstance(fields["slug"], str) else None
         if not slug or len(slug) > MAX_SLUG or not SLUG_PATTERN.fullmatch(slug):
             errors.add(
                 "slug",
-                f"The slug is the address of the booking page: 1 to {MAX_SLUG} lower-case letters, "
-                "digits and single hyphens, e.g. video-consultation.",
+                N_(
+                    "The slug is the address of the booking page: 1 to %(max)s lower-case "
+                    "letters, digits and single hyphens, e.g. video-consultation.",
+                    max=MAX_SLUG,
+                ),
             )
         clean["slug"] = slug
     if "description" in fields:
         description = check_text(fields["description"] or "", MAX_DESCRIPTION, required=False)
         if description is None:
             errors.add(
-                "description", f"The description may have at most {MAX_DESCRIPTION} characters."
+                "description",
+                N_("The description may have at most %(max)s characters.", max=MAX_DESCRIPTION),
             )
         clean["description"] = description
     for field, (attribute, _low, _high) in DURATIONS.items():
@@ -211,7 +227,7 @@ def _validated(session: Session, service: Service | None, fields: dict[str, Any]
             fields["horizon_days"],
             1,
             MAX_HORIZON_DAYS,
-            f"The booking horizon must be 1 to {MAX_HORIZON_DAYS} days.",
+            N_("The booking horizon must be 1 to %(max)s days.", max=MAX_HORIZON_DAYS),
         )
     if "capacity" in fields:
         clean["capacity"] = _whole(
@@ -220,7 +236,7 @@ def _validated(session: Session, service: Service | None, fields: dict[str, Any]
             fields["capacity"],
             1,
             MAX_CAPACITY,
-            f"The capacity must be 1 to {MAX_CAPACITY} seats per agent and slot.",
+            N_("The capacity must be 1 to %(max)s seats per agent and slot.", max=MAX_CAPACITY),
         )
     for field, label in LIMITS.items():
         if field in fields:
@@ -233,7 +249,11 @@ def _validated(session: Session, service: Service | None, fields: dict[str, Any]
                     fields[field],
                     1,
                     MAX_LIMIT,
-                    f"{label} must be 1 to {MAX_LIMIT}, or empty for no limit.",
+                    N_(
+                        "%(label)s must be 1 to %(max)s, or empty for no limit.",
+                        label=label,
+                        max=MAX_LIMIT,
+                    ),
                 )
             )
     if "questions" in fields:
@@ -245,11 +265,11 @@ def _validated(session: Session, service: Service | None, fields: dict[str, Any]
     if "color" in fields:
         color = fields["color"]
         if not isinstance(color, str) or not COLOR_PATTERN.fullmatch(color):
-            errors.add("color", "The colour must be written as #rrggbb.")
+            errors.add("color", N_("The colour must be written as #rrggbb."))
         clean["color"] = color.lower() if isinstance(color, str) else None
     if "active" in fields:
         if not isinstance(fields["active"], bool):
-            errors.add("active", "Active must be true or false.")
+            errors.add("active", N_("Active must be true or false."))
         clean["active"] = fields["active"]
     if "sender_email" in fields:
         sender = fields["sender_email"]
@@ -260,7 +280,7 @@ def _validated(session: Session, service: Service | None, fields: dict[str, Any]
                 errors,
                 "sender_email",
                 sender,
-                "Enter the sender as an email address like team@example.com.",
+                N_("Enter the sender as an email address like team@example.com."),
             )
     if "agent_ids" in fields:
         clean["agents"] = _agents(session, errors, fields["agent_ids"])
@@ -271,7 +291,7 @@ def _validated(session: Session, service: Service | None, fields: dict[str, Any]
     slug = clean.get("slug")
     changed = slug and (service is None or slug != service.slug)
     if changed and session.scalar(select(Service.id).where(Service.slug == slug)) is not None:
-        raise Conflict("Another service already uses that slug.", "slug")
+        raise Conflict(N_("Another service already uses that slug."), "slug")
     return clean
 
 
@@ -280,33 +300,38 @@ def _embed_origins(errors: Collector, origins: Any) -> list[str] | None:
     if origins is None:
         return []
     if isinstance(origins, (str, bytes)) or not isinstance(origins, Iterable):
-        errors.add("embed_origins", "The embed origins must be a list.")
+        errors.add("embed_origins", N_("The embed origins must be a list."))
         return None
     clean: list[str] = []
     for value in origins:
         try:
             origin = values.web_origin(value, "embed_origins")
         except Invalid as error:
-            errors.add("embed_origins", f"{str(value)[:80]!r}: {error.message}")
+            errors.add(
+                "embed_origins",
+                N_("%(origin)s: %(problem)s", origin=repr(str(value)[:80]), problem=error.message),
+            )
             return None
         if origin not in clean:
             clean.append(origin)
     if len(clean) > MAX_EMBED_ORIGINS:
-        errors.add("embed_origins", f"At most {MAX_EMBED_ORIGINS} sites may embed a service.")
+        errors.add(
+            "embed_origins", N_("At most %(max)s sites may embed a service.", max=MAX_EMBED_ORIGINS)
+        )
         return None
     return clean
 
 
 def _agents(session: Session, errors: Collector, agent_ids: Any) -> list[User] | None:
     if isinstance(agent_ids, (str, bytes)) or not isinstance(agent_ids, Iterable):
-        errors.add("agent_ids", "The agents must be a list of user ids.")
+        errors.add("agent_ids", N_("The agents must be a list of user ids."))
         return None
     wanted: list[uuid.UUID] = []
     for value in agent_ids:
         try:
             key = value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
         except ValueError:
-            errors.add("agent_ids", f"{value!r} is not a user id.")
+            errors.add("agent_ids", N_("%(value)s is not a user id.", value=repr(value)))
             return None
         if key not in wanted:
             wanted.append(key)
@@ -324,9 +349,10 @@ def _agents(session: Session, errors: Collector, agent_ids: Any) -> list[User] |
     if missing:
         errors.add(
             "agent_ids",
-            "Only active agents and supervisors can serve a service; not: "
-            + ", ".join(missing)
-            + ".",
+            N_(
+                "Only active agents and supervisors can serve a service; not: %(ids)s.",
+                ids=", ".join(missing),
+            ),
         )
         return None
     return [found[key] for key in wanted]
@@ -456,9 +482,9 @@ def _start_sender_verification(
 def resend_sender_code(session: Session, service: Service, code_settings: CodeSettings) -> None:
     """Send a fresh verification code to the service's unverified sender email."""
     if not service.sender_email:
-        raise Conflict("This service has no sender email to verify.", "sender_email")
+        raise Conflict(N_("This service has no sender email to verify."), "sender_email")
     if service.sender_verified:
-        raise Conflict("This sender email is already verified.", "sender_email")
+        raise Conflict(N_("This sender email is already verified."), "sender_email")
     _start_sender_verification(session, code_settings, service)
     session.flush()
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from portal.admin.errors import Collector, Conflict, Invalid, NotFound
 from portal.admin.validation import check_locale
+from portal.domain.i18n import N_
 from portal.models import Channel, NotificationTemplate, Service, TemplateType, utcnow
 from portal.notifications.placeholders import TIMED_TYPES, TemplateError, validate_template
 from portal.notifications.rendering import Rendered, render_texts, sample_values
@@ -31,10 +32,10 @@ def get_template(
     try:
         key = template_id if isinstance(template_id, uuid.UUID) else uuid.UUID(str(template_id))
     except ValueError:
-        raise NotFound("That template does not exist.") from None
+        raise NotFound(N_("That template does not exist.")) from None
     template = session.get(NotificationTemplate, key)
     if template is None or template.service_id != service.id:
-        raise NotFound("That template does not exist.")
+        raise NotFound(N_("That template does not exist."))
     return template
 
 
@@ -54,22 +55,22 @@ def _clean(channel: Channel, type_: TemplateType, fields: dict[str, Any]) -> dic
     if period is None:
         clean["period_seconds"] = None
     elif not isinstance(period, timedelta) or period.total_seconds() % 60:
-        errors.add("period", "The period must be a whole number of minutes.")
+        errors.add("period", N_("The period must be a whole number of minutes."))
     elif period > MAX_PERIOD:
-        errors.add("period", "The period may be at most 60 days.")
+        errors.add("period", N_("The period may be at most 60 days."))
     else:
         clean["period_seconds"] = int(period.total_seconds())
     for name in ("subject", "text_body", "html_body"):
         value = fields.get(name) or ""
         if not isinstance(value, str) or len(value) > MAX_BODY:
-            errors.add(name, f"At most {MAX_BODY} characters.")
+            errors.add(name, N_("At most %(max)s characters.", max=MAX_BODY))
         clean[name] = value.strip() if isinstance(value, str) else ""
     locale = check_locale(fields.get("locale"))
     if locale is None:
-        errors.add("locale", "Choose a locale such as en, de or en_US.")
+        errors.add("locale", N_("Choose a locale such as en, de or en_US."))
     clean["locale"] = locale
     if not isinstance(fields.get("active"), bool):
-        errors.add("active", "Active must be true or false.")
+        errors.add("active", N_("Active must be true or false."))
     clean["active"] = fields.get("active")
     errors.raise_if_any()
     try:
@@ -105,11 +106,19 @@ def _check_duplicate(
     if template_id is not None:
         query = query.where(NotificationTemplate.id != template_id)
     if session.scalar(query.limit(1)) is not None:
-        what = "period and locale" if type_ in TIMED_TYPES else "locale"
-        raise Conflict(
-            f"This service already has a {channel.value} {type_.value} template with that {what}.",
-            "template",
-        )
+        values = {"channel": channel.value, "type": type_.value}
+        if type_ in TIMED_TYPES:
+            message = N_(
+                "This service already has a %(channel)s %(type)s template with that period "
+                "and locale.",
+                **values,
+            )
+        else:
+            message = N_(
+                "This service already has a %(channel)s %(type)s template with that locale.",
+                **values,
+            )
+        raise Conflict(message, "template")
 
 
 def create_template(
@@ -129,11 +138,11 @@ def create_template(
     try:
         channel = Channel(channel)
     except ValueError:
-        errors.add("channel", "The channel must be EMAIL or SMS.")
+        errors.add("channel", N_("The channel must be EMAIL or SMS."))
     try:
         type_ = TemplateType(type)
     except ValueError:
-        errors.add("type", "The type must be CREATE, RESCHEDULE, CANCEL, REMINDER or ROOM.")
+        errors.add("type", N_("The type must be CREATE, RESCHEDULE, CANCEL, REMINDER or ROOM."))
     errors.raise_if_any()
     clean = _clean(
         channel,

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from portal.admin.errors import Collector, NotFound
 from portal.admin.validation import check_text
+from portal.domain.i18n import N_
 from portal.models import ApiToken, Role, User, utcnow
 from portal.tokens import issue_token
 
@@ -42,10 +43,10 @@ def get_token(session: Session, token_id: uuid.UUID | str) -> ApiToken:
     try:
         key = token_id if isinstance(token_id, uuid.UUID) else uuid.UUID(str(token_id))
     except ValueError:
-        raise NotFound("That token does not exist.") from None
+        raise NotFound(N_("That token does not exist.")) from None
     token = session.get(ApiToken, key)
     if token is None:
-        raise NotFound("That token does not exist.")
+        raise NotFound(N_("That token does not exist."))
     return token
 
 
@@ -54,9 +55,11 @@ def create_token(session: Session, user: User | None, name: str) -> tuple[ApiTok
     errors = Collector()
     clean_name = check_text(name, MAX_NAME)
     if clean_name is None:
-        errors.add("name", f"Say what the token is for, in 1 to {MAX_NAME} characters.")
+        errors.add(
+            "name", N_("Say what the token is for, in 1 to %(max)s characters.", max=MAX_NAME)
+        )
     if user is None or user.role not in TOKEN_ROLES or not user.active:
-        errors.add("user", "Choose an active staff or integration user.")
+        errors.add("user", N_("Choose an active staff or integration user."))
     errors.raise_if_any()
     token, secret = issue_token(user, clean_name)
     session.add(token)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from portal.admin.errors import Collector, Conflict, Invalid, NotFound
 from portal.admin.validation import check_email, check_text, check_zone_and_locale
+from portal.domain.i18n import N_
 from portal.models import Role, User
 from portal.sign_ins import end_staff_sessions
 
@@ -44,10 +45,10 @@ def get_user(session: Session, user_id: uuid.UUID | str) -> User:
     try:
         key = user_id if isinstance(user_id, uuid.UUID) else uuid.UUID(str(user_id))
     except ValueError:
-        raise NotFound("That user does not exist.") from None
+        raise NotFound(N_("That user does not exist.")) from None
     user = session.get(User, key)
     if user is None or user.role not in MANAGED_ROLES:
-        raise NotFound("That user does not exist.")
+        raise NotFound(N_("That user does not exist."))
     return user
 
 
@@ -82,9 +83,13 @@ def list_users(
 
 def _check_password(errors: Collector, password: Any) -> None:
     if not isinstance(password, str) or len(password) < MIN_PASSWORD:
-        errors.add("password", f"The password needs at least {MIN_PASSWORD} characters.")
+        errors.add(
+            "password", N_("The password needs at least %(min)s characters.", min=MIN_PASSWORD)
+        )
     elif len(password) > MAX_PASSWORD:
-        errors.add("password", f"The password may have at most {MAX_PASSWORD} characters.")
+        errors.add(
+            "password", N_("The password may have at most %(max)s characters.", max=MAX_PASSWORD)
+        )
 
 
 def _validated(
@@ -98,12 +103,12 @@ def _validated(
     clean: dict[str, Any] = {}
     if "email" in fields:
         clean["email"] = check_email(
-            errors, "email", fields["email"], "Enter an email address like name@example.com."
+            errors, "email", fields["email"], N_("Enter an email address like name@example.com.")
         )
     if "name" in fields:
         name = check_text(fields["name"], MAX_NAME)
         if name is None:
-            errors.add("name", f"Enter a name of 1 to {MAX_NAME} characters.")
+            errors.add("name", N_("Enter a name of 1 to %(max)s characters.", max=MAX_NAME))
         clean["name"] = name
     if "role" in fields:
         try:
@@ -111,31 +116,34 @@ def _validated(
         except (ValueError, TypeError):
             role = None
         if role not in MANAGED_ROLES:
-            errors.add("role", "The role must be AGENT, SUPERVISOR, ADMIN or CLIENT_SERVICE.")
+            errors.add("role", N_("The role must be AGENT, SUPERVISOR, ADMIN or CLIENT_SERVICE."))
         clean["role"] = role
     check_zone_and_locale(fields, errors, clean)
     if "reference" in fields:
         # Seed 003 employeeReference: an integration's id for this person; empty clears it.
         reference = fields["reference"]
         if reference is not None and not isinstance(reference, str):
-            errors.add("reference", "The reference must be text.")
+            errors.add("reference", N_("The reference must be text."))
         else:
             reference = (reference or "").strip()
             if len(reference) > MAX_REFERENCE or "\x00" in reference:
-                errors.add("reference", f"A reference has at most {MAX_REFERENCE} characters.")
+                errors.add(
+                    "reference",
+                    N_("A reference has at most %(max)s characters.", max=MAX_REFERENCE),
+                )
             clean["reference"] = reference or None
     if "active" in fields:
         if not isinstance(fields["active"], bool):
-            errors.add("active", "Active must be true or false.")
+            errors.add("active", N_("Active must be true or false."))
         clean["active"] = fields["active"]
     if "agent_notices" in fields:
         if not isinstance(fields["agent_notices"], bool):
-            errors.add("agent_notices", "Agent notices must be true or false.")
+            errors.add("agent_notices", N_("Agent notices must be true or false."))
         clean["agent_notices"] = fields["agent_notices"]
     role_after = clean.get("role") or (user.role if user else None)
     if fields.get("password") is not None:
         if role_after == Role.CLIENT_SERVICE:
-            errors.add("password", "Integration users sign in with API tokens, not passwords.")
+            errors.add("password", N_("Integration users sign in with API tokens, not passwords."))
         else:
             _check_password(errors, fields["password"])
         clean["password"] = fields["password"]
@@ -145,18 +153,18 @@ def _validated(
     if email and (user is None or email != user.email):
         taken = session.scalar(select(User.id).where(func.lower(User.email) == email))
         if taken is not None:
-            raise Conflict("Another user already has that email address.", "email")
+            raise Conflict(N_("Another user already has that email address."), "email")
     if user is not None and actor is not None and user.id == actor.id:
         if clean.get("active") is False:
-            raise Conflict("You cannot deactivate your own account.", "active")
+            raise Conflict(N_("You cannot deactivate your own account."), "active")
         if "role" in clean and clean["role"] != user.role:
-            raise Conflict("You cannot change your own role.", "role")
+            raise Conflict(N_("You cannot change your own role."), "role")
     if user is not None and user.role == Role.ADMIN and user.active:
         demoted = "role" in clean and clean["role"] != Role.ADMIN
         deactivated = clean.get("active") is False
         if (demoted or deactivated) and _active_admins(session) <= 1:
             raise Conflict(
-                "This is the last active administrator: make someone else an admin first.",
+                N_("This is the last active administrator: make someone else an admin first."),
                 "role" if demoted else "active",
             )
     return clean
@@ -248,7 +256,7 @@ def set_agent_notices(session: Session, user: User, enabled: bool) -> User:
 def reset_password(session: Session, user: User, password: str) -> User:
     """Set a new password for a staff user."""
     if user.role == Role.CLIENT_SERVICE:
-        message = "Integration users sign in with API tokens, not passwords."  # nosec B105 # text
+        message = N_("Integration users sign in with API tokens, not passwords.")  # nosec B105 # text
         raise Invalid(fields={"password": message})
     errors = Collector()
     _check_password(errors, password)

@@ -8,6 +8,7 @@ from typing import Any
 from portal.admin.errors import Collector
 from portal.domain import values
 from portal.domain.errors import Invalid
+from portal.domain.i18n import N_
 
 MAX_EMAIL = values.MAX_EMAIL
 timezone_names = values.timezone_names
@@ -30,12 +31,12 @@ def check_zone_and_locale(
     if "timezone" in fields:
         zone = check_timezone(fields["timezone"])
         if zone is None:
-            errors.add("timezone", "Choose an IANA time zone such as Europe/Berlin.")
+            errors.add("timezone", N_("Choose an IANA time zone such as Europe/Berlin."))
         clean["timezone"] = zone
     if "locale" in fields:
         locale = check_locale(fields["locale"])
         if locale is None:
-            errors.add("locale", "Choose a locale such as en, de or en_US.")
+            errors.add("locale", N_("Choose a locale such as en, de or en_US."))
         clean["locale"] = locale
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from portal.booking import limits
 from portal.booking.errors import InvalidBooking, SlotUnavailable
 from portal.booking.loader import load_availability
+from portal.domain.i18n import N_
 from portal.domain.settings import settings_of
 from portal.models import Appointment, AppointmentStatus, Service, TimeException, User
 from portal.models.schedule import time_exception_agents
@@ -325,10 +326,10 @@ def free_agents_at(
     only that limit rules the slot out, the refusal says so (a Conflict).
     """
     if start.tzinfo is None:
-        raise InvalidBooking("The start time needs a time zone.")
+        raise InvalidBooking(N_("The start time needs a time zone."))
     start = start.astimezone(UTC)
     if start < now:
-        raise SlotUnavailable("That time has already passed. Please pick another.")
+        raise SlotUnavailable(N_("That time has already passed. Please pick another."))
     if not enforce_notice:
         # Staff may book inside the minimum notice: judge as if asked early enough.
         now = min(now, start - timedelta(minutes=service.minimum_notice_minutes))
@@ -369,7 +370,7 @@ def free_agents_at(
     raise SlotUnavailable()
 
 
-OFF_GRID = "That is not one of the offered times. Please pick one of the times shown."
+OFF_GRID = N_("That is not one of the offered times. Please pick one of the times shown.")
 
 
 def start_on_grid(

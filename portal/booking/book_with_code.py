@@ -33,10 +33,11 @@ from portal import codes
 from portal.booking import operations, questions
 from portal.booking.operations import Customer
 from portal.domain.errors import FieldErrors
+from portal.domain.i18n import N_
 from portal.models import Appointment, CodePurpose, Service, normalize_email, utcnow
 
-MISMATCHED_EMAIL = "The customer's email must be the address the code was sent to."
-NO_NAME = "Enter a first or a last name."
+MISMATCHED_EMAIL = N_("The customer's email must be the address the code was sent to.")
+NO_NAME = N_("Enter a first or a last name.")
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ from portal.booking.availability import choose_agent, free_agents_at
 from portal.booking.operations import candidate_agents
 from portal.database import lock_calendars, lock_names
 from portal.domain.errors import DomainError, Invalid, Kind
+from portal.domain.i18n import N_
 from portal.domain.settings import settings_of
 from portal.models import CodePurpose, Service, SlotHold, normalize_email, utcnow
 
@@ -50,11 +51,18 @@ class TooManyHolds(DomainError):
     def __init__(self, retry_after: int) -> None:
         self.retry_after = max(1, retry_after)
         minutes = max(1, math.ceil(self.retry_after / 60))
-        super().__init__(
-            "Too many bookings were started from your network in the last hour. "
-            f"Please try again in {minutes} minute{'s' if minutes != 1 else ''}.",
-            "email",
-        )
+        if minutes == 1:
+            message = N_(
+                "Too many bookings were started from your network in the last hour. "
+                "Please try again in 1 minute."
+            )
+        else:
+            message = N_(
+                "Too many bookings were started from your network in the last hour. "
+                "Please try again in %(minutes)s minutes.",
+                minutes=minutes,
+            )
+        super().__init__(message, "email")
 
 
 @dataclass(frozen=True)
@@ -114,7 +122,7 @@ def hold_slot(session: Session, request: HoldRequest, *, now: datetime | None = 
     now = now or utcnow()
     email = normalize_email(request.email)
     if not email:
-        raise Invalid("Enter your e-mail address.", "email")
+        raise Invalid(N_("Enter your e-mail address."), "email")
     address = (request.client_address or UNKNOWN_ADDRESS)[:64]
     service = request.service
     # The per-e-mail, per-browser and per-address rules hold across app servers.

@@ -19,6 +19,7 @@ from portal.booking import lifecycle
 from portal.booking.errors import InvalidBooking
 from portal.booking.lifecycle import ROOM_GRACE, Action, Actor
 from portal.booking.operations import retire_room
+from portal.domain.i18n import N_
 from portal.domain.settings import settings_of
 from portal.webhooks import events as webhook_events
 from portal.webhooks import emit_appointment
@@ -139,7 +140,7 @@ def eligible(
     """
     now = now or utcnow()
     if time_frame < timedelta(0):
-        raise InvalidBooking("The time frame cannot be negative.")
+        raise InvalidBooking(N_("The time frame cannot be negative."))
     rows = session.scalars(
         select(Appointment)
         .where(

@@ -59,6 +59,7 @@ from babel.dates import format_date
 from zoneinfo import ZoneInfo
 
 from portal.domain.errors import Conflict, DomainError, Forbidden, NotFound
+from portal.domain.i18n import N_
 from portal.domain.values import normalize_email
 from portal.models import (
     Appointment,
@@ -111,18 +112,22 @@ ORGANIZER_ONLY = frozenset({Action.REASSIGN})
 # Staff changes to the time, allowed until the appointment ends.
 UNTIL_END = frozenset({Action.RESCHEDULE, Action.CANCEL})
 
-NOT_FOUND = "That appointment does not exist."
-CANCELLED = "This appointment is cancelled."
-ENDED = "This appointment's call has ended."
-OVER = "This appointment is over. Book a new appointment instead."
-STARTED = "This appointment has already started. Please contact us to change it."
-HANDED_OVER_TOO_LATE = "This appointment has started; it can no longer be handed to a colleague."
-NOT_STARTED = "The call can be ended once the appointment has started."
-ROOM_CLOSED = "This appointment is over; its video room can no longer be opened."
-NOT_THE_ORGANIZER = "Only its organizer or a supervisor can hand this appointment to someone else."
-OWN_CALENDAR_ONLY = "Agents book only into their own calendar."
-NOT_SERVING = "You do not offer this service, so you cannot book it into your calendar."
-NO_STAFF_CREATE = "You may not book appointments for customers here."
+NOT_FOUND = N_("That appointment does not exist.")
+CANCELLED = N_("This appointment is cancelled.")
+ENDED = N_("This appointment's call has ended.")
+OVER = N_("This appointment is over. Book a new appointment instead.")
+STARTED = N_("This appointment has already started. Please contact us to change it.")
+HANDED_OVER_TOO_LATE = N_(
+    "This appointment has started; it can no longer be handed to a colleague."
+)
+NOT_STARTED = N_("The call can be ended once the appointment has started.")
+ROOM_CLOSED = N_("This appointment is over; its video room can no longer be opened.")
+NOT_THE_ORGANIZER = N_(
+    "Only its organizer or a supervisor can hand this appointment to someone else."
+)
+OWN_CALENDAR_ONLY = N_("Agents book only into their own calendar.")
+NOT_SERVING = N_("You do not offer this service, so you cannot book it into your calendar.")
+NO_STAFF_CREATE = N_("You may not book appointments for customers here.")
 
 
 @dataclass(frozen=True)
@@ -265,18 +270,30 @@ def contact_of(appointment: Appointment) -> str:
     """Whom a customer asks for a change the portal no longer takes: the organizer,
     reached through the service's verified sender address when it has one (a staff
     member's own e-mail is never shown to customers)."""
-    agent = appointment.organizer.name if appointment.organizer else "us"
     service = appointment.service
-    if service.sender_email and service.sender_verified:
-        return f"{agent} at {service.sender_email}"
-    return f"{agent} by replying to your confirmation e-mail"
+    sender = service.sender_email if service.sender_email and service.sender_verified else None
+    if appointment.organizer is None:
+        if sender:
+            return N_("us at %(email)s", email=sender)
+        return N_("us by replying to your confirmation e-mail")
+    agent = appointment.organizer.name
+    if sender:
+        return N_("%(agent)s at %(email)s", agent=agent, email=sender)
+    return N_("%(agent)s by replying to your confirmation e-mail", agent=agent)
 
 
 def past_cutoff_message(appointment: Appointment, action: Action, closes: datetime) -> str:
-    verb = "cancelled" if action == Action.CANCEL else "rescheduled"
-    return (
-        f"This appointment could be {verb} online until {format_deadline(appointment, closes)}. "
-        f"Please contact {contact_of(appointment)}."
+    values = {"deadline": format_deadline(appointment, closes), "contact": contact_of(appointment)}
+    if action == Action.CANCEL:
+        return N_(
+            "This appointment could be cancelled online until %(deadline)s. "
+            "Please contact %(contact)s.",
+            **values,
+        )
+    return N_(
+        "This appointment could be rescheduled online until %(deadline)s. "
+        "Please contact %(contact)s.",
+        **values,
     )
 
 
@@ -406,10 +423,12 @@ def organizer_for_create(
 
 def _forbidden_message(actor: Actor, action: Action) -> str:
     if actor.is_customer:
-        return "Please contact us for this change."
+        return N_("Please contact us for this change.")
     if actor.role == Role.CLIENT_SERVICE:
-        return f"Integrations may not {action.value.replace('_', ' ')} appointments."
-    return "You may not change appointments."
+        return N_(
+            "Integrations may not %(action)s appointments.", action=action.value.replace("_", " ")
+        )
+    return N_("You may not change appointments.")
 
 
 __all__ = [

@@ -26,6 +26,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.domain.errors import Conflict
+from portal.domain.i18n import N_
 from portal.models import (
     Appointment,
     AppointmentStatus,
@@ -75,10 +76,26 @@ def full_days(
 
 
 def day_limit_refusal(service: Service, agent_name: str, day: date) -> Conflict:
+    values = {
+        "agent": agent_name,
+        "count": service.max_per_agent_per_day,
+        "service": service.name,
+        "day": day.isoformat(),
+    }
+    if service.max_per_agent_per_day == 1:
+        return Conflict(
+            N_(
+                "%(agent)s takes at most 1 %(service)s appointment a day, and %(day)s is full. "
+                "Please pick another day.",
+                **values,
+            )
+        )
     return Conflict(
-        f"{agent_name} takes at most {service.max_per_agent_per_day} "
-        f"{service.name} appointment{'s' if service.max_per_agent_per_day != 1 else ''} "
-        f"a day, and {day.isoformat()} is full. Please pick another day."
+        N_(
+            "%(agent)s takes at most %(count)s %(service)s appointments a day, and %(day)s is "
+            "full. Please pick another day.",
+            **values,
+        )
     )
 
 
@@ -109,12 +126,20 @@ def customer_limit_refusal(
         return None
     if customer_bookings(session, service, email, now) < limit:
         return None
-    plural = "appointment" if limit == 1 else "appointments"
-    return Conflict(
-        f"You already have {limit} upcoming {service.name} {plural}, the most one person "
-        "may book. Cancel one to book another, or contact us.",
-        "email",
-    )
+    if limit == 1:
+        message = N_(
+            "You already have 1 upcoming %(service)s appointment, the most one person may book. "
+            "Cancel one to book another, or contact us.",
+            service=service.name,
+        )
+    else:
+        message = N_(
+            "You already have %(count)s upcoming %(service)s appointments, the most one person "
+            "may book. Cancel one to book another, or contact us.",
+            count=limit,
+            service=service.name,
+        )
+    return Conflict(message, "email")
 
 
 def check_customer_limit(

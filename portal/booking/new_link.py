@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from portal.booking.errors import Conflict
 from portal.booking.links import mint_manage_url, revoke_manage_links
 from portal.calendars.details import event_title, zone_of
+from portal.domain.i18n import N_
 from portal.models import Appointment, Channel, OutboxMessage, OutboxStatus
 from portal.notifications.outbox import queue_email, recipients
 from portal.notifications.rendering import time_values
@@ -32,7 +33,7 @@ def send_new_manage_link(session: Session, appointment: Appointment, *, now: dat
     """
     addresses = recipients(appointment, Channel.EMAIL)
     if not addresses:
-        raise Conflict("This appointment has no e-mail address to send a new link to.")
+        raise Conflict(N_("This appointment has no e-mail address to send a new link to."))
     revoke_manage_links(session, appointment, now=now)
     url = mint_manage_url(session, appointment, now=now)
     _relink_pending(session, appointment, url)

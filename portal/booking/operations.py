@@ -21,6 +21,7 @@ from portal.booking.availability import choose_agent, free_agents_at
 from portal.booking.errors import NotFound, SlotUnavailable
 from portal.booking.lifecycle import Action, Actor
 from portal.database import lock_calendars, lock_names
+from portal.domain.i18n import N_
 from portal.models import (
     Appointment,
     AppointmentStatus,
@@ -39,7 +40,7 @@ from portal.webhooks import events as webhook_events
 from portal.webhooks import emit_appointment
 
 
-AGENT_BUSY = (
+AGENT_BUSY = N_(
     "That agent is not free at this time. Choose another agent or move the appointment first."
 )
 
@@ -64,7 +65,7 @@ def candidate_agents(service: Service, agent_id: uuid.UUID | None) -> list[uuid.
     if agent_id is None:
         return serving
     if agent_id not in serving:
-        raise NotFound("That agent does not offer this service.")
+        raise NotFound(N_("That agent does not offer this service."))
     return [agent_id]
 
 
@@ -101,7 +102,7 @@ def book(
     now = now or utcnow()
     actor = actor or Actor.customer()
     if not service.active:
-        raise NotFound("This service is not open for booking.")
+        raise NotFound(N_("This service is not open for booking."))
     stored_answers = questions.check_answers(service.questions or [], answers)
     bound = lifecycle.limits_bind(actor, override_limits)
     if bound and service.max_bookings_per_customer and customer.email:
@@ -328,7 +329,7 @@ def retire_room(appointment: Appointment, now: datetime) -> None:
 def find_appointment(session: Session, appointment_id: uuid.UUID) -> Appointment:
     appointment = session.get(Appointment, appointment_id)
     if appointment is None:
-        raise NotFound("That appointment does not exist.")
+        raise NotFound(N_("That appointment does not exist."))
     return appointment
 
 

@@ -20,6 +20,7 @@ from portal.booking.availability import free_agents_at
 from portal.booking.lifecycle import Action, Actor
 from portal.booking.errors import BookingError, Conflict, InvalidBooking, NotFound
 from portal.booking.operations import Customer
+from portal.domain.i18n import N_
 from portal.models import (
     STAFF_ROLES,
     Appointment,
@@ -39,7 +40,7 @@ def _require(actor: Actor | None, action: Action, appointment: Appointment) -> N
 def _staff_user(session: Session, user_id: uuid.UUID) -> User:
     user = session.get(User, user_id)
     if user is None or not user.active or user.role not in STAFF_ROLES:
-        raise NotFound("That agent does not exist.")
+        raise NotFound(N_("That agent does not exist."))
     return user
 
 
@@ -50,7 +51,7 @@ def add_agent(
     _require(actor, Action.ADD_PARTICIPANT, appointment)
     user = _staff_user(session, user_id)
     if any(p.user_id == user.id for p in appointment.participants):
-        raise Conflict(f"{user.name} already takes part in this appointment.")
+        raise Conflict(N_("%(name)s already takes part in this appointment.", name=user.name))
     first, _, last = user.name.partition(" ")
     participant = Participant(
         type=ParticipantType.AGENT,
@@ -67,7 +68,9 @@ def add_agent(
     except IntegrityError:
         # Someone added the same agent a moment ago.
         session.rollback()
-        raise Conflict(f"{user.name} already takes part in this appointment.") from None
+        raise Conflict(
+            N_("%(name)s already takes part in this appointment.", name=user.name)
+        ) from None
     return participant
 
 
@@ -82,7 +85,7 @@ def add_customer(
     """Add a CUSTOMER participant (a second guest, a colleague of the customer...)."""
     _require(actor, Action.ADD_PARTICIPANT, appointment)
     if not (customer.first_name or customer.last_name).strip():
-        raise InvalidBooking("A customer needs a name.")
+        raise InvalidBooking(N_("A customer needs a name."))
     participant = Participant(
         type=ParticipantType.CUSTOMER,
         first_name=customer.first_name.strip(),
@@ -102,7 +105,7 @@ def find_participant(appointment: Appointment, participant_id: uuid.UUID) -> Par
     for participant in appointment.participants:
         if participant.id == participant_id:
             return participant
-    raise NotFound("That participant does not take part in this appointment.")
+    raise NotFound(N_("That participant does not take part in this appointment."))
 
 
 def find_visible_participant(
@@ -112,7 +115,7 @@ def find_visible_participant(
     for participant in lifecycle.participants_seen_by(actor, appointment):
         if participant.id == participant_id:
             return participant
-    raise NotFound("That participant does not take part in this appointment.")
+    raise NotFound(N_("That participant does not take part in this appointment."))
 
 
 def remove_participant(
@@ -126,7 +129,7 @@ def remove_participant(
     _require(actor, Action.REMOVE_PARTICIPANT, appointment)
     participant = find_participant(appointment, participant_id)
     if participant.is_organizer:
-        raise Conflict("The organizer cannot be removed. Reassign the appointment instead.")
+        raise Conflict(N_("The organizer cannot be removed. Reassign the appointment instead."))
     appointment.participants.remove(participant)
     if participant.type == ParticipantType.AGENT:
         appointment.sequence += 1

@@ -30,6 +30,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from portal.booking import lifecycle
 from portal.booking.errors import NotFound
+from portal.domain.i18n import N_
 from portal.sql import TimeBounds
 from portal.models import (
     Appointment,
@@ -82,7 +83,7 @@ def find_visible(session: Session, user: User, appointment_id: uuid.UUID) -> App
     """The appointment if ``user`` may see it; NotFound otherwise (also when it exists)."""
     appointment = session.get(Appointment, appointment_id)
     if appointment is None or not can_see(user, appointment):
-        raise NotFound("That appointment does not exist.")
+        raise NotFound(N_("That appointment does not exist."))
     return appointment
 
 

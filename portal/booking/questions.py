@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from portal.domain.errors import FieldErrors, Invalid
+from portal.domain.i18n import N_
 
 TYPES = ("text", "textarea", "select", "checkbox", "phone")
 MAX_QUESTIONS = 20
@@ -34,19 +35,28 @@ FIELD = "questions"
 def validate_questions(value: object, field: str = FIELD) -> list[dict[str, Any]]:
     """The clean question list, or Invalid naming the first thing wrong."""
     if not isinstance(value, list):
-        raise Invalid("The questions must be a list.", field)
+        raise Invalid(N_("The questions must be a list."), field)
     if len(value) > MAX_QUESTIONS:
-        raise Invalid(f"A service may ask at most {MAX_QUESTIONS} questions.", field)
+        raise Invalid(
+            N_("A service may ask at most %(count)s questions.", count=MAX_QUESTIONS), field
+        )
     clean: list[dict[str, Any]] = []
     seen: set[str] = set()
     for number, item in enumerate(value, start=1):
-        where = f"Question {number}"
         if not isinstance(item, Mapping):
-            raise Invalid(f"{where} must be an object with id, label and type.", field)
+            raise Invalid(
+                N_("Question %(number)s must be an object with id, label and type.", number=number),
+                field,
+            )
         unknown = set(item) - {"id", "label", "type", "required", "options"}
         if unknown:
             raise Invalid(
-                f"{where} has unknown keys: {', '.join(sorted(map(str, unknown)))}.", field
+                N_(
+                    "Question %(number)s has unknown keys: %(keys)s.",
+                    number=number,
+                    keys=", ".join(sorted(map(str, unknown))),
+                ),
+                field,
             )
         question_id = item.get("id")
         if (
@@ -55,28 +65,57 @@ def validate_questions(value: object, field: str = FIELD) -> list[dict[str, Any]
             or not ID_PATTERN.fullmatch(question_id)
         ):
             raise Invalid(
-                f"{where}: the id must be 1 to {MAX_ID} lower-case letters, digits and single "
-                "hyphens, e.g. reason-for-visit.",
+                N_(
+                    "Question %(number)s: the id must be 1 to %(max)s lower-case letters, digits "
+                    "and single hyphens, e.g. reason-for-visit.",
+                    number=number,
+                    max=MAX_ID,
+                ),
                 field,
             )
         if question_id in seen:
-            raise Invalid(f"{where}: the id {question_id!r} is used twice.", field)
+            raise Invalid(
+                N_(
+                    "Question %(number)s: the id %(id)s is used twice.",
+                    number=number,
+                    id=repr(question_id),
+                ),
+                field,
+            )
         seen.add(question_id)
         label = item.get("label")
         label = label.strip() if isinstance(label, str) else ""
         if not label or len(label) > MAX_LABEL or "\x00" in label:
-            raise Invalid(f"{where}: the label must have 1 to {MAX_LABEL} characters.", field)
+            raise Invalid(
+                N_(
+                    "Question %(number)s: the label must have 1 to %(max)s characters.",
+                    number=number,
+                    max=MAX_LABEL,
+                ),
+                field,
+            )
         kind = item.get("type")
         if kind not in TYPES:
-            raise Invalid(f"{where}: the type must be one of {', '.join(TYPES)}.", field)
+            raise Invalid(
+                N_(
+                    "Question %(number)s: the type must be one of %(types)s.",
+                    number=number,
+                    types=", ".join(TYPES),
+                ),
+                field,
+            )
         required = item.get("required", False)
         if not isinstance(required, bool):
-            raise Invalid(f"{where}: required must be true or false.", field)
+            raise Invalid(
+                N_("Question %(number)s: required must be true or false.", number=number), field
+            )
         options = item.get("options")
         if kind == "select":
-            options = _options(options, where, field)
+            options = _options(options, number, field)
         elif options not in (None, []):
-            raise Invalid(f"{where}: only select questions have options.", field)
+            raise Invalid(
+                N_("Question %(number)s: only select questions have options.", number=number), field
+            )
         question: dict[str, Any] = {
             "id": question_id,
             "label": label,
@@ -89,16 +128,37 @@ def validate_questions(value: object, field: str = FIELD) -> list[dict[str, Any]
     return clean
 
 
-def _options(value: object, where: str, field: str) -> list[str]:
+def _options(value: object, number: int, field: str) -> list[str]:
     if not isinstance(value, list) or not 1 <= len(value) <= MAX_OPTIONS:
-        raise Invalid(f"{where}: a select question needs 1 to {MAX_OPTIONS} options.", field)
+        raise Invalid(
+            N_(
+                "Question %(number)s: a select question needs 1 to %(max)s options.",
+                number=number,
+                max=MAX_OPTIONS,
+            ),
+            field,
+        )
     options: list[str] = []
     for option in value:
         text = option.strip() if isinstance(option, str) else ""
         if not text or len(text) > MAX_OPTION or "\x00" in text:
-            raise Invalid(f"{where}: each option must have 1 to {MAX_OPTION} characters.", field)
+            raise Invalid(
+                N_(
+                    "Question %(number)s: each option must have 1 to %(max)s characters.",
+                    number=number,
+                    max=MAX_OPTION,
+                ),
+                field,
+            )
         if text in options:
-            raise Invalid(f"{where}: the option {text!r} is listed twice.", field)
+            raise Invalid(
+                N_(
+                    "Question %(number)s: the option %(option)s is listed twice.",
+                    number=number,
+                    option=repr(text),
+                ),
+                field,
+            )
         options.append(text)
     return options
 
@@ -120,7 +180,7 @@ def check_answers(
     errors = FieldErrors()
     known = {q["id"] for q in questions}
     for unknown in sorted(set(given) - known):
-        errors.add(answers_field(str(unknown)), "This service asks no such question.")
+        errors.add(answers_field(str(unknown)), N_("This service asks no such question."))
     stored: list[dict[str, Any]] = []
     for question in questions:
         question_id, kind = question["id"], question["type"]
@@ -130,29 +190,31 @@ def check_answers(
             if value is None:
                 value = False
             if not isinstance(value, bool):
-                errors.add(field, "Answer with true or false.")
+                errors.add(field, N_("Answer with true or false."))
                 continue
             if question["required"] and not value:
-                errors.add(field, f"Please tick “{question['label']}”.")
+                errors.add(field, N_("Please tick “%(label)s”.", label=question["label"]))
                 continue
             stored.append(_answer(question, value))
             continue
         if value is not None and not isinstance(value, str):
-            errors.add(field, "The answer must be text.")
+            errors.add(field, N_("The answer must be text."))
             continue
         text = (value or "").strip()
         if not text:
             if question["required"]:
-                errors.add(field, f"Please answer “{question['label']}”.")
+                errors.add(field, N_("Please answer “%(label)s”.", label=question["label"]))
             continue
         if len(text) > MAX_ANSWER[kind] or "\x00" in text:
-            errors.add(field, f"The answer may have at most {MAX_ANSWER[kind]} characters.")
+            errors.add(
+                field, N_("The answer may have at most %(max)s characters.", max=MAX_ANSWER[kind])
+            )
             continue
         if kind == "select" and text not in question.get("options", ()):
-            errors.add(field, "Choose one of the offered options.")
+            errors.add(field, N_("Choose one of the offered options."))
             continue
         if kind == "phone" and not PHONE_PATTERN.fullmatch(text):
-            errors.add(field, "Enter a phone number, e.g. +49 30 1234567.")
+            errors.add(field, N_("Enter a phone number, e.g. +49 30 1234567."))
             continue
         stored.append(_answer(question, text))
     if errors:

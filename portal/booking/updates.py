@@ -21,6 +21,7 @@ from portal.booking.errors import Conflict, InvalidBooking, NotFound
 from portal.booking.operations import Customer
 from portal.booking import lifecycle
 from portal.booking.lifecycle import Action, Actor
+from portal.domain.i18n import N_
 from portal.models import (
     Appointment,
     InteractionState,
@@ -45,7 +46,7 @@ UNSET: Any = _Unset()
 def _check_title(title: str) -> str:
     title = title.strip()
     if len(title) > TITLE_MAX:
-        raise InvalidBooking(f"The title can be at most {TITLE_MAX} characters.")
+        raise InvalidBooking(N_("The title can be at most %(max)s characters.", max=TITLE_MAX))
     return title
 
 
@@ -112,11 +113,13 @@ def update_details(
     lifecycle.require(actor or lifecycle.SYSTEM, Action.EDIT_DETAILS, appointment, utcnow())
     if expected_version is not None and appointment.updated_at != expected_version:
         raise Conflict(
-            "This appointment was changed by someone else while you were editing. "
-            "Review the current details and save again."
+            N_(
+                "This appointment was changed by someone else while you were editing. "
+                "Review the current details and save again."
+            )
         )
     if interaction_state is not None and interaction_state != appointment.interaction_state:
-        raise InvalidBooking("Change the interaction state with activate or end.")
+        raise InvalidBooking(N_("Change the interaction state with activate or end."))
     changes: dict[str, Any] = {}
     if title is not UNSET:
         changes["title"] = _check_title(title or "")
@@ -152,7 +155,7 @@ def _check_reference(reference: str | None) -> str | None:
         return None
     reference = reference.strip()
     if not reference or len(reference) > REFERENCE_MAX:
-        raise InvalidBooking(f"A reference has 1 to {REFERENCE_MAX} characters.")
+        raise InvalidBooking(N_("A reference has 1 to %(max)s characters.", max=REFERENCE_MAX))
     return reference
 
 
@@ -193,7 +196,7 @@ def create_for_staff(
     routing = _check_routing(routing) if routing is not None else {}
     reference = _check_reference(reference)
     if reference is not None and _reference_taken(session, reference):
-        raise Conflict("An appointment with that reference already exists.")
+        raise Conflict(N_("An appointment with that reference already exists."))
     try:
         appointment = operations.book(
             session,
@@ -220,7 +223,7 @@ def create_for_staff(
         return appointment
     except IntegrityError:
         session.rollback()
-        raise Conflict("An appointment with that reference already exists.") from None
+        raise Conflict(N_("An appointment with that reference already exists.")) from None
 
 
 @dataclass
@@ -274,10 +277,10 @@ def upsert_by_reference(
             raise InvalidBooking(f"To create an appointment send {', '.join(missing)}.")
         service = session.get(Service, changes.service_id)
         if service is None or not service.active:
-            raise NotFound("That service does not exist.")
+            raise NotFound(N_("That service does not exist."))
         organizer_id = None if changes.organizer_id is UNSET else changes.organizer_id
         if changes.duration not in (UNSET, None) and changes.duration != service.duration:
-            raise InvalidBooking("A new appointment takes the service's duration.")
+            raise InvalidBooking(N_("A new appointment takes the service's duration."))
         check_new_schedule(
             service,
             changes.start,
@@ -308,7 +311,7 @@ def upsert_by_reference(
         raise NotFound(lifecycle.NOT_FOUND)
     appointment = existing
     if changes.service_id is not UNSET and changes.service_id != appointment.service_id:
-        raise InvalidBooking("An appointment's service cannot change.")
+        raise InvalidBooking(N_("An appointment's service cannot change."))
     if changes.done is not UNSET and changes.done != appointment.done:
         raise InvalidBooking("An appointment is marked done when its call ends (PUT .../end).")
     new_start = appointment.start_at if changes.start is UNSET else changes.start
@@ -320,7 +323,7 @@ def upsert_by_reference(
             raise InvalidBooking("duration and endDate disagree: send one of them.")
         new_duration = changes.end - new_start
         if new_duration > MAX_LENGTH:
-            raise InvalidBooking("An appointment lasts at most one day.")
+            raise InvalidBooking(N_("An appointment lasts at most one day."))
     if new_start != appointment.start_at or new_duration != appointment.duration:
         operations.reschedule(
             session,

@@ -48,6 +48,7 @@ from portal.booking.book_with_code import code_needed
 from portal.booking.operations import Customer, candidate_agents
 from portal.database import lock_calendars, lock_names
 from portal.domain.errors import Conflict, DomainError, FieldErrors, Invalid, Kind, NotFound
+from portal.domain.i18n import N_
 from portal.domain.settings import settings_of
 from portal.models import (
     Appointment,
@@ -74,17 +75,17 @@ TOKEN_BYTES = 32
 MAX_TOKEN_LENGTH = 100  # token_urlsafe(32) is 43 characters
 OFFER_LOCK = "waitlist-offers"  # one offering pass at a time, across senders
 
-DAY_HAS_TIMES = "That day still has free times: book one of them."
-DAY_PASSED = "That day has passed."
-BEYOND_HORIZON = "That day is further ahead than this service takes bookings."
-MISMATCHED_EMAIL = "The e-mail must be the address the code was sent to."
+DAY_HAS_TIMES = N_("That day still has free times: book one of them.")
+DAY_PASSED = N_("That day has passed.")
+BEYOND_HORIZON = N_("That day is further ahead than this service takes bookings.")
+MISMATCHED_EMAIL = N_("The e-mail must be the address the code was sent to.")
 
 
 class OfferUnavailable(DomainError):
     """An offer link whose time is gone: lapsed (and offered on), booked, or withdrawn."""
 
     kind = Kind.GONE
-    default_message = (
+    default_message = N_(
         "This offer has lapsed: the time was held for you for a while and is no longer. "
         "You stay on the waitlist for that day."
     )
@@ -149,7 +150,7 @@ def may_join(
 def check_join(session: Session, request: JoinRequest, now: datetime) -> ZoneInfo:
     """Every rule of joining but the code (rule 1); writes nothing."""
     if not request.service.active:
-        raise NotFound("This service is not open for booking.")
+        raise NotFound(N_("This service is not open for booking."))
     zone = ZoneInfo(request.timezone)
     check_day(request.service, request.day, zone, now)
     candidate_agents(request.service, request.agent_id)
@@ -396,11 +397,11 @@ def live_offer(session: Session, token: str | None, now: datetime) -> WaitlistOf
     """The offer of a link, while its time is held; ``NotFound`` / ``OfferUnavailable`` else."""
     offer = offer_for_token(session, token)
     if offer is None:
-        raise NotFound("That offer does not exist.")
+        raise NotFound(N_("That offer does not exist."))
     if offer.used_at is not None:
-        raise OfferUnavailable("This offer was booked already.")
+        raise OfferUnavailable(N_("This offer was booked already."))
     if offer.entry.status != WaitlistStatus.WAITING:
-        raise OfferUnavailable("This offer was withdrawn: you left the waitlist.")
+        raise OfferUnavailable(N_("This offer was withdrawn: you left the waitlist."))
     if not offer.live(now):
         raise OfferUnavailable()
     return offer
@@ -422,7 +423,7 @@ def book_offer(
     entry = offer.entry
     problems = FieldErrors()
     if not (customer.first_name.strip() or customer.last_name.strip()):
-        problems.add("first_name", "Enter a first or a last name.")
+        problems.add("first_name", N_("Enter a first or a last name."))
     problems.raise_if_any()
     appointment = operations.book(
         session,

@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any
 
+from portal.domain.i18n import N_
+
 
 class Kind(StrEnum):
     INVALID = "invalid"
@@ -85,7 +87,7 @@ class DomainError(Exception):
     """A refusal: nothing the operation meant to write is kept (the request rolls back)."""
 
     kind: Kind = Kind.INVALID
-    default_message = "The request could not be completed."
+    default_message = N_("The request could not be completed.")
     _code: str | None = None  # a subclass may name its own API code
 
     def __init__(
@@ -134,12 +136,12 @@ class Invalid(DomainError):
 
 class NotFound(DomainError):
     kind = Kind.NOT_FOUND
-    default_message = "That does not exist."
+    default_message = N_("That does not exist.")
 
 
 class Forbidden(DomainError):
     kind = Kind.FORBIDDEN
-    default_message = "You may not do that."
+    default_message = N_("You may not do that.")
 
 
 class Conflict(DomainError):
@@ -148,7 +150,7 @@ class Conflict(DomainError):
 
 class SlotUnavailable(DomainError):
     kind = Kind.SLOT_UNAVAILABLE
-    default_message = "That time was just taken. Please pick another."
+    default_message = N_("That time was just taken. Please pick another.")
 
 
 class FieldErrors:

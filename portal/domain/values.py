@@ -26,6 +26,7 @@ from babel.core import get_global
 from email_validator import EmailNotValidError, validate_email
 
 from portal.domain.errors import Invalid
+from portal.domain.i18n import N_
 from portal.isoduration import format_duration, parse_duration
 
 MIN_YEAR = 1900
@@ -47,7 +48,10 @@ _DATETIME = re.compile(
     r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$",
     re.IGNORECASE | re.ASCII,
 )
-_YEARS = f"{MIN_YEAR} and {MAX_YEAR}"
+
+
+def _datetime_between() -> str:
+    return N_("Enter a date-time between %(first)s and %(last)s.", first=MIN_YEAR, last=MAX_YEAR)
 
 
 # --- time zones -------------------------------------------------------------------------------
@@ -67,7 +71,7 @@ def timezone_name(value: object, field: str = "timezone") -> str:
     """An IANA time zone name known to this system (never a path such as ``../etc``)."""
     name = value.strip() if isinstance(value, str) else ""
     if name not in _zones():
-        raise Invalid("Choose an IANA time zone such as Europe/Berlin.", field)
+        raise Invalid(N_("Choose an IANA time zone such as Europe/Berlin."), field)
     return name
 
 
@@ -77,7 +81,7 @@ def zone(value: object, field: str = "timezone") -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):  # listed but unreadable
-        raise Invalid("Choose an IANA time zone such as Europe/Berlin.", field) from None
+        raise Invalid(N_("Choose an IANA time zone such as Europe/Berlin."), field) from None
 
 
 MAX_ZONE_SEARCH = 64
@@ -159,7 +163,9 @@ def find_zone(value: object, field: str = "timezone") -> ZoneInfo:
     """
     text = value.strip() if isinstance(value, str) else ""
     if not text or len(text) > MAX_ZONE_SEARCH or "\x00" in text:
-        raise Invalid("Type a city, a country or an IANA time zone such as Europe/Berlin.", field)
+        raise Invalid(
+            N_("Type a city, a country or an IANA time zone such as Europe/Berlin."), field
+        )
     if text in _zones() and ("/" in text or text == "UTC"):  # "Japan" is a legacy name: search
         return zone(text, field)
     by_key, by_country = _zone_search_index()
@@ -173,12 +179,18 @@ def find_zone(value: object, field: str = "timezone") -> ZoneInfo:
         if zones:
             cities = ", ".join(z.rsplit("/", 1)[-1].replace("_", " ") for z in zones[:3])
             raise Invalid(
-                f"{candidate.strip()} has several time zones; type a city, such as {cities}.",
+                N_(
+                    "%(place)s has several time zones; type a city, such as %(cities)s.",
+                    place=candidate.strip(),
+                    cities=cities,
+                ),
                 field,
             )
     raise Invalid(
-        "That is not a city, country or time zone we know; "
-        "try a nearby large city or an IANA name such as Europe/Berlin.",
+        N_(
+            "That is not a city, country or time zone we know; "
+            "try a nearby large city or an IANA name such as Europe/Berlin."
+        ),
         field,
     )
 
@@ -198,11 +210,11 @@ def locale(value: object, field: str = "locale") -> str:
     """A locale Babel knows, in its one stored form: ``en_GB`` (``en-GB`` is accepted)."""
     text = value.strip() if isinstance(value, str) else ""
     if not text or len(text) > MAX_LOCALE or "\x00" in text:
-        raise Invalid("Choose a locale such as en, de or en_GB.", field)
+        raise Invalid(N_("Choose a locale such as en, de or en_GB."), field)
     try:
         return str(Locale.parse(text.replace("-", "_")))
     except Exception:  # Babel raises UnknownLocaleError, ValueError or TypeError
-        raise Invalid("Choose a locale such as en, de or en_GB.", field) from None
+        raise Invalid(N_("Choose a locale such as en, de or en_GB."), field) from None
 
 
 def canonical_locale(value: str | None) -> str | None:
@@ -213,10 +225,10 @@ def canonical_locale(value: str | None) -> str | None:
 # --- e-mail -----------------------------------------------------------------------------------
 
 
-EMAIL_MESSAGE = "Enter a valid email address, like name@example.com."
+EMAIL_MESSAGE = N_("Enter a valid email address, like name@example.com.")
 # Mail to a non-ASCII local part needs SMTPUTF8 from every relay on the way, which the
 # portal cannot promise; a domain such as bücher.example is fine (it travels as punycode).
-ASCII_LOCAL_PART_MESSAGE = (
+ASCII_LOCAL_PART_MESSAGE = N_(
     "Use only unaccented letters, digits and signs such as . _ + - before the @ "
     "(letters like ö or é can only come after the @)."
 )
@@ -307,14 +319,21 @@ def _calendar_duration_hint(text: str) -> str:
     months = _MONTHS.fullmatch(text)
     if months:
         count = int(months.group(1))
-        unit = "month" if count == 1 else "months"
-        return (
-            f"{text.upper()} means {count} {unit}, and durations here cannot use months: "
-            f"did you mean PT{count}M ({count} minutes)?"
+        if count == 1:
+            return N_(
+                "%(text)s means 1 month, and durations here cannot use months: "
+                "did you mean PT1M (1 minute)?",
+                text=text.upper(),
+            )
+        return N_(
+            "%(text)s means %(count)s months, and durations here cannot use months: "
+            "did you mean PT%(count)sM (%(count)s minutes)?",
+            text=text.upper(),
+            count=count,
         )
     if _CALENDAR_PARTS.match(text):
-        return "Durations here cannot use years or months: use weeks, days, hours or minutes."
-    return "Enter an ISO 8601 duration such as PT30M or P1D."
+        return N_("Durations here cannot use years or months: use weeks, days, hours or minutes.")
+    return N_("Enter an ISO 8601 duration such as PT30M or P1D.")
 
 
 def bounded_duration(
@@ -327,16 +346,19 @@ def bounded_duration(
 ) -> timedelta:
     """A duration already parsed (e.g. minutes from a form) within the same bounds."""
     if value <= timedelta(0) and not (allow_zero and value == timedelta(0)):
-        raise Invalid("The duration must be longer than zero.", field)
+        raise Invalid(N_("The duration must be longer than zero."), field)
     if value < minimum:
-        raise Invalid(f"The duration must be at least {format_duration(minimum)}.", field)
+        raise Invalid(
+            N_("The duration must be at least %(minimum)s.", minimum=format_duration(minimum)),
+            field,
+        )
     if value > min(maximum, MAX_DURATION):
         raise Invalid(_duration_range(min(maximum, MAX_DURATION)), field)
     return value
 
 
 def _duration_range(maximum: timedelta) -> str:
-    return f"The duration can be at most {format_duration(maximum)}."
+    return N_("The duration can be at most %(maximum)s.", maximum=format_duration(maximum))
 
 
 # --- dates and date-times ---------------------------------------------------------------------
@@ -346,11 +368,11 @@ def day(value: object, field: str = "date") -> date:
     """A calendar date as ``YYYY-MM-DD``, in the years 1900 to 2200."""
     text = value.strip() if isinstance(value, str) else ""
     if not _DATE.match(text):
-        raise Invalid("Enter a date as YYYY-MM-DD.", field, code=DATETIME_FORMAT)
+        raise Invalid(N_("Enter a date as YYYY-MM-DD."), field, code=DATETIME_FORMAT)
     try:
         parsed = date.fromisoformat(text)
     except ValueError:
-        raise Invalid("Enter a date as YYYY-MM-DD.", field, code=DATETIME_FORMAT) from None
+        raise Invalid(N_("Enter a date as YYYY-MM-DD."), field, code=DATETIME_FORMAT) from None
     return bounded_day(parsed, field)
 
 
@@ -359,7 +381,9 @@ def bounded_day(value: date, field: str = "date") -> date:
     if isinstance(value, datetime):
         value = value.date()
     if not FIRST_DAY <= value <= LAST_DAY:
-        raise Invalid(f"Enter a date between {_YEARS}.", field)
+        raise Invalid(
+            N_("Enter a date between %(first)s and %(last)s.", first=MIN_YEAR, last=MAX_YEAR), field
+        )
     return value
 
 
@@ -367,7 +391,7 @@ def month(value: object, field: str = "month") -> date:
     """``YYYY-MM`` → the first day of that month, in the years 1900 to 2200."""
     match = _MONTH.match(value.strip()) if isinstance(value, str) else None
     if match is None or not 1 <= int(match[2]) <= 12:
-        raise Invalid("Enter a month as YYYY-MM.", field, code=DATETIME_FORMAT)
+        raise Invalid(N_("Enter a month as YYYY-MM."), field, code=DATETIME_FORMAT)
     return bounded_day(date(int(match[1]), int(match[2]), 1), field)
 
 
@@ -379,7 +403,7 @@ def aware_datetime(
     ``span`` (a duration that will be added) must end within the bounds too.
     """
     text = value.strip() if isinstance(value, str) else ""
-    message = "Enter a date-time with a time zone, e.g. 2030-03-01T09:00:00Z."
+    message = N_("Enter a date-time with a time zone, e.g. 2030-03-01T09:00:00Z.")
     if not _DATETIME.match(text):
         raise Invalid(message, field, code=DATETIME_FORMAT)
     if text[-1] in "zZ":
@@ -391,7 +415,7 @@ def aware_datetime(
     # The local fields are checked before any conversion: 0001-01-01T00:00+14:00
     # would overflow on its way to UTC.
     if not MIN_YEAR <= parsed.year <= MAX_YEAR:
-        raise Invalid(f"Enter a date-time between {_YEARS}.", field)
+        raise Invalid(_datetime_between(), field)
     return bounded_instant(parsed.astimezone(UTC), field, span=span)
 
 
@@ -400,19 +424,21 @@ def bounded_instant(
 ) -> datetime:
     """An aware date-time already parsed, as UTC, with ``value + span`` in 1900..2200."""
     if value.tzinfo is None or value.utcoffset() is None:
-        raise Invalid("Give the date-time with a time zone.", field, code=DATETIME_FORMAT)
+        raise Invalid(N_("Give the date-time with a time zone."), field, code=DATETIME_FORMAT)
     if not MIN_YEAR <= value.year <= MAX_YEAR:
-        raise Invalid(f"Enter a date-time between {_YEARS}.", field)
+        raise Invalid(_datetime_between(), field)
     value = value.astimezone(UTC)
     if not EARLIEST <= value < LATEST:
-        raise Invalid(f"Enter a date-time between {_YEARS}.", field)
+        raise Invalid(_datetime_between(), field)
     if value >= LATEST - span:
-        raise Invalid(f"With its duration it must end by the end of {MAX_YEAR}.", field)
+        raise Invalid(
+            N_("With its duration it must end by the end of %(last)s.", last=MAX_YEAR), field
+        )
     return value
 
 
 MAX_ORIGIN = 200
-ORIGIN_MESSAGE = "Enter an origin like https://shop.example (scheme, host and port only)."
+ORIGIN_MESSAGE = N_("Enter an origin like https://shop.example (scheme, host and port only).")
 _HOST_LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$", re.ASCII)
 
 
@@ -431,7 +457,7 @@ def web_origin(value: object, field: str = "origin") -> str:
         raise Invalid(ORIGIN_MESSAGE, field)
     scheme, host, port = match.group(1).lower(), match.group(2), match.group(3)
     if host.startswith("["):
-        raise Invalid("Name the site by its host name or IPv4 address.", field)
+        raise Invalid(N_("Name the site by its host name or IPv4 address."), field)
     try:
         host = idna.encode(host, uts46=True).decode("ascii") if not host.isascii() else host
     except idna.IDNAError:

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.booking.errors import NotFound
+from portal.domain.i18n import N_
 from portal.models import STAFF_ROLES, Role, TimeException, User
 from portal.schedules.errors import Forbidden
 
@@ -27,7 +28,7 @@ def staff_member(session: Session, agent_id: uuid.UUID) -> User:
     """The staff user with this id (AGENT, SUPERVISOR or ADMIN), or NotFound."""
     user = session.get(User, agent_id)
     if user is None or user.role not in STAFF_ROLES:
-        raise NotFound("That agent does not exist.")
+        raise NotFound(N_("That agent does not exist."))
     return user
 
 
@@ -36,7 +37,7 @@ def agent_for(session: Session, actor: User, agent_id: uuid.UUID | None = None) 
     if agent_id is None or agent_id == actor.id:
         return actor
     if not manages_others(actor):
-        raise NotFound("That agent does not exist.")
+        raise NotFound(N_("That agent does not exist."))
     return staff_member(session, agent_id)
 
 
@@ -65,7 +66,7 @@ def visible_time_off(actor: User, exception: TimeException | None) -> TimeExcept
     if exception is None or not (
         manages_others(actor) or any(agent.id == actor.id for agent in exception.agents)
     ):
-        raise NotFound("That time off does not exist.")
+        raise NotFound(N_("That time off does not exist."))
     return exception
 
 
@@ -80,5 +81,7 @@ def changeable_time_off(actor: User, exception: TimeException | None) -> TimeExc
     """Like ``visible_time_off``; an agent may change only time off that is theirs alone (403)."""
     exception = visible_time_off(actor, exception)
     if not manages_others(actor) and any(agent.id != actor.id for agent in exception.agents):
-        raise Forbidden("This time off is shared with other agents; ask a supervisor to change it.")
+        raise Forbidden(
+            N_("This time off is shared with other agents; ask a supervisor to change it.")
+        )
     return exception

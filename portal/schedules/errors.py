@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from portal.domain.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from portal.domain.i18n import N_
 
 if TYPE_CHECKING:
     from portal.models import Appointment
@@ -29,7 +30,8 @@ class StaleChange(Conflict):
     """The object changed since the form was shown: nothing was written."""
 
     def __init__(
-        self, message: str = "This was changed by someone else meanwhile. Check it and save again."
+        self,
+        message: str = N_("This was changed by someone else meanwhile. Check it and save again."),
     ) -> None:
         super().__init__(message)
 
@@ -39,10 +41,11 @@ class Collision(Conflict):
 
     def __init__(self, appointments: Sequence[Appointment], message: str | None = None) -> None:
         count = len(appointments)
-        super().__init__(
-            message
-            or f"The time off collides with {count} booked appointment{'s' if count != 1 else ''}."
-        )
+        if message is None and count == 1:
+            message = N_("The time off collides with 1 booked appointment.")
+        elif message is None:
+            message = N_("The time off collides with %(count)s booked appointments.", count=count)
+        super().__init__(message)
         self.appointments = list(appointments)
 
 

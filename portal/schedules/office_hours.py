@@ -16,6 +16,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from portal.booking.errors import NotFound
+from portal.domain.i18n import N_
 from portal.models import DayOfWeek, OfficeHours, OfficeHoursType, utcnow
 from portal.schedules.errors import InvalidSchedule, StaleChange, raise_first
 from portal.scheduling import validation
@@ -100,7 +101,7 @@ def list_office_hours(
 def get_office_hours(session: Session, item_id: uuid.UUID) -> OfficeHours:
     item = session.get(OfficeHours, item_id)
     if item is None:
-        raise NotFound("Those office hours do not exist.")
+        raise NotFound(N_("Those office hours do not exist."))
     return item
 
 
@@ -124,7 +125,7 @@ def update_office_hours(
     """Apply ``changes`` (any of the data fields); the merged result must be valid."""
     unknown = set(changes) - set(OfficeHoursData.__dataclass_fields__)
     if unknown:
-        raise InvalidSchedule(f"Unknown field: {', '.join(sorted(unknown))}.")
+        raise InvalidSchedule(N_("Unknown field: %(fields)s.", fields=", ".join(sorted(unknown))))
     if expected_version is not None and version_of(item) != expected_version:
         raise StaleChange()
     data = check_office_hours(replace(OfficeHoursData.of(item), **changes))

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.booking.errors import NotFound
+from portal.domain.i18n import N_
 from portal.models import Service, ServiceTimeSlot, utcnow
 from portal.schedules.errors import StaleChange, raise_first
 from portal.scheduling import validation
@@ -60,7 +61,7 @@ def find_service(session: Session, service_id: uuid.UUID) -> Service:
     """Any service, active or not (admins configure inactive ones too)."""
     service = session.get(Service, service_id)
     if service is None:
-        raise NotFound("That service does not exist.")
+        raise NotFound(N_("That service does not exist."))
     return service
 
 
@@ -130,7 +131,7 @@ def get_service_window(
 ) -> ServiceTimeSlot:
     slot = session.get(ServiceTimeSlot, slot_id)
     if slot is None or slot.service_id != service_id:
-        raise NotFound("That time slot does not exist.")
+        raise NotFound(N_("That time slot does not exist."))
     return slot
 
 

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session, selectinload
 from portal.booking.errors import NotFound
 from portal.booking.operations import cancel
 from portal.database import lock_calendars
+from portal.domain.i18n import N_
 from portal.models import (
     Appointment,
     AppointmentStatus,
@@ -152,12 +153,19 @@ def check_time_off(data: TimeOff) -> None:
     raise_first({_FIELDS.get(key, key): message for key, message in errors.items()})
     for name in ("from_date", "to_date"):
         if not FIRST_DATE <= getattr(data, name) <= LAST_DATE:
-            raise InvalidSchedule(f"The date must lie between {FIRST_DATE} and {LAST_DATE}.", name)
+            raise InvalidSchedule(
+                N_(
+                    "The date must lie between %(first)s and %(last)s.",
+                    first=str(FIRST_DATE),
+                    last=str(LAST_DATE),
+                ),
+                name,
+            )
     if len(set(data.days_of_week)) != len(data.days_of_week):
-        raise InvalidSchedule("Each day of the week may be listed once.", "days_of_week")
+        raise InvalidSchedule(N_("Each day of the week may be listed once."), "days_of_week")
     for name in ("reason_text", "reason_text_public"):
         if len(getattr(data, name)) > MAX_REASON:
-            raise InvalidSchedule(f"At most {MAX_REASON} characters, please.", name)
+            raise InvalidSchedule(N_("At most %(max)s characters, please.", max=MAX_REASON), name)
 
 
 # The validator speaks of from_time / to_time; TimeOff of from_minute / to_minute.
@@ -175,13 +183,13 @@ def _check_choice(choice: CollisionChoice, collisions: Sequence[Appointment]) ->
         message = (choice.cancel_message or "").strip()
         if not message:
             raise InvalidSchedule(
-                "Write the message the customers get when their appointments are cancelled.",
+                N_("Write the message the customers get when their appointments are cancelled."),
                 "cancel_message",
                 code="missing_param",
             )
         if len(message) > MAX_CANCEL_MESSAGE:
             raise InvalidSchedule(
-                f"At most {MAX_CANCEL_MESSAGE} characters, please.", "cancel_message"
+                N_("At most %(max)s characters, please.", max=MAX_CANCEL_MESSAGE), "cancel_message"
             )
 
 
@@ -254,7 +262,7 @@ def find_collisions(
 def get_time_off(session: Session, exception_id: uuid.UUID) -> TimeException:
     exception = session.get(TimeException, exception_id)
     if exception is None:
-        raise NotFound("That time off does not exist.")
+        raise NotFound(N_("That time off does not exist."))
     return exception
 
 
@@ -339,7 +347,7 @@ def delete_time_off(
     lock_calendars(session, [agent.id for agent in exception.agents])
     current = session.get(TimeException, exception.id)
     if current is None:
-        raise NotFound("That time off does not exist.")
+        raise NotFound(N_("That time off does not exist."))
     if expected_version is not None and version_of(current) != expected_version:
         raise StaleChange()
     session.delete(current)
@@ -351,7 +359,7 @@ def _agents(session: Session, agent_ids: Iterable[uuid.UUID]) -> list[User]:
     users = {u.id: u for u in session.scalars(select(User).where(User.id.in_(ids)))}
     missing = [agent_id for agent_id in ids if agent_id not in users]
     if missing:
-        raise NotFound("That agent does not exist.")
+        raise NotFound(N_("That agent does not exist."))
     return [users[agent_id] for agent_id in ids]
 
 
@@ -372,7 +380,7 @@ def _write(
     if exception_id is not None:
         exception = session.get(TimeException, exception_id)
         if exception is None:
-            raise NotFound("That time off does not exist.")
+            raise NotFound(N_("That time off does not exist."))
         if expected_version is not None and version_of(exception) != expected_version:
             raise StaleChange()
     agents = _agents(session, data.agent_ids)
@@ -384,8 +392,10 @@ def _write(
     if choice.force and choice.expected_ids is not None and seen - set(choice.expected_ids):
         raise Collision(
             collisions,
-            "The appointments this time off collides with changed meanwhile. "
-            "Check them and choose again.",
+            N_(
+                "The appointments this time off collides with changed meanwhile. "
+                "Check them and choose again."
+            ),
         )
     _check_choice(choice, collisions)
     if exception is None:

@@ -17,11 +17,20 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from portal.database import lock_calendars
+from portal.domain.i18n import N_
 from portal.models import WorkingHours
 from portal.scheduling.validation import format_hhmm
 from portal.schedules.errors import InvalidSchedule, StaleChange
 
-DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+DAY_NAMES = (
+    N_("Monday"),
+    N_("Tuesday"),
+    N_("Wednesday"),
+    N_("Thursday"),
+    N_("Friday"),
+    N_("Saturday"),
+    N_("Sunday"),
+)
 MINUTES_PER_DAY = 24 * 60
 
 
@@ -44,8 +53,10 @@ class Problem:
 class InvalidWeek(InvalidSchedule):
     def __init__(self, problems: Sequence[Problem], windows: Sequence[Window] = ()) -> None:
         first = problems[0]
-        day = DAY_NAMES[first.day_of_week - 1] if 1 <= first.day_of_week <= 7 else "A day"
-        super().__init__(f"{day}: {first.message}", "working_hours")
+        day = DAY_NAMES[first.day_of_week - 1] if 1 <= first.day_of_week <= 7 else N_("A day")
+        super().__init__(
+            N_("%(day)s: %(problem)s", day=day, problem=first.message), "working_hours"
+        )
         self.problems = list(problems)
         self.windows = list(windows)  # the week as given
 
@@ -68,19 +79,25 @@ def check_week(windows: Iterable[Window]) -> list[Problem]:
         by_day[window.day_of_week].append((position, window))
     for day in sorted(by_day):
         if not 1 <= day <= 7:
-            problems.append(Problem(day, 0, "the day of week must be 1 (Monday) to 7 (Sunday)."))
+            problems.append(
+                Problem(day, 0, N_("the day of week must be 1 (Monday) to 7 (Sunday)."))
+            )
             continue
         valid: list[tuple[int, Window]] = []
         for index, window in by_day[day]:
             if not (0 <= window.start <= MINUTES_PER_DAY and 0 <= window.end <= MINUTES_PER_DAY):
-                problems.append(Problem(day, index, "times must lie between 00:00 and 24:00."))
+                problems.append(Problem(day, index, N_("times must lie between 00:00 and 24:00.")))
             elif window.start >= window.end:
                 problems.append(
                     Problem(
                         day,
                         index,
-                        f"{format_hhmm(window.start)}–{format_hhmm(window.end)} ends before it "
-                        "starts; the start must come before the end.",
+                        N_(
+                            "%(start)s–%(end)s ends before it starts; "
+                            "the start must come before the end.",
+                            start=format_hhmm(window.start),
+                            end=format_hhmm(window.end),
+                        ),
                     )
                 )
             else:
@@ -92,8 +109,13 @@ def check_week(windows: Iterable[Window]) -> list[Problem]:
                     Problem(
                         day,
                         index,
-                        f"{format_hhmm(later.start)}–{format_hhmm(later.end)} overlaps "
-                        f"{format_hhmm(earlier.start)}–{format_hhmm(earlier.end)}.",
+                        N_(
+                            "%(start)s–%(end)s overlaps %(other_start)s–%(other_end)s.",
+                            start=format_hhmm(later.start),
+                            end=format_hhmm(later.end),
+                            other_start=format_hhmm(earlier.start),
+                            other_end=format_hhmm(earlier.end),
+                        ),
                     )
                 )
     return sorted(problems, key=lambda p: (p.day_of_week, p.index))
@@ -144,8 +166,10 @@ def replace_week(
         and week_version(get_week(session, agent_id)) != expected_version
     ):
         raise StaleChange(
-            "These working hours were changed meanwhile (in another tab or by a supervisor). "
-            "Here they are as saved now; make your change again."
+            N_(
+                "These working hours were changed meanwhile (in another tab or by a supervisor). "
+                "Here they are as saved now; make your change again."
+            )
         )
     session.execute(delete(WorkingHours).where(WorkingHours.agent_id == agent_id))
     session.add_all(

@@ -16,6 +16,7 @@ from datetime import date
 
 from portal.domain import values
 from portal.domain.errors import Invalid
+from portal.domain.i18n import N_
 
 OFFICE_HOURS_TYPES = ("nonworking", "lunchtime", "coffeebreak", "weekends")
 DAYS_OF_WEEK = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
@@ -25,7 +26,7 @@ NAME_MAX = 24
 
 _HHMM = re.compile(r"^(\d{1,2}):(\d{2})(?::00)?$")
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
-_TIME_MESSAGE = "Enter a time as HH:MM between 00:00 and 24:00."
+_TIME_MESSAGE = N_("Enter a time as HH:MM between 00:00 and 24:00.")
 
 
 class ValidationError(ValueError):
@@ -73,18 +74,20 @@ def validate_office_hours(
     """Seed 000: an account-wide closed period; times in seconds from local midnight."""
     errors: dict[str, str] = {}
     if not isinstance(name, str) or not name.strip():
-        errors["name"] = "Enter a name."
+        errors["name"] = N_("Enter a name.")
     elif len(name) > NAME_MAX:
-        errors["name"] = f"The name can be at most {NAME_MAX} characters."
+        errors["name"] = N_("The name can be at most %(max)s characters.", max=NAME_MAX)
     if type not in OFFICE_HOURS_TYPES:
-        errors["type"] = "Choose one of: " + ", ".join(OFFICE_HOURS_TYPES) + "."
+        errors["type"] = N_("Choose one of: %(choices)s.", choices=", ".join(OFFICE_HOURS_TYPES))
     if dow not in DAYS_OF_WEEK:
-        errors["dow"] = "Choose a day of the week: " + ", ".join(DAYS_OF_WEEK) + "."
+        errors["dow"] = N_("Choose a day of the week: %(days)s.", days=", ".join(DAYS_OF_WEEK))
     for field, value in (("time_from", time_from), ("time_to", time_to)):
         if not _is_int(value) or not 0 <= value <= DAY_SECONDS:  # type: ignore[operator]
-            errors[field] = f"Enter a whole number of seconds from midnight, 0 to {DAY_SECONDS}."
+            errors[field] = N_(
+                "Enter a whole number of seconds from midnight, 0 to %(max)s.", max=DAY_SECONDS
+            )
     if "time_from" not in errors and "time_to" not in errors and time_from >= time_to:  # type: ignore[operator]
-        errors["time_to"] = "The end must be later than the start."
+        errors["time_to"] = N_("The end must be later than the start.")
     return errors
 
 
@@ -108,7 +111,7 @@ def validate_time_exception(
     start_day = _date_or_error(from_date, "from_date", errors)
     end_day = _date_or_error(to_date, "to_date", errors)
     if start_day and end_day and start_day > end_day:
-        errors["to_date"] = "The end date cannot be before the start date."
+        errors["to_date"] = N_("The end date cannot be before the start date.")
 
     start = _optional_time(from_time, "from_time", 0, errors)
     end = _optional_time(to_time, "to_time", DAY_MINUTES, errors)
@@ -117,7 +120,7 @@ def validate_time_exception(
     recurring = bool(weekdays)
     if start is not None and end is not None:
         if recurring and start >= end:
-            errors["to_time"] = (
+            errors["to_time"] = N_(
                 "On each repeated day the end time must be later than the start time."
             )
         elif (
@@ -127,16 +130,16 @@ def validate_time_exception(
             and "to_date" not in errors
             and _empty_span(start_day, start, end_day, end)
         ):
-            errors["to_time"] = "The end time must be later than the start time."
+            errors["to_time"] = N_("The end time must be later than the start time.")
 
     if color is not None and (not isinstance(color, str) or not _COLOR.match(color)):
-        errors["color"] = "Enter a colour as #rrggbb, for example #1a2b3c."
+        errors["color"] = N_("Enter a colour as #rrggbb, for example #1a2b3c.")
     if (
         isinstance(agent_ids, (str, bytes))
         or not isinstance(agent_ids, Iterable)
         or not list(agent_ids)
     ):
-        errors["agent_ids"] = "Choose at least one agent."
+        errors["agent_ids"] = N_("Choose at least one agent.")
     return errors
 
 
@@ -150,13 +153,13 @@ def validate_service_time_slot(
     """Seed 004: a weekly window of a service, 'HH:MM' in the service timezone."""
     errors: dict[str, str] = {}
     if not _is_int(day_of_week) or not 1 <= day_of_week <= 7:  # type: ignore[operator]
-        errors["day_of_week"] = "Choose a day of the week, 1 (Monday) to 7 (Sunday)."
+        errors["day_of_week"] = N_("Choose a day of the week, 1 (Monday) to 7 (Sunday).")
     start = _required_time(from_time, "from_time", errors)
     end = _required_time(to_time, "to_time", errors)
     if start is not None and end is not None and start >= end:
-        errors["to_time"] = "The end time must be later than the start time."
+        errors["to_time"] = N_("The end time must be later than the start time.")
     if available is not None and not isinstance(available, bool):
-        errors["available"] = "Available must be true or false."
+        errors["available"] = N_("Available must be true or false.")
     return errors
 
 
@@ -178,7 +181,7 @@ def _date_or_error(value: object, field: str, errors: dict[str, str]) -> date | 
     except Invalid as error:
         errors[field] = error.message
         return None
-    errors[field] = "Enter a date as YYYY-MM-DD."
+    errors[field] = N_("Enter a date as YYYY-MM-DD.")
     return None
 
 
@@ -200,12 +203,12 @@ def _days_of_week(value: object, errors: dict[str, str]) -> list[int]:
     if value is None:
         return []
     if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
-        errors["days_of_week"] = (
+        errors["days_of_week"] = N_(
             "Days of the week must be a list of numbers, 1 (Monday) to 7 (Sunday)."
         )
         return []
     days = list(value)
     if not all(_is_int(day) and 1 <= day <= 7 for day in days):
-        errors["days_of_week"] = "Each day of the week must be 1 (Monday) to 7 (Sunday)."
+        errors["days_of_week"] = N_("Each day of the week must be 1 (Monday) to 7 (Sunday).")
         return []
     return days

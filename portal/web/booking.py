@@ -66,7 +66,7 @@ from portal.i18n import use_page_locale
 from portal import security
 from portal.domain import values
 from portal.domain.errors import DomainError, Invalid, Kind
-from portal.errors import on_domain_error, put_on_form
+from portal.errors import on_domain_error, put_on_form, translated
 from portal.extensions import db, limiter, settings
 from portal.models import Appointment, CodePurpose, Service, SlotHold, User, normalize_email, utcnow
 from portal.web import formatting as fmt
@@ -217,7 +217,7 @@ def _zone_choice(
         return values.find_zone(value), None
     except DomainError as error:
         shown = value[:64].replace(pk.CSRF_PLACEHOLDER, "")  # never echo the placeholder
-        return fallback, f"“{shown}”: {error.message} Still showing {fallback.key}."
+        return fallback, f"“{shown}”: {translated(error.message)} Still showing {fallback.key}."
 
 
 def _links(service: Service, zone: ZoneInfo, agent_id: uuid.UUID | None) -> pk.PickerLinks:
@@ -345,7 +345,7 @@ def _customer_at_limit(slug: str, *, partial: bool, day=None):
     agent_id = _agent_choice(service, request.args.get("agent"))
     picker = _picker(service, zone, agent_id, day=day, with_month=not (partial and day))
     picker.free_days, picker.day_slots = {}, []
-    picker.message = refusal.message
+    picker.message = translated(refusal.message)
     template = "booking/_slots.html" if partial and day else "booking/_picker.html"
     html = render_template(template, picker=picker, csrf_value=generate_csrf())
     return _respond(html, _about(service), partial)
@@ -434,7 +434,9 @@ def hold(slug: str):
         return _taken_page(service, zone, agent_id, None, "Please pick a time from the list.")
     day = start.astimezone(zone).date()
     # Taken meanwhile, or the agent no longer serves: the day again, with the reason.
-    on_domain_error(lambda error: _taken_page(service, zone, agent_id, day, error.message))
+    on_domain_error(
+        lambda error: _taken_page(service, zone, agent_id, day, translated(error.message))
+    )
     check_time(
         db.session,
         service,
@@ -577,8 +579,8 @@ def details(slug: str):
         # (too many holds from this address, no mail sent) belongs at the e-mail.
         if error.kind in (Kind.SLOT_UNAVAILABLE, Kind.NOT_FOUND):
             day = draft.start.astimezone(zone).date()
-            return _taken_page(service, zone, draft.agent_id, day, error.message)
-        form.email.errors.append(error.message)
+            return _taken_page(service, zone, draft.agent_id, day, translated(error.message))
+        form.email.errors.append(translated(error.message))
         return _details_page(service, form, draft)
 
     on_domain_error(refused)
@@ -643,7 +645,7 @@ def resend(slug: str):
 
     # Asked too soon (429) or not sent (503): the code page with the reason at the code.
     def refused(error):
-        form.code.errors = [error.message]
+        form.code.errors = [translated(error.message)]
         return _code_page(service, draft, form=form)
 
     on_domain_error(refused)
@@ -673,9 +675,9 @@ def _finish(service: Service, draft: Draft, code_form: CodeForm | None = None):
         # A code refusal belongs at the code; any other (taken meanwhile, the agent
         # left) sends the customer back to the day's times.
         if isinstance(error, CodeError):
-            code_form.code.errors = [*code_form.code.errors, error.message]
+            code_form.code.errors = [*code_form.code.errors, translated(error.message)]
             return _code_page(service, draft, form=code_form, status=422)
-        return _taken_page(service, zone, draft.agent_id, day, error.message)
+        return _taken_page(service, zone, draft.agent_id, day, translated(error.message))
 
     on_domain_error(refused)
     appointment = book_with_code(

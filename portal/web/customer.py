@@ -31,7 +31,7 @@ from portal.booking.lifecycle import Action, Actor
 from portal.booking.links import mint_manage_token
 from portal.code_routes import limit_code_checks, limit_code_requests
 from portal.codes import CodeNotSent, CodeThrottled
-from portal.errors import on_domain_error
+from portal.errors import on_domain_error, translated
 from portal.extensions import db
 from portal.models import (
     Appointment,
@@ -163,7 +163,7 @@ def send_code():
             "We sent a code to this address a moment ago. Use that one, or ask again in a minute."
         )
     except CodeNotSent as error:
-        form.email.errors.append(error.message)
+        form.email.errors.append(translated(error.message))
         return render_template("customer/sign_in.html", form=form), 503
     # The same answer whether or not the address has appointments: nothing to enumerate.
     code_form = CodeForm(email=email)
@@ -180,7 +180,7 @@ def verify():
     if form.validate_on_submit():
 
         def refused(error):
-            form.code.errors.append(error.message)
+            form.code.errors.append(translated(error.message))
             return render_template("customer/code.html", form=form, email=email, note=None), 422
 
         on_domain_error(refused)

@@ -23,6 +23,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from portal.booking import questions
 from portal.domain import values
 from portal.domain.errors import Invalid
+from portal.errors import translated
 
 # --- shared by every area ------------------------------------------------------------------
 
@@ -47,7 +48,7 @@ class EmailAddress:
         try:
             values.email(field.data, message=self.message or values.EMAIL_MESSAGE)
         except Invalid as error:
-            raise ValidationError(error.message) from None
+            raise ValidationError(translated(error.message)) from None
 
 
 class CheckboxesField(SelectMultipleField):

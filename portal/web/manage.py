@@ -23,7 +23,7 @@ from portal.booking import lifecycle
 from portal.booking.lifecycle import Action, Actor
 from portal.booking.new_link import send_new_manage_link
 from portal.booking.operations import cancel, reschedule
-from portal.errors import on_domain_error
+from portal.errors import on_domain_error, translated
 from portal.extensions import db
 from portal.models import Appointment, utcnow
 from portal.web import formatting as fmt
@@ -60,7 +60,11 @@ def _changes(appointment: Appointment) -> dict:
         for action in (Action.RESCHEDULE, Action.CANCEL)
     }
     upcoming = appointment.is_scheduled and appointment.start_at > now
-    closed = [d.refusal.message for d in decisions.values() if upcoming and d.refusal is not None]
+    closed = [
+        translated(d.refusal.message)
+        for d in decisions.values()
+        if upcoming and d.refusal is not None
+    ]
     return dict(
         can_reschedule=decisions[Action.RESCHEDULE].allowed,
         can_cancel=decisions[Action.CANCEL].allowed,
@@ -195,9 +199,9 @@ def _refused(appointment: Appointment, token: str, zone: ZoneInfo, day: date | N
     def render(error):
         picker = _picker(appointment, token, zone, day=day)
         if picker is not None:
-            picker.message = error.message
+            picker.message = translated(error.message)
             return _page(appointment, token, picker)
-        return _page(appointment, token, None, refusal=error.message)
+        return _page(appointment, token, None, refusal=translated(error.message))
 
     return render
 
@@ -229,7 +233,7 @@ def cancel_view(token: str):
     now = utcnow()
     on_domain_error(
         lambda error: _page(
-            appointment, token, _picker(appointment, token, zone), refusal=error.message
+            appointment, token, _picker(appointment, token, zone), refusal=translated(error.message)
         )
     )
     lifecycle.require(CUSTOMER, Action.CANCEL, appointment, now)

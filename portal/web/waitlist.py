@@ -30,7 +30,7 @@ from portal.booking.operations import Customer
 from portal.code_routes import code_settings, limit_code_checks, limit_code_requests, send_code
 from portal.codes import CodeError, CodeThrottled
 from portal.domain.errors import DomainError, Kind
-from portal.errors import error_response, on_domain_error
+from portal.errors import error_response, on_domain_error, translated
 from portal.extensions import db
 from portal.models import CodePurpose, Service, User, WaitlistOffer, normalize_email, utcnow
 from portal.web import formatting as fmt
@@ -139,7 +139,7 @@ def join_form(slug: str):
     try:
         waitlist.check_join(db.session, _request(service, wish, "x@example.com"), utcnow())
     except DomainError as error:
-        problem = error.message
+        problem = translated(error.message)
     return render_template(
         "waitlist/join.html", form=form, problem=problem, **_about(service, wish)
     )
@@ -208,12 +208,12 @@ def _joined(service: Service, wish: Wish, code_form: CodeForm | None):
 
     def refused(error: DomainError):
         if isinstance(error, CodeError) and code_form is not None:
-            code_form.code.errors = [*code_form.code.errors, error.message]
+            code_form.code.errors = [*code_form.code.errors, translated(error.message)]
             return _code_page(service, wish, form=code_form), 422
         return render_template(
             "waitlist/join.html",
             form=WaitlistJoinForm(w=Wish(wish.day, wish.zone, wish.agent_id).dumps()),
-            problem=error.message,
+            problem=translated(error.message),
             **about,
         )
 
@@ -258,8 +258,10 @@ def _offer_gone(token: str, error: DomainError):
     """The offer page when its time is gone (lapsed, booked, withdrawn) or just taken."""
     offer = waitlist.offer_for_token(db.session, token)
     if offer is None:
-        return error_response(error.status, error.message)
-    return render_template("waitlist/offer_gone.html", message=error.message, **_offer_about(offer))
+        return error_response(error.status, translated(error.message))
+    return render_template(
+        "waitlist/offer_gone.html", message=translated(error.message), **_offer_about(offer)
+    )
 
 
 def _offer_or_404(token: str) -> WaitlistOffer:

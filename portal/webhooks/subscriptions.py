@@ -17,6 +17,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from portal.domain.errors import FieldErrors, NotFound
+from portal.domain.i18n import N_
 from portal.domain.settings import settings_of
 from portal.models import OutboxMessage, WebhookSubscription
 from portal.webhooks.events import EVENT_TYPES
@@ -25,7 +26,7 @@ from portal.webhooks.targets import TargetRefused, check_url, refuse_private
 
 DESCRIPTION_MAX = 500
 DELIVERY_LOG_SIZE = 50
-NOT_FOUND = "That webhook subscription does not exist."
+NOT_FOUND = N_("That webhook subscription does not exist.")
 FIELDS = frozenset({"url", "events", "description", "active"})
 
 
@@ -73,13 +74,17 @@ def _validated(session: Session, fields: dict[str, Any], *, creating: bool) -> d
             or not events
             or not all(isinstance(e, str) for e in events)
         ):
-            errors.add("events", "Choose at least one event.")
+            errors.add("events", N_("Choose at least one event."))
         else:
             unknown = [e for e in events if e not in EVENT_TYPES]
             if unknown:
                 errors.add(
                     "events",
-                    f"Unknown event {unknown[0][:64]!r}; known: {', '.join(EVENT_TYPES)}.",
+                    N_(
+                        "Unknown event %(event)s; known: %(known)s.",
+                        event=repr(unknown[0][:64]),
+                        known=", ".join(EVENT_TYPES),
+                    ),
                 )
             else:
                 clean["events"] = [e for e in EVENT_TYPES if e in events]  # one order, no repeats
@@ -92,12 +97,14 @@ def _validated(session: Session, fields: dict[str, Any], *, creating: bool) -> d
             or len(description.strip()) > DESCRIPTION_MAX
             or ("\x00" in description)
         ):
-            errors.add("description", f"At most {DESCRIPTION_MAX} characters of text.")
+            errors.add(
+                "description", N_("At most %(max)s characters of text.", max=DESCRIPTION_MAX)
+            )
         else:
             clean["description"] = description.strip()
     if "active" in fields:
         if not isinstance(fields["active"], bool):
-            errors.add("active", "Give true or false.")
+            errors.add("active", N_("Give true or false."))
         else:
             clean["active"] = fields["active"]
     errors.raise_if_any()

@@ -9,6 +9,7 @@ import socket
 from urllib.parse import urlsplit
 
 from portal.domain.errors import Invalid
+from portal.domain.i18n import N_
 
 URL_MAX = 2000
 
@@ -23,23 +24,23 @@ class TargetRefused(Invalid):
 def check_url(value: object) -> str:
     """The URL, trimmed, if it is an absolute http(s) URL with a host and no credentials."""
     if not isinstance(value, str) or not value.strip():
-        raise TargetRefused("Give the endpoint's URL, starting with https:// or http://.")
+        raise TargetRefused(N_("Give the endpoint's URL, starting with https:// or http://."))
     url = value.strip()
     if len(url) > URL_MAX:
-        raise TargetRefused(f"The URL is longer than {URL_MAX} characters.")
+        raise TargetRefused(N_("The URL is longer than %(max)s characters.", max=URL_MAX))
     if any(ord(c) < 33 or ord(c) == 127 for c in url):
-        raise TargetRefused("The URL may not contain spaces or control characters.")
+        raise TargetRefused(N_("The URL may not contain spaces or control characters."))
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - raises on a port that is not a number
     except ValueError:
-        raise TargetRefused("That is not a valid URL.") from None
+        raise TargetRefused(N_("That is not a valid URL.")) from None
     if parts.scheme.lower() not in ("http", "https"):
-        raise TargetRefused("Webhook URLs must start with https:// or http://.")
+        raise TargetRefused(N_("Webhook URLs must start with https:// or http://."))
     if not parts.hostname:
-        raise TargetRefused("The URL names no host.")
+        raise TargetRefused(N_("The URL names no host."))
     if parts.username is not None or parts.password is not None:
-        raise TargetRefused("Put no user name or password in the URL; webhooks are signed.")
+        raise TargetRefused(N_("Put no user name or password in the URL; webhooks are signed."))
     return url
 
 
@@ -58,9 +59,12 @@ def refuse_private(url: str) -> None:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError):
-        raise TargetRefused(f"The host {host!r} does not resolve.") from None
+        raise TargetRefused(N_("The host %(host)s does not resolve.", host=repr(host))) from None
     addresses = {info[4][0] for info in infos}
     if not addresses or not all(_is_public(address) for address in addresses):
         raise TargetRefused(
-            f"The host {host!r} has a loopback or private address; webhooks go to public hosts."
+            N_(
+                "The host %(host)s has a loopback or private address; webhooks go to public hosts.",
+                host=repr(host),
+            )
         )

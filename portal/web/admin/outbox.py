@@ -9,7 +9,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from portal.admin import outbox as domain
-from portal.errors import on_domain_error
+from portal.errors import on_domain_error, translated
 from portal.extensions import db
 from portal.models import OutboxMessage, OutboxStatus
 from portal.web import htmx
@@ -94,7 +94,7 @@ def outbox_retry(message_id: uuid.UUID):
     back = _back(message)
 
     def refused(error):
-        flash(error.message, "error")
+        flash(translated(error.message), "error")
         return back
 
     on_domain_error(refused)

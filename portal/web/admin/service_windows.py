@@ -11,7 +11,7 @@ import uuid
 from flask import abort, flash, request, url_for
 from flask_babel import gettext as _
 
-from portal.errors import on_domain_error
+from portal.errors import on_domain_error, translated
 from portal.extensions import db
 from portal.models import Service, ServiceTimeSlot
 from portal.schedules import service_windows as domain
@@ -54,7 +54,7 @@ def _data(form: TimeSlotForm) -> domain.ServiceWindowData | None:
         try:
             minutes[name] = parse_hhmm(field.data or "")
         except ValueError as error:
-            add_error(field, str(error))
+            add_error(field, translated(error.args[0]))
     if len(minutes) < 2:
         return None
     return domain.ServiceWindowData(

@@ -16,7 +16,7 @@ from portal.admin import services as service_domain
 from portal.admin import templates as domain
 from portal.code_routes import code_settings
 from portal.delivery import AppTransport
-from portal.errors import on_domain_error
+from portal.errors import on_domain_error, translated
 from portal.extensions import db, settings
 from portal.models import Channel, NotificationTemplate, Service, TemplateType
 from portal.notifications.placeholders import PLACEHOLDERS, TIMED_TYPES, TemplateError
@@ -340,7 +340,7 @@ def service_sender_resend(service_id: uuid.UUID):
     sender_card = url_for("admin.service_edit", service_id=service.id, _anchor="sender")
 
     def refused(error):
-        flash(error.message, "error")
+        flash(translated(error.message), "error")
         return redirect(sender_card)
 
     on_domain_error(refused)

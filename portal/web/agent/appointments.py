@@ -33,7 +33,7 @@ from portal.auth import role_required
 from portal.booking import interaction, lifecycle, operations, participants, queries, updates
 from portal.booking.lifecycle import Action, Actor
 from portal.booking.operations import Customer
-from portal.errors import on_domain_error
+from portal.errors import on_domain_error, translated
 from portal.extensions import db
 from portal.models import Appointment, OutboxMessage, Role, utcnow
 from portal.web import formatting as fmt
@@ -283,7 +283,7 @@ def _version(value: str | None) -> datetime | None:
 def _show_refusal(item: Appointment, section: str, forms: dict[str, FlaskForm] | None = None):
     """A renderer for on_domain_error: the page with the refusal at ``section``."""
     return lambda error: _page(
-        item, forms=forms, open_section=section, errors={section: error.message}
+        item, forms=forms, open_section=section, errors={section: translated(error.message)}
     )
 
 
@@ -301,7 +301,7 @@ def appointment_details(appointment_id: uuid.UUID):
         return _page(item, status=409, forms=forms, open_section="details")
 
     def refused(error):
-        form.version.errors = [error.message]
+        form.version.errors = [translated(error.message)]
         return _page(item, forms=forms, open_section="details")
 
     on_domain_error(refused)
@@ -409,13 +409,13 @@ def appointment_reschedule(appointment_id: uuid.UUID):
         day = start.astimezone(zone).date() if start is not None else None
         picker = staff_picker(item, zone, day=day, now=now)
         if picker is not None:
-            picker.message = error.message
+            picker.message = translated(error.message)
         return _page(
             item,
             picker=picker,
             zone=zone,
             open_section="reschedule",
-            errors={"reschedule": error.message},
+            errors={"reschedule": translated(error.message)},
         )
 
     on_domain_error(refused)

@@ -16,7 +16,7 @@ from flask_login import current_user
 
 from portal.auth import role_required
 from portal.domain.errors import DomainError
-from portal.errors import on_domain_error
+from portal.errors import on_domain_error, translated
 from portal.extensions import db
 from portal.models import Role, User
 from portal.schedules import working_hours as hours
@@ -95,7 +95,7 @@ def _parse(rows: Rows) -> tuple[list[hours.Window], dict[tuple[int, int], dict[s
                 try:
                     minutes[name] = parse_hhmm(text)
                 except ValueError as error:
-                    problems[name] = str(error)
+                    problems[name] = translated(error.args[0])
             if problems:
                 errors[(day_index, row)] = problems
             else:
@@ -205,11 +205,13 @@ def _refused(agent: User, rows: Rows, display: HoursForm, error: DomainError):
     if not isinstance(error, hours.InvalidWeek):
         week = hours.get_week(db.session, agent.id)
         fresh = _form_for(_rows_of(week), hours.week_version(week))
-        add_form_error(fresh, error.message)
+        add_form_error(fresh, translated(error.message))
         return _page(agent, fresh, status=error.status)
     for problem in error.problems:
         row = _typed_row(rows, problem.day_of_week - 1, problem.index)
-        add_error(display.days[problem.day_of_week - 1].windows[row].end, problem.message)
+        add_error(
+            display.days[problem.day_of_week - 1].windows[row].end, translated(problem.message)
+        )
     return _page(agent, display)
 
 

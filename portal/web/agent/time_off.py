@@ -18,7 +18,7 @@ from flask_login import current_user
 from portal.auth import role_required
 from portal.booking.errors import NotFound
 from portal.domain.errors import DomainError
-from portal.errors import on_domain_error, put_on_form
+from portal.errors import on_domain_error, put_on_form, translated
 from portal.extensions import db
 from portal.models import Appointment, Role, TimeException, User
 from portal.schedules import time_off as domain
@@ -110,7 +110,7 @@ def _submitted(form: TimeOffForm) -> domain.TimeOff | None:
         try:
             minutes[name] = parse_hhmm(text)
         except ValueError as error:
-            add_error(field, str(error))
+            add_error(field, translated(error.args[0]))
             ok = False
     if manages_others(current_user):
         try:
@@ -287,7 +287,7 @@ def _offer_choice(
     form.force.data = "1"
     form.seen.data = ",".join(str(a.id) for a in collision.appointments)
     if choice.force:  # the collisions changed since the choice was made
-        add_form_error(form, collision.message)
+        add_form_error(form, translated(collision.message))
     return _form_page(
         form, exception=exception, agent=agent, collisions=collision.appointments, status=409
     )

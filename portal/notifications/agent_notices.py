@@ -161,11 +161,12 @@ def _row(
     customers = ", ".join(p.full_name for p in appointment.customers if p.full_name.strip())
     values = {
         "title": one_line(appointment.title or appointment.service.name),
-        "when": f"{times['date']} {times['time']} {times['zoneAbbr']}",
+        # Staff notices keep the numeric date and 24-hour time in every language.
+        "when": f"{times['dd-MM-yyyy']} {times['time24']} {times['zoneAbbr']}",
         "when_long": w.gettext(
             "%(date)s at %(time)s %(zone_abbr)s (%(zone)s)",
-            date=times["date"],
-            time=times["time"],
+            date=times["dd-MM-yyyy"],
+            time=times["time24"],
             zone_abbr=times["zoneAbbr"],
             zone=zone.key,
         ),

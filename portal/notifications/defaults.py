@@ -138,8 +138,8 @@ _DE_AT = "{{time}} Uhr ({{zoneAbbr}}, {{zone}})"
 _DE_WHEN = f"{{{{date}}}} um {_DE_AT}"
 _DE_GREETING = "Guten Tag {{firstName}} {{lastName}},"
 _DE_MANAGE_TEXT = (
-    "Verschieben können Sie den Termin bis {{rescheduleDeadline}}, absagen bis "
-    "{{cancelDeadline}}: {{manageLink}}"
+    "Sie können den Termin bis {{rescheduleDeadline}} verschieben und bis "
+    "{{cancelDeadline}} absagen: {{manageLink}}"
 )
 _DE_MANAGE_HTML = (
     '<a href="{{manageLink}}">Termin verschieben oder absagen</a> '
@@ -165,12 +165,12 @@ _GERMAN: tuple[DefaultTemplate, ...] = (
         Channel.EMAIL,
         TemplateType.RESCHEDULE,
         "Neuer Termin: {{title}} am {{date}}",
-        f"{_DE_GREETING}\n\nIhr Termin „{{{{title}}}}“ mit {{{{agentName}}}} wurde verschoben "
-        f"auf {_DE_WHEN}.\n\n{_DE_MANAGE_TEXT}\n\n"
+        f"{_DE_GREETING}\n\nIhr Termin „{{{{title}}}}“ mit {{{{agentName}}}} wurde verschoben. "
+        f"Neuer Termin: {_DE_WHEN}.\n\n{_DE_MANAGE_TEXT}\n\n"
         "Den aktualisierten Kalendereintrag finden Sie im Anhang.",
         _html(
             _DE_GREETING,
-            "Ihr Termin „{{title}}“ mit {{agentName}} wurde verschoben auf "
+            "Ihr Termin „{{title}}“ mit {{agentName}} wurde verschoben. Neuer Termin: "
             f"<strong>{_DE_WHEN}</strong>.",
             _DE_MANAGE_HTML,
             "Den aktualisierten Kalendereintrag finden Sie im Anhang.",

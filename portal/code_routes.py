@@ -14,7 +14,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TypeVar
 
-from flask import current_app, request
+from flask import current_app, has_request_context, request
+from flask_babel import get_locale
 from flask_mailman import EmailMessage
 from sqlalchemy.orm import Session
 
@@ -26,7 +27,9 @@ F = TypeVar("F", bound=Callable)
 
 
 def code_settings() -> codes.CodeSettings:
-    return codes.CodeSettings.from_config(current_app.config)
+    # Code mails go out in the language of the person asking (the request's).
+    locale = str(get_locale() or "en") if has_request_context() else None
+    return codes.CodeSettings.from_config(current_app.config, locale=locale)
 
 
 def send_code_mail(to: str, subject: str, body: str) -> None:

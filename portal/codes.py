@@ -46,6 +46,7 @@ from portal.database import is_writing, lock_calendars
 from portal.domain.errors import DomainError, Kind
 from portal.domain.i18n import N_
 from portal.models import CodePurpose, OneTimeCode, normalize_email, utcnow
+from portal.notifications.language import Wording, wording_in
 
 log = logging.getLogger(__name__)
 
@@ -64,15 +65,17 @@ class CodeSettings:
     max_attempts: int = 5
     resend_spacing: timedelta = timedelta(seconds=60)
     per_hour: int = 6  # beyond the spacing: at most this many new codes per address an hour
+    locale: str = "en"  # the language of the code mails (the asking person's)
 
     @classmethod
-    def from_config(cls, config: Mapping[str, Any]) -> CodeSettings:
+    def from_config(cls, config: Mapping[str, Any], *, locale: str | None = None) -> CodeSettings:
         return cls(
             secret=str(config["SECRET_KEY"]),
             lifetime=timedelta(minutes=int(config.get("ONE_TIME_CODE_MINUTES", 10))),
             max_attempts=int(config.get("ONE_TIME_CODE_MAX_ATTEMPTS", 5)),
             resend_spacing=timedelta(seconds=int(config.get("ONE_TIME_CODE_RESEND_SECONDS", 60))),
             per_hour=int(config.get("ONE_TIME_CODES_PER_HOUR", 6)),
+            locale=locale or "en",
         )
 
     @property
@@ -86,6 +89,16 @@ class CodeSettings:
             minutes = seconds // 60
             return N_("1 minute") if minutes == 1 else N_("%(count)s minutes", count=minutes)
         return N_("1 second") if seconds == 1 else N_("%(count)s seconds", count=seconds)
+
+    def lifetime_in(self, wording: Wording) -> str:
+        """``lifetime_text`` in the mail's language: "10 Minuten", "1 heure"."""
+        seconds = int(self.lifetime.total_seconds())
+        if seconds >= 3600 and seconds % 3600 == 0:
+            return wording.ngettext("%(num)d hour", "%(num)d hours", seconds // 3600)
+        if seconds >= 60 and seconds % 60 == 0:
+            return wording.ngettext("%(num)d minute", "%(num)d minutes", seconds // 60)
+        return wording.ngettext("%(num)d second", "%(num)d seconds", seconds)
+
 
 
 # --- errors ------------------------------------------------------------------
@@ -236,7 +249,7 @@ def send_code(
     check_throttle(session, settings, email, purpose, now)
     savepoint = session.begin_nested()
     code = issue_code(session, settings, email, purpose, now)
-    subject, body = code_mail(settings, purpose, code)
+    subject, body = code_mail(settings, purpose, code, wording=wording_in(session, settings.locale))
     try:
         deliver(email, subject, body)
     except Exception:
@@ -337,31 +350,51 @@ def _count_try(
 
 # --- the mail ------------------------------------------------------------------
 
-_SUBJECTS = {
-    CodePurpose.BOOKING: "{code} is your code to confirm your booking",
-    CodePurpose.SIGN_IN: "{code} is your sign-in code",
-    CodePurpose.SENDER_VERIFICATION: "{code} is your code to verify this sender address",
-}
-_PURPOSE_TEXT = {
-    CodePurpose.BOOKING: "confirm your booking",
-    CodePurpose.SIGN_IN: "sign in to see your appointments",
-    CodePurpose.SENDER_VERIFICATION: "verify this address as a sender",
-}
+
+def _subject(wording: Wording, purpose: CodePurpose, code: str) -> str:
+    if purpose == CodePurpose.BOOKING:
+        return wording.gettext("%(code)s is your code to confirm your booking", code=code)
+    if purpose == CodePurpose.SIGN_IN:
+        return wording.gettext("%(code)s is your sign-in code", code=code)
+    return wording.gettext("%(code)s is your code to verify this sender address", code=code)
+
+
+def _code_sentence(wording: Wording, purpose: CodePurpose) -> str:
+    if purpose == CodePurpose.BOOKING:
+        return wording.gettext("Your code to confirm your booking is:")
+    if purpose == CodePurpose.SIGN_IN:
+        return wording.gettext("Your code to sign in and see your appointments is:")
+    return wording.gettext("Your code to verify this address as a sender is:")
 
 
 def code_mail(
-    settings: CodeSettings, purpose: CodePurpose, code: str, *, lead: str = ""
+    settings: CodeSettings,
+    purpose: CodePurpose,
+    code: str,
+    *,
+    lead: str = "",
+    wording: Wording | None = None,
 ) -> tuple[str, str]:
-    """Subject and text of the mail that carries a code; ``lead`` opens the text."""
+    """Subject and text of the mail that carries a code; ``lead`` opens the text.
+
+    Worded in ``wording``'s language (default: ``settings.locale`` with the package's
+    catalogs); ``lead`` comes already translated.
+    """
+    wording = wording or wording_in(None, settings.locale)
     body = (
-        "Hello,\n\n"
+        wording.gettext("Hello,")
+        + "\n\n"
         + (f"{lead}\n\n" if lead else "")
-        + f"Your code to {_PURPOSE_TEXT[purpose]} is:\n\n"
-        f"    {code}\n\n"
-        f"It works for {settings.lifetime_text}. If you did not ask for it, ignore this email: "
-        "nothing happens without the code.\n"
+        + _code_sentence(wording, purpose)
+        + f"\n\n    {code}\n\n"
+        + wording.gettext(
+            "It works for %(lifetime)s. If you did not ask for it, ignore this email: "
+            "nothing happens without the code.",
+            lifetime=settings.lifetime_in(wording),
+        )
+        + "\n"
     )
-    return _SUBJECTS[purpose].format(code=code), body
+    return _subject(wording, purpose, code), body
 
 
 __all__ = [

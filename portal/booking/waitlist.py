@@ -65,6 +65,7 @@ from portal.notifications import outbox
 from portal.representation import utc_z
 from portal import webhooks
 from portal.webhooks.events import WAITLIST_OFFERED
+from portal.notifications.language import wording_in
 from portal.notifications.rendering import babel_locale
 from portal.scheduling import Slot
 from portal.tokens import hash_token
@@ -497,20 +498,33 @@ def _time_text(value: datetime, zone: ZoneInfo, locale: str) -> str:
     return format_datetime(value.astimezone(zone), "full", tzinfo=zone, locale=babel_locale(locale))
 
 
+def _clock_text(value: datetime, zone: ZoneInfo, locale: str) -> str:
+    from babel.dates import format_time
+
+    return format_time(value.astimezone(zone), "short", tzinfo=zone, locale=babel_locale(locale))
+
+
 def _queue_joined_mail(
     session: Session, entry: WaitlistEntry, service: Service, token: str, now: datetime
 ) -> None:
+    w = wording_in(session, entry.locale)  # the language the person joined in
     day = _day_text(entry.day, entry.locale)
-    text = (
-        f"You are on the waitlist for {service.name} on {day}.\n\n"
-        "If a time frees up that day, we hold it for you for a while and send you a link "
-        "to book it. Everyone waiting is offered times in the order they joined.\n\n"
-        f"Leave the waitlist: {leave_url(session, token)}\n"
+    text = "\n\n".join(
+        (
+            w.gettext(
+                "You are on the waitlist for %(service)s on %(day)s.", service=service.name, day=day
+            ),
+            w.gettext(
+                "If a time frees up that day, we hold it for you for a while and send you a link "
+                "to book it. Everyone waiting is offered times in the order they joined."
+            ),
+            w.gettext("Leave the waitlist: %(link)s", link=leave_url(session, token)),
+        )
     )
     outbox.queue_email(
         entry.email,
-        f"You are on the waitlist: {service.name}, {day}",
-        text,
+        w.gettext("You are on the waitlist: %(service)s, %(day)s", service=service.name, day=day),
+        text + "\n",
         kind="WAITLIST_JOINED",
         now=now,
         session=session,
@@ -520,22 +534,39 @@ def _queue_joined_mail(
 def _queue_offer_mail(
     session: Session, entry: WaitlistEntry, offer: WaitlistOffer, token: str, now: datetime
 ) -> None:
+    w = wording_in(session, entry.locale)
     zone = ZoneInfo(entry.timezone)
     when = _time_text(offer.start_at, zone, entry.locale)
     minutes = settings_of(session).waitlist_hold_minutes
-    until = offer.expires_at.astimezone(zone).strftime("%H:%M")
-    text = (
-        f"A time has freed up for {entry.service.name}: {when}.\n\n"
-        f"We hold it for you for {minutes} minutes (until {until}, {zone.key}). "
-        f"Book it here: {offer_url(session, token)}\n\n"
-        "If you do not book it by then, it goes to the next person waiting; you stay on "
-        "the waitlist for other times that day.\n\n"
-        f"Leave the waitlist: {leave_url(session, token)}\n"
+    until = _clock_text(offer.expires_at, zone, entry.locale)
+    text = "\n\n".join(
+        (
+            w.gettext(
+                "A time has freed up for %(service)s: %(when)s.",
+                service=entry.service.name,
+                when=when,
+            ),
+            w.ngettext(
+                "We hold it for you for %(num)d minute (until %(until)s, %(zone)s). "
+                "Book it here: %(link)s",
+                "We hold it for you for %(num)d minutes (until %(until)s, %(zone)s). "
+                "Book it here: %(link)s",
+                minutes,
+                until=until,
+                zone=zone.key,
+                link=offer_url(session, token),
+            ),
+            w.gettext(
+                "If you do not book it by then, it goes to the next person waiting; you stay on "
+                "the waitlist for other times that day."
+            ),
+            w.gettext("Leave the waitlist: %(link)s", link=leave_url(session, token)),
+        )
     )
     outbox.queue_email(
         entry.email,
-        f"A time freed up: {entry.service.name}",
-        text,
+        w.gettext("A time freed up: %(service)s", service=entry.service.name),
+        text + "\n",
         kind="WAITLIST_OFFER",
         now=now,
         session=session,

@@ -10,7 +10,10 @@ import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from sqlalchemy.orm import object_session
+
 from portal.models import Appointment
+from portal.notifications.language import Wording, wording_in
 
 # Control characters (CR, LF, tabs, NUL, ...) that could start a new line in a header-like value.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
@@ -77,14 +80,25 @@ def event_description(
     join: str | None,
     manage: str | None,
     extra: list[str] | None = None,
+    locale: str | None = None,
 ) -> str:
-    """Plain text for DESCRIPTION and Google's ``details``: what, with whom, the links."""
+    """Plain text for DESCRIPTION and Google's ``details``: what, with whom, the links.
+
+    Worded in ``locale``, by default the appointment's (the customer's language); an
+    agent's feed passes the agent's.
+    """
+    w = wording_of(appointment, locale)
     lines = [one_line(appointment.service.name)]
     if appointment.organizer is not None:
-        lines.append(f"With: {one_line(appointment.organizer.name)}")
+        lines.append(w.gettext("With: %(name)s", name=one_line(appointment.organizer.name)))
     lines.extend(extra or [])
     if join:
-        lines.append(f"Join the video call: {join}")
+        lines.append(w.gettext("Join the video call: %(link)s", link=join))
     if manage:
-        lines.append(f"Reschedule or cancel: {manage}")
+        lines.append(w.gettext("Reschedule or cancel: %(link)s", link=manage))
     return "\n".join(line for line in lines if line)
+
+
+def wording_of(appointment: Appointment, locale: str | None = None) -> Wording:
+    """Wording in ``locale`` (default: the appointment's), with the catalogs of its session."""
+    return wording_in(object_session(appointment), locale or appointment.locale)

@@ -16,7 +16,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from portal.calendars.details import Person, event_description, join_link, one_line
+from portal.calendars.details import (
+    Person,
+    event_description,
+    join_link,
+    one_line,
+    wording_of,
+)
 from portal.calendars.ics import IcsMethod, appointment_event, calendar_bytes
 from portal.models import Appointment, Participant, ParticipantType, User, utcnow
 from portal.tokens import hash_token
@@ -108,11 +114,13 @@ def agent_feed(session: Session, user: User, *, now: datetime | None = None) -> 
         customers = ", ".join(
             one_line(p.full_name) or one_line(p.email) for p in appointment.customers
         )
-        extra = [f"Customers: {customers}"] if customers else []
+        # The agent's feed reads in the agent's language, whatever the customer's.
+        w = wording_of(appointment, user.locale)
+        extra = [w.gettext("Customers: %(names)s", names=customers)] if customers else []
         if appointment.notes:
             extra.append(appointment.notes)
         description = event_description(
-            appointment, join=join_link(appointment), manage=None, extra=extra
+            appointment, join=join_link(appointment), manage=None, extra=extra, locale=user.locale
         )
         organizer = appointment.organizer
         events.append(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -32,6 +33,8 @@ class Settings:
     secret_key: str = field(repr=False)  # signs manage links
     waitlist_hold_minutes: int = 15  # a freed time offered from the waitlist is held this long
     webhook_block_private_addresses: bool = False  # webhooks only to public hosts
+    # Where mails and calendar files find their wording (Flask-Babel's directories).
+    translation_directories: tuple[str, ...] = ()
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Settings:
@@ -47,11 +50,20 @@ class Settings:
             secret_key=str(config["SECRET_KEY"]),
             waitlist_hold_minutes=int(config.get("WAITLIST_HOLD_MINUTES", 15)),
             webhook_block_private_addresses=_flag(config.get("WEBHOOK_BLOCK_PRIVATE_ADDRESSES")),
+            translation_directories=_package_paths(
+                config.get("BABEL_TRANSLATION_DIRECTORIES") or "translations"
+            ),
         )
 
     def absolute_url(self, path: str) -> str:
         """``path`` (starting with /) under ``PUBLIC_URL``."""
         return f"{self.public_url}{path}"
+
+
+def _package_paths(value: str) -> tuple[str, ...]:
+    """ ";"-separated directories, relative ones under the package (as Flask-Babel reads them)."""
+    package = Path(__file__).resolve().parent.parent
+    return tuple(str(package / name.strip()) for name in str(value).split(";") if name.strip())
 
 
 def _flag(value: Any) -> bool:

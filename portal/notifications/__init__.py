@@ -2,7 +2,10 @@
 
 - ``placeholders``: the ``{{name}}`` language of templates, validation and substitution.
 - ``rendering``: placeholder values for an appointment and a recipient (Babel, zoneinfo).
-- ``defaults``: the templates a new service starts with.
+- ``defaults``: the templates a new service starts with, and their built-in German and French
+  wording (``wording_for``: the texts for an appointment's language).
+- ``language``: gettext for a given locale outside any request (the recipient's, not the
+  request's).
 - ``outbox``: booking operations call ``queue_*`` inside their transaction.
 - ``sender``: ``send_due`` claims due messages and hands them to a transport, which the edge
   (``portal.delivery``, CLI ``notifications send``) supplies.

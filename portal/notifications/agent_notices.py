@@ -8,13 +8,12 @@ same transaction as the change, with the invitation stored like every other noti
 
 The texts are fixed here rather than admin templates: they are for staff, name the
 customers and link to the agent's appointment page, never to the customer's manage link.
-Dates and times are in the agent's own zone and locale.
+Dates, times and wording are in the agent's own zone and locale.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime, UTC
 from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -34,6 +33,7 @@ from portal.models import (
     normalize_email,
 )
 from portal.notifications.invitations import render_invitation
+from portal.notifications.language import Wording, wording_in
 from portal.notifications.placeholders import one_line
 from portal.notifications.rendering import time_values
 
@@ -51,42 +51,51 @@ class AgentNotice(StrEnum):
 AGENT_NOTICE_TYPES = tuple(kind.value for kind in AgentNotice)
 
 
-@dataclass(frozen=True)
-class _Wording:
-    subject: str
-    sentence: str
-    method: IcsMethod
-
-
-_WORDING = {
-    AgentNotice.CREATE: _Wording(
-        "New booking: {title} on {when}",
-        '{customers} booked "{title}" with you for {when_long}.',
-        IcsMethod.REQUEST,
-    ),
-    AgentNotice.RESCHEDULE: _Wording(
-        "Moved: {title} to {when}",
-        '"{title}" with {customers} has moved to {when_long}.',
-        IcsMethod.REQUEST,
-    ),
-    AgentNotice.CANCEL: _Wording(
-        "Cancelled: {title} on {when}",
-        '"{title}" with {customers} on {when_long} has been cancelled.',
-        IcsMethod.CANCEL,
-    ),
-    AgentNotice.ASSIGNED: _Wording(
-        "Assigned to you: {title} on {when}",
-        '"{title}" with {customers} on {when_long} is now yours (organizer: {organizer}).',
-        IcsMethod.REQUEST,
-    ),
-    AgentNotice.UNASSIGNED: _Wording(
-        "Reassigned: {title} on {when}",
-        '"{title}" with {customers} on {when_long} was handed to {organizer}; '
-        "it is off your calendar.",
-        IcsMethod.CANCEL,
-    ),
+_METHOD = {
+    AgentNotice.CREATE: IcsMethod.REQUEST,
+    AgentNotice.RESCHEDULE: IcsMethod.REQUEST,
+    AgentNotice.CANCEL: IcsMethod.CANCEL,
+    AgentNotice.ASSIGNED: IcsMethod.REQUEST,
+    AgentNotice.UNASSIGNED: IcsMethod.CANCEL,
 }
-_SWITCH_OFF = "You get these e-mails because agent notices are on in your settings."
+
+
+def _subject_and_sentence(w: Wording, kind: AgentNotice, values: dict[str, str]) -> tuple[str, str]:
+    """The notice's subject and its one sentence, in the agent's language."""
+    if kind == AgentNotice.CREATE:
+        return (
+            w.gettext("New booking: %(title)s on %(when)s", **values),
+            w.gettext('%(customers)s booked "%(title)s" with you for %(when_long)s.', **values),
+        )
+    if kind == AgentNotice.RESCHEDULE:
+        return (
+            w.gettext("Moved: %(title)s to %(when)s", **values),
+            w.gettext('"%(title)s" with %(customers)s has moved to %(when_long)s.', **values),
+        )
+    if kind == AgentNotice.CANCEL:
+        return (
+            w.gettext("Cancelled: %(title)s on %(when)s", **values),
+            w.gettext(
+                '"%(title)s" with %(customers)s on %(when_long)s has been cancelled.', **values
+            ),
+        )
+    if kind == AgentNotice.ASSIGNED:
+        return (
+            w.gettext("Assigned to you: %(title)s on %(when)s", **values),
+            w.gettext(
+                '"%(title)s" with %(customers)s on %(when_long)s is now yours '
+                "(organizer: %(organizer)s).",
+                **values,
+            ),
+        )
+    return (
+        w.gettext("Reassigned: %(title)s on %(when)s", **values),
+        w.gettext(
+            '"%(title)s" with %(customers)s on %(when_long)s was handed to %(organizer)s; '
+            "it is off your calendar.",
+            **values,
+        ),
+    )
 
 
 def agents_to_notify(appointment: Appointment) -> list[User]:
@@ -145,28 +154,39 @@ def _row(
     reason: str | None,
 ) -> OutboxMessage:
     settings = settings_of(session)
-    wording = _WORDING[kind]
+    method = _METHOD[kind]
+    w = wording_in(session, user.locale)
     zone = _zone(user, appointment)
     times = time_values(appointment.start_at, zone, user.locale)
-    when = f"{times['dd-MM-yyyy']} {times['time24']} {times['zoneAbbr']}"
     customers = ", ".join(p.full_name for p in appointment.customers if p.full_name.strip())
     values = {
         "title": one_line(appointment.title or appointment.service.name),
-        "when": when,
-        "when_long": f"{times['dd-MM-yyyy']} at {times['time24']} {times['zoneAbbr']} ({zone.key})",
-        "customers": one_line(customers) or "A customer",
+        # Staff notices keep the numeric date and 24-hour time in every language.
+        "when": f"{times['dd-MM-yyyy']} {times['time24']} {times['zoneAbbr']}",
+        "when_long": w.gettext(
+            "%(date)s at %(time)s %(zone_abbr)s (%(zone)s)",
+            date=times["dd-MM-yyyy"],
+            time=times["time24"],
+            zone_abbr=times["zoneAbbr"],
+            zone=zone.key,
+        ),
+        "customers": one_line(customers) or w.gettext("A customer"),
         "organizer": one_line(appointment.organizer.name if appointment.organizer else ""),
     }
+    subject, sentence = _subject_and_sentence(w, kind, values)
     page = settings.absolute_url(f"/agent/appointments/{appointment.id}")
-    lines = [f"Hello {one_line(user.name)},", wording.sentence.format(**values)]
+    lines = [w.gettext("Hello %(name)s,", name=one_line(user.name)), sentence]
     if kind == AgentNotice.CANCEL and (reason or "").strip():
-        lines.append(f"Reason: {reason.strip()}")
+        lines.append(w.gettext("Reason: %(reason)s", reason=reason.strip()))
     if kind != AgentNotice.UNASSIGNED:
-        lines.append(f"Details: {page}")
-    lines += ["The calendar entry is attached.", _SWITCH_OFF]
+        lines.append(w.gettext("Details: %(link)s", link=page))
+    lines += [
+        w.gettext("The calendar entry is attached."),
+        w.gettext("You get these e-mails because agent notices are on in your settings."),
+    ]
     invitation = render_invitation(
         appointment,
-        wording.method,
+        method,
         attendee=Person(user.name, user.email),
         default_sender=settings.mail_default_sender,
         manage_link=None,  # the customer's link is theirs alone
@@ -178,10 +198,10 @@ def _row(
         type=kind.value,
         channel=Channel.EMAIL,
         recipient=normalize_email(user.email),
-        subject=one_line(wording.subject.format(**values))[:255],
+        subject=one_line(subject)[:255],
         text_body="\n\n".join(lines),
         html_body=None,
-        ics_method=wording.method.value,
+        ics_method=method.value,
         ics=invitation,
         sequence=appointment.sequence or 0,
         manage_link=None,

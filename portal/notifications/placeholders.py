@@ -20,8 +20,10 @@ PLACEHOLDERS: tuple[str, ...] = (
     "lastName",
     "title",
     "dd-MM-yyyy",
+    "date",  # the locale's full date: "Samstag, 1. Juni 2030", "Saturday, June 1, 2030"
     "time24",
-    "time12",
+    "time12",  # always with AM/PM; "time" follows the locale
+    "time",  # the locale's short time: "19:00" (de, fr, en_GB), "7:00 PM" (en_US)
     "zone",
     "zoneAbbr",
     "roomLink",

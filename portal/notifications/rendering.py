@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from babel import Locale, UnknownLocaleError
+from babel import Locale
 from babel.dates import format_date, format_time
 from markupsafe import escape
 
@@ -21,6 +21,8 @@ from portal.booking.lifecycle import Action, deadline, format_deadline, format_m
 from portal.booking.questions import readable
 from portal.calendars.details import join_link, zone_of
 from portal.models import Appointment, NotificationTemplate, Participant
+from portal.notifications.defaults import wording_for
+from portal.notifications.language import parse_locale
 from portal.notifications.placeholders import render, render_subject
 
 _BODY_OPEN = re.compile(r"<body\b[^>]*>", re.IGNORECASE)
@@ -34,10 +36,7 @@ class Rendered:
 
 
 def babel_locale(name: str | None) -> Locale:
-    try:
-        return Locale.parse((name or "en").replace("-", "_"))
-    except (UnknownLocaleError, ValueError, TypeError):
-        return Locale.parse("en")
+    return parse_locale(name)
 
 
 def zone_abbreviation(local: datetime) -> str:
@@ -63,6 +62,8 @@ def time_values(start: datetime, zone: ZoneInfo, locale_name: str | None) -> dic
         "dd-MM-yyyy": format_date(local.date(), "dd-MM-yyyy", locale=locale),
         "time24": format_time(clock, "HH:mm", locale=locale),
         "time12": format_time(clock, "h:mm a", locale=locale),
+        "date": format_date(local.date(), "full", locale=locale),
+        "time": format_time(clock, "short", locale=locale),
         "zone": zone.key,
         "zoneAbbr": zone_abbreviation(local),
     }
@@ -135,7 +136,7 @@ def render_template(
     manage: str,
     preface: str | None = None,
 ) -> Rendered:
+    """``template`` for one recipient, worded in the appointment's language (``wording_for``)."""
     values = placeholder_values(appointment, recipient, manage=manage)
-    return render_texts(
-        template.subject, template.text_body, template.html_body, values, preface=preface
-    )
+    texts = wording_for(template, appointment.locale, appointment.service.locale)
+    return render_texts(texts.subject, texts.text_body, texts.html_body, values, preface=preface)

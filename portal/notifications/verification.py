@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from portal import codes
 from portal.codes import CodeSettings
 from portal.models import Channel, CodePurpose, Service, TemplateType, normalize_email, utcnow
+from portal.notifications.language import wording_in
 from portal.notifications.outbox import queue_email
 from portal.notifications.outgoing import Outgoing, sender_address
 from portal.notifications.placeholders import validate_template
@@ -40,8 +41,14 @@ def start_sender_verification(
         return
     email = normalize_email(service.sender_email)
     code = codes.issue_code(session, settings, email, PURPOSE, now)
-    lead = f'Someone set {email} as the sender address of the service "{service.name}".'
-    subject, body = codes.code_mail(settings, PURPOSE, code, lead=lead)
+    # For whoever reads the sender mailbox: in the service's language.
+    wording = wording_in(session, service.locale)
+    lead = wording.gettext(
+        'Someone set %(email)s as the sender address of the service "%(service)s".',
+        email=email,
+        service=service.name,
+    )
+    subject, body = codes.code_mail(settings, PURPOSE, code, lead=lead, wording=wording)
     queue_email(email, subject, body, kind=KIND, now=now, session=session)
 
 

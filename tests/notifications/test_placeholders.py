@@ -87,14 +87,44 @@ def test_no_value_can_inject_a_header_through_the_subject():
 
 
 @pytest.mark.parametrize(
-    "tz, locale, date, t24, t12, abbr",
+    "tz, locale, date, t24, t12, abbr, long_date, local_time",
     [
-        ("Europe/Berlin", "de", "31-03-2030", "03:30", "3:30 AM", "CEST"),  # after spring-forward
-        ("America/New_York", "en_US", "30-03-2030", "21:30", "9:30 PM", "EDT"),
-        ("Asia/Kolkata", "en-GB", "31-03-2030", "07:00", "7:00 am", "IST"),
+        # after spring-forward
+        (
+            "Europe/Berlin",
+            "de",
+            "31-03-2030",
+            "03:30",
+            "3:30 AM",
+            "CEST",
+            "Sonntag, 31. März 2030",
+            "03:30",
+        ),
+        (
+            "America/New_York",
+            "en_US",
+            "30-03-2030",
+            "21:30",
+            "9:30 PM",
+            "EDT",
+            "Saturday, March 30, 2030",
+            "9:30\u202fPM",
+        ),
+        (
+            "Asia/Kolkata",
+            "en-GB",
+            "31-03-2030",
+            "07:00",
+            "7:00 am",
+            "IST",
+            "Sunday, 31 March 2030",
+            "07:00",
+        ),
     ],
 )
-def test_values_in_the_appointments_zone_and_locale(app, tz, locale, date, t24, t12, abbr):
+def test_values_in_the_appointments_zone_and_locale(
+    app, tz, locale, date, t24, t12, abbr, long_date, local_time
+):
     appointment = make_appointment(
         datetime(2030, 3, 31, 1, 30, tzinfo=UTC), tz=tz, locale=locale, title="Check-up"
     )
@@ -107,6 +137,8 @@ def test_values_in_the_appointments_zone_and_locale(app, tz, locale, date, t24, 
         "dd-MM-yyyy": date,
         "time24": t24,
         "time12": t12,
+        "date": long_date,
+        "time": local_time,
         "zone": tz,
         "zoneAbbr": abbr,
         "roomLink": "",

@@ -27,20 +27,27 @@ from portal.domain import i18n
 from portal.extensions import db
 from portal.models import is_overlap_refusal
 
+
+def N_(message: str) -> str:
+    """Marks a message for the catalog; it is translated where a page shows it (the API's
+    JSON stays English)."""
+    return message
+
+
 MESSAGES = {
-    400: ("Bad request", "The request could not be understood."),
-    401: ("Not signed in", "Please sign in to continue."),
-    403: ("Not allowed", "You do not have access to this page."),
-    404: ("Not found", "There is nothing at this address."),
-    405: ("Not allowed", "That action is not available here."),
-    409: ("Already taken", "That was changed or taken meanwhile."),
-    410: ("Gone", "This is no longer available."),
-    413: ("Too large", "The request was too large."),
-    422: ("Invalid request", "Some of the information sent was not valid."),
-    429: ("Too many requests", "Please wait a moment before trying again."),
-    500: ("Something went wrong", "An unexpected error happened. It has been logged."),
-    502: ("Not sent", "A server we rely on refused the request. Please try again later."),
-    503: ("Unavailable", "Please try again in a minute."),
+    400: (N_("Bad request"), N_("The request could not be understood.")),
+    401: (N_("Not signed in"), N_("Please sign in to continue.")),
+    403: (N_("Not allowed"), N_("You do not have access to this page.")),
+    404: (N_("Not found"), N_("There is nothing at this address.")),
+    405: (N_("Not allowed"), N_("That action is not available here.")),
+    409: (N_("Already taken"), N_("That was changed or taken meanwhile.")),
+    410: (N_("Gone"), N_("This is no longer available.")),
+    413: (N_("Too large"), N_("The request was too large.")),
+    422: (N_("Invalid request"), N_("Some of the information sent was not valid.")),
+    429: (N_("Too many requests"), N_("Please wait a moment before trying again.")),
+    500: (N_("Something went wrong"), N_("An unexpected error happened. It has been logged.")),
+    502: (N_("Not sent"), N_("A server we rely on refused the request. Please try again later.")),
+    503: (N_("Unavailable"), N_("Please try again in a minute.")),
 }
 
 API_ERROR_CODES = {
@@ -69,15 +76,17 @@ def wants_json() -> bool:
 
 
 def error_response(code: int, description: str | None = None):
-    title, default_text = MESSAGES.get(code, ("Error", "The request could not be completed."))
+    title, default_text = MESSAGES.get(
+        code, (N_("Error"), N_("The request could not be completed."))
+    )
     if wants_json():
         body = {
             "error": API_ERROR_CODES.get(code, "error"),
             "error_description": description or default_text,
         }
         return jsonify(body), code
-    text = description or default_text
-    return render_template("errors/error.html", code=code, title=title, text=text), code
+    text = gettext(description or default_text)
+    return render_template("errors/error.html", code=code, title=gettext(title), text=text), code
 
 
 def api_error_response(error: DomainError) -> Response:

@@ -39,6 +39,8 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import generate_csrf
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from markupsafe import Markup
@@ -88,8 +90,8 @@ DRAFT_SALT = "portal.booking.draft"
 DRAFT_MAX_AGE = 2 * 3600  # a draft older than this starts over
 # Drafts carry the answers to booking questions (at most 20 × 2000 characters, compressed).
 MAX_DRAFT = 64_000
-TAKEN = "That time was just taken. Please pick another."
-CODE_PENDING = "We sent a code to this address a moment ago: use the newest email."
+TAKEN = _l("That time was just taken. Please pick another.")
+CODE_PENDING = _l("We sent a code to this address a moment ago: use the newest email.")
 # The browser session's own name for itself, which its holds carry (one live hold each).
 BROWSER_KEY = "booking_browser"
 
@@ -217,7 +219,12 @@ def _zone_choice(
         return values.find_zone(value), None
     except DomainError as error:
         shown = value[:64].replace(pk.CSRF_PLACEHOLDER, "")  # never echo the placeholder
-        return fallback, f"“{shown}”: {translated(error.message)} Still showing {fallback.key}."
+        return fallback, _(
+            "“%(typed)s”: %(problem)s Still showing %(zone)s.",
+            typed=shown,
+            problem=translated(error.message),
+            zone=fallback.key,
+        )
 
 
 def _links(service: Service, zone: ZoneInfo, agent_id: uuid.UUID | None) -> pk.PickerLinks:
@@ -341,7 +348,7 @@ def _customer_at_limit(slug: str, *, partial: bool, day=None):
     refusal = limits.customer_limit_refusal(db.session, service, email, utcnow())
     if refusal is None:
         return None
-    zone, _ = _zone_choice(service, request.args.get("timezone"))
+    zone, _zone_error = _zone_choice(service, request.args.get("timezone"))
     agent_id = _agent_choice(service, request.args.get("agent"))
     picker = _picker(service, zone, agent_id, day=day, with_month=not (partial and day))
     picker.free_days, picker.day_slots = {}, []
@@ -427,11 +434,11 @@ def _ip_key() -> str:
 def hold(slug: str):
     """A time was chosen: on to the details form with it. Nothing is held until the e-mail."""
     service = active_service(slug)
-    zone, _ = _zone_choice(service, request.form.get("timezone"))
+    zone, _zone_error = _zone_choice(service, request.form.get("timezone"))
     agent_id = _agent_choice(service, request.form.get("agent"))
     start = pk.parse_start(request.form.get("start"))
     if start is None:
-        return _taken_page(service, zone, agent_id, None, "Please pick a time from the list.")
+        return _taken_page(service, zone, agent_id, None, _("Please pick a time from the list."))
     day = start.astimezone(zone).date()
     # Taken meanwhile, or the agent no longer serves: the day again, with the reason.
     on_domain_error(
@@ -650,7 +657,9 @@ def resend(slug: str):
 
     on_domain_error(refused)
     send_code(db.session, draft.email, CodePurpose.BOOKING, utcnow())
-    return _code_page(service, draft, form=form, note=f"We sent a new code to {draft.email}.")
+    return _code_page(
+        service, draft, form=form, note=_("We sent a new code to %(email)s.", email=draft.email)
+    )
 
 
 def _finish(service: Service, draft: Draft, code_form: CodeForm | None = None):

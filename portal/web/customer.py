@@ -22,6 +22,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -159,7 +160,7 @@ def send_code():
     try:
         code_routes.send_code(db.session, email, CodePurpose.SIGN_IN, utcnow())
     except CodeThrottled:
-        note = (
+        note = _(
             "We sent a code to this address a moment ago. Use that one, or ask again in a minute."
         )
     except CodeNotSent as error:
@@ -186,7 +187,7 @@ def verify():
         on_domain_error(refused)
         code_routes.verify_code(db.session, email, CodePurpose.SIGN_IN, form.code.data, utcnow())
         sign_in_customer(email)
-        flash("You are signed in.", "success")
+        flash(_("You are signed in."), "success")
         return redirect(url_for("customer.my"), 303)
     return render_template("customer/code.html", form=form, email=email, note=None), 422
 
@@ -195,7 +196,7 @@ def verify():
 def sign_out():
     if ActionForm().validate_on_submit():
         sign_out_customer()
-        flash("You are signed out.", "success")
+        flash(_("You are signed out."), "success")
     return redirect(url_for("customer.my"), 303)
 
 

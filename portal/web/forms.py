@@ -3,6 +3,8 @@
 The staff pages keep theirs in ``portal.web.agent.forms`` and ``portal.web.admin.forms``.
 """
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -46,7 +48,7 @@ class EmailAddress:
         if not field.data:
             return
         try:
-            values.email(field.data, message=self.message or values.EMAIL_MESSAGE)
+            values.email(field.data, message=str(self.message or values.EMAIL_MESSAGE))
         except Invalid as error:
             raise ValidationError(translated(error.message)) from None
 
@@ -62,8 +64,8 @@ class CheckboxesField(SelectMultipleField):
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired(), EmailAddress(), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), EmailAddress(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
     next = HiddenField()
 
 
@@ -73,35 +75,37 @@ class LoginForm(FlaskForm):
 class DetailsForm(FlaskForm):
     h = HiddenField()
     first_name = StringField(
-        "First name",
-        validators=[DataRequired("Enter your first name."), Length(max=100)],
+        _l("First name"),
+        validators=[DataRequired(_l("Enter your first name.")), Length(max=100)],
         render_kw={"autocomplete": "given-name"},
     )
     last_name = StringField(
-        "Last name",
-        validators=[DataRequired("Enter your last name."), Length(max=100)],
+        _l("Last name"),
+        validators=[DataRequired(_l("Enter your last name.")), Length(max=100)],
         render_kw={"autocomplete": "family-name"},
     )
     email = EmailField(
-        "Email",
+        _l("Email"),
         validators=[
-            DataRequired("Enter your email address."),
-            EmailAddress("Enter a valid email address, like name@example.com."),
+            DataRequired(_l("Enter your email address.")),
+            EmailAddress(_l("Enter a valid email address, like name@example.com.")),
             Length(max=254),
         ],
         render_kw={"autocomplete": "email"},
     )
     phone = TelField(
-        "Phone (optional)",
+        _l("Phone (optional)"),
         validators=[
             Optional(),
             Length(max=32),
-            Regexp(r"^\+?[0-9 ()./-]{5,}$", message="Enter a phone number, like +49 30 1234567."),
+            Regexp(
+                r"^\+?[0-9 ()./-]{5,}$", message=_l("Enter a phone number, like +49 30 1234567.")
+            ),
         ],
         render_kw={"autocomplete": "tel"},
     )
     notes = TextAreaField(
-        "Anything we should know? (optional)",
+        _l("Anything we should know? (optional)"),
         validators=[Optional(), Length(max=2000)],
         render_kw={"rows": 3},
     )
@@ -117,11 +121,17 @@ def _question_field(question: dict) -> Field:
     kind, label = question["type"], question["label"]
     required = question["required"]
     if kind == "checkbox":
-        checks = [DataRequired(f"Please tick “{label}”.")] if required else []
+        checks = (
+            [DataRequired(_("Please tick “%(question)s”.", question=label))] if required else []
+        )
         return BooleanField(label, validators=checks)
-    needed = [DataRequired(f"Please answer “{label}”.")] if required else [Optional()]
+    needed = (
+        [DataRequired(_("Please answer “%(question)s”.", question=label))]
+        if required
+        else [Optional()]
+    )
     if kind == "select":
-        choices = [SelectChoice("", "Choose…"), *map(SelectChoice, question["options"])]
+        choices = [SelectChoice("", _("Choose…")), *map(SelectChoice, question["options"])]
         return SelectField(label, choices=choices, validators=needed)
     longest = questions.MAX_ANSWER[kind]
     if kind == "phone":
@@ -132,7 +142,7 @@ def _question_field(question: dict) -> Field:
                 Length(max=longest),
                 Regexp(
                     questions.PHONE_PATTERN.pattern + "$",
-                    message="Enter a phone number, e.g. +49 30 1234567.",
+                    message=_("Enter a phone number, e.g. +49 30 1234567."),
                 ),
             ],
             render_kw={"autocomplete": "tel"},
@@ -169,10 +179,10 @@ class CodeForm(FlaskForm):
     p = HiddenField()
     email = HiddenField(validators=[Optional(), EmailAddress(), Length(max=254)])
     code = StringField(
-        "6-digit code",
+        _l("6-digit code"),
         validators=[
-            DataRequired("Enter the code from the email."),
-            Regexp(r"^\s*\d{3}\s?\d{3}\s*$", message="The code is 6 digits."),
+            DataRequired(_l("Enter the code from the email.")),
+            Regexp(r"^\s*\d{3}\s?\d{3}\s*$", message=_l("The code is 6 digits.")),
         ],
         render_kw={
             "autocomplete": "one-time-code",
@@ -188,10 +198,10 @@ class CodeForm(FlaskForm):
 
 class SignInForm(FlaskForm):
     email = EmailField(
-        "Email",
+        _l("Email"),
         validators=[
-            DataRequired("Enter your email address."),
-            EmailAddress("Enter a valid email address."),
+            DataRequired(_l("Enter your email address.")),
+            EmailAddress(_l("Enter a valid email address.")),
             Length(max=254),
         ],
         render_kw={"autocomplete": "email"},
@@ -203,7 +213,7 @@ class SignInForm(FlaskForm):
 
 class CancelForm(FlaskForm):
     reason = TextAreaField(
-        "Reason (optional)",
+        _l("Reason (optional)"),
         validators=[Optional(), Length(max=500)],
         render_kw={"rows": 2},
     )
@@ -217,10 +227,10 @@ class WaitlistJoinForm(FlaskForm):
 
     w = HiddenField()
     email = EmailField(
-        "Email",
+        _l("Email"),
         validators=[
-            DataRequired("Enter your email address."),
-            EmailAddress("Enter a valid email address, like name@example.com."),
+            DataRequired(_l("Enter your email address.")),
+            EmailAddress(_l("Enter a valid email address, like name@example.com.")),
             Length(max=254),
         ],
         render_kw={"autocomplete": "email"},
@@ -231,13 +241,13 @@ class WaitlistOfferForm(FlaskForm):
     """The details of a booking through a waitlist offer (the e-mail is the entry's)."""
 
     first_name = StringField(
-        "First name",
-        validators=[DataRequired("Enter your first name."), Length(max=100)],
+        _l("First name"),
+        validators=[DataRequired(_l("Enter your first name.")), Length(max=100)],
         render_kw={"autocomplete": "given-name"},
     )
     last_name = StringField(
-        "Last name",
-        validators=[DataRequired("Enter your last name."), Length(max=100)],
+        _l("Last name"),
+        validators=[DataRequired(_l("Enter your last name.")), Length(max=100)],
         render_kw={"autocomplete": "family-name"},
     )
     phone = DetailsForm.phone

@@ -18,6 +18,7 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from portal.booking import lifecycle
 from portal.booking.lifecycle import Action, Actor
@@ -217,11 +218,11 @@ def reschedule_view(token: str):
     lifecycle.require(CUSTOMER, Action.RESCHEDULE, appointment, now)
     if start is None:
         picker = _picker(appointment, token, zone)
-        picker.message = "Please pick a time from the list."
+        picker.message = _("Please pick a time from the list.")
         return _page(appointment, token, picker, 422)
     reschedule(db.session, appointment, start, actor=CUSTOMER, now=now)
     when = fmt.format_datetime(appointment.start_at, zone)
-    flash(f"Done: your appointment is now on {when}.", "success")
+    flash(_("Done: your appointment is now on %(when)s.", when=when), "success")
     return redirect(url_for("manage.show", token=token), 303)
 
 
@@ -240,7 +241,7 @@ def cancel_view(token: str):
     if not form.validate_on_submit():
         return _page(appointment, token, _picker(appointment, token, zone), 422, form=form)
     cancel(db.session, appointment, form.reason.data, actor=CUSTOMER, now=now)
-    flash("Your appointment is cancelled. We hope to see you another time.", "success")
+    flash(_("Your appointment is cancelled. We hope to see you another time."), "success")
     return redirect(url_for("manage.show", token=token), 303)
 
 

@@ -21,6 +21,7 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from portal.booking import waitlist
@@ -132,7 +133,7 @@ def join_form(slug: str):
     day = pk.parse_day(request.args.get("day"))
     if day is None:
         abort(404)
-    zone, _ = _zone_choice(service, request.args.get("timezone"))
+    zone, _zone_error = _zone_choice(service, request.args.get("timezone"))
     wish = Wish(day=day, zone=zone.key, agent_id=_agent_choice(service, request.args.get("agent")))
     form = WaitlistJoinForm(w=wish.dumps(), email=current_customer_email() or "")
     problem = None
@@ -175,7 +176,7 @@ def join(slug: str):
     except CodeThrottled as refusal:
         if not refusal.code_pending:
             raise
-        note = "We sent a code to this address a moment ago: use the newest email."
+        note = _("We sent a code to this address a moment ago: use the newest email.")
     return _code_page(service, wish, note=note)
 
 

@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import render_template
+from flask_babel import ngettext
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
@@ -111,8 +112,12 @@ class Picker:
         """The full accessible name of a slot button."""
         text = format_datetime(slot.start, self.zone)
         if self.service.capacity > 1:
-            seats = "1 seat left" if slot.remaining == 1 else f"{slot.remaining} seats left"
-            text = f"{text}, {seats}"
+            text = ngettext(
+                "%(time)s, %(num)d seat left",
+                "%(time)s, %(num)d seats left",
+                slot.remaining,
+                time=text,
+            )
         return text
 
     def is_current(self, slot: Slot) -> bool:

@@ -189,6 +189,8 @@ def test_pages_pass_axe_and_fit_a_phone(app, chromium, live_portal, axe):
             for name, path in admin_pages:
                 page.goto(base + path)
                 check(page, f"{name} @ {width}", axe, problems)
+                if name in ("team day", "team week"):
+                    screenshot(page, f"a11y-{name.replace(' ', '-')}-{width}")
             context.close()
         browser.close()
         log = server.log()

@@ -3,6 +3,7 @@ also in weeks with a DST change; time off, office hours, the now line, cancelled
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta, UTC
 
 import pytest
@@ -293,3 +294,23 @@ def test_agents_see_only_their_own_calendar(app, client, berlin):
     assert str(theirs.id) in events(tree)
     assert "Bert Berlin’s calendar" in tree.text
     assert sam.role == Role.SUPERVISOR
+
+
+# --- accessibility (issue 16) ------------------------------------------------------------------
+
+
+def test_calendars_have_no_grid_roles_and_names_start_with_the_visible_text(client, berlin):
+    bert, service = berlin
+    factories.appointment(service, bert, datetime(2026, 3, 24, 9, 0, tzinfo=UTC))  # 10:00 CET
+    week = client.get("/agent/calendar?view=week&date=2026-03-24").get_data(as_text=True)
+    assert 'role="grid' not in week and 'role="columnheader"' not in week
+    groups = re.findall(r'<div class="cal__col[^"]*" role="group" aria-labelledby="([^"]+)"', week)
+    assert len(groups) == 7 and all(f'id="{label}"' in week for label in groups)
+    assert '>Tue 24<span class="visually-hidden">, ' in week
+    block = re.search(r'<a class="cal__event[^>]*>', week).group(0)
+    assert "aria-label" not in block
+
+    month = client.get("/agent/calendar?view=month&date=2026-03-15").get_data(as_text=True)
+    assert 'role="grid' not in month and '<table class="cal-month"' in month
+    assert month.count('<th class="cal-month__weekday" scope="col">') == 7
+    assert len(re.findall(r"<tr>", month)) == 1 + 6  # the weekday heads, Feb 23 - Apr 5

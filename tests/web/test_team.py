@@ -218,3 +218,14 @@ def test_team_month_edges(client, team):
     first = month_cell(tree, "2026-02-23")
     assert first.attrs["data-count"] == "1"
     assert first.find("cal-month__event").attrs["data-appointment"] == str(early.id)
+
+
+def test_team_blocks_show_their_agent_initials_in_the_agent_colour(client, team):
+    alice, nora, a1, n1 = team
+    week = client.get("/team", query_string={"view": "week", "date": "2026-03-24"})
+    html = week.get_data(as_text=True)
+    for agent, initials in ((alice, "AA"), (nora, "NN")):
+        badge = f'<span class="cal__agent cal__agent--{agent.id.int % 6}" aria-hidden="true">'
+        assert f"{badge}{initials}</span>" in html
+    # The badge is hidden from screen readers: the block's own text names the agent.
+    assert "Alice Able · " in html and "Nora Newyork · " in html

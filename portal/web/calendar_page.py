@@ -291,8 +291,9 @@ class CalendarPage:
         return fmt.format_day(day)
 
     def dst_note(self, change: cv.DstChange) -> str:
-        """ "Clocks go back 1 hour at 02:00" in the viewer's language (``change.note`` is the
-        layout module's English, which stays free of Flask)."""
+        """The clock change in the viewer's language, e.g. "Clocks go back 1 hour at 02:00".
+
+        (``change.note`` is the layout module's English, which stays free of Flask.)"""
         wall = f"{change.at_minute // 60:02d}:{change.at_minute % 60:02d}"
         if change.minutes % 60:  # Lord Howe moves its clocks by half an hour
             if change.forward:

@@ -94,9 +94,9 @@ def home():
 
 
 def _day_heading_pattern() -> str:
-    """ "Thursday, May 14" / "Donnerstag, 14. Mai" / "jeudi 14 mai": the locale's order of
-    weekday, day and month (CLDR's ``MMMEd``) with the names written out, as ICU widens a
-    skeleton; Babel's own skeleton matching keeps the short names."""
+    """The locale's order of weekday, day and month (CLDR's ``MMMEd``) with the names written
+    out, as ICU widens a skeleton: "Thursday, May 14", "Donnerstag, 14. Mai", "jeudi 14 mai".
+    (Babel's own skeleton matching would keep the short names.)"""
     pattern = fmt.locale().datetime_skeletons["MMMEd"].pattern
     return re.sub(r"(?<!M)M{3}(?!M)", "MMMM", re.sub(r"E+", "EEEE", pattern))
 

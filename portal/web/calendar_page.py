@@ -19,6 +19,8 @@ from zoneinfo import ZoneInfo
 
 from babel import dates as babel_dates
 from flask import current_app, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -139,9 +141,9 @@ def time_off_shades(
             days_of_week=frozenset(exception.days_of_week or ()),
             block_time=True,  # annotations are drawn too, only not as blocking
         )
-        label = exception.reason_text or exception.reason_text_public or "Time off"
+        label = exception.reason_text or exception.reason_text_public or _("Time off")
         if not exception.block_time:
-            label = f"{label} (note)"
+            label = _("%(reason)s (note)", reason=label)
         for start, end in blocked_periods(
             rule, first_day - timedelta(days=1), last_day + timedelta(days=1), zone
         ):
@@ -287,6 +289,36 @@ class CalendarPage:
 
     def day_full(self, day: date) -> str:
         return fmt.format_day(day)
+
+    def dst_note(self, change: cv.DstChange) -> str:
+        """The clock change in the viewer's language, e.g. "Clocks go back 1 hour at 02:00".
+
+        (``change.note`` is the layout module's English, which stays free of Flask.)"""
+        wall = f"{change.at_minute // 60:02d}:{change.at_minute % 60:02d}"
+        if change.minutes % 60:  # Lord Howe moves its clocks by half an hour
+            if change.forward:
+                return _(
+                    "Clocks go forward %(minutes)d min at %(time)s",
+                    minutes=change.minutes,
+                    time=wall,
+                )
+            return _(
+                "Clocks go back %(minutes)d min at %(time)s", minutes=change.minutes, time=wall
+            )
+        hours = change.minutes // 60
+        if change.forward:
+            return ngettext(
+                "Clocks go forward %(num)d hour at %(time)s",
+                "Clocks go forward %(num)d hours at %(time)s",
+                hours,
+                time=wall,
+            )
+        return ngettext(
+            "Clocks go back %(num)d hour at %(time)s",
+            "Clocks go back %(num)d hours at %(time)s",
+            hours,
+            time=wall,
+        )
 
     def weekday_names(self) -> list[tuple[str, str]]:
         loc = fmt.locale()

@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 from flask import abort
+from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import Field, FieldList, Form, FormField
 
@@ -65,7 +66,7 @@ def show_refusal(form: Form, error: DomainError) -> int | None:
     409; any other refusal is the form's own 422 (None: ``render`` decides).
     """
     if isinstance(error, StaleChange):
-        add_form_error(form, "Reload the page to see the current values.")
+        add_form_error(form, _("Reload the page to see the current values."))
     return error.status if error.kind is Kind.CONFLICT else None
 
 

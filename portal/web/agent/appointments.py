@@ -25,6 +25,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -40,6 +41,7 @@ from portal.web import formatting as fmt
 from portal.web import htmx
 from portal.web import picker as pk
 from portal.web.agent import bp
+from portal.web.agent.labels import TEMPLATE_LABELS
 from portal.web.agent.forms import AgentForm, CancelForm, CustomerForm, DetailsForm, ReassignForm
 from portal.web.forms import ActionForm
 
@@ -142,14 +144,14 @@ def staff_picker(
 
 def _fill_choices(appointment: Appointment, forms: dict[str, FlaskForm], now: datetime) -> list:
     taking_part = {p.user_id for p in appointment.agents}
-    forms["agent_form"].user_id.choices = [("", "Choose a colleague…")] + [
+    forms["agent_form"].user_id.choices = [("", _("Choose a colleague…"))] + [
         (str(user.id), user.name)
         for user in participants.staff_directory(db.session)
         if user.id not in taking_part
     ]
     options = participants.reassign_options(db.session, appointment, now=now)
-    forms["reassign_form"].user_id.choices = [("", "Choose an agent…")] + [
-        (str(o.agent.id), o.agent.name if o.free else f"{o.agent.name} (busy then)")
+    forms["reassign_form"].user_id.choices = [("", _("Choose an agent…"))] + [
+        (str(o.agent.id), o.agent.name if o.free else _("%(name)s (busy then)", name=o.agent.name))
         for o in options
     ]
     return options
@@ -216,6 +218,7 @@ def _page(
         fmt_datetime=lambda value, z=zone: fmt.format_datetime(value, z),
         fmt_span=lambda a, b, z=zone: fmt.format_span(a, b, z),
         now=now,
+        **TEMPLATE_LABELS,
         **forms,
     )
     response = make_response(body, status)
@@ -297,7 +300,7 @@ def appointment_details(appointment_id: uuid.UUID):
         return _page(item, status=422, forms=forms, open_section="details")
     version = _version(form.version.data)
     if version is None:
-        form.version.errors = ["This form is out of date. Reload the page and try again."]
+        form.version.errors = [_("This form is out of date. Reload the page and try again.")]
         return _page(item, status=409, forms=forms, open_section="details")
 
     def refused(error):
@@ -314,7 +317,7 @@ def appointment_details(appointment_id: uuid.UUID):
         expected_version=version,
         actor=_actor(),
     )
-    return _done(item, "Details saved.", "#details")
+    return _done(item, _("Details saved."), "#details")
 
 
 @bp.post("/appointments/<uuid:appointment_id>/notifications")
@@ -328,9 +331,9 @@ def appointment_notifications(appointment_id: uuid.UUID):
     active = request.form["active"] == "on"
     updates.update_details(db.session, item, notifications_active=active, actor=_actor())
     message = (
-        "Notices to the customer are on."
+        _("Notices to the customer are on.")
         if active
-        else "Notices to the customer are off: nothing more is sent for this appointment."
+        else _("Notices to the customer are off: nothing more is sent for this appointment.")
     )
     return _done(item, message, "#notifications")
 
@@ -351,9 +354,8 @@ def appointment_add_customer(appointment_id: uuid.UUID):
     )
     on_domain_error(_show_refusal(item, "participants", forms))
     participants.add_customer(db.session, item, customer, actor=_actor())
-    return _done(
-        item, f"{customer.first_name} {customer.last_name}".strip() + " was added.", "#participants"
-    )
+    name = f"{customer.first_name} {customer.last_name}".strip()
+    return _done(item, _("%(name)s was added.", name=name), "#participants")
 
 
 def _user_id(value: str | None) -> uuid.UUID | None:
@@ -371,12 +373,12 @@ def appointment_add_agent(appointment_id: uuid.UUID):
     form = forms["agent_form"]
     user_id = _user_id(form.user_id.data) if form.validate_on_submit() else None
     if user_id is None:
-        form.user_id.errors = ["Choose a colleague to add."]
+        form.user_id.errors = [_("Choose a colleague to add.")]
         return _page(item, status=422, forms=forms, open_section="participants")
 
     on_domain_error(_show_refusal(item, "participants", forms))
     participants.add_agent(db.session, item, user_id, actor=_actor())
-    return _done(item, "The colleague was added.", "#participants")
+    return _done(item, _("The colleague was added."), "#participants")
 
 
 @bp.post("/appointments/<uuid:appointment_id>/participants/<uuid:participant_id>/remove")
@@ -387,9 +389,10 @@ def appointment_remove_participant(appointment_id: uuid.UUID, participant_id: uu
         abort(400)
     on_domain_error(_show_refusal(item, "participants"))
     participant = participants.find_participant(item, participant_id)
-    name = participant.full_name or participant.email or "The participant"
+    name = participant.full_name or participant.email
     participants.remove_participant(db.session, item, participant_id, actor=_actor())
-    return _done(item, f"{name} was removed.", "#participants")
+    message = _("%(name)s was removed.", name=name) if name else _("The participant was removed.")
+    return _done(item, message, "#participants")
 
 
 # --- time changes --------------------------------------------------------------------------------
@@ -422,7 +425,7 @@ def appointment_reschedule(appointment_id: uuid.UUID):
     lifecycle.require(_actor(), Action.RESCHEDULE, item, now)
     if start is None:
         picker = staff_picker(item, zone, now=now)
-        picker.message = "Please pick a time from the list."
+        picker.message = _("Please pick a time from the list.")
         return _page(item, status=422, picker=picker, zone=zone, open_section="reschedule")
     operations.reschedule(
         db.session,
@@ -434,7 +437,11 @@ def appointment_reschedule(appointment_id: uuid.UUID):
         now=now,
     )
     return _done(
-        item, f"Moved to {fmt.format_datetime(item.start_at, zone)}. The customer is notified."
+        item,
+        _(
+            "Moved to %(when)s. The customer is notified.",
+            when=fmt.format_datetime(item.start_at, zone),
+        ),
     )
 
 
@@ -446,15 +453,15 @@ def appointment_reassign(appointment_id: uuid.UUID):
     form = forms["reassign_form"]
     user_id = _user_id(form.user_id.data) if form.validate_on_submit() else None
     if user_id is None:
-        form.user_id.errors = ["Choose the agent who should take it over."]
+        form.user_id.errors = [_("Choose the agent who should take it over.")]
         return _page(item, status=422, forms=forms, open_section="reassign")
 
     on_domain_error(_show_refusal(item, "reassign", forms))
     operations.reassign(db.session, item, user_id, actor=_actor())
     if not lifecycle.can_see(_actor(), item):
-        flash(f"Handed over to {item.organizer.name}.", "success")
+        flash(_("Handed over to %(name)s.", name=item.organizer.name), "success")
         return redirect(url_for("agent.home"), 303)
-    return _done(item, f"{item.organizer.name} now runs this appointment.")
+    return _done(item, _("%(name)s now runs this appointment.", name=item.organizer.name))
 
 
 @bp.post("/appointments/<uuid:appointment_id>/cancel")
@@ -474,7 +481,7 @@ def appointment_cancel(appointment_id: uuid.UUID):
         sms=bool(form.sms.data),
         actor=_actor(),
     )
-    return _done(item, "The appointment is cancelled. The customer is notified.")
+    return _done(item, _("The appointment is cancelled. The customer is notified."))
 
 
 # --- the call -------------------------------------------------------------------------------------
@@ -493,7 +500,7 @@ def _call_item(appointment_id: uuid.UUID) -> Appointment:
 def appointment_activate(appointment_id: uuid.UUID):
     item = _call_item(appointment_id)
     interaction.activate(db.session, item, actor=_actor())
-    return _done(item, "The video room is open.", "#call")
+    return _done(item, _("The video room is open."), "#call")
 
 
 @bp.post("/appointments/<uuid:appointment_id>/join")
@@ -509,7 +516,7 @@ def appointment_join(appointment_id: uuid.UUID):
 def appointment_end(appointment_id: uuid.UUID):
     item = _call_item(appointment_id)
     interaction.end(db.session, item, actor=_actor())
-    return _done(item, "The call is ended.", "#call")
+    return _done(item, _("The call is ended."), "#call")
 
 
 __all__ = ["staff_picker"]

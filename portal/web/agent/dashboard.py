@@ -3,11 +3,13 @@ or about to start (``portal.booking.interaction.can_join``)."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from babel import dates as babel_dates
 from flask import render_template
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -56,7 +58,9 @@ def home():
     groups: list[tuple[str, list[Appointment]]] = []
     for appointment in upcoming:
         label = babel_dates.format_date(
-            appointment.start_at.astimezone(zone).date(), "EEEE, MMMM d", locale=fmt.locale()
+            appointment.start_at.astimezone(zone).date(),
+            _day_heading_pattern(),
+            locale=fmt.locale(),
         )
         if not groups or groups[-1][0] != label:
             groups.append((label, []))
@@ -89,6 +93,14 @@ def home():
     )
 
 
+def _day_heading_pattern() -> str:
+    """The locale's order of weekday, day and month (CLDR's ``MMMEd``) with the names written
+    out, as ICU widens a skeleton: "Thursday, May 14", "Donnerstag, 14. Mai", "jeudi 14 mai".
+    (Babel's own skeleton matching would keep the short names.)"""
+    pattern = fmt.locale().datetime_skeletons["MMMEd"].pattern
+    return re.sub(r"(?<!M)M{3}(?!M)", "MMMM", re.sub(r"E+", "EEEE", pattern))
+
+
 def _skeleton() -> str:
     return "hm" if "h" in fmt.locale().time_formats["short"].pattern else "Hm"
 
@@ -96,9 +108,9 @@ def _skeleton() -> str:
 def _starts_in(appointment: Appointment, now) -> str:
     delta = appointment.start_at - now
     if delta <= timedelta(0):
-        return "now" if appointment.end_at > now else "over"
+        return _("now") if appointment.end_at > now else _("over")
     minutes = int(delta.total_seconds() // 60)
     if minutes < 60:
-        return f"in {minutes} min"
+        return _("in %(minutes)d min", minutes=minutes)
     hours, minutes = divmod(minutes, 60)
-    return f"in {hours} h {minutes:02d} min"
+    return _("in %(hours)d h %(minutes)02d min", hours=hours, minutes=minutes)

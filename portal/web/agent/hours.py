@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from flask import flash, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.auth import role_required
@@ -23,8 +24,14 @@ from portal.schedules import working_hours as hours
 from portal.schedules.access import manages_others, staff_choices
 from portal.scheduling.validation import format_hhmm, parse_hhmm
 from portal.web import htmx
-from portal.web.agent import bp
-from portal.web.agent.forms import DAYS, MAX_ROWS_PER_DAY, HoursForm
+from portal.web.agent import bp, labels
+from portal.web.agent.forms import (
+    DAY_COUNT,
+    MAX_ROWS_PER_DAY,
+    HoursForm,
+    weekday_choices,
+    weekday_name,
+)
 from portal.web.schedule_views import add_error, add_form_error, render, target_agent
 
 STAFF = (Role.AGENT, Role.SUPERVISOR, Role.ADMIN)
@@ -34,7 +41,7 @@ Rows = list[list[tuple[str, str]]]  # per day (index 0 = Monday): (start, end) a
 
 
 def _rows_of(week: list[hours.Window]) -> Rows:
-    rows: Rows = [[] for _ in DAYS]
+    rows: Rows = [[] for _day in range(DAY_COUNT)]
     for window in week:
         rows[window.day_of_week - 1].append((format_hhmm(window.start), format_hhmm(window.end)))
     return rows
@@ -68,7 +75,7 @@ def _submitted_rows(formdata) -> Rows:
         day, row, part = int(match[1]), int(match[2]), match[3]
         found.setdefault(day, {}).setdefault(row, {})[part] = (formdata.get(name) or "").strip()
     rows: Rows = []
-    for day in range(len(DAYS)):
+    for day in range(DAY_COUNT):
         cells = found.get(day, {})
         rows.append(
             [(cells[row].get("start", ""), cells[row].get("end", "")) for row in sorted(cells)]
@@ -90,7 +97,7 @@ def _parse(rows: Rows) -> tuple[list[hours.Window], dict[tuple[int, int], dict[s
             minutes: dict[str, int] = {}
             for name, text in (("start", start), ("end", end)):
                 if not text:
-                    problems[name] = "Enter both times, or clear the row to remove it."
+                    problems[name] = _("Enter both times, or clear the row to remove it.")
                     continue
                 try:
                     minutes[name] = parse_hhmm(text)
@@ -117,11 +124,12 @@ def _page(
         form=form,
         status=status,
         agent=agent,
-        days=DAYS,
+        days=weekday_choices(),
         saved=saved,
         notice=notice,
         agents=staff_choices(db.session) if manages_others(current_user) else [],
         action=_action_url(agent),
+        role_label=labels.role,
     )
 
 
@@ -149,7 +157,7 @@ def hours_save():
         week = hours.get_week(db.session, agent.id)
         fresh = _form_for(_rows_of(week), hours.week_version(week))
         add_form_error(
-            fresh, "The form had expired. Here are the saved hours; make your change again."
+            fresh, _("The form had expired. Here are the saved hours; make your change again.")
         )
         return _page(agent, fresh, status=400)
     rows = _submitted_rows(request.form)
@@ -163,7 +171,7 @@ def hours_save():
         return _page(agent, _form_for(rows, form.version.data or "", copy=copy))
 
     if action.startswith("remove-"):
-        day_text, _, row_text = action.removeprefix("remove-").partition("-")
+        day_text, _dash, row_text = action.removeprefix("remove-").partition("-")
         day = _day_index(day_text)
         if day is not None and row_text.isdigit() and int(row_text) < len(rows[day]):
             del rows[day][int(row_text)]
@@ -174,16 +182,20 @@ def hours_save():
         display = _form_for(rows, form.version.data or "", copy=copy)
         if errors:
             _show_errors(display, errors)
-            add_form_error(display, "Fix the times marked below before copying.")
+            add_form_error(display, _("Fix the times marked below before copying."))
             return _page(agent, display)
         targets = [day for day in copy[1] if day != copy[0]]
         if not targets:
-            add_error(display.copy_to, "Tick the days to copy to.")
+            add_error(display.copy_to, _("Tick the days to copy to."))
             return _page(agent, display)
         copied = hours.copy_day(windows, copy[0], targets)
         display = _form_for(_rows_of(copied), form.version.data or "", copy=(copy[0], []))
-        names = ", ".join(hours.day_name(day) for day in sorted(targets))
-        notice = f"Copied {hours.day_name(copy[0])} to {names}. Save to keep the change."
+        names = ", ".join(weekday_name(day) for day in sorted(targets))
+        notice = _(
+            "Copied %(day)s to %(days)s. Save to keep the change.",
+            day=weekday_name(copy[0]),
+            days=names,
+        )
         return _page(agent, display, notice=notice)
 
     display = _form_for(rows, form.version.data or "", copy=copy)
@@ -195,7 +207,7 @@ def hours_save():
     if htmx.wants_partial():
         week = hours.get_week(db.session, agent.id)
         return _page(agent, _form_for(_rows_of(week), hours.week_version(week)), saved=True)
-    flash(f"Working hours saved for {agent.name}.", "success")
+    flash(_("Working hours saved for %(name)s.", name=agent.name), "success")
     return redirect(_action_url(agent), code=303)
 
 

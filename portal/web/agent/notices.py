@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.admin import users as user_domain
@@ -21,7 +22,7 @@ def agent_notices():
         user_domain.set_agent_notices(db.session, current_user, enabled)
         db.session.commit()
         if enabled:
-            flash("You will get an e-mail about each change to your appointments.", "success")
+            flash(_("You will get an e-mail about each change to your appointments."), "success")
         else:
-            flash("You will no longer get e-mails about your appointments.", "success")
+            flash(_("You will no longer get e-mails about your appointments."), "success")
     return redirect(url_for("agent.home"))

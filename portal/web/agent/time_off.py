@@ -13,6 +13,8 @@ from datetime import date
 from typing import Any
 
 from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from portal.auth import role_required
@@ -30,8 +32,8 @@ from portal.schedules.access import (
     staff_choices,
 )
 from portal.schedules.errors import Collision
-from portal.schedules.working_hours import DAY_NAMES
 from portal.scheduling.validation import format_hhmm, parse_hhmm
+from portal.web import formatting as fmt
 from portal.web import htmx
 from portal.web.agent import bp
 from portal.web.agent.forms import CANCEL, KEEP, TimeOffForm
@@ -118,18 +120,19 @@ def _submitted(form: TimeOffForm) -> domain.TimeOff | None:
             agents = agents_for(db.session, current_user, wanted)
         except (ValueError, NotFound):
             add_error(
-                form.agents, "One of the agents no longer exists. Reload the page and choose again."
+                form.agents,
+                _("One of the agents no longer exists. Reload the page and choose again."),
             )
             ok = False
             agents = []
         if ok and not agents:
-            add_error(form.agents, "Choose at least one agent.")
+            add_error(form.agents, _("Choose at least one agent."))
             ok = False
     else:
         agents = [current_user._get_current_object()]
     weekly = form.kind.data == "weekly"
     if weekly and not form.days_of_week.data:
-        add_error(form.days_of_week, "Tick the days of the week the time off repeats on.")
+        add_error(form.days_of_week, _("Tick the days of the week the time off repeats on."))
         ok = False
     if form.from_date.data is None or form.to_date.data is None or not ok:
         return None
@@ -254,21 +257,44 @@ def _save(form: TimeOffForm, agent: User, exception: TimeException | None):
         outcome = domain.update_time_off(
             db.session, exception, data, choice=choice, expected_version=form.version.data or None
         )
-    verb = "added" if exception is None else "saved"
-    message = f"Time off {verb}."
+    sentences = [_("Time off added.") if exception is None else _("Time off saved.")]
     if outcome.cancelled:
-        channels = " and ".join(
-            name
-            for name, wanted in (("email", choice.send_email), ("SMS", choice.send_sms))
-            if wanted
-        )
-        count = len(outcome.cancelled)
-        message += f" {count} appointment{'s' if count != 1 else ''} cancelled"
-        message += f"; the customers are told by {channels}." if channels else " without notice."
+        sentences.append(_cancelled_sentence(len(outcome.cancelled), choice))
     elif outcome.kept:
         count = len(outcome.kept)
-        message += f" {count} colliding appointment{'s' if count != 1 else ''} kept."
-    return _done(message, agent)
+        sentences.append(
+            ngettext(
+                "%(num)d colliding appointment kept.", "%(num)d colliding appointments kept.", count
+            )
+        )
+    return _done(" ".join(sentences), agent)
+
+
+def _cancelled_sentence(count: int, choice: domain.CollisionChoice) -> str:
+    """One whole sentence per way the customers were told (no fragments glued together)."""
+    if choice.send_email and choice.send_sms:
+        return ngettext(
+            "%(num)d appointment cancelled; the customers are told by email and SMS.",
+            "%(num)d appointments cancelled; the customers are told by email and SMS.",
+            count,
+        )
+    if choice.send_email:
+        return ngettext(
+            "%(num)d appointment cancelled; the customers are told by email.",
+            "%(num)d appointments cancelled; the customers are told by email.",
+            count,
+        )
+    if choice.send_sms:
+        return ngettext(
+            "%(num)d appointment cancelled; the customers are told by SMS.",
+            "%(num)d appointments cancelled; the customers are told by SMS.",
+            count,
+        )
+    return ngettext(
+        "%(num)d appointment cancelled without notice.",
+        "%(num)d appointments cancelled without notice.",
+        count,
+    )
 
 
 def _offer_choice(
@@ -301,17 +327,21 @@ def _describe(exception: TimeException) -> dict[str, Any]:
     end = "24:00" if exception.to_minute is None else format_hhmm(exception.to_minute)
     whole_days = exception.from_minute is None and exception.to_minute is None
     if exception.recurring:
-        days = ", ".join(DAY_NAMES[d - 1][:3] for d in sorted(exception.days_of_week))
-        when = f"Every {days}, {'all day' if whole_days else f'{start}–{end}'}"
+        short_names = fmt.locale().days["format"]["abbreviated"]  # Babel: 0 = Monday
+        days = ", ".join(short_names[d - 1] for d in sorted(exception.days_of_week))
+        if whole_days:
+            when = _("Every %(days)s, all day", days=days)
+        else:
+            when = _("Every %(days)s, %(start)s–%(end)s", days=days, start=start, end=end)
         span = f"{local_date(exception.from_date)} – {local_date(exception.to_date)}"
     elif exception.from_date == exception.to_date:
         when = local_date(exception.from_date)
-        span = "all day" if whole_days else f"{start}–{end}"
+        span = _("all day") if whole_days else f"{start}–{end}"
     else:
         first = local_date(exception.from_date) + ("" if whole_days else f" {start}")
         last = local_date(exception.to_date) + ("" if whole_days else f" {end}")
         when = f"{first} – {last}"
-        span = "whole days" if whole_days else ""
+        span = _("whole days") if whole_days else ""
     return {
         "item": exception,
         "when": when,
@@ -329,7 +359,7 @@ def time_off_list():
     everyone = raw == "all" and manages_others(current_user)
     agent = None if everyone else target_agent(raw)
     show_past = request.args.get("past") == "1"
-    items, _ = domain.list_time_off(
+    items, _total = domain.list_time_off(
         db.session,
         agent_ids=None if agent is None else [agent.id],
         from_date=None if show_past else date.today(),
@@ -407,7 +437,7 @@ def time_off_delete(exception_id: uuid.UUID):
 
     def refused(error):
         flash(
-            "This time off was changed meanwhile; nothing was deleted. Check it and try again.",
+            _("This time off was changed meanwhile; nothing was deleted. Check it and try again."),
             "error",
         )
         return redirect(_list_url(agent), code=303)
@@ -416,7 +446,7 @@ def time_off_delete(exception_id: uuid.UUID):
     domain.delete_time_off(
         db.session, exception, expected_version=request.form.get("version") or None
     )
-    return _done("Time off deleted.", agent)
+    return _done(_("Time off deleted."), agent)
 
 
 def _owner(exception: TimeException) -> User:

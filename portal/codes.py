@@ -100,7 +100,6 @@ class CodeSettings:
         return wording.ngettext("%(num)d second", "%(num)d seconds", seconds)
 
 
-
 # --- errors ------------------------------------------------------------------
 
 

@@ -52,6 +52,7 @@ CHECKED_LANGUAGES = ("de", "fr")
 # Words that read the same in every language: the brand, technical names. Matched whole.
 EXEMPT_WORDS = (
     "Portal",
+    "Google Calendar",
     "HTMX",
     "htmx",
     "API",

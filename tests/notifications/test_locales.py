@@ -1,9 +1,8 @@
 """Messages and calendar files in the recipient's language (issue 17).
 
 The booking's locale decides a customer's mails, whatever language the request that
-caused them spoke; an agent's notices follow the agent's own locale. The catalogs are
-compiled from this branch's translation parts into a temporary directory
-(``BABEL_TRANSLATION_DIRECTORIES``) until the merged ones exist.
+caused them spoke; an agent's notices follow the agent's own locale. The app's own catalogs
+(portal/translations) are read.
 """
 
 from __future__ import annotations
@@ -40,28 +39,8 @@ from tests.booking.web_support import outbox as sent_mails
 from tests.clock import TODAY
 from tests.notifications.factories import make_agent, make_appointment
 
-PARTS = Path(__file__).resolve().parents[2] / "i18n_parts"
 NOW = datetime.combine(TODAY, time(8, 0), tzinfo=UTC)
 LATER = datetime.combine(TODAY + timedelta(days=20), time(17, 0), tzinfo=UTC)
-
-
-@pytest.fixture(scope="session")
-def catalogs(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """This branch's German and French parts, compiled where Flask-Babel and the mails look."""
-    directory = tmp_path_factory.mktemp("translations")
-    for language in ("de", "fr"):
-        with open(PARTS / f"i18n-mail.{language}.po", "rb") as source:
-            catalog = read_po(source, locale=language)
-        target = directory / language / "LC_MESSAGES"
-        target.mkdir(parents=True)
-        with open(target / "messages.mo", "wb") as compiled:
-            write_mo(compiled, catalog)
-    return directory
-
-
-@pytest.fixture
-def config_overrides(catalogs: Path) -> dict:
-    return {"BABEL_TRANSLATION_DIRECTORIES": str(catalogs)}
 
 
 def local(instant: datetime, zone: str = "Europe/Berlin") -> datetime:

@@ -141,6 +141,7 @@ def first_free_starts(
     timezone: str,
     now: datetime,
     covering_before: int | None = None,
+    fill_busy: Callable[[list[AgentSchedule]], list[AgentSchedule]] | None = None,
 ) -> dict[date, int]:
     """Which days of ``first_day``..``last_day`` (in ``timezone``) have an offered slot.
 
@@ -151,6 +152,12 @@ def first_free_starts(
     every working day costs little more than one agent. Only starts before
     ``covering_before`` (epoch seconds) close a day; later ones are still
     reported, with the earliest of every agent (the caller's horizon).
+
+    ``fill_busy(agents)`` → the same agents with their busy time: when given, the
+    agents come without it and it is asked for in growing batches (1, 2, 4, ...
+    agents), only for agents with a working window on a day still open, so a
+    month the first agents cover reads little more than their calendars. The
+    answer is the same as with every agent's busy time given up front.
     """
     bounds = _bounds(
         service, agents, office_hours, office_timezone, first_day, last_day, timezone, now
@@ -173,8 +180,13 @@ def first_free_starts(
             day_list[i] in open_days for i in range(max(first, 0), min(last, len(day_list) - 1) + 1)
         )
 
+    def works_on_open_day(agent: AgentSchedule) -> bool:
+        return bool(open_days) and any(
+            still_open(window) for window in _working_windows(agent, low, reach)[0]
+        )
+
     capacity = service.capacity
-    for agent in agents:
+    for agent in _with_busy(agents, fill_busy, works_on_open_day):
         if not open_days:
             break
         found: defaultdict[int, list[object]] = defaultdict(list)
@@ -206,6 +218,28 @@ def first_free_starts(
     return found_days
 
 
+def _with_busy(
+    agents: Sequence[AgentSchedule],
+    fill_busy: Callable[[list[AgentSchedule]], list[AgentSchedule]] | None,
+    needed: Callable[[AgentSchedule], bool],
+) -> Iterable[AgentSchedule]:
+    """``agents`` in order, their busy time filled in by batches of 1, 2, 4, ... (see
+    ``first_free_starts``). ``needed(agent)``, asked when its batch is read: whether it
+    can still matter; agents that cannot are passed on without busy time (they add nothing).
+    """
+    if fill_busy is None:
+        yield from agents
+        return
+    position, size = 0, 1
+    while position < len(agents):
+        batch = agents[position : position + size]
+        position, size = position + size, size * 2
+        wanted = [agent for agent in batch if needed(agent)]
+        filled = dict(zip(map(id, wanted), fill_busy(wanted) if wanted else (), strict=True))
+        for agent in batch:
+            yield filled.get(id(agent), agent)
+
+
 def _agent_slots(
     agent: AgentSchedule,
     service: ServiceRules,
@@ -223,14 +257,7 @@ def _agent_slots(
     capacity: int,
     keep: Callable[[Span], bool] | None = None,
 ) -> None:
-    zone = ZoneInfo(agent.timezone)
-    first, last = _local_dates(low, reach, zone)
-    windows = expand_weekly_seconds(
-        ((w.weekday, w.start_minute * 60, w.end_minute * 60) for w in agent.working_hours),
-        first,
-        last,
-        zone,
-    )
+    windows, first, last, zone = _working_windows(agent, low, reach)
     if keep is not None:
         windows = [window for window in windows if keep(window)]
     if agent.full_days:
@@ -302,6 +329,21 @@ def _agent_slots(
             buffer_before=buffer_before,
             buffer_after=buffer_after,
         )
+
+
+def _working_windows(
+    agent: AgentSchedule, low: int, reach: int
+) -> tuple[list[Span], date, date, ZoneInfo]:
+    """The agent's working windows near [low, reach), and the local dates and zone used."""
+    zone = ZoneInfo(agent.timezone)
+    first, last = _local_dates(low, reach, zone)
+    windows = expand_weekly_seconds(
+        ((w.weekday, w.start_minute * 60, w.end_minute * 60) for w in agent.working_hours),
+        first,
+        last,
+        zone,
+    )
+    return windows, first, last, zone
 
 
 def _grid_starts(

@@ -171,19 +171,29 @@ def first_free_starts(
     closing = high if covering_before is None else covering_before
     found_days: dict[date, int] = {}
     open_days = set(day_list)
+    # By day index, as open_days: the window test below runs for every window of every agent.
+    open_flags = [True] * len(day_list)
+    final = len(day_list) - 1
 
     def still_open(window: Span) -> bool:
         # Days whose [midnight, next midnight) meets the window.
         first = bisect_right(day_starts, window[0]) - 1
         last = bisect_left(day_starts, window[1]) - 1
-        return any(
-            day_list[i] in open_days for i in range(max(first, 0), min(last, len(day_list) - 1) + 1)
-        )
+        if first == last:
+            return 0 <= first <= final and open_flags[first]
+        return any(open_flags[max(first, 0) : min(last, final) + 1])
+
+    working: dict[tuple, tuple] = {}
+
+    def windows_of(agent: AgentSchedule) -> tuple:
+        key = (agent.timezone, agent.working_hours)
+        found = working.get(key)
+        if found is None:
+            found = working[key] = _working_windows(agent, low, reach)
+        return found
 
     def works_on_open_day(agent: AgentSchedule) -> bool:
-        return bool(open_days) and any(
-            still_open(window) for window in _working_windows(agent, low, reach)[0]
-        )
+        return bool(open_days) and any(still_open(window) for window in windows_of(agent)[0])
 
     capacity = service.capacity
     for agent in _with_busy(agents, fill_busy, works_on_open_day):
@@ -205,9 +215,11 @@ def first_free_starts(
             buffer_after=buffer_after,
             capacity=capacity,
             keep=still_open,
+            working=windows_of(agent),
         )
         for start in sorted(found):
-            day = day_list[bisect_right(day_starts, start) - 1]
+            index = bisect_right(day_starts, start) - 1
+            day = day_list[index]
             if day not in open_days:
                 continue
             known = found_days.get(day)
@@ -215,6 +227,7 @@ def first_free_starts(
                 found_days[day] = start
             if start < closing:
                 open_days.discard(day)
+                open_flags[index] = False
     return found_days
 
 
@@ -256,8 +269,9 @@ def _agent_slots(
     buffer_after: int,
     capacity: int,
     keep: Callable[[Span], bool] | None = None,
+    working: tuple[list[Span], date, date, ZoneInfo] | None = None,
 ) -> None:
-    windows, first, last, zone = _working_windows(agent, low, reach)
+    windows, first, last, zone = working or _working_windows(agent, low, reach)
     if keep is not None:
         windows = [window for window in windows if keep(window)]
     if agent.full_days:

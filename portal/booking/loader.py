@@ -125,12 +125,16 @@ def load_availability(
     hours: dict[uuid.UUID, list[WeeklyWindow]] = defaultdict(list)
     windows: list[ServiceWindow] = []
     office: list[OfficeHoursRule] = []
+    # Owners come as text (no UUID parsed per row); agents come first, their ids parsed once.
+    ids_by_text: dict[str, uuid.UUID] = {}
     for kind, owner, day, first, second, flag, text_a, text_b in rows:
         if kind == "agent":
-            if agent_ids is None or owner in agent_ids:
-                agents[owner] = {"name": text_a, "timezone": text_b}
+            agent_id = ids_by_text[owner] = uuid.UUID(owner)
+            if agent_ids is None or agent_id in agent_ids:
+                agents[agent_id] = {"name": text_a, "timezone": text_b}
         elif kind == "hours":
-            hours[owner].append(WeeklyWindow(day, first, second))
+            owner_id = ids_by_text.get(owner) or uuid.UUID(owner)
+            hours[owner_id].append(WeeklyWindow(day, first, second))
         elif kind == "window":
             windows.append(ServiceWindow(day, first, second, bool(flag)))
         else:
@@ -261,10 +265,17 @@ def _rule_row(*values):
 def _rules_statement():
     service_id = bindparam("service_id", type_=Uuid())
     serves = service_agents.c.service_id == service_id
-    no_id, no_int, no_text = cast(null(), Uuid()), cast(null(), Integer()), cast(null(), String())
+    no_id, no_int, no_text = cast(null(), String()), cast(null(), Integer()), cast(null(), String())
     agent_rows = (
         _rule_row(
-            literal("agent"), User.id, no_int, no_int, no_int, User.active, User.name, User.timezone
+            literal("agent"),
+            cast(User.id, String()),
+            no_int,
+            no_int,
+            no_int,
+            User.active,
+            User.name,
+            User.timezone,
         )
         .join(service_agents, service_agents.c.user_id == User.id)
         .where(serves, User.active.is_(True))
@@ -272,7 +283,7 @@ def _rules_statement():
     hour_rows = (
         _rule_row(
             literal("hours"),
-            WorkingHours.agent_id,
+            cast(WorkingHours.agent_id, String()),
             WorkingHours.day_of_week,
             WorkingHours.start_minute,
             WorkingHours.end_minute,

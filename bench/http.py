@@ -28,7 +28,8 @@ and mail goes nowhere, so neither is measured. Each page is measured twice,
 side by side: with the availability cache (its production default: in-process,
 or Redis with ``--redis-url``) and without it (``AVAILABILITY_CACHE_ENABLED=false``,
 every answer computed), each on its own server started for it; the booking POST
-runs on the cached one.
+runs on the cached one. Each client sends back the cookies it was given, as a
+returning browser does (``--first-visits``: none, every request a new session).
 
 Part 2, scaling. The slot computation behind the slots API (the loader,
 ``portal.booking.loader.load_availability``, then the pure
@@ -42,6 +43,7 @@ database, which must be disposable (its tables are dropped and created).
 
     python bench/http.py [--seconds 8] [--clients 8] [--workers N] [--threads N]
                          [--redis-url URL] [--runs 20] [--skip-http] [--skip-scaling]
+                         [--first-visits]
 """
 
 from __future__ import annotations

@@ -10,7 +10,11 @@ the availability cache switched off (``AVAILABILITY_CACHE_ENABLED = False``;
 - ``month page``   GET /book/<slug>?month=<next month>&timezone=Europe/Berlin
 - ``day partial``  GET /book/<slug>/day/<a Tuesday>?timezone=... with HX-Request
 - ``slots API``    GET /api/services/<id>/slots for all of next month (31 days or fewer)
-- ``cached month`` the month page again with the cache on (in-process SimpleCache)
+- ``cached month`` / ``cached day``: the month page and the day partial again with the
+  cache on (in-process SimpleCache)
+- with ``--misses``, the three again on a cache that never hits (``NullCache``): the
+  availability versions are read first, as on a miss in production, so a service's rules
+  are read once per version
 
 Each row is the median CPU time (``time.process_time``) of one request, the
 garbage collector left on, and separately the mean including the collections a
@@ -19,7 +23,7 @@ start-up, as each production worker does (deploy/gunicorn.conf.py). Then the pur
 computation for next month (``free_slots``: every slot; ``first_free_starts``:
 which days have one, what the month grid asks).
 
-    python bench/availability.py [--runs 60] [--freeze]
+    python bench/availability.py [--runs 60] [--freeze] [--misses]
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ import os  # noqa: E402
 import statistics  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
+import warnings  # noqa: E402
 from datetime import date, datetime, timedelta, UTC  # noqa: E402
 from zoneinfo import ZoneInfo  # noqa: E402
 
@@ -50,12 +55,9 @@ def month_end(first: date) -> date:
     return (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
 
 
-def build(url: str, folder: str):
+def build_app(url: str, folder: str, cache_type: str | None = None):
+    """The app with the availability cache off, or on with ``cache_type`` as its store."""
     from portal import create_app
-    from portal.extensions import db
-    from portal.models import Base, Service
-
-    from bench.calendars import add_agents, fill_calendars
 
     config = {
         "SQLALCHEMY_DATABASE_URI": url,
@@ -64,14 +66,29 @@ def build(url: str, folder: str):
         "MAIL_BACKEND": "locmem",
         "TIMEZONE": ZONE,
         "REQUEST_LOG": False,
-        "AVAILABILITY_CACHE_ENABLED": False,
+        "AVAILABILITY_CACHE_ENABLED": cache_type is not None,
         "PICKER_CACHE_SECONDS": 0,
     }
-    app = create_app(config, instance_path=folder)
+    if cache_type is not None:
+        config["CACHE_TYPE"] = cache_type
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # Flask-Caching warns that NullCache holds nothing
+        app = create_app(config, instance_path=folder)
 
     @app.get("/__hello")
     def hello():
         return "hello"
+
+    return app
+
+
+def build(url: str, folder: str):
+    from portal.extensions import db
+    from portal.models import Base, Service
+
+    from bench.calendars import add_agents, fill_calendars
+
+    app = build_app(url, folder)
 
     today = datetime.now(UTC).date()
     month = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
@@ -158,6 +175,11 @@ def main() -> None:
     )
     parser.add_argument("--runs", type=int, default=60)
     parser.add_argument("--freeze", action="store_true", help="gc.freeze() after start-up")
+    parser.add_argument(
+        "--misses",
+        action="store_true",
+        help="also the pages on a cache that never hits (as a miss in production)",
+    )
     args = parser.parse_args()
     url = os.environ.get("PORTAL_BENCH_DATABASE_URL")
     with tempfile.TemporaryDirectory() as folder:
@@ -187,16 +209,27 @@ def main() -> None:
         print(
             f"in process, cache off, database {database}, {args.runs} runs, gc.freeze {args.freeze}"
         )
-        print(f"{'request':14} {'median CPU ms':>14} {'with GC ms':>11} {'hello share':>12}")
+        print(f"{'request':20} {'median CPU ms':>14} {'with GC ms':>11} {'hello share':>12}")
         hello = None
         for name, path, headers in rows:
             median, with_gc = cpu_ms(client, path, headers, args.runs)
             hello = hello or with_gc
-            print(f"{name:14} {median:14.2f} {with_gc:11.2f} {hello / with_gc:12.1%}")
+            print(f"{name:20} {median:14.2f} {with_gc:11.2f} {hello / with_gc:12.1%}")
+        if args.misses:
+            # A cache that never holds an entry: every answer computed, as on a miss in
+            # production (the versions read first, so rules are read once per version).
+            miss_app = build_app(app.config["SQLALCHEMY_DATABASE_URI"], folder, "NullCache")
+            miss_client = miss_app.test_client()
+            for name, path, headers in rows[1:]:
+                median, with_gc = cpu_ms(miss_client, path, headers, args.runs)
+                label = f"{name} (miss)"
+                print(f"{label:20} {median:14.2f} {with_gc:11.2f} {hello / with_gc:12.1%}")
         app.config["AVAILABILITY_CACHE_ENABLED"] = True
         app.config["PICKER_CACHE_SECONDS"] = 3600
-        median, with_gc = cpu_ms(client, rows[1][1], {}, args.runs)
-        print(f"{'cached month':14} {median:14.2f} {with_gc:11.2f} {hello / with_gc:12.1%}")
+        for name, path, headers in rows[1:3]:
+            median, with_gc = cpu_ms(client, path, headers, args.runs)
+            label = f"cached {name.split()[0]}"
+            print(f"{label:20} {median:14.2f} {with_gc:11.2f} {hello / with_gc:12.1%}")
         print(f"pure computation, {month:%B %Y}, {AGENTS} agents (median CPU ms of {args.runs})")
         for name, ms in pure(app, service_id, month, args.runs):
             print(f"  {name:32} {ms:8.2f} ms")

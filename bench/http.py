@@ -28,7 +28,8 @@ and mail goes nowhere, so neither is measured. Each page is measured twice,
 side by side: with the availability cache (its production default: in-process,
 or Redis with ``--redis-url``) and without it (``AVAILABILITY_CACHE_ENABLED=false``,
 every answer computed), each on its own server started for it; the booking POST
-runs on the cached one.
+runs on the cached one. Each client sends back the cookies it was given, as a
+returning browser does (``--first-visits``: none, every request a new session).
 
 Part 2, scaling. The slot computation behind the slots API (the loader,
 ``portal.booking.loader.load_availability``, then the pure
@@ -42,6 +43,7 @@ database, which must be disposable (its tables are dropped and created).
 
     python bench/http.py [--seconds 8] [--clients 8] [--workers N] [--threads N]
                          [--redis-url URL] [--runs 20] [--skip-http] [--skip-scaling]
+                         [--first-visits]
 """
 
 from __future__ import annotations
@@ -382,9 +384,11 @@ def measure(
     expected: int,
     clients: int,
     seconds: float,
+    browser: bool = True,
 ) -> Result:
     """``clients`` threads send ``next_request()`` for ``seconds``, after one warm-up request
-    each.
+    each. With ``browser``, each client sends back the cookies it was given (a returning
+    visitor); without, every request is a first visit (a new session and CSRF token).
     """
     result = Result()
     lock = threading.Lock()
@@ -401,11 +405,23 @@ def measure(
     def client() -> None:
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
 
+        cookies: dict[str, str] = {}
+
         def send(request: Request) -> int:
             method, path, headers, body = request
+            if cookies and "Cookie" not in headers:
+                # Like a browser: the session cookie of the first answer comes back.
+                headers = {**headers, "Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())}
             connection.request(method, path, body=body, headers=headers)
             response = connection.getresponse()
             response.read()
+            if browser:
+                for header in response.msg.get_all("Set-Cookie") or ():
+                    name, _, value = header.split(";", 1)[0].partition("=")
+                    if value:
+                        cookies[name.strip()] = value
+                    else:
+                        cookies.pop(name.strip(), None)
             return response.status
 
         latencies: list[float] = []
@@ -557,7 +573,9 @@ def run_http(url: str, folder: str, data: Data, args: argparse.Namespace) -> Non
         process = serve(env, folder, port)
         try:
             results = {
-                name: measure(port, supply, expected, args.clients, args.seconds)
+                name: measure(
+                    port, supply, expected, args.clients, args.seconds, not args.first_visits
+                )
                 for name, supply, expected in [
                     *page_targets(data, service_id),
                     *team_page_targets(port, data),
@@ -585,7 +603,8 @@ def run_http(url: str, folder: str, data: Data, args: argparse.Namespace) -> Non
         f"workers x "
         f"{settings['threads']} threads ({settings['worker_class']}); database "
         f"{url.split(':')[0]}; "
-        f"{args.clients} clients, {args.seconds:g} s per endpoint; cache {store} vs off"
+        f"{args.clients} clients, {args.seconds:g} s per endpoint; cache {store} vs off; "
+        + ("first visits (no cookies)" if args.first_visits else "cookies sent back")
     )
     print(f"{'':14} {'---- availability cache on ----':>40}   {'---- cache off ----':>31}")
     print(
@@ -661,6 +680,11 @@ def main() -> None:
         "--skip-http", action="store_true", help="only the slot computation scaling"
     )
     parser.add_argument("--skip-scaling", action="store_true", help="only the HTTP part")
+    parser.add_argument(
+        "--first-visits",
+        action="store_true",
+        help="send no cookies back: every page request starts a session (default: browser-like)",
+    )
     args = parser.parse_args()
     if args.skip_http and args.skip_scaling:
         parser.error("nothing left to measure")

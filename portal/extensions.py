@@ -2,11 +2,12 @@
 
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask, current_app, session
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
+from flask_login.config import SESSION_KEYS
 from flask_mailman import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -64,7 +65,24 @@ class _Session(FlaskSession):
 
 db = SQLAlchemy(model_class=Base, session_options={"class_": _Session})
 migrate = Migrate()
-login_manager = LoginManager()
+
+
+class _LoginManager(LoginManager):
+    """Flask-Login, without "strong" session protection failing on sessions nobody signed into.
+
+    Such a session (a CSRF token, a browser key) holds none of Flask-Login's keys, so the
+    failure had nothing to remove, yet it marked the session changed on every request:
+    each anonymous page re-signed and re-sent the session cookie and a remember-cookie
+    deletion. The portal has no remember-me cookie. Sessions with a user are checked as before.
+    """
+
+    def _session_protection_failed(self) -> bool:
+        if not any(key in session for key in SESSION_KEYS):
+            return False
+        return super()._session_protection_failed()
+
+
+login_manager = _LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address)
 mail = Mail()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from portal.booking.questions import answers_by_id
@@ -64,6 +64,12 @@ def slot_json(slot: Slot) -> dict[str, Any]:
     }
 
 
+def _fast_utc_z(value: datetime) -> str:
+    """``utc_z`` for the slot list: ``isoformat`` is several times faster than ``strftime``
+    and gives the same text for the four-digit years slots have."""
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
+
+
 def slots_json_text(slots: list[Slot]) -> str:
     """The slot list as JSON text, as ``[slot_json(s) ...]`` would give, built cheaply.
 
@@ -73,20 +79,30 @@ def slots_json_text(slots: list[Slot]) -> str:
     (UUIDs, Z times and integers need no escaping).
     """
     times: dict[datetime, str] = {}
-    agent_sets: dict[tuple, str] = {}
+    # Agent sets are keyed by the identity of their ids: hashing a tuple of UUIDs calls
+    # Python's UUID.__hash__ per element, and the computation hands out one id object
+    # per agent. Every slot stays alive meanwhile, so no identity is reused; equal ids
+    # that are other objects are only formatted twice.
+    agent_sets: dict[tuple[int, ...], str] = {}
+    quoted: dict[int, str] = {}
     parts = []
     for slot in slots:
         start = times.get(slot.start)
         if start is None:
-            start = times[slot.start] = utc_z(slot.start)
+            start = times[slot.start] = _fast_utc_z(slot.start)
         end = times.get(slot.end)
         if end is None:
-            end = times[slot.end] = utc_z(slot.end)
-        agents = agent_sets.get(slot.agent_ids)
+            end = times[slot.end] = _fast_utc_z(slot.end)
+        identity = tuple(map(id, slot.agent_ids))
+        agents = agent_sets.get(identity)
         if agents is None:
-            agents = agent_sets[slot.agent_ids] = (
-                "[" + ",".join(f'"{agent_id}"' for agent_id in slot.agent_ids) + "]"
-            )
+            names = []
+            for agent_id in slot.agent_ids:
+                name = quoted.get(id(agent_id))
+                if name is None:
+                    name = quoted[id(agent_id)] = f'"{agent_id}"'
+                names.append(name)
+            agents = agent_sets[identity] = "[" + ",".join(names) + "]"
         parts.append(
             f'{{"start":"{start}","end":"{end}","agentIds":{agents},"remaining":{slot.remaining:d}}}'
         )

@@ -17,13 +17,14 @@ from sqlalchemy.orm import Session
 
 from portal.booking import limits
 from portal.booking.errors import InvalidBooking, SlotUnavailable
-from portal.booking.loader import load_availability
+from portal.booking.loader import load_availability, load_busy
 from portal.domain.i18n import N_
 from portal.domain.settings import settings_of
 from portal.models import Appointment, AppointmentStatus, Service, TimeException, User
 from portal.models.schedule import time_exception_agents
 from portal.scheduling import (
     AgentLoad,
+    AgentSchedule,
     Slot,
     assign_agent,
     free_slots,
@@ -122,7 +123,16 @@ def _earliest(*instants: datetime | None) -> datetime | None:
 
 
 def _load_for_answer(
-    session, service, first_day, last_day, zone, now, agent_id, excluded, apply_limits=True
+    session,
+    service,
+    first_day,
+    last_day,
+    zone,
+    now,
+    agent_id,
+    excluded,
+    apply_limits=True,
+    with_busy=True,
 ):
     start, end = day_range_utc(first_day, last_day, zone)
     data = load_availability(
@@ -134,6 +144,7 @@ def _load_for_answer(
         agent_ids=None if agent_id is None else {agent_id},
         exclude_appointment_id=excluded,
         apply_limits=apply_limits,
+        with_busy=with_busy,
     )
     # The horizon is applied here, not in the computation, so the first start just
     # beyond it is known: the answer changes when "now + horizon" passes it.
@@ -215,8 +226,30 @@ def free_days(
         agent_id,
         exclude_appointment_id,
         apply_limits,
+        with_busy=False,
     )
-    firsts = first_free_starts(rules, data.agents, covering_before=limit, **arguments)
+    # Busy time is read only for the agents the grid still needs (usually the first few).
+    range_start, range_end = day_range_utc(first_day, last_day, zone)
+    hold_expiries = [] if expiry is None else [expiry]
+
+    def fill_busy(agents: list[AgentSchedule]) -> list[AgentSchedule]:
+        busy, first_expiry = load_busy(
+            session,
+            service,
+            [agent.id for agent in agents],
+            range_start,
+            range_end,
+            now=now,
+            exclude_appointment_id=exclude_appointment_id,
+        )
+        if first_expiry is not None:
+            hold_expiries.append(from_epoch(first_expiry))
+        return [replace(agent, busy_seconds=tuple(busy[agent.id])) for agent in agents]
+
+    firsts = first_free_starts(
+        rules, data.agents, covering_before=limit, fill_busy=fill_busy, **arguments
+    )
+    expiry = min(hold_expiries) if hold_expiries else None
     free = {day for day, start in firsts.items() if limit is None or start < limit}
     notice = None
     if free:

@@ -104,6 +104,7 @@ def load_availability(
     exclude_hold_id: uuid.UUID | None = None,
     count_holds: bool = True,
     apply_limits: bool = True,
+    with_busy: bool = True,
 ) -> AvailabilityInput:
     """Everything needed to compute ``service``'s slots starting in [start, end).
 
@@ -112,7 +113,8 @@ def load_availability(
     being confirmed must not block itself). Live holds are busy time unless
     ``count_holds`` is false (staff book over them: ``lifecycle.held_slots_bind``).
     ``apply_limits`` closes the days on which an agent reached the service's
-    ``max_per_agent_per_day`` (``lifecycle.limits_bind``).
+    ``max_per_agent_per_day`` (``lifecycle.limits_bind``). ``with_busy=False`` leaves
+    the busy time out (the month grid asks ``load_busy`` for the agents it needs).
     """
     # The rules change only with the service's, its agents' or the account's versions.
     rows = once_per_version(
@@ -123,19 +125,23 @@ def load_availability(
     hours: dict[uuid.UUID, list[WeeklyWindow]] = defaultdict(list)
     windows: list[ServiceWindow] = []
     office: list[OfficeHoursRule] = []
+    # Owners come as text (no UUID parsed per row); agents come first, their ids parsed once.
+    ids_by_text: dict[str, uuid.UUID] = {}
     for kind, owner, day, first, second, flag, text_a, text_b in rows:
         if kind == "agent":
-            if agent_ids is None or owner in agent_ids:
-                agents[owner] = {"name": text_a, "timezone": text_b}
+            agent_id = ids_by_text[owner] = uuid.UUID(owner)
+            if agent_ids is None or agent_id in agent_ids:
+                agents[agent_id] = {"name": text_a, "timezone": text_b}
         elif kind == "hours":
-            hours[owner].append(WeeklyWindow(day, first, second))
+            owner_id = ids_by_text.get(owner) or uuid.UUID(owner)
+            hours[owner_id].append(WeeklyWindow(day, first, second))
         elif kind == "window":
             windows.append(ServiceWindow(day, first, second, bool(flag)))
         else:
             office.append(OfficeHoursRule(DayOfWeek(text_a).iso, first, second))
 
     exceptions: dict[uuid.UUID, list[TimeExceptionRule]] = defaultdict(list)
-    busy: dict[uuid.UUID, list[tuple[int, int, uuid.UUID | None]]] = defaultdict(list)
+    busy: dict[uuid.UUID, list[tuple[int, int, uuid.UUID | None]]] = {}
     first_hold_expiry = None
     if agents:
         ids = list(agents)
@@ -155,35 +161,18 @@ def load_availability(
                     block_time=True,
                 )
             )
-        # Appointments near the range can block it through duration and buffers.
-        reach = service.duration + timedelta(
-            minutes=service.buffer_before_minutes + service.buffer_after_minutes
+    if agents and with_busy:
+        busy, first_hold_expiry = load_busy(
+            session,
+            service,
+            list(agents),
+            start,
+            end,
+            now=now,
+            exclude_appointment_id=exclude_appointment_id,
+            exclude_hold_id=exclude_hold_id,
+            count_holds=count_holds,
         )
-        params = {
-            "service_id": service.id,
-            "agent_ids": ids,
-            "start": start - reach,
-            "end": end + reach,
-            "now": now,
-            "exclude_appointment_id": exclude_appointment_id,
-            "exclude_hold_id": exclude_hold_id,
-        }
-        statement = _busy_statement(
-            exclude_appointment_id is not None, exclude_hold_id is not None, count_holds
-        )
-        # Thousands of rows: agent ids come back as text and are looked up, not
-        # parsed; sorting the raw rows by start leaves each agent's list in order.
-        by_text = {form: agent_id for agent_id in ids for form in (agent_id.hex, str(agent_id))}
-        # The computation takes the epoch seconds as they come (no datetimes).
-        rows = session.execute(statement, params).all()
-        rows.sort(key=itemgetter(1))
-        service_id = service.id
-        for agent_text, busy_start, busy_end, same_service, expires in rows:
-            busy[by_text[agent_text]].append(
-                (busy_start, busy_end, service_id if same_service else None)
-            )
-            if expires is not None and (first_hold_expiry is None or expires < first_hold_expiry):
-                first_hold_expiry = expires
 
     full_days: dict[uuid.UUID, frozenset] = {}
     if agents and apply_limits and service.max_per_agent_per_day:
@@ -202,12 +191,66 @@ def load_availability(
             timezone=info["timezone"],
             working_hours=tuple(hours[agent_id]),
             exceptions=tuple(exceptions[agent_id]),
-            busy_seconds=tuple(busy[agent_id]),
+            busy_seconds=tuple(busy.get(agent_id, ())),
             full_days=full_days.get(agent_id, frozenset()),
         )
         for agent_id, info in agents.items()
     ]
     return AvailabilityInput(service_rules(service, windows), schedules, office, first_hold_expiry)
+
+
+def load_busy(
+    session: Session,
+    service: Service,
+    agent_ids: list[uuid.UUID],
+    start: datetime,
+    end: datetime,
+    *,
+    now: datetime,
+    exclude_appointment_id: uuid.UUID | None = None,
+    exclude_hold_id: uuid.UUID | None = None,
+    count_holds: bool = True,
+) -> tuple[dict[uuid.UUID, list[tuple[int, int, uuid.UUID | None]]], int | None]:
+    """The busy time of ``agent_ids`` that can block a slot starting in [start, end), one
+    statement: per agent, (start, end, ``service.id`` or None) in epoch seconds by start;
+    and the earliest expiry (epoch seconds) of the live holds among them (None: no hold).
+    """
+    busy: dict[uuid.UUID, list[tuple[int, int, uuid.UUID | None]]] = {
+        agent_id: [] for agent_id in agent_ids
+    }
+    if not agent_ids:
+        return busy, None
+    # Appointments near the range can block it through duration and buffers.
+    reach = service.duration + timedelta(
+        minutes=service.buffer_before_minutes + service.buffer_after_minutes
+    )
+    params = {
+        "service_id": service.id,
+        "agent_ids": agent_ids,
+        "start": start - reach,
+        "end": end + reach,
+        "now": now,
+        "exclude_appointment_id": exclude_appointment_id,
+        "exclude_hold_id": exclude_hold_id,
+    }
+    statement = _busy_statement(
+        exclude_appointment_id is not None, exclude_hold_id is not None, count_holds
+    )
+    # Thousands of rows: agent ids come back as text and are looked up, not
+    # parsed; sorting the raw rows by start leaves each agent's list in order.
+    by_text = {
+        form: busy[agent_id] for agent_id in agent_ids for form in (agent_id.hex, str(agent_id))
+    }
+    # The computation takes the epoch seconds as they come (no datetimes).
+    rows = session.execute(statement, params).all()
+    rows.sort(key=itemgetter(1))
+    service_id = service.id
+    first_hold_expiry = None
+    for agent_text, busy_start, busy_end, same_service, expires in rows:
+        by_text[agent_text].append((busy_start, busy_end, service_id if same_service else None))
+        if expires is not None and (first_hold_expiry is None or expires < first_hold_expiry):
+            first_hold_expiry = expires
+    return busy, first_hold_expiry
 
 
 _RULE_COLUMNS = ("kind", "owner", "day", "first", "second", "flag", "text_a", "text_b")
@@ -222,10 +265,17 @@ def _rule_row(*values):
 def _rules_statement():
     service_id = bindparam("service_id", type_=Uuid())
     serves = service_agents.c.service_id == service_id
-    no_id, no_int, no_text = cast(null(), Uuid()), cast(null(), Integer()), cast(null(), String())
+    no_id, no_int, no_text = cast(null(), String()), cast(null(), Integer()), cast(null(), String())
     agent_rows = (
         _rule_row(
-            literal("agent"), User.id, no_int, no_int, no_int, User.active, User.name, User.timezone
+            literal("agent"),
+            cast(User.id, String()),
+            no_int,
+            no_int,
+            no_int,
+            User.active,
+            User.name,
+            User.timezone,
         )
         .join(service_agents, service_agents.c.user_id == User.id)
         .where(serves, User.active.is_(True))
@@ -233,7 +283,7 @@ def _rules_statement():
     hour_rows = (
         _rule_row(
             literal("hours"),
-            WorkingHours.agent_id,
+            cast(WorkingHours.agent_id, String()),
             WorkingHours.day_of_week,
             WorkingHours.start_minute,
             WorkingHours.end_minute,

@@ -141,6 +141,7 @@ def first_free_starts(
     timezone: str,
     now: datetime,
     covering_before: int | None = None,
+    fill_busy: Callable[[list[AgentSchedule]], list[AgentSchedule]] | None = None,
 ) -> dict[date, int]:
     """Which days of ``first_day``..``last_day`` (in ``timezone``) have an offered slot.
 
@@ -151,6 +152,12 @@ def first_free_starts(
     every working day costs little more than one agent. Only starts before
     ``covering_before`` (epoch seconds) close a day; later ones are still
     reported, with the earliest of every agent (the caller's horizon).
+
+    ``fill_busy(agents)`` → the same agents with their busy time: when given, the
+    agents come without it and it is asked for in growing batches (1, 2, 4, ...
+    agents), only for agents with a working window on a day still open, so a
+    month the first agents cover reads little more than their calendars. The
+    answer is the same as with every agent's busy time given up front.
     """
     bounds = _bounds(
         service, agents, office_hours, office_timezone, first_day, last_day, timezone, now
@@ -164,17 +171,32 @@ def first_free_starts(
     closing = high if covering_before is None else covering_before
     found_days: dict[date, int] = {}
     open_days = set(day_list)
+    # By day index, as open_days: the window test below runs for every window of every agent.
+    open_flags = [True] * len(day_list)
+    final = len(day_list) - 1
 
     def still_open(window: Span) -> bool:
         # Days whose [midnight, next midnight) meets the window.
         first = bisect_right(day_starts, window[0]) - 1
         last = bisect_left(day_starts, window[1]) - 1
-        return any(
-            day_list[i] in open_days for i in range(max(first, 0), min(last, len(day_list) - 1) + 1)
-        )
+        if first == last:
+            return 0 <= first <= final and open_flags[first]
+        return any(open_flags[max(first, 0) : min(last, final) + 1])
+
+    working: dict[tuple, tuple] = {}
+
+    def windows_of(agent: AgentSchedule) -> tuple:
+        key = (agent.timezone, agent.working_hours)
+        found = working.get(key)
+        if found is None:
+            found = working[key] = _working_windows(agent, low, reach)
+        return found
+
+    def works_on_open_day(agent: AgentSchedule) -> bool:
+        return bool(open_days) and any(still_open(window) for window in windows_of(agent)[0])
 
     capacity = service.capacity
-    for agent in agents:
+    for agent in _with_busy(agents, fill_busy, works_on_open_day):
         if not open_days:
             break
         found: defaultdict[int, list[object]] = defaultdict(list)
@@ -193,9 +215,11 @@ def first_free_starts(
             buffer_after=buffer_after,
             capacity=capacity,
             keep=still_open,
+            working=windows_of(agent),
         )
         for start in sorted(found):
-            day = day_list[bisect_right(day_starts, start) - 1]
+            index = bisect_right(day_starts, start) - 1
+            day = day_list[index]
             if day not in open_days:
                 continue
             known = found_days.get(day)
@@ -203,7 +227,30 @@ def first_free_starts(
                 found_days[day] = start
             if start < closing:
                 open_days.discard(day)
+                open_flags[index] = False
     return found_days
+
+
+def _with_busy(
+    agents: Sequence[AgentSchedule],
+    fill_busy: Callable[[list[AgentSchedule]], list[AgentSchedule]] | None,
+    needed: Callable[[AgentSchedule], bool],
+) -> Iterable[AgentSchedule]:
+    """``agents`` in order, their busy time filled in by batches of 1, 2, 4, ... (see
+    ``first_free_starts``). ``needed(agent)``, asked when its batch is read: whether it
+    can still matter; agents that cannot are passed on without busy time (they add nothing).
+    """
+    if fill_busy is None:
+        yield from agents
+        return
+    position, size = 0, 1
+    while position < len(agents):
+        batch = agents[position : position + size]
+        position, size = position + size, size * 2
+        wanted = [agent for agent in batch if needed(agent)]
+        filled = dict(zip(map(id, wanted), fill_busy(wanted) if wanted else (), strict=True))
+        for agent in batch:
+            yield filled.get(id(agent), agent)
 
 
 def _agent_slots(
@@ -222,15 +269,9 @@ def _agent_slots(
     buffer_after: int,
     capacity: int,
     keep: Callable[[Span], bool] | None = None,
+    working: tuple[list[Span], date, date, ZoneInfo] | None = None,
 ) -> None:
-    zone = ZoneInfo(agent.timezone)
-    first, last = _local_dates(low, reach, zone)
-    windows = expand_weekly_seconds(
-        ((w.weekday, w.start_minute * 60, w.end_minute * 60) for w in agent.working_hours),
-        first,
-        last,
-        zone,
-    )
+    windows, first, last, zone = working or _working_windows(agent, low, reach)
     if keep is not None:
         windows = [window for window in windows if keep(window)]
     if agent.full_days:
@@ -302,6 +343,21 @@ def _agent_slots(
             buffer_before=buffer_before,
             buffer_after=buffer_after,
         )
+
+
+def _working_windows(
+    agent: AgentSchedule, low: int, reach: int
+) -> tuple[list[Span], date, date, ZoneInfo]:
+    """The agent's working windows near [low, reach), and the local dates and zone used."""
+    zone = ZoneInfo(agent.timezone)
+    first, last = _local_dates(low, reach, zone)
+    windows = expand_weekly_seconds(
+        ((w.weekday, w.start_minute * 60, w.end_minute * 60) for w in agent.working_hours),
+        first,
+        last,
+        zone,
+    )
+    return windows, first, last, zone
 
 
 def _grid_starts(

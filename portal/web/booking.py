@@ -41,6 +41,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from markupsafe import Markup
@@ -299,6 +300,50 @@ def _respond(
     return page, status
 
 
+def _whole_page_shared() -> bool:
+    """Whether the page around the picker is the same for everyone asking (so it is
+    cached with it): a visitor signed in nowhere, outside an embed, with no messages
+    waiting. Only the CSRF token differs, filled in after."""
+    return (
+        not embedded()
+        and not current_user.is_authenticated
+        and current_customer_email() is None
+        and not session.get("_flashes")
+    )
+
+
+def _shared_page(picker_html: str, about: dict) -> tuple[str, bool]:
+    """The whole page with ``CSRF_PLACEHOLDER`` for the token; False when it cannot be
+    shared after all (a visitor's own token found its way in)."""
+    page = render_template(
+        "booking/book.html",
+        service=about,
+        picker_html=Markup(picker_html),  # nosec B704 # autoescaped template output
+        address=None,
+        csrf_token=lambda: pk.CSRF_PLACEHOLDER,
+    )
+    token = g.get("csrf_token")
+    return page, not (token and token in page)
+
+
+def _cached_page(slug: str, key: tuple, compute, now: datetime, partial: bool):
+    """The picker (or, when shareable, the whole page) from the shared cache, answered."""
+    whole = not partial and _whole_page_shared()
+
+    def compute_page() -> tuple[str, dict, datetime | None]:
+        html, about, changes_at = compute()
+        if whole:
+            html, shareable = _shared_page(html, about)
+            if not shareable:
+                changes_at = now  # not kept
+        return html, about, changes_at
+
+    html, about = pk.cached_render(slug, (*key, whole), compute_page, now=now)
+    if whole:
+        return html.replace(pk.CSRF_PLACEHOLDER, generate_csrf()), 200
+    return _respond(html, about, partial)
+
+
 def _about(service: Service) -> dict:
     return {"id": service.id, "name": service.name, "slug": service.slug}
 
@@ -384,8 +429,8 @@ def book(slug: str):
         html = _render_picker(picker, "booking/_picker.html")
         return html, _about(service), picker.changes_at
 
-    html, about = pk.cached_render(slug, ("book", embedded(), _query_key()), compute, now=now)
-    return _respond(html, about, htmx.wants_partial())
+    partial = htmx.wants_partial()
+    return _cached_page(slug, ("book", embedded(), _query_key()), compute, now, partial)
 
 
 @bp.get("/book/<slug>/day/<day>")
@@ -412,8 +457,7 @@ def day(slug: str, day: str):
         return _render_picker(picker, template), _about(service), picker.changes_at
 
     key = ("day", embedded(), chosen, partial, _query_key())
-    html, about = pk.cached_render(slug, key, compute, now=now)
-    return _respond(html, about, partial)
+    return _cached_page(slug, key, compute, now, partial)
 
 
 @bp.get("/timezones")

@@ -28,9 +28,29 @@ def local(value: datetime, zone: ZoneInfo) -> datetime:
     return value.astimezone(zone)
 
 
+# Babel formats by interpreting its pattern on every call; a slot list formats the same
+# day and the same few times of day over and over. Bounded, shared by threads (a lost
+# race only formats twice).
+_FORMATTED_CAP = 8192
+_DAYS: dict[tuple[date, str], str] = {}
+_TIMES: dict[tuple[object, str], str] = {}
+
+
+def _remember(store: dict, key: tuple, text: str) -> str:
+    if len(store) >= _FORMATTED_CAP:
+        store.clear()
+    store[key] = text
+    return text
+
+
 def format_day(day: date) -> str:
     """Thursday, May 14, 2026 (by locale)."""
-    return babel_dates.format_date(day, "full", locale=locale())
+    current = locale()
+    key = (day, str(current))
+    text = _DAYS.get(key)
+    if text is None:
+        text = _remember(_DAYS, key, babel_dates.format_date(day, "full", locale=current))
+    return text
 
 
 def format_day_short(day: date) -> str:
@@ -39,7 +59,17 @@ def format_day_short(day: date) -> str:
 
 def format_time(value: datetime, zone: ZoneInfo) -> str:
     """9:00 AM or 09:00, by locale."""
-    return babel_dates.format_time(value, "short", tzinfo=zone, locale=locale())
+    current = locale()
+    if value.tzinfo is None:
+        return babel_dates.format_time(value, "short", tzinfo=zone, locale=current)
+    # The short time pattern shows the local time of day only: key on it.
+    key = (value.astimezone(zone).time(), str(current))
+    text = _TIMES.get(key)
+    if text is None:
+        text = _remember(
+            _TIMES, key, babel_dates.format_time(value, "short", tzinfo=zone, locale=current)
+        )
+    return text
 
 
 def format_month(month: date) -> str:

@@ -334,3 +334,54 @@ def test_switched_off_it_computes_every_answer(app, shop):
         )
     db.session.rollback()
     assert seen(app, shop) != before
+
+
+def _tokens(html: str) -> set[str]:
+    return set(re.findall(r'name="csrf_token" value="([^"]+)"', html)) | set(
+        re.findall(r'"X-CSRFToken": "([^"]+)"', html)
+    )
+
+
+def test_an_anonymous_page_is_cached_whole_with_each_visitors_own_token(app, shop):
+    path = f"/book/consult?timezone=UTC&month={shop.day:%Y-%m}"
+    first, second = app.test_client(), app.test_client()
+    page_one = first.get(path).get_data(as_text=True)
+    # The layout is served from the cache now: a change to it (bypassing the
+    # templates) would not show, and the cached body carries no one's token.
+    page_two = second.get(path).get_data(as_text=True)
+    one, two = _tokens(page_one), _tokens(page_two)
+    assert len(one) == 1 and len(two) == 1 and one != two
+    assert "__portal_csrf_token__" not in page_one + page_two
+    assert page_one.replace(one.pop(), "T") == page_two.replace(two.pop(), "T")
+    # Each visitor's token is their own session's: it holds a slot, another's is refused.
+    app.config["WTF_CSRF_ENABLED"] = True
+    page = second.get(path)
+    start, token = slot_values(page)[0], _tokens(page.get_data(as_text=True)).pop()
+    stranger = _tokens(first.get(path).get_data(as_text=True)).pop()
+    form = {"start": start, "timezone": "UTC"}
+    assert (
+        second.post("/book/consult/hold", data=form | {"csrf_token": stranger}).status_code == 400
+    )
+    answer = second.post("/book/consult/hold", data=form | {"csrf_token": token})
+    assert answer.status_code in (200, 302, 303)
+
+
+def test_a_visitor_with_a_message_waiting_gets_the_layout_rendered_for_them(app, shop):
+    path = f"/book/consult?timezone=UTC&month={shop.day:%Y-%m}"
+    app.test_client().get(path)  # the anonymous whole page is cached
+    visitor = app.test_client()
+    with visitor.session_transaction() as session:
+        session["_flashes"] = [("info", "A message for this visitor only")]
+    page = visitor.get(path).get_data(as_text=True)
+    assert "A message for this visitor only" in page
+    assert "A message for this visitor only" not in app.test_client().get(path).get_data(
+        as_text=True
+    )
+
+
+def test_an_anonymous_session_is_not_sent_again_on_every_page(app, shop):
+    client = app.test_client()
+    path = f"/book/consult?timezone=UTC&month={shop.day:%Y-%m}"
+    assert "session=" in (client.get(path).headers.get("Set-Cookie") or "")
+    again = client.get(path)
+    assert again.headers.get_all("Set-Cookie") == []

@@ -11,7 +11,7 @@ boolean arrays and checks each grid candidate minute by minute.
 from __future__ import annotations
 
 from bisect import bisect_left
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, UTC
 from functools import cache
 from itertools import accumulate
@@ -411,3 +411,29 @@ def test_epoch_busy_and_the_month_grid_agree_with_every_slot(case: Case):
     assert set(firsts) == days
     offered = {int(slot.start.timestamp()) for slot in slots}
     assert all(start in offered for start in firsts.values())
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cases())
+def test_the_month_grid_reads_busy_time_in_batches_with_the_same_answer(case: Case):
+    arguments = dict(
+        office_hours=case.office,
+        office_timezone=case.office_zone,
+        first_day=case.first_day,
+        last_day=case.last_day,
+        timezone=case.query_zone,
+        now=case.now,
+    )
+    seconds = [_as_seconds(agent) for agent in case.agents]
+    bare = [replace(agent, busy_seconds=()) for agent in seconds]
+    by_id = {id(agent): full for agent, full in zip(bare, seconds, strict=True)}
+    asked: list[list[object]] = []
+
+    def fill_busy(agents):
+        asked.append([agent.id for agent in agents])
+        return [by_id[id(agent)] for agent in agents]
+
+    expected = first_free_starts(case.service, seconds, **arguments)
+    assert first_free_starts(case.service, bare, fill_busy=fill_busy, **arguments) == expected
+    # Each agent is asked for at most once.
+    assert sum(len(batch) for batch in asked) <= len(seconds)

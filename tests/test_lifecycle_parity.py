@@ -287,6 +287,19 @@ def test_the_page_offers_exactly_the_allowed_actions(app, world, state):
 
 
 @pytest.mark.parametrize("state", STATES)
+def test_the_manage_page_offers_exactly_the_customers_allowed_changes(app, world, state):
+    """Issue 16: an ended, past or cancelled appointment shows no Reschedule (nor Cancel);
+    the manage page shows each change exactly when the policy allows it."""
+    item = in_state(world, state)
+    body = app.test_client().get(f"/manage/{manage_token(item)}").get_data(as_text=True)
+    allowed = lifecycle.allowed(Actor.customer(), item, utcnow())
+    assert ('id="reschedule"' in body) == (Action.RESCHEDULE in allowed), state
+    assert ('id="cancel"' in body) == (Action.CANCEL in allowed), state
+    if state in ("ended", "cancelled", "over"):
+        assert Action.RESCHEDULE not in allowed and Action.CANCEL not in allowed
+
+
+@pytest.mark.parametrize("state", STATES)
 @pytest.mark.parametrize("action", (Action.RESCHEDULE, Action.CANCEL), ids=lambda a: a.value)
 def test_customer_manage_page_follows_the_policy(app, world, state, action):
     item = in_state(world, state)
@@ -294,7 +307,7 @@ def test_customer_manage_page_follows_the_policy(app, world, state, action):
     path = f"/manage/{manage_token(item)}"
     if action == Action.RESCHEDULE:
         response = app.test_client().post(
-            f"{path}/reschedule", data={"start": z(target_start(world))}
+            f"{path}/reschedule/confirm", data={"start": z(target_start(world))}
         )
     else:
         response = app.test_client().post(f"{path}/cancel", data={"reason": "Parity"})
@@ -339,7 +352,7 @@ def test_customer_page_and_token_decide_alike(app, world, state, action, cutoff_
     path = f"/manage/{manage_token(item)}"
     if action == Action.RESCHEDULE:
         response = app.test_client().post(
-            f"{path}/reschedule", data={"start": z(target_start(world))}
+            f"{path}/reschedule/confirm", data={"start": z(target_start(world))}
         )
     else:
         response = app.test_client().post(f"{path}/cancel", data={"reason": "Parity"})

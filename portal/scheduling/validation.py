@@ -25,6 +25,8 @@ DAY_MINUTES = 1440
 NAME_MAX = 24
 
 _HHMM = re.compile(r"^(\d{1,2}):(\d{2})(?::00)?$")
+# 12-hour clocks: "9am", "9 AM", "9:00 AM", "9:00 p.m.", "12:30pm".
+_TWELVE_HOUR = re.compile(r"^(\d{1,2})(?::(\d{2}))?\s*([ap])\.?\s*m\.?$", re.IGNORECASE)
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _TIME_MESSAGE = N_("Enter a time as HH:MM between 00:00 and 24:00.")
 
@@ -43,17 +45,31 @@ def ensure_valid(errors: dict[str, str]) -> None:
 
 
 def parse_hhmm(text: str) -> int:
-    """'09:30' -> 570; '24:00' -> 1440. Raises ValueError on anything else.
+    """'09:30' -> 570; '24:00' -> 1440; '9:30 AM', '9:30am', '9pm' -> 570, 570, 1260.
+    Raises ValueError on anything else.
 
-    Also accepts 'H:MM' and a zero seconds part ('10:00:00', the seeds' TimeSpan).
+    Also accepts 'H:MM' and a zero seconds part ('10:00:00', the seeds' TimeSpan). Staff
+    type times the way their locale shows them (issue 16), so one parser takes both
+    clocks; '12 AM' is midnight at the start of the day, '24:00' the one at its end.
     """
-    match = _HHMM.match(text.strip()) if isinstance(text, str) else None
+    if not isinstance(text, str):
+        raise ValueError(_TIME_MESSAGE)
+    twelve = _TWELVE_HOUR.match(text.strip())
+    if twelve is not None:
+        return _twelve_hour_minute(int(twelve[1]), int(twelve[2] or 0), twelve[3].lower())
+    match = _HHMM.match(text.strip())
     if match is None:
         raise ValueError(_TIME_MESSAGE)
     hours, minutes = int(match[1]), int(match[2])
     if minutes > 59 or hours > 24 or (hours == 24 and minutes):
         raise ValueError(_TIME_MESSAGE)
     return hours * 60 + minutes
+
+
+def _twelve_hour_minute(hour: int, minutes: int, half: str) -> int:
+    if not 1 <= hour <= 12 or minutes > 59:
+        raise ValueError(_TIME_MESSAGE)
+    return (hour % 12 + (12 if half == "p" else 0)) * 60 + minutes
 
 
 def format_hhmm(minute: int) -> str:

@@ -6,7 +6,7 @@ the templates as a global and as a filter (``{{ format_day(day) }}``, ``{{ day|f
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, UTC
+from datetime import date, datetime, time, timedelta, UTC
 from zoneinfo import ZoneInfo
 
 from babel import Locale
@@ -180,6 +180,20 @@ def local_time(value: datetime | None, zone: str | None = None) -> str:
     return text if zone == own else f"{text} ({zone})"
 
 
+def input_time(minute: int | None) -> str:
+    """A minute of the day as staff type it back into a time field, in the viewer's hour
+    cycle: 540 -> "9:00 AM" (en) or "09:00" (de, en_GB); 1440 (midnight at the end of the
+    day) -> "24:00" in every locale, which the parser reads back (``parse_hhmm``)."""
+    if minute is None:
+        return ""
+    if minute >= 24 * 60:
+        return "24:00"
+    hours, minutes = divmod(minute, 60)
+    shown = babel_dates.format_time(time(hours, minutes), "short", locale=locale())
+    # Babel separates "AM" with a narrow no-break space; typed back it should be plain.
+    return shown.replace("\u202f", " ").replace("\xa0", " ")
+
+
 def describe_period(seconds: int | None) -> str:
     """``86400`` → "1 day", ``5400`` → "1 h 30 min" (template periods; request language)."""
     if not seconds:
@@ -207,4 +221,5 @@ TEMPLATE_FUNCTIONS = {
     "local_datetime": local_datetime,
     "local_date": local_date,
     "describe_period": describe_period,
+    "input_time": input_time,
 }

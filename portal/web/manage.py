@@ -6,7 +6,9 @@ to a calendar. A wrong or tampered token is 404.
 
 - ``GET /manage/<token>?month=&day=&timezone=`` the page; htmx gets the picker
 - ``GET /manage/<token>/day/<YYYY-MM-DD>?timezone=`` the page; htmx gets the slots
-- ``POST /manage/<token>/reschedule`` (start, timezone)
+- ``POST /manage/<token>/reschedule`` (start, timezone) the chosen time: a confirm step
+  with the old and the new time; nothing changes yet
+- ``POST /manage/<token>/reschedule/confirm`` (start, timezone) moves the appointment
 - ``POST /manage/<token>/cancel`` (reason)
 - ``POST /manage/<token>/new-link`` revokes every link of the appointment and mails a
   new one to the customer; then ``GET /manage/new-link-sent`` says so
@@ -207,19 +209,64 @@ def _refused(appointment: Appointment, token: str, zone: ZoneInfo, day: date | N
     return render
 
 
-@bp.post("/manage/<token>/reschedule")
-def reschedule_view(token: str):
-    appointment = appointment_for_token(token)
+def _chosen(appointment: Appointment, token: str):
+    """The time posted by the picker, the viewer's zone and the refusal renderer; the
+    lifecycle is asked first, so a refused change never reaches the confirm step."""
     zone = _zone(appointment, request.form.get("timezone"))
     start = pk.parse_start(request.form.get("start"))
     now = utcnow()
     day = start.astimezone(zone).date() if start is not None else None
     on_domain_error(_refused(appointment, token, zone, day))
     lifecycle.require(CUSTOMER, Action.RESCHEDULE, appointment, now)
+    return zone, start, now
+
+
+def _no_pick(appointment: Appointment, token: str, zone: ZoneInfo):
+    picker = _picker(appointment, token, zone)
+    picker.message = _("Please pick a time from the list.")
+    return _page(appointment, token, picker, 422)
+
+
+@bp.post("/manage/<token>/reschedule")
+def reschedule_view(token: str):
+    """The picker's choice: show the old and the new time and ask; nothing is moved."""
+    appointment = appointment_for_token(token)
+    zone, start, _now = _chosen(appointment, token)
     if start is None:
-        picker = _picker(appointment, token, zone)
-        picker.message = _("Please pick a time from the list.")
-        return _page(appointment, token, picker, 422)
+        return _no_pick(appointment, token, zone)
+    new_end = start + (appointment.end_at - appointment.start_at)
+    return render_template(
+        "manage/confirm_reschedule.html",
+        appointment=appointment,
+        token=token,
+        form=ActionForm(),
+        zone=zone,
+        start_value=fmt.iso_utc(start),
+        old={
+            "when": fmt.format_datetime(appointment.start_at, zone),
+            "span": fmt.format_span(appointment.start_at, appointment.end_at, zone),
+        },
+        new={
+            "when": fmt.format_datetime(start, zone),
+            "span": fmt.format_span(start, new_end, zone),
+        },
+        back_url=url_for(
+            "manage.day",
+            token=token,
+            day=start.astimezone(zone).date().isoformat(),
+            timezone=zone.key,
+        )
+        + "#reschedule",
+    )
+
+
+@bp.post("/manage/<token>/reschedule/confirm")
+def reschedule_confirm(token: str):
+    """The confirmed choice: only this moves the appointment."""
+    appointment = appointment_for_token(token)
+    zone, start, now = _chosen(appointment, token)
+    if start is None:
+        return _no_pick(appointment, token, zone)
     reschedule(db.session, appointment, start, actor=CUSTOMER, now=now)
     when = fmt.format_datetime(appointment.start_at, zone)
     flash(_("Done: your appointment is now on %(when)s.", when=when), "success")

@@ -33,6 +33,12 @@
  *  4. Tables wider than their frame (`.table-wrap`) scroll inside it; such
  *     a frame without a focusable element becomes focusable, so keyboards
  *     can scroll it, and is named by its table's caption or heading.
+ *
+ *  5. Parts that only matter for one choice (issue 16)
+ *     <fieldset data-shown-for="kind=weekly"> is hidden unless the radio
+ *     button `kind` of its form has the value `weekly`, and follows each
+ *     change. Without this file it stays visible (the server ignores it
+ *     for the other choices and says so in a hint).
  */
 (function () {
   'use strict';
@@ -345,6 +351,33 @@
     focusFirstInvalid();
     scrollTimeGrid(document);
     makeScrollersFocusable(document);
+    showForChoices(document);
+  }
+
+  /* ------------------------------------------------------------------
+   * 5. Parts shown for one choice only
+   * ------------------------------------------------------------------ */
+
+  function syncShownFor(form) {
+    findAll(form, '[data-shown-for]').forEach(function (part) {
+      var rule = part.getAttribute('data-shown-for').split('=');
+      var checked = form.querySelector('input[name="' + rule[0] + '"]:checked');
+      part.hidden = !checked || checked.value !== rule[1];
+    });
+  }
+
+  function showForChoices(root) {
+    findAll(root, '[data-shown-for]').forEach(function (part) {
+      var form = part.closest('form');
+      if (!form) {
+        return;
+      }
+      if (!form.dataset.shownForBound) {
+        form.dataset.shownForBound = 'true';
+        form.addEventListener('change', function () { syncShownFor(form); });
+      }
+      syncShownFor(form);
+    });
   }
 
   document.addEventListener('htmx:afterSwap', onAfterSwap);
@@ -366,6 +399,7 @@
     detectTimezone(evt.target);
     scrollTimeGrid(evt.target);
     makeScrollersFocusable(evt.target);
+    showForChoices(evt.target);
   });
   var resizeTimer = 0;
   window.addEventListener('resize', function () {

@@ -82,7 +82,20 @@ def test_tampered_tokens_are_404(app, shop, booked):
 def test_reschedule_keeps_the_id_and_frees_the_old_time(app, shop, booked):
     appointment, path = booked
     client = app.test_client()
-    answer = client.post(f"{path}/reschedule", data={"start": iso(shop.at(15)), "timezone": "UTC"})
+    chosen = {"start": iso(shop.at(15)), "timezone": "UTC"}
+    # Choosing a time only asks: the confirm step shows both times, each with its zone.
+    step = client.post(f"{path}/reschedule", data=chosen)
+    assert step.status_code == 200 and reload(appointment).start_at == shop.at(10)
+    shown = text(step)
+    assert "Confirm the new time" in shown
+    assert "10:00 AM Coordinated Universal Time" in shown
+    assert "3:00 PM Coordinated Universal Time" in shown
+    body = step.get_data(as_text=True)
+    assert f'action="{path}/reschedule/confirm"' in body
+    assert f'value="{iso(shop.at(15))}"' in body and 'name="csrf_token"' in body
+    assert f"{path}/day/{shop.day.isoformat()}?timezone=UTC#reschedule" in body  # the way back
+    assert reload(appointment).sequence == 0
+    answer = client.post(f"{path}/reschedule/confirm", data=chosen)
     assert answer.status_code == 303
     page = client.get(answer.location)
     assert "Done: your appointment is now on" in text(page) and "3:00 PM" in text(page)
@@ -98,7 +111,7 @@ def test_reschedule_to_a_taken_time_shows_the_refreshed_day(app, shop, booked):
     appointment, path = booked
     factories.appointment(shop.service, appointment.organizer, shop.at(12))
     answer = app.test_client().post(
-        f"{path}/reschedule", data={"start": iso(shop.at(12)), "timezone": "UTC"}
+        f"{path}/reschedule/confirm", data={"start": iso(shop.at(12)), "timezone": "UTC"}
     )
     assert answer.status_code == 409
     assert "That time was just taken" in text(answer)
@@ -122,7 +135,9 @@ def test_cancel_with_a_reason(app, shop, booked):
     # Cancelling twice changes nothing; rescheduling a cancelled one is refused.
     again = client.post(f"{path}/cancel", data={})
     assert again.status_code == 409 and "This appointment is cancelled." in text(again)
-    client.post(f"{path}/reschedule", data={"start": iso(shop.at(15))})
+    for step in ("reschedule", "reschedule/confirm"):
+        refused = client.post(f"{path}/{step}", data={"start": iso(shop.at(15))})
+        assert refused.status_code == 409 and "This appointment is cancelled." in text(refused)
     assert reload(appointment).start_at == shop.at(10)
     # The time is free again.
     url = f"/book/consult/day/{shop.day.isoformat()}?timezone=UTC&agent={cancelled.organizer_id}"

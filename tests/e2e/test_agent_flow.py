@@ -293,6 +293,13 @@ def test_agent_calendar_appointment_and_time_off_in_a_browser(app, chromium, liv
         # Set a time off the day after tomorrow, 13:00-15:00.
         off_day = today + timedelta(days=2)
         page.goto(server.url + "/agent/time-off/new")
+        # Issue 16: the weekday ticks show only for time off that repeats every week.
+        weekdays = page.locator("#time-off-weekdays")
+        expect(weekdays).to_be_hidden()
+        page.check('input[name=kind][value="weekly"]')
+        expect(weekdays).to_be_visible()
+        page.check('input[name=kind][value="once"]')
+        expect(weekdays).to_be_hidden()
         page.fill("input[name=from_date]", off_day.isoformat())
         page.fill("input[name=to_date]", off_day.isoformat())
         page.fill("input[name=from_time]", "13:00")

@@ -202,6 +202,10 @@ def test_book_reschedule_and_cancel_in_a_browser(app, tmp_path, chromium):
         shot(page, "manage")
         later = page.locator("#reschedule button.slot[type=submit]").last
         later.click()
+        # Issue 16: a confirm step with both times; only "Confirm" moves the appointment.
+        expect(page.locator("#reschedule-old")).to_be_visible()
+        expect(page.locator("#reschedule-new")).to_be_visible()
+        page.get_by_role("button", name="Confirm the new time").click()
         expect(page.locator(".flash--success")).to_contain_text("Done: your appointment is now on")
         db.session.rollback()  # a fresh snapshot: the server wrote meanwhile
         moved = db.session.scalars(select(Appointment)).one()

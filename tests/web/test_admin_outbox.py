@@ -103,3 +103,18 @@ def test_sender_verification_codes_are_not_shown(admin_client):
     for url in ("/admin/outbox", f"/admin/outbox/{item.id}"):
         page = admin_client.get(url).get_data(as_text=True)
         assert "123456" not in page and "Your verification code: ••••••" in page
+
+
+def test_due_and_sent_times_name_the_viewers_zone(admin_client, admin, messages):
+    """Issue 16: a due or sent time is read in the admin's own zone, and says which."""
+    admin.timezone = "America/New_York"
+    db.session.commit()
+    failed, sent, _pending = messages
+    sent.sent_at = utcnow()
+    db.session.commit()
+    listing = admin_client.get("/admin/outbox").get_data(as_text=True)
+    assert listing.count("(America/New_York)") == 3
+    shown = admin_client.get(f"/admin/outbox/{sent.id}").get_data(as_text=True)
+    assert shown.count("(America/New_York)") == 2  # due and sent
+    pending = admin_client.get(f"/admin/outbox/{failed.id}").get_data(as_text=True)
+    assert pending.count("(America/New_York)") == 1 and "Not yet" in pending

@@ -57,7 +57,7 @@ def test_add_list_and_filter(admin_client, service):
     "changes, message",
     [
         ({"from_time": "12:00", "to_time": "09:00"}, "later than the start"),
-        ({"from_time": "9am"}, "HH:MM"),
+        ({"from_time": "13pm"}, "HH:MM"),
         ({"day_of_week": "8"}, "Not a valid choice"),
     ],
 )
@@ -71,7 +71,7 @@ def test_bad_input_is_a_form_error_and_writes_nothing(admin_client, service, cha
 def test_edit_stale_and_delete(admin_client, service):
     slot = domain.create_service_window(db.session, service, domain.ServiceWindowData(2, 540, 720))
     page = admin_client.get(url(service, f"/{slot.id}/edit")).get_data(as_text=True)
-    assert 'value="09:00"' in page
+    assert 'value="9:00 AM"' in page  # the admin's hour cycle (English: 12-hour)
     original = "2,540,720,1"
     assert (
         admin_client.post(

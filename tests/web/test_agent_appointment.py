@@ -3,6 +3,8 @@ messages; every bad input gives a form error and writes nothing; the permission 
 
 from __future__ import annotations
 
+import re
+
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, UTC
@@ -107,6 +109,10 @@ def test_messages_of_the_appointment_are_listed(client, desk):
     assert items and all(item.attrs["data-status"] == "PENDING" for item in items)
     # The customer's notice (the agent's own, issue 18, is listed too).
     assert any("Cancel" in item.text and "cora@example.org" in item.text for item in items)
+    # Each due or sent time names its zone (issue 16).
+    assert all(re.search(r"(Due|Sent) .+ Time", item.text) for item in items), [
+        item.text for item in items
+    ]
 
 
 # --- details --------------------------------------------------------------------------------------

@@ -57,7 +57,8 @@ def test_the_editor_shows_the_week_and_the_time_zone(client, alice):
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Europe/Berlin" in html
-    assert 'value="09:00"' in html and 'value="12:00"' in html and 'value="13:00"' in html
+    # English (the default) has a 12-hour clock: the stored times are shown as typed there.
+    assert 'value="9:00 AM"' in html and 'value="12:00 PM"' in html and 'value="1:00 PM"' in html
     assert ">Sunday<" in html
     assert 'href="/agent/hours"' in html  # the navigation link
 
@@ -105,7 +106,7 @@ def test_a_stale_form_is_refused_with_the_current_week(client, alice):
     page = response.get_data(as_text=True)
     assert response.status_code == 409
     assert "changed meanwhile" in page
-    assert 'value="10:00"' in page and 'value="11:00"' in page  # the week as saved now
+    assert 'value="10:00 AM"' in page and 'value="11:00 AM"' in page  # the week as saved now
     assert hours.get_week(db.session, alice.id) == [W(5, 600, 660)]
 
 
@@ -123,8 +124,8 @@ def test_add_a_row_and_copy_a_day_without_saving(client, alice):
     page = copied.get_data(as_text=True)
     assert copied.status_code == 200
     assert "Copied Monday to Tuesday, Friday" in page
-    assert value_of(page, "days-1-windows-1-start") == "13:00"
-    assert value_of(page, "days-4-windows-0-end") == "12:00"
+    assert value_of(page, "days-1-windows-1-start") == "1:00 PM"  # as the viewer reads it
+    assert value_of(page, "days-4-windows-0-end") == "12:00 PM"
     assert hours.get_week(db.session, alice.id) == [
         W(1, 540, 720),
         W(1, 780, 1020),
@@ -217,3 +218,37 @@ def test_csrf_is_required(client, alice, config_overrides):
         "/agent/hours", data=week_form(html, {1: [("01:00", "02:00")]}, csrf_token=token)
     )
     assert ok.status_code == 303
+
+
+@pytest.mark.parametrize(
+    "locale, shown, hint",
+    [
+        ("en_US", "9:00 AM", "9:00 AM or 5:30 PM"),
+        ("en_GB", "09:00", "09:00 or 17:30"),
+        ("de", "09:00", "09:00"),
+    ],
+)
+def test_times_are_shown_and_hinted_in_the_viewers_hour_cycle(client, alice, locale, shown, hint):
+    """Issue 16: a 12-hour locale sees and types "9:00 AM", a 24-hour one "09:00"."""
+    alice.locale = locale
+    db.session.commit()
+    sign_in(client, "alice@example.com")
+    html = client.get("/agent/hours").get_data(as_text=True)
+    assert f'value="{shown}"' in html and hint in html
+    assert f'placeholder="{shown}"' in html
+
+
+@pytest.mark.parametrize(
+    "typed, minutes",
+    [
+        (("9am", "5:30 PM"), (540, 1050)),
+        (("09:00", "21:00"), (540, 1260)),
+        (("12 pm", "24:00"), (720, 1440)),
+    ],
+)
+def test_both_clocks_are_read(client, alice, typed, minutes):
+    sign_in(client, "alice@example.com")
+    html = client.get("/agent/hours").get_data(as_text=True)
+    response = client.post("/agent/hours", data=week_form(html, {2: [typed]}))
+    assert response.status_code == 303, errors(response.get_data(as_text=True))
+    assert W(2, *minutes) in hours.get_week(db.session, alice.id)

@@ -413,3 +413,17 @@ def test_nul_characters_are_dropped_not_a_crash(client, team):
         == 303
     )
     assert exceptions()[0].reason_text == "Vacation"
+
+
+def test_weekday_ticks_belong_to_recurring_time_off_only(client, team):
+    """Issue 16: the weekday checkboxes are marked for "Every week" (portal.js hides them
+    for a one-off); without the script they show, say so, and a one-off ignores them."""
+    sign_in(client, "alice@example.com")
+    page = client.get("/agent/time-off/new").get_data(as_text=True)
+    fieldset = re.search(r'<fieldset[^>]*id="time-off-weekdays"[^>]*>', page).group(0)
+    assert 'data-shown-for="kind=weekly"' in fieldset
+    assert "Ignored for one-off time off." in page
+    response = client.post("/agent/time-off/new", data=one_off(days_of_week=["1", "3"]))
+    assert response.status_code == 303
+    [saved] = exceptions()
+    assert saved.days_of_week == []

@@ -13,6 +13,7 @@ from portal.extensions import db
 from portal.models import DayOfWeek, OfficeHours, OfficeHoursType
 from portal.schedules import office_hours as domain
 from portal.scheduling.validation import DAY_SECONDS, parse_hhmm
+from portal.web import formatting as fmt
 from portal.web import htmx
 from portal.web.admin import bp
 from portal.web.admin.forms import DAY_LABELS, OFFICE_HOURS_TYPE_LABELS, OfficeHoursForm
@@ -38,6 +39,11 @@ def format_clock(seconds: int) -> str:
     hours, rest = divmod(seconds, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours:02d}:{minutes:02d}" + (f":{secs:02d}" if secs else "")
+
+
+def _input_clock(seconds: int) -> str:
+    """A stored time as the viewer types it (their hour cycle); odd seconds stay exact."""
+    return fmt.input_time(seconds // 60) if seconds % 60 == 0 else format_clock(seconds)
 
 
 def _data(form: OfficeHoursForm) -> domain.OfficeHoursData | None:
@@ -124,8 +130,8 @@ def office_hours_edit(item_id: uuid.UUID):
             "name": item.name,
             "type": item.type.value,
             "dow": item.dow.value,
-            "time_from": format_clock(item.time_from),
-            "time_to": format_clock(item.time_to),
+            "time_from": _input_clock(item.time_from),
+            "time_to": _input_clock(item.time_to),
         },
     )
     return _edit_page(item, form)

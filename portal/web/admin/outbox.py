@@ -5,14 +5,20 @@ from __future__ import annotations
 import re
 import uuid
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from portal.admin import outbox as domain
 from portal.errors import on_domain_error, translated
 from portal.extensions import db
 from portal.models import OutboxMessage, OutboxStatus
+from portal.web import formatting as fmt
 from portal.web import htmx
+from portal.web import picker as pk
 from portal.web.admin import bp
 from portal.web.admin.forms import OUTBOX_CHANNEL_LABELS, OUTBOX_STATUS_LABELS
 from portal.web.forms import ActionForm
@@ -31,10 +37,20 @@ def shown_text(message: OutboxMessage, text: str | None) -> str:
     return text or ""
 
 
+def outbox_time(value: datetime | None) -> str:
+    """A due or sent time in the viewer's zone, the zone always named: the outbox mixes
+    messages of customers in many zones, so a bare time would be read in the wrong one."""
+    if value is None:
+        return "—"
+    zone = pk.parse_zone(getattr(current_user, "timezone", None)) or ZoneInfo("UTC")
+    return f"{fmt.local_datetime(value, zone.key)} ({zone.key})"
+
+
 @bp.context_processor
 def _outbox_helpers():
     return {
         "shown_text": shown_text,
+        "outbox_time": outbox_time,
         "status_labels": OUTBOX_STATUS_LABELS,
         "channel_labels": OUTBOX_CHANNEL_LABELS,
     }

@@ -16,6 +16,7 @@ from portal.extensions import db
 from portal.models import Service, ServiceTimeSlot
 from portal.schedules import service_windows as domain
 from portal.scheduling.validation import format_hhmm, parse_hhmm
+from portal.web import formatting as fmt
 from portal.web import htmx
 from portal.web.admin import bp
 from portal.web.admin.forms import DAYS, TimeSlotForm
@@ -140,8 +141,8 @@ def service_window_edit(service_id: uuid.UUID, slot_id: uuid.UUID):
         data={
             "original": _fingerprint(domain.ServiceWindowData.of(slot)),
             "day_of_week": slot.day_of_week,
-            "from_time": format_hhmm(slot.from_minute),
-            "to_time": format_hhmm(slot.to_minute),
+            "from_time": fmt.input_time(slot.from_minute),
+            "to_time": fmt.input_time(slot.to_minute),
             "available": slot.available,
         },
     )

@@ -22,7 +22,8 @@ from portal.extensions import db
 from portal.models import Role, User
 from portal.schedules import working_hours as hours
 from portal.schedules.access import manages_others, staff_choices
-from portal.scheduling.validation import format_hhmm, parse_hhmm
+from portal.scheduling.validation import parse_hhmm
+from portal.web import formatting as fmt
 from portal.web import htmx
 from portal.web.agent import bp, labels
 from portal.web.agent.forms import (
@@ -43,7 +44,9 @@ Rows = list[list[tuple[str, str]]]  # per day (index 0 = Monday): (start, end) a
 def _rows_of(week: list[hours.Window]) -> Rows:
     rows: Rows = [[] for _day in range(DAY_COUNT)]
     for window in week:
-        rows[window.day_of_week - 1].append((format_hhmm(window.start), format_hhmm(window.end)))
+        rows[window.day_of_week - 1].append(
+            (fmt.input_time(window.start), fmt.input_time(window.end))
+        )
     return rows
 
 

@@ -19,6 +19,14 @@ from portal.scheduling import (
         ("00:00", 0),
         ("09:30", 570),
         ("9:30", 570),
+        # 12-hour clocks (issue 16): as English staff read and type them.
+        ("9am", 540),
+        ("9 AM", 540),
+        ("9:30 AM", 570),
+        ("9:30\u202fPM", 1290),
+        ("9:30 p.m.", 1290),
+        ("12am", 0),
+        ("12:15 PM", 735),
         ("23:59", 1439),
         ("24:00", 1440),
         ("10:00:00", 600),
@@ -29,7 +37,9 @@ def test_parse_hhmm(text, minute):
 
 
 @pytest.mark.parametrize(
-    "text", ["", "9", "24:01", "25:00", "12:60", "ab:cd", "-1:00", "12:5", None, 570]
+    "text",
+    ["", "9", "24:01", "25:00", "12:60", "ab:cd", "-1:00", "12:5", None, 570]
+    + ["0am", "13pm", "9:60 AM", "9 xm", "am", "21:00 PM"],
 )
 def test_parse_hhmm_rejects(text):
     with pytest.raises(ValueError):

@@ -241,7 +241,7 @@ def test_agent_calendar_appointment_and_time_off_in_a_browser(app, chromium, liv
         page.goto(server.url + "/login")
         page.fill("input[name=email]", "alice@example.com")
         page.fill("input[name=password]", "correct horse")
-        page.click("form button[type=submit]")
+        page.click("main form button[type=submit]")
         # An agent lands on their dashboard.
         expect(page).to_have_url(server.url + "/agent/")
         expect(page.locator("h1")).to_contain_text("Alice")
@@ -338,7 +338,7 @@ def test_agent_calendar_appointment_and_time_off_in_a_browser(app, chromium, liv
         team.goto(server.url + "/login")
         team.fill("input[name=email]", "sam@example.com")
         team.fill("input[name=password]", "correct horse")
-        team.click("form button[type=submit]")
+        team.click("main form button[type=submit]")
         # A supervisor lands on the team calendar.
         expect(team).to_have_url(server.url + "/team/")
         team.goto(server.url + f"/team?view=day&date={busy.isoformat()}")

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from flask_babel import get_domain
 
 from portal.extensions import db
 from portal.models import TimeException
@@ -169,7 +170,16 @@ def config_overrides(tmp_path: Path) -> dict:
     return {"BABEL_TRANSLATION_DIRECTORIES": str(tmp_path / "translations")}
 
 
-def test_the_headings_and_the_shortcut_read_in_german(client, shop):
+@pytest.fixture
+def fresh_translations(app):
+    """Flask-Babel keeps loaded catalogs per locale across apps: load this test's, then drop it."""
+    cache = get_domain().cache
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_the_headings_and_the_shortcut_read_in_german(client, shop, fresh_translations):
     for person in (shop.alice, shop.bob):
         factories.weekly_hours(person, [(17 * 60, 20 * 60)])
     page = client.get("/book/consult?timezone=UTC", headers={"Accept-Language": "de"})

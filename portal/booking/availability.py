@@ -263,6 +263,48 @@ def free_days(
     return FreeDays(frozenset(free), _earliest(notice, beyond, expiry))
 
 
+def first_free_month(
+    session: Session,
+    service: Service,
+    first_day: date,
+    last_day: date,
+    zone: ZoneInfo,
+    *,
+    now: datetime,
+    agent_id: uuid.UUID | None = None,
+    exclude_appointment_id: uuid.UUID | None = None,
+    apply_limits: bool = True,
+) -> FreeDays:
+    """The free days of the first calendar month of ``first_day``..``last_day`` that has any.
+
+    Asked a month at a time (``free_days``), nearest first: the answer is usually the
+    first month, and a far horizon is only walked when it is empty. The days are those
+    of that month from ``first_day`` on; none when the whole range is full.
+    ``changes_at`` covers every month asked (an earlier one may free up).
+    """
+    changes_at = None
+    start = first_day
+    while start <= last_day:
+        following = (start.replace(day=1) + timedelta(days=32)).replace(day=1)
+        end = min(following - timedelta(days=1), last_day)
+        answer = free_days(
+            session,
+            service,
+            start,
+            end,
+            zone,
+            now=now,
+            agent_id=agent_id,
+            exclude_appointment_id=exclude_appointment_id,
+            apply_limits=apply_limits,
+        )
+        changes_at = _earliest(changes_at, answer.changes_at)
+        if answer.days:
+            return FreeDays(answer.days, changes_at)
+        start = following
+    return FreeDays(frozenset(), changes_at)
+
+
 def _rule_of(item: TimeException) -> TimeExceptionRule:
     """The loader's form of a time off (``portal.booking.loader``), to find it in a schedule."""
     return TimeExceptionRule(

@@ -397,6 +397,7 @@ def _customer_at_limit(slug: str, *, partial: bool, day=None):
     agent_id = _agent_choice(service, request.args.get("agent"))
     picker = _picker(service, zone, agent_id, day=day, with_month=not (partial and day))
     picker.free_days, picker.day_slots = {}, []
+    picker.first_free = picker.later_free = None
     picker.message = translated(refusal.message)
     template = "booking/_slots.html" if partial and day else "booking/_picker.html"
     html = render_template(template, picker=picker, csrf_value=generate_csrf())

@@ -124,7 +124,7 @@ def test_book_reschedule_and_cancel_in_a_browser(app, tmp_path, chromium):
         expect(page.locator("#timezone-hint")).to_contain_text("Central European")
         # The searchable list of zones arrives once the page is up.
         expect(page.locator('#timezones option[value="America/New_York"]')).to_have_count(1)
-        # The picker opens on this month, or on the next when nothing is left in this one.
+        # The picker opens on the first month with a free time: this one, or the next late on.
         if day.strftime("%B %Y") not in page.locator("#month-title").inner_text():
             page.locator("#month-next").click()
             expect(page.locator("#month-title")).to_contain_text(day.strftime("%B"))

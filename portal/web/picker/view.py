@@ -1,6 +1,7 @@
 """The picker's view model: a month of free days and one day's slots, for the templates.
 
-It only *reads* availability through ``portal.booking.availability.offered_slots``;
+It only *reads* availability through ``portal.booking.availability`` (``free_days``,
+``first_free_month``, ``offered_answer``);
 which URLs the links and the slot form use is up to the page (a ``PickerLinks``).
 """
 
@@ -12,12 +13,18 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_skeleton
 from flask import render_template
-from flask_babel import ngettext
+from flask_babel import gettext as _, ngettext
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
-from portal.booking.availability import closing_time_off_reasons, free_days, offered_answer
+from portal.booking.availability import (
+    closing_time_off_reasons,
+    first_free_month,
+    free_days,
+    offered_answer,
+)
 from portal.models import Service
 from portal.scheduling import Slot
 from portal.web.formatting import format_datetime, locale
@@ -70,6 +77,10 @@ class Picker:
     mode: str = "book"
     # The first instant at which time alone changes what this picker shows (None: never).
     changes_at: datetime | None = None
+    # The earliest time offered within the horizon ("Next available"), the current one aside.
+    first_free: datetime | None = None
+    # The first free day after the shown month (the hint under an emptying month).
+    later_free: date | None = None
 
     def fragment(self, template: str) -> Markup:
         """``template`` rendered for this picker: the month grid, the slot buttons."""
@@ -94,7 +105,7 @@ class Picker:
         cursor = start
         while cursor < following:
             week = []
-            for _ in range(7):
+            for _weekday in range(7):
                 week.append(
                     MonthDay(
                         day=cursor,
@@ -122,6 +133,25 @@ class Picker:
 
     def is_current(self, slot: Slot) -> bool:
         return self.current_start is not None and slot.start == self.current_start
+
+    def slot_groups(self) -> list[tuple[str, str, list[Slot]]]:
+        """The day's slots as (key, heading, slots): morning, afternoon, evening, in the
+        visitor's zone (before 12:00, 12:00 to 17:00, from 17:00); empty groups left out."""
+        groups: dict[str, list[Slot]] = {"morning": [], "afternoon": [], "evening": []}
+        for slot in self.day_slots:
+            hour = slot.start.astimezone(self.zone).hour
+            key = "morning" if hour < 12 else "afternoon" if hour < 17 else "evening"
+            groups[key].append(slot)
+        headings = {"morning": _("Morning"), "afternoon": _("Afternoon"), "evening": _("Evening")}
+        return [(key, headings[key], slots) for key, slots in groups.items() if slots]
+
+    def short_day(self, day: date) -> str:
+        """Tue, Aug 4 (by locale): for the shortcuts, where the year goes without saying."""
+        return format_skeleton("MMMEd", day, locale=locale())
+
+    @property
+    def first_free_day(self) -> date | None:
+        return None if self.first_free is None else self.first_free.astimezone(self.zone).date()
 
     @property
     def free_count(self) -> int:
@@ -167,12 +197,14 @@ def build_picker(
 ) -> Picker:
     """The month's free days and the chosen day's slots.
 
-    With no month and no day, the current month is shown (or the next one when
-    nothing is free in this one) and, with ``auto_select``, its first free day is
-    chosen, so the visitor sees times straight away. ``with_month=False`` skips
-    the month (the day partial needs only the day). The month asks only which
-    days have a free slot; the day lists its slots. ``changes_at`` says when time
-    alone changes the answer (the shared cache keeps it until then or a change).
+    With no month and no day, the first month (within the horizon) with a free day
+    is shown and, with ``auto_select``, its first free day is chosen, so the visitor
+    sees times straight away. With the month come ``first_free`` (the earliest time
+    offered, "Next available") and ``later_free`` (the first free day after the
+    month). ``with_month=False`` skips all that (the day partial needs only the
+    day). The month asks only which days have a free slot (``free_days``, a month
+    at a time); the day lists its slots. ``changes_at`` says when time alone
+    changes the answer (the shared cache keeps it until then or a change).
     """
     today = now.astimezone(zone).date()
     last_day = _horizon_last_day(service, zone, now)
@@ -220,18 +252,40 @@ def build_picker(
         picker.changes_at = _earliest(picker.changes_at, answer.changes_at)
         return answer.slots
 
+    def first_month_from(first: date, last: date) -> frozenset[date]:
+        first, last = max(first, today), min(last, last_day)
+        if first > last:
+            return frozenset()
+        answer = first_free_month(session, service, first, last, zone, **options)
+        picker.changes_at = _earliest(picker.changes_at, answer.changes_at)
+        return answer.days
+
+    first_day: date | None = None
     if with_month:
-        free = days_between(*_month_bounds(month))
-        if not free and not explicit_month and picker.next_month is not None:
-            # Nothing left this month: open on the next one.
-            month = picker.next_month
-            picker.month = month
+        if explicit_month:
             free = days_between(*_month_bounds(month))
+        else:
+            # No month asked: open on the first month with a free day (within the horizon).
+            free = first_month_from(today, last_day)
+            if free:
+                picker.month = month = min(free).replace(day=1)
         picker.free_days = free
         if picker.day is None and auto_select and free:
             picker.day = min(free)
+        month_end = _month_bounds(month)[1]
+        later = first_month_from(month_end + timedelta(days=1), last_day)
+        picker.later_free = min(later) if later else None
+        if month <= today:
+            first_day = min(free) if free else picker.later_free
+        else:
+            before = first_month_from(today, month - timedelta(days=1))
+            first_day = min(before or free or later, default=None)
     if picker.day is not None and (not with_month or picker.day in picker.free_days):
         picker.day_slots = slots_of(picker.day)
+    if with_month and first_day is not None:
+        slots = picker.day_slots if first_day == picker.day else slots_of(first_day)
+        # Rescheduling: the appointment's own time is no "next available" one.
+        picker.first_free = next((s.start for s in slots if s.start != current_start), None)
     if picker.day is not None and not picker.day_slots and today <= picker.day <= last_day:
         # Why a day has no time, when a time off closes it (its public reason).
         picker.day_notes = closing_time_off_reasons(

@@ -25,7 +25,7 @@ import pytest
 
 from portal import i18n
 from portal.extensions import db
-from portal.models import Role
+from portal.models import Role, WaitlistEntry
 from tests.booking.web_support import (  # noqa: F401
     details,
     enter_code,
@@ -38,6 +38,7 @@ from tests.booking.web_support import (  # noqa: F401
     text,
 )
 from tests.conftest import make_user, sign_in
+from tests.waitlist.conftest import LEAVE_LINK, full_day, join, mails_to, run_sender  # noqa: F401
 
 HX = {"HX-Request": "true"}
 
@@ -232,3 +233,17 @@ def test_the_menu_returns_to_the_booking_month_it_was_on(client, shop):  # noqa:
     assert answer.status_code == 303 and answer.headers["Location"] == here
     assert answer.headers["Set-Cookie"].startswith(f"{i18n.COOKIE}=fr;")
     assert lang_of(client.get(answer.headers["Location"])) == "fr-FR"
+
+
+@pytest.mark.date_sensitive
+def test_a_waitlist_link_speaks_the_language_the_person_joined_in(app, client, full_day):  # noqa: F811
+    assert join(app, client, full_day, "cora@example.org").status_code == 201
+    run_sender()
+    (mail,) = mails_to(app, "cora@example.org", "You are on the waitlist")
+    db.session.scalars(db.select(WaitlistEntry)).one().locale = "de_DE"
+    db.session.commit()
+    page = client.get(
+        f"/waitlist/leave/{LEAVE_LINK.search(mail.body).group(1)}",
+        headers={"Accept-Language": "en-US"},
+    )
+    shows(page, GERMAN, "Warteliste verlassen?", absent=("Leave the waitlist?",))

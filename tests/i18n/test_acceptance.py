@@ -247,3 +247,11 @@ def test_a_waitlist_link_speaks_the_language_the_person_joined_in(app, client, f
         headers={"Accept-Language": "en-US"},
     )
     shows(page, GERMAN, "Warteliste verlassen?", absent=("Leave the waitlist?",))
+
+
+def test_pages_vary_by_language_and_the_api_does_not(client):
+    page = client.get("/login")
+    named = {part.strip() for part in page.headers.get("Vary", "").split(",")}
+    assert {"Accept-Language", "Cookie"} <= named
+    api = client.get("/api/services")
+    assert "Accept-Language" not in api.headers.get("Vary", "")

@@ -129,7 +129,7 @@ def test_the_booking_flow_fits_a_phone_in_german_and_french(
             page.locator("input[name=password]").fill(PASSWORD)
             page.locator("main button[type=submit]").first.click()
             page.wait_for_load_state("networkidle")
-            page.goto(f"{server.url}/team/calendar?view=week")
+            page.goto(f"{server.url}/team?view=week")
             look(page, width, "7-team-week")
             page.goto(f"{server.url}/admin/services")
             look(page, width, "8-admin-services")

@@ -178,6 +178,14 @@ def init_app(app: Flask) -> None:
         root = compile_catalogs(TRANSLATIONS, Path(app.instance_path) / "translations")
         app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(root)
     app.config.setdefault("BABEL_DEFAULT_LOCALE", "en")
+    app.after_request(_vary_by_language)
+
+
+def _vary_by_language(response):
+    """Pages are worded by ``Accept-Language`` and the menu's cookie: no cache may mix them."""
+    if response.mimetype == "text/html":
+        response.vary.update(("Accept-Language", "Cookie"))
+    return response
 
 
 def cookie_options() -> dict:

@@ -28,6 +28,7 @@ from portal.booking import waitlist
 from portal.booking.book_with_code import code_needed
 from portal.booking.links import mint_manage_token
 from portal.booking.operations import Customer
+from portal.i18n import use_page_locale
 from portal.code_routes import code_settings, limit_code_checks, limit_code_requests, send_code
 from portal.codes import CodeError, CodeThrottled
 from portal.domain.errors import DomainError, Kind
@@ -269,6 +270,8 @@ def _offer_or_404(token: str) -> WaitlistOffer:
     found = waitlist.offer_for_token(db.session, token)
     if found is None:
         abort(404)
+    # Opened from a mail: the page speaks the language the person joined in.
+    use_page_locale(found.entry.locale)
     return found
 
 
@@ -322,6 +325,7 @@ def _entry_or_404(token: str):
     entry = waitlist.entry_for_token(db.session, token)
     if entry is None:
         abort(404)
+    use_page_locale(entry.locale)
     return entry
 
 

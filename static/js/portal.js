@@ -392,6 +392,18 @@
       target.innerHTML = evt.detail.serverResponse;
     }
   });
+  // After htmx changes the address bar, the language menu returns to the new address
+  // (the server wrote the address the page was loaded at). Only then: a page answering
+  // a POST keeps the form page the server chose.
+  function menuReturnsHere() {
+    var next = document.querySelector('.language-menu input[name="next"]');
+    if (next) {
+      next.value = window.location.pathname + window.location.search;
+    }
+  }
+  document.addEventListener('htmx:pushedIntoHistory', menuReturnsHere);
+  document.addEventListener('htmx:replacedInHistory', menuReturnsHere);
+  document.addEventListener('htmx:historyRestore', menuReturnsHere);
   document.addEventListener('pointerdown', noteVisitor, true);
   document.addEventListener('keydown', noteVisitor, true);
   // New content from htmx may contain a timezone picker, a time grid or tables too.

@@ -118,7 +118,7 @@ def test_staff_user_locale_and_translated_navigation(app, client):
     page = client.get("/agent/calendar", headers={"Accept-Language": "en-US"})
     body = page.get_data(as_text=True)
     assert lang_of(page) == "de-DE"
-    assert ">Kalender</a>" in body and ">Abmelden</button>" in body and "Berater" in body
+    assert ">Kalender</a>" in body and ">Abmelden</button>" in body and "Mitarbeiter" in body
 
 
 # --- the language menu -------------------------------------------------------------------

@@ -127,7 +127,9 @@
   // The server keeps the visitor's zone in the session (a choice, else this cookie's
   // browser zone), so a page rendered while the cookie was there is already right.
   var ZONE_COOKIE = 'portal_browser_zone';
-  var zoneKnownToServer = document.cookie.split('; ').some(function (pair) {
+  // Framed on another site (embeds), the cookie may be readable here but not sent: detect.
+  var framed = window.self !== window.top;
+  var zoneKnownToServer = !framed && document.cookie.split('; ').some(function (pair) {
     return pair.indexOf(ZONE_COOKIE + '=') === 0;
   });
 

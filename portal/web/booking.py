@@ -21,6 +21,7 @@ The domain (``portal.booking``) decides everything about availability.
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 import uuid
 from dataclasses import asdict, dataclass, field, replace
@@ -231,6 +232,16 @@ def _zone_choice(
         )
 
 
+def _remember_named_zone() -> None:
+    """A zone named by ``?timezone=`` becomes the viewer's, even when the page comes from the
+    shared cache (``_zone_choice`` runs only when it is computed)."""
+    value = request.args.get("timezone")
+    if value:
+        # No zone found: the page says why and keeps the zone shown before.
+        with contextlib.suppress(DomainError):
+            viewer.remember_zone(values.find_zone(value))
+
+
 def _links(service: Service, zone: ZoneInfo, agent_id: uuid.UUID | None) -> pk.PickerLinks:
     query = {"timezone": zone.key}
     if agent_id is not None:
@@ -388,6 +399,7 @@ def book(slug: str):
         html = _render_picker(picker, "booking/_picker.html")
         return html, _about(service), picker.changes_at
 
+    _remember_named_zone()
     key = ("book", embedded(), _query_key(), viewer.cache_key())
     html, about = pk.cached_render(slug, key, compute, now=now)
     return _respond(html, about, htmx.wants_partial())
@@ -416,6 +428,7 @@ def day(slug: str, day: str):
         template = "booking/_slots.html" if partial else "booking/_picker.html"
         return _render_picker(picker, template), _about(service), picker.changes_at
 
+    _remember_named_zone()
     key = ("day", embedded(), chosen, partial, _query_key(), viewer.cache_key())
     html, about = pk.cached_render(slug, key, compute, now=now)
     return _respond(html, about, partial)

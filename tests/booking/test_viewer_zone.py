@@ -153,3 +153,11 @@ def test_the_taken_message_keeps_the_chosen_zone_and_day_on_a_get_address(app, s
     assert again.status_code == 200 and 'value="America/New_York"' in again.get_data(as_text=True)
     # And the zone stays chosen for pages that do not name it.
     assert 'value="America/New_York"' in client.get("/book/consult").get_data(as_text=True)
+
+
+def test_a_zone_named_by_a_cached_page_is_remembered_too(app, shop):
+    address = f"/book/consult?timezone=America/New_York&day={shop.day.isoformat()}"
+    london_browser(app).get(address)  # another visitor's visit fills the shared cache
+    client = london_browser(app)
+    assert client.get(address).status_code == 200  # from the cache
+    assert 'value="America/New_York"' in client.get("/book/consult").get_data(as_text=True)

@@ -21,6 +21,7 @@ The domain (``portal.booking``) decides everything about availability.
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 import uuid
 from dataclasses import asdict, dataclass, field, replace
@@ -75,6 +76,7 @@ from portal.models import Appointment, CodePurpose, Service, SlotHold, User, nor
 from portal.web import formatting as fmt
 from portal.web import htmx
 from portal.web import picker as pk
+from portal.web import viewer
 from portal.web.customer import current_customer_email, sign_in_customer
 from portal.web.forms import (
     CodeForm,
@@ -211,13 +213,16 @@ def _agent_choice(service: Service, value: str | None) -> uuid.UUID | None:
 def _zone_choice(
     service: Service, value: str | None, previous: str | None = None
 ) -> tuple[ZoneInfo, str | None]:
-    """The zone typed (an IANA name, a city or a country); if none is found, the zone shown
-    before (else the service's) with a message saying why."""
-    fallback = pk.parse_zone(previous) or pk.parse_zone(service.timezone) or ZoneInfo("UTC")
+    """The zone typed (an IANA name, a city or a country), remembered as the viewer's; without
+    one, the viewer's (``portal.web.viewer``); if none is found, the zone shown before (else the
+    viewer's) with a message saying why."""
     if not value:
-        return fallback, None
+        return viewer.viewer_zone(service.timezone), None
+    fallback = pk.parse_zone(previous) or viewer.viewer_zone(service.timezone)
     try:
-        return values.find_zone(value), None
+        zone = values.find_zone(value)
+        viewer.remember_zone(zone)
+        return zone, None
     except DomainError as error:
         shown = value[:64].replace(pk.CSRF_PLACEHOLDER, "")  # never echo the placeholder
         return fallback, _(
@@ -226,6 +231,16 @@ def _zone_choice(
             problem=translated(error.message),
             zone=fallback.key,
         )
+
+
+def _remember_named_zone() -> None:
+    """A zone named by ``?timezone=`` becomes the viewer's, even when the page comes from the
+    shared cache (``_zone_choice`` runs only when it is computed)."""
+    value = request.args.get("timezone")
+    if value:
+        # No zone found: the page says why and keeps the zone shown before.
+        with contextlib.suppress(DomainError):
+            viewer.remember_zone(values.find_zone(value))
 
 
 def _links(service: Service, zone: ZoneInfo, agent_id: uuid.UUID | None) -> pk.PickerLinks:
@@ -430,8 +445,10 @@ def book(slug: str):
         html = _render_picker(picker, "booking/_picker.html")
         return html, _about(service), picker.changes_at
 
+    _remember_named_zone()
     partial = htmx.wants_partial()
-    return _cached_page(slug, ("book", embedded(), _query_key()), compute, now, partial)
+    key = ("book", embedded(), _query_key(), viewer.cache_key())
+    return _cached_page(slug, key, compute, now, partial)
 
 
 @bp.get("/book/<slug>/day/<day>")
@@ -457,7 +474,8 @@ def day(slug: str, day: str):
         template = "booking/_slots.html" if partial else "booking/_picker.html"
         return _render_picker(picker, template), _about(service), picker.changes_at
 
-    key = ("day", embedded(), chosen, partial, _query_key())
+    _remember_named_zone()
+    key = ("day", embedded(), chosen, partial, _query_key(), viewer.cache_key())
     return _cached_page(slug, key, compute, now, partial)
 
 
@@ -780,14 +798,20 @@ def calendar_links(appointment: Appointment) -> dict[str, str]:
 
 @bp.app_template_global()
 def appointment_when(appointment: Appointment, zone_name: str | None = None) -> dict[str, str]:
-    """Day, time range and zone of an appointment, in ``zone_name`` or its own zone."""
-    zone = pk.parse_zone(zone_name) or pk.parse_zone(appointment.timezone) or ZoneInfo("UTC")
+    """Day, time range and zone of an appointment, in ``zone_name`` or the viewer's zone.
+
+    ``time`` names its city, and the appointment's own zone's time too where that differs
+    ("9:30 – 10:00 AM London (4:30 – 5:00 AM New York)"), so no time goes unlabelled.
+    """
+    zone = pk.parse_zone(zone_name) or viewer.viewer_zone(appointment.timezone)
     local_start = appointment.start_at.astimezone(zone)
     return {
         "day": fmt.format_day(local_start.date()),
-        "time": fmt.format_span(appointment.start_at, appointment.end_at, zone),
+        "time": fmt.format_time_seen(
+            appointment.start_at, zone, appointment.timezone, appointment.end_at
+        ),
         "zone": fmt.zone_label(zone, appointment.start_at),
-        "full": fmt.format_datetime(appointment.start_at, zone),
+        "full": fmt.format_datetime_seen(appointment.start_at, zone, appointment.timezone),
         "iso": fmt.iso_utc(appointment.start_at),
     }
 

@@ -6,6 +6,7 @@ the templates as a global and as a filter (``{{ format_day(day) }}``, ``{{ day|f
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta, UTC
 from zoneinfo import ZoneInfo
 
@@ -108,6 +109,70 @@ def zone_label(zone: ZoneInfo, at: datetime | None = None) -> str:
     """Europe/Berlin · Central European Summer Time"""
     moment = at or datetime.now(UTC)
     return f"{zone.key.replace('_', ' ')} · {zone_name(moment, zone)}"
+
+
+def zone_city(zone: ZoneInfo) -> str:
+    """New York, London, Londres: the zone's exemplar city in the request's language."""
+    return babel_dates.get_timezone_location(zone, locale=locale(), return_city=True)
+
+
+def _as_zone(zone: ZoneInfo | str | None, default: ZoneInfo) -> ZoneInfo:
+    if isinstance(zone, ZoneInfo):
+        return zone
+    try:
+        return ZoneInfo(zone) if zone else default
+    except (ValueError, OSError):  # an odd stored zone must not break the page
+        return default
+
+
+def _seen(
+    text_in: Callable[[ZoneInfo], str],
+    viewer_zone: ZoneInfo,
+    appointment_zone: ZoneInfo | str | None,
+) -> str:
+    own = _as_zone(appointment_zone, viewer_zone)
+    if own.key == viewer_zone.key:
+        return gettext("%(time)s %(city)s", time=text_in(viewer_zone), city=zone_city(viewer_zone))
+    return gettext(
+        "%(time)s %(city)s (%(other_time)s %(other_city)s)",
+        time=text_in(viewer_zone),
+        city=zone_city(viewer_zone),
+        other_time=text_in(own),
+        other_city=zone_city(own),
+    )
+
+
+def format_time_seen(
+    start: datetime,
+    viewer_zone: ZoneInfo,
+    appointment_zone: ZoneInfo | str | None,
+    end: datetime | None = None,
+) -> str:
+    """An appointment's time as its viewer reads it, every time labelled with its city:
+    "9:30 AM London (4:30 AM New York)" when the appointment was booked in another zone
+    than the viewer's, else "9:30 AM London". With ``end``, a range ("9:30 – 10:00 AM ...").
+    """
+
+    def text_in(zone: ZoneInfo) -> str:
+        return format_span(start, end, zone) if end is not None else format_time(start, zone)
+
+    return _seen(text_in, viewer_zone, appointment_zone)
+
+
+def format_datetime_seen(
+    start: datetime, viewer_zone: ZoneInfo, appointment_zone: ZoneInfo | str | None
+) -> str:
+    """Tuesday, December 1, 2026, 9:30 AM London (Tuesday, December 1, 2026, 4:30 AM New York)
+    shortened: the other zone's day is named only when it is another day."""
+
+    def text_in(zone: ZoneInfo) -> str:
+        if zone.key != viewer_zone.key and (
+            start.astimezone(zone).date() == start.astimezone(viewer_zone).date()
+        ):
+            return format_time(start, zone)
+        return format_datetime(start, zone, with_zone=False)
+
+    return _seen(text_in, viewer_zone, appointment_zone)
 
 
 def weekday_headers() -> list[tuple[str, str]]:
@@ -215,6 +280,9 @@ TEMPLATE_FUNCTIONS = {
     "format_span": format_span,
     "format_datetime": format_datetime,
     "zone_label": zone_label,
+    "zone_city": zone_city,
+    "format_time_seen": format_time_seen,
+    "format_datetime_seen": format_datetime_seen,
     "weekday_headers": weekday_headers,
     "iso_utc": iso_utc,
     "local_time": local_time,

@@ -32,6 +32,7 @@ from portal.models import Appointment, utcnow
 from portal.web import formatting as fmt
 from portal.web import htmx
 from portal.web import picker as pk
+from portal.web import viewer
 from portal.web.booking import appointment_for_token
 from portal.web.forms import ActionForm, CancelForm
 
@@ -84,7 +85,8 @@ def _changes(appointment: Appointment) -> dict:
 
 
 def _zone(appointment: Appointment, value: str | None) -> ZoneInfo:
-    return pk.parse_zone(value) or pk.parse_zone(appointment.timezone) or ZoneInfo("UTC")
+    """The viewer's zone (``portal.web.viewer``); the appointment's own before any is known."""
+    return viewer.viewer_zone(appointment.timezone, value)
 
 
 def _links(token: str, zone: ZoneInfo) -> pk.PickerLinks:
@@ -173,7 +175,7 @@ def show(token: str):
     if htmx.wants_partial():
         if picker is None:
             abort(404)
-        return render_template("booking/_picker.html", picker=picker)
+        return render_template("booking/_picker.html", picker=picker, appointment=appointment)
     explicit = any(k in request.args for k in ("month", "day", "timezone"))
     return _page(
         appointment, token, picker, open_picker=explicit or request.args.get("open") == "reschedule"
@@ -268,7 +270,7 @@ def reschedule_confirm(token: str):
     if start is None:
         return _no_pick(appointment, token, zone)
     reschedule(db.session, appointment, start, actor=CUSTOMER, now=now)
-    when = fmt.format_datetime(appointment.start_at, zone)
+    when = fmt.format_datetime_seen(appointment.start_at, zone, appointment.timezone)
     flash(_("Done: your appointment is now on %(when)s.", when=when), "success")
     return redirect(url_for("manage.show", token=token), 303)
 

@@ -7,8 +7,10 @@
  *
  *  1. Timezone detection
  *     <select name="timezone" data-detect-timezone [data-autosubmit]>
- *     When the URL has no `timezone` query parameter, preselect the
- *     browser's IANA zone (only if the select offers it). With
+ *     When the URL has no `timezone` query parameter and the server did not
+ *     know the browser's zone yet (the `portal_browser_zone` cookie, set here,
+ *     read by `portal/web/viewer.py`), preselect the browser's IANA zone
+ *     (only if the select offers it). With
  *     `data-autosubmit`, the change is sent straight away: via htmx when
  *     the element sits inside an htmx-driven element, else by submitting
  *     its form. An <input list="..."> works the same way.
@@ -128,9 +130,26 @@
     el.dispatchEvent(new Event('change', { bubbles: true }));
   }
 
+  // The server keeps the visitor's zone in the session (a choice, else this cookie's
+  // browser zone), so a page rendered while the cookie was there is already right.
+  var ZONE_COOKIE = 'portal_browser_zone';
+  // Framed on another site (embeds), the cookie may be readable here but not sent: detect.
+  var framed = window.self !== window.top;
+  var zoneKnownToServer = !framed && document.cookie.split('; ').some(function (pair) {
+    return pair.indexOf(ZONE_COOKIE + '=') === 0;
+  });
+
+  function rememberBrowserZone() {
+    var tz = browserTimezone();
+    if (/^[A-Za-z0-9_+\/-]+$/.test(tz)) { // an IANA name needs no escaping
+      document.cookie = ZONE_COOKIE + '=' + tz + '; path=/; max-age=31536000' +
+        '; SameSite=Lax' + (window.location.protocol === 'https:' ? '; Secure' : '');
+    }
+  }
+
   function detectTimezone(root) {
-    if (urlHasTimezone()) {
-      return; // the visitor (or a link) chose explicitly: leave it alone
+    if (urlHasTimezone() || zoneKnownToServer) {
+      return; // chosen (a link, the picker) or known to the server: leave it alone
     }
     var tz = browserTimezone();
     if (!tz) {
@@ -348,6 +367,7 @@
     started = true;
     showPageAddress();
     detectTimezone(document);
+    rememberBrowserZone();
     focusFirstInvalid();
     scrollTimeGrid(document);
     makeScrollersFocusable(document);

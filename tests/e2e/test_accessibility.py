@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -264,14 +265,14 @@ def test_month_calendar_with_arrow_keys(app, chromium, live_portal):
 
 
 def test_time_grid_opens_scrolled_to_now(app, chromium, live_portal):
-    """The week grid shows "now" (the server's clock: a live server keeps the real one) and,
-    on a phone, today's column."""
+    """The week grid shows "now" (the server's clock: a live server keeps the real one).
+    Phones get the agenda list instead (below)."""
     from playwright.sync_api import expect, sync_playwright
 
     seed()
     with live_portal() as server, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
-        for width in WIDTHS:
+        for width in (1366,):
             context, page = new_page(browser, width)
             sign_in(page, server.url, "alice@example.com")
             page.goto(server.url + "/agent/calendar?view=week")
@@ -290,4 +291,45 @@ def test_time_grid_opens_scrolled_to_now(app, chromium, live_portal):
             screenshot(page, f"a11y-week-now-{width}")
             assert inside, f"the now line is scrolled out of the week grid at {width}px"
             context.close()
+        browser.close()
+
+
+def test_week_is_an_agenda_list_on_a_phone(app, chromium, live_portal):
+    """At 390 pixels the week is a list, today first on screen with today's appointments; the
+    grid is not shown (nor in the accessibility tree). At 1366 it is the other way round."""
+    from playwright.sync_api import expect, sync_playwright
+
+    ids = seed()
+    zone = ZoneInfo("Europe/Berlin")
+    today = datetime.now(UTC).astimezone(zone).date()
+    soon = datetime.now(UTC).replace(second=0, microsecond=0)
+    soon = soon + timedelta(hours=1) - timedelta(minutes=soon.minute)
+    with live_portal() as server, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
+        context, page = new_page(browser, 390)
+        sign_in(page, server.url, "alice@example.com")
+        page.goto(server.url + "/agent/calendar?view=week")
+        expect(page.locator(".cal")).to_be_hidden()
+        today_list = page.locator(f'.cal-agenda__day[data-day="{today.isoformat()}"]')
+        expect(today_list).to_be_visible()
+        expect(today_list.get_by_role("heading", level=3)).to_contain_text("Today")
+        expect(today_list).to_be_in_viewport()
+        if soon.astimezone(zone).date() == today:  # the seed's call within the hour
+            call = today_list.locator(f'li[data-appointment="{ids["appointment"]}"]')
+            expect(call).to_be_visible()
+            expect(call).to_contain_text("Scheduled")
+        # The only days a screen reader meets: a heading per day from today on (the grid is
+        # display:none; the days before today are folded in a closed <details>).
+        expect(page.locator(".cal-agenda__day")).to_have_count(7)
+        expect(page.get_by_role("heading", level=3)).to_have_count(8 - today.isoweekday())
+        screenshot(page, "agenda-week-390")
+        context.close()
+
+        context, page = new_page(browser, 1366)
+        sign_in(page, server.url, "alice@example.com")
+        page.goto(server.url + "/agent/calendar?view=week")
+        expect(page.locator(".cal")).to_be_visible()
+        expect(page.locator(".cal-agenda")).to_be_hidden()
+        expect(page.get_by_role("heading", level=3)).to_have_count(0)
+        context.close()
         browser.close()

@@ -12,7 +12,8 @@ Needs ``npm ci --prefix tests/e2e/js`` (axe-core) and /usr/bin/chromium.
 
     python bench/axe_report.py [--widths 1366 390] [--only agent-week ...] [--details] [--lang de]
 
-``--lang de`` sends ``Accept-Language: de`` (and a German browser locale): the same walk
+``--lang de`` chooses German as the language menu does (the ``portal_locale`` cookie; also
+``Accept-Language: de`` and a German browser locale): the same walk
 on the German pages; the flow finds fields and buttons by their German names.
 """
 
@@ -102,6 +103,8 @@ class Walk:
             locale=BROWSER_LOCALES.get(self.lang, self.lang),
             extra_http_headers={"Accept-Language": self.lang},
         )
+        # The language menu's choice: it comes before a staff user's and an appointment's locale.
+        context.add_cookies([{"name": "portal_locale", "value": self.lang, "url": self.base}])
         context.set_default_timeout(20_000)
         return context
 

@@ -10,7 +10,11 @@ code from the mail file), then opens the manage page and /my.
 
 Needs ``npm ci --prefix tests/e2e/js`` (axe-core) and /usr/bin/chromium.
 
-    python bench/axe_report.py [--widths 1366 390] [--only agent-week ...] [--details]
+    python bench/axe_report.py [--widths 1366 390] [--only agent-week ...] [--details] [--lang de]
+
+``--lang de`` chooses German as the language menu does (the ``portal_locale`` cookie; also
+``Accept-Language: de`` and a German browser locale): the same walk
+on the German pages; the flow finds fields and buttons by their German names.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ import tempfile  # noqa: E402
 import time  # noqa: E402
 from collections import Counter  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
+from email.header import decode_header, make_header  # noqa: E402
 
 from tests.e2e.accessibility import (  # noqa: E402
     axe_script,
@@ -48,6 +53,23 @@ from tests.live_server import gunicorn_server, server_environment  # noqa: E402
 PASSWORD = "demo-password"  # nosec B105 # the demo data's published password
 SERVICE = "video-consultation"
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+# The words the walk looks for, per language (the German catalog's translations).
+WORDS = {
+    "de": {
+        "Email": "E-Mail",
+        "Password": "Passwort",
+        "Sign in": "Anmelden",
+        "Send me the code": "Code zusenden",
+        "First name": "Vorname",
+        "Last name": "Nachname",
+        "6-digit code": "6-stelliger Code",
+        "Confirm booking": "Buchung bestätigen",
+        "You are booked": "Ihr Termin ist gebucht",
+        "Manage booking": "Buchung verwalten",
+        "Your appointment": "Ihr Termin",
+    }
+}
+BROWSER_LOCALES = {"en": "en-US", "de": "de-DE", "fr": "fr-FR"}
 
 
 @dataclass
@@ -61,8 +83,11 @@ class Result:
 
 
 class Walk:
-    def __init__(self, browser, base: str, width: int, mail_dir: Path, only: set[str]):
+    def __init__(
+        self, browser, base: str, width: int, mail_dir: Path, only: set[str], lang: str = "en"
+    ):
         self.browser = browser
+        self.lang = lang
         self.base = base
         self.width = width
         self.mail_dir = mail_dir
@@ -75,10 +100,16 @@ class Walk:
         context = self.browser.new_context(
             viewport={"width": self.width, "height": height},
             timezone_id="Europe/Berlin",
-            locale="en-US",
+            locale=BROWSER_LOCALES.get(self.lang, self.lang),
+            extra_http_headers={"Accept-Language": self.lang},
         )
+        # The language menu's choice: it comes before a staff user's and an appointment's locale.
+        context.add_cookies([{"name": "portal_locale", "value": self.lang, "url": self.base}])
         context.set_default_timeout(20_000)
         return context
+
+    def word(self, english: str) -> str:
+        return WORDS.get(self.lang, {}).get(english, english)
 
     def check(self, page, name: str) -> None:
         if self.only and name not in self.only:
@@ -107,9 +138,9 @@ class Walk:
         context = self.context()
         page = context.new_page()
         page.goto(self.base + "/login")
-        page.get_by_label("Email").fill(email)
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name=re.compile("Sign in", re.I)).click()
+        page.get_by_label(self.word("Email")).fill(email)
+        page.get_by_label(self.word("Password")).fill(PASSWORD)
+        page.get_by_role("button", name=re.compile(self.word("Sign in"), re.I)).click()
         page.wait_for_load_state("networkidle")
         return context, page
 
@@ -125,9 +156,9 @@ class Walk:
         self.visit(page, "index", "/")
         self.visit(page, "sign-in", "/login")
         page.goto(self.base + "/login")
-        page.get_by_label("Email").fill("nobody@example.com")
-        page.get_by_label("Password").fill("wrong-password")
-        page.get_by_role("button", name=re.compile("Sign in", re.I)).click()
+        page.get_by_label(self.word("Email")).fill("nobody@example.com")
+        page.get_by_label(self.word("Password")).fill("wrong-password")
+        page.get_by_role("button", name=re.compile(self.word("Sign in"), re.I)).click()
         self.check(page, "sign-in-error")
         self.visit(page, "my-sign-in", "/my")
         self.visit(page, "api-docs", "/api/docs")
@@ -143,29 +174,31 @@ class Walk:
         page.locator("#slots button.slot").first.wait_for()
         self.check(page, "book-day")
         page.locator("#slots button.slot").first.click()
-        page.get_by_role("button", name="Send me the code").wait_for()
+        page.get_by_role("button", name=self.word("Send me the code")).wait_for()
         self.check(page, "book-details")
-        page.get_by_role("button", name="Send me the code").click()
+        page.get_by_role("button", name=self.word("Send me the code")).click()
         page.locator(".field-error").first.wait_for()
         self.check(page, "book-details-errors")
         email = f"erika.{self.width}.{int(time.time())}@example.org"
-        page.get_by_label("First name").fill("Erika")
-        page.get_by_label("Last name").fill("Mustermann")
-        page.get_by_label("Email").fill(email)
+        page.get_by_label(self.word("First name")).fill("Erika")
+        page.get_by_label(self.word("Last name")).fill("Mustermann")
+        page.get_by_label(self.word("Email")).fill(email)
         sent_after = time.time()
-        page.get_by_role("button", name="Send me the code").click()
-        page.get_by_label("6-digit code").wait_for()
+        page.get_by_role("button", name=self.word("Send me the code")).click()
+        page.get_by_label(self.word("6-digit code")).wait_for()
         self.check(page, "book-code")
-        page.get_by_label("6-digit code").fill("000000")
-        page.get_by_role("button", name="Confirm booking").click()
+        page.get_by_label(self.word("6-digit code")).fill("000000")
+        page.get_by_role("button", name=self.word("Confirm booking")).click()
         page.wait_for_load_state("networkidle")
         self.check(page, "book-code-error")
-        page.get_by_label("6-digit code").fill(newest_code(self.mail_dir, email, sent_after))
-        page.get_by_role("button", name="Confirm booking").click()
-        page.get_by_role("heading", name="You are booked").wait_for()
+        page.get_by_label(self.word("6-digit code")).fill(
+            newest_code(self.mail_dir, email, sent_after)
+        )
+        page.get_by_role("button", name=self.word("Confirm booking")).click()
+        page.get_by_role("heading", name=self.word("You are booked")).wait_for()
         self.check(page, "book-confirmed")
-        page.get_by_role("link", name="Manage booking").click()
-        page.get_by_role("heading", name="Your appointment").wait_for()
+        page.get_by_role("link", name=self.word("Manage booking")).click()
+        page.get_by_role("heading", name=self.word("Your appointment")).wait_for()
         self.check(page, "manage")
         page.locator("#reschedule > summary").click()
         page.wait_for_load_state("networkidle")
@@ -229,8 +262,12 @@ def newest_code(mail_dir: Path, email: str, after: float, timeout: float = 15.0)
                 continue
             content = path.read_text(errors="replace")
             if email in content:
-                for match in re.finditer(r"Subject: (\d{6}) is your code", content):
-                    found.append((path.stat().st_mtime, match.group(1)))
+                # A German subject has umlauts, so it arrives encoded (RFC 2047).
+                for match in re.finditer(r"^Subject: (.*(?:\n[ \t].*)*)", content, re.M):
+                    subject = str(make_header(decode_header(match.group(1))))
+                    code = re.match(r"(\d{6}) (?:is your code|ist Ihr Code)", subject)
+                    if code:
+                        found.append((path.stat().st_mtime, code.group(1)))
         if found:
             return max(found)[1]
         time.sleep(0.2)
@@ -281,6 +318,7 @@ def main() -> None:
     parser.add_argument("--widths", type=int, nargs="+", default=[1366, 390])
     parser.add_argument("--only", nargs="*", default=[], help="page names to check")
     parser.add_argument("--details", action="store_true", help="list the failing elements")
+    parser.add_argument("--lang", default="en", help="Accept-Language to send (en, de, fr)")
     args = parser.parse_args()
     if axe_script() is None:
         sys.exit("axe-core is missing: npm ci --prefix tests/e2e/js")
@@ -306,7 +344,7 @@ def main() -> None:
         ):
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
             for width in args.widths:
-                walk = Walk(browser, server.url, width, mail_dir, set(args.only))
+                walk = Walk(browser, server.url, width, mail_dir, set(args.only), args.lang)
                 for part in (walk.customer, walk.agent, walk.team, walk.admin):
                     try:
                         part()

@@ -242,6 +242,42 @@ class CalendarPage:
     all_agents: list[User] = field(default_factory=list)  # team: the filter choices
     team: bool = False
     empty_message: str | None = None
+    agenda: list[cv.AgendaDay] = field(default_factory=list)  # day / week: the phone list
+    now: datetime | None = None
+
+    def item_status(self, item: cv.CalendarItem) -> tuple[str, str]:
+        """(badge modifier, label) of an appointment, as the dashboard shows it."""
+        if item.cancelled:
+            return "cancelled", _("Cancelled")
+        if item.state == "ACTIVE":
+            return "active", _("Live")
+        if item.state == "ENDED":
+            return "ended", _("Ended")
+        if self.now is not None and item.end <= self.now:
+            return "ended", _("Past")
+        return "scheduled", _("Scheduled")
+
+    @property
+    def agenda_earlier(self) -> list[cv.AgendaDay]:
+        """The days before today when today is shown: folded, so today comes first on a phone."""
+        if not any(day.is_today for day in self.agenda):
+            return []
+        return [day for day in self.agenda if self.today is not None and day.day < self.today]
+
+    @property
+    def agenda_rest(self) -> list[cv.AgendaDay]:
+        earlier = self.agenda_earlier
+        return self.agenda[len(earlier) :]
+
+    def agent_badge(self, item: cv.CalendarItem) -> tuple[str, int, str] | None:
+        """Team views: (initials, colour index, name) of the item's agent."""
+        organizer = getattr(item.payload, "organizer_id", None) if self.team else None
+        agent = next((a for a in self.all_agents or self.agents if a.id == organizer), None)
+        if agent is None:
+            return None
+        parts = agent.name.split() or ["?"]
+        initials = (parts[0][0] + (parts[-1][0] if len(parts) > 1 else "")).upper()
+        return initials, agent.id.int % 6, agent.name
 
     def url(self, **changes: Any) -> str:
         return self.state.url(**changes)
@@ -367,6 +403,7 @@ def build_page(
         title=page_title(state.view, days, state.anchor),
         days=days,
         today=now.astimezone(zone).date(),
+        now=now,
         agents=list(agents),
         team=team,
     )
@@ -428,6 +465,7 @@ def build_page(
     page.grid = cv.time_grid(
         specs, items, zone, now=now, shades=shades, focus=focus, max_lanes=max_lanes
     )
+    page.agenda = cv.agenda_days(days, items, zone, today=page.today)
     return page
 
 

@@ -423,6 +423,32 @@ def time_grid(
     return grid
 
 
+# --- agenda list (phones) ------------------------------------------------------------------
+
+
+@dataclass
+class AgendaDay:
+    """One day of the phone list: every item that touches the local day, by start time."""
+
+    day: date
+    is_today: bool
+    items: list[CalendarItem]
+
+
+def agenda_days(
+    days: Sequence[date], items: Iterable[CalendarItem], zone: ZoneInfo, *, today: date
+) -> list[AgendaDay]:
+    """The days of a day or week view as a list; unlike the grid nothing is capped (no lanes),
+    and an item spanning midnight is listed on each day it touches."""
+    ordered = sorted(items, key=lambda i: (i.start, i.key))
+    agenda = []
+    for day in days:
+        start, end = day_span(day, zone)
+        listed = [item for item in ordered if item.start < end and item.end > start]
+        agenda.append(AgendaDay(day=day, is_today=day == today, items=listed))
+    return agenda
+
+
 # --- month grid -----------------------------------------------------------------------------
 
 
@@ -491,6 +517,7 @@ def month_grid(
 
 
 __all__ = [
+    "AgendaDay",
     "Block",
     "CalendarItem",
     "Column",
@@ -502,6 +529,7 @@ __all__ = [
     "TimeGrid",
     "VIEWS",
     "WEEK_LANES",
+    "agenda_days",
     "day_span",
     "dst_change",
     "local_midnight",

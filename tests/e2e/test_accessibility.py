@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -73,21 +74,27 @@ def seed() -> dict[str, str]:
     return ids
 
 
-def new_page(browser, width: int):
+def new_page(browser, width: int, lang: str = "en", base: str | None = None):
+    """A page of ``width`` pixels; with ``base``, ``lang`` is also the visitor's choice (the
+    language menu's cookie), which comes before a staff user's or an appointment's locale."""
     context = browser.new_context(
         viewport={"width": width, "height": 844 if width < 500 else 900},
         timezone_id="Europe/Berlin",
-        locale="en-US",
+        locale={"en": "en-US", "de": "de-DE"}[lang],
+        extra_http_headers={"Accept-Language": lang},
     )
+    if base is not None:
+        context.add_cookies([{"name": "portal_locale", "value": lang, "url": base}])
     context.set_default_timeout(15_000)
     return context, context.new_page()
 
 
-def sign_in(page, base: str, email: str) -> None:
+def sign_in(page, base: str, email: str, lang: str = "en") -> None:
+    german = lang == "de"
     page.goto(base + "/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name=re.compile("sign in", re.I)).click()
+    page.get_by_label("E-Mail" if german else "Email").fill(email)
+    page.get_by_label("Passwort" if german else "Password").fill(PASSWORD)
+    page.get_by_role("button", name=re.compile("anmelden" if german else "sign in", re.I)).click()
     page.wait_for_load_state("networkidle")
 
 
@@ -198,6 +205,75 @@ def test_pages_pass_axe_and_fit_a_phone(app, chromium, live_portal, axe):
     assert "Traceback" not in log, log
 
 
+def test_german_pages_pass_axe_and_fit_a_phone(app, chromium, live_portal, axe):
+    """The same pages in German (chosen in the language menu): no violations, ``lang="de"``,
+    and the longer words still fit a phone."""
+    from playwright.sync_api import sync_playwright
+
+    ids = seed()
+    customer_pages = [("index", "/"), ("sign-in", "/login"), ("my sign-in", "/my")]
+    staff_pages = {
+        "alice@example.com": [
+            ("agent dashboard", "/agent"),
+            ("agent appointment", f"/agent/appointments/{ids['appointment']}"),
+            ("agent hours", "/agent/hours"),
+            ("agent time off", "/agent/time-off"),
+            ("agent new time off", "/agent/time-off/new"),
+            ("agent day", "/agent/calendar?view=day"),
+            ("agent week", "/agent/calendar?view=week"),
+            ("agent month", "/agent/calendar?view=month"),
+        ],
+        "admin@example.com": [
+            ("admin home", "/admin"),
+            ("admin users", "/admin/users"),
+            ("admin services", "/admin/services"),
+            ("admin service", f"/admin/services/{ids['service']}"),
+            ("admin office hours", "/admin/office-hours"),
+            ("admin outbox", "/admin/outbox"),
+            ("team day", "/team?view=day"),
+            ("team week", "/team?view=week"),
+            ("team month", "/team?view=month"),
+        ],
+    }
+    problems: list[str] = []
+    with live_portal() as server, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
+        base = server.url
+        for width in WIDTHS:
+            context, page = new_page(browser, width, "de", base)
+            for name, path in customer_pages:
+                page.goto(base + path)
+                check(page, f"de {name} @ {width}", axe, problems)
+            page.goto(base + "/book/consult")
+            check(page, f"de book month @ {width}", axe, problems)
+            page.locator("a.month__day--free").first.click()
+            page.locator("#slots button.slot").first.wait_for()
+            page.locator("#slots button.slot").first.click()
+            page.get_by_role("button", name="Code zusenden").click()
+            page.locator(".field-error").first.wait_for()
+            check(page, f"de book details errors @ {width}", axe, problems)
+            page.goto(base + ids["manage"])
+            check(page, f"de manage @ {width}", axe, problems)
+            lang = page.evaluate("() => document.documentElement.lang")
+            if not lang.startswith("de"):
+                problems.append(f"de manage @ {width}: lang={lang!r}")
+            context.close()
+            for email, pages in staff_pages.items():
+                context, page = new_page(browser, width, "de", base)
+                sign_in(page, base, email, "de")
+                for name, path in pages:
+                    page.goto(base + path)
+                    check(page, f"de {name} @ {width}", axe, problems)
+                    lang = page.evaluate("() => document.documentElement.lang")
+                    if not lang.startswith("de"):
+                        problems.append(f"de {name} @ {width}: lang={lang!r}")
+                context.close()
+        browser.close()
+        log = server.log()
+    assert not problems, "\n".join(problems)
+    assert "Traceback" not in log, log
+
+
 def test_details_form_errors_focus_the_first_invalid_field(app, chromium, live_portal):
     from playwright.sync_api import expect, sync_playwright
 
@@ -264,14 +340,14 @@ def test_month_calendar_with_arrow_keys(app, chromium, live_portal):
 
 
 def test_time_grid_opens_scrolled_to_now(app, chromium, live_portal):
-    """The week grid shows "now" (the server's clock: a live server keeps the real one) and,
-    on a phone, today's column."""
+    """The week grid shows "now" (the server's clock: a live server keeps the real one).
+    Phones get the agenda list instead (below)."""
     from playwright.sync_api import expect, sync_playwright
 
     seed()
     with live_portal() as server, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
-        for width in WIDTHS:
+        for width in (1366,):
             context, page = new_page(browser, width)
             sign_in(page, server.url, "alice@example.com")
             page.goto(server.url + "/agent/calendar?view=week")
@@ -290,4 +366,45 @@ def test_time_grid_opens_scrolled_to_now(app, chromium, live_portal):
             screenshot(page, f"a11y-week-now-{width}")
             assert inside, f"the now line is scrolled out of the week grid at {width}px"
             context.close()
+        browser.close()
+
+
+def test_week_is_an_agenda_list_on_a_phone(app, chromium, live_portal):
+    """At 390 pixels the week is a list, today first on screen with today's appointments; the
+    grid is not shown (nor in the accessibility tree). At 1366 it is the other way round."""
+    from playwright.sync_api import expect, sync_playwright
+
+    ids = seed()
+    zone = ZoneInfo("Europe/Berlin")
+    today = datetime.now(UTC).astimezone(zone).date()
+    soon = datetime.now(UTC).replace(second=0, microsecond=0)
+    soon = soon + timedelta(hours=1) - timedelta(minutes=soon.minute)
+    with live_portal() as server, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
+        context, page = new_page(browser, 390)
+        sign_in(page, server.url, "alice@example.com")
+        page.goto(server.url + "/agent/calendar?view=week")
+        expect(page.locator(".cal")).to_be_hidden()
+        today_list = page.locator(f'.cal-agenda__day[data-day="{today.isoformat()}"]')
+        expect(today_list).to_be_visible()
+        expect(today_list.get_by_role("heading", level=3)).to_contain_text("Today")
+        expect(today_list).to_be_in_viewport()
+        if soon.astimezone(zone).date() == today:  # the seed's call within the hour
+            call = today_list.locator(f'li[data-appointment="{ids["appointment"]}"]')
+            expect(call).to_be_visible()
+            expect(call).to_contain_text("Scheduled")
+        # The only days a screen reader meets: a heading per day from today on (the grid is
+        # display:none; the days before today are folded in a closed <details>).
+        expect(page.locator(".cal-agenda__day")).to_have_count(7)
+        expect(page.get_by_role("heading", level=3)).to_have_count(8 - today.isoweekday())
+        screenshot(page, "agenda-week-390")
+        context.close()
+
+        context, page = new_page(browser, 1366)
+        sign_in(page, server.url, "alice@example.com")
+        page.goto(server.url + "/agent/calendar?view=week")
+        expect(page.locator(".cal")).to_be_visible()
+        expect(page.locator(".cal-agenda")).to_be_hidden()
+        expect(page.get_by_role("heading", level=3)).to_have_count(0)
+        context.close()
         browser.close()

@@ -229,3 +229,47 @@ def test_team_blocks_show_their_agent_initials_in_the_agent_colour(client, team)
         assert f"{badge}{initials}</span>" in html
     # The badge is hidden from screen readers: the block's own text names the agent.
     assert "Alice Able · " in html and "Nora Newyork · " in html
+
+
+def test_team_week_has_an_agenda_list_for_phones_day_by_day(client, team):
+    """Beside the grid, every day of the week is a heading and an ordered list of its
+    appointments: time range, customer, agent, status (the CSS shows it on phones only)."""
+    alice, nora, a1, n1 = team
+    response = client.get("/team", query_string={"view": "week", "date": "2026-03-24"})
+    tree = parse(response.data)
+    agenda = tree.find("cal-agenda")
+    assert agenda is not None
+    days = agenda.find_all("cal-agenda__day")
+    assert [day.attrs["data-day"] for day in days] == [f"2026-03-{d}" for d in range(23, 30)]
+    tuesday = days[1]
+    assert tuesday.find(tag="h3") is not None
+    rows = tuesday.find("cal-agenda__list", tag="ol").find_all("cal-agenda__item", tag="li")
+    assert [row.attrs["data-appointment"] for row in rows] == [str(a1.id), str(n1.id)]
+    first = rows[0].text
+    assert "10:00" in first and "11:00" in first  # the range in Berlin
+    assert "Alice Able" in first
+    assert rows[0].find("cal-agenda__status").text == "Past"  # 2026-03-24 is over
+    assert rows[0].find("cal__agent").text == "AA"
+    assert rows[0].find("cal-agenda__title", tag="a").attrs["href"].endswith(str(a1.id))
+    assert days[0].find("cal-agenda__none") is not None  # Monday: no appointments
+
+
+def test_agenda_list_folds_the_days_before_today(app, client, team):
+    alice, nora, a1, n1 = team
+    sign_in(client, "alice@example.com")
+    today = datetime.now(UTC).date()
+    tree = parse(client.get("/agent/calendar", query_string={"view": "week"}).data)
+    agenda = tree.find("cal-agenda")
+    days = agenda.find_all("cal-agenda__day")
+    assert len(days) == 7
+    earlier = agenda.find("cal-agenda__earlier", tag="details")
+    first_open = next(day for day in days if day.ancestor("cal-agenda__earlier") is None)
+    assert (earlier is None) == (today.isoweekday() == 1)
+    assert "cal-agenda__day--today" in first_open.classes
+    assert first_open.attrs["data-day"] == today.isoformat()
+    assert tree.find("cal-agenda__today") is not None
+
+
+def test_month_view_has_no_agenda_list(client, team):
+    tree = parse(client.get("/team", query_string={"view": "month", "date": "2026-03-24"}).data)
+    assert tree.find("cal-agenda") is None

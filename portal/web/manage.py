@@ -245,11 +245,11 @@ def reschedule_view(token: str):
         zone=zone,
         start_value=fmt.iso_utc(start),
         old={
-            "when": fmt.format_datetime(appointment.start_at, zone),
+            "when": fmt.format_datetime_seen(appointment.start_at, zone, appointment.timezone),
             "span": fmt.format_span(appointment.start_at, appointment.end_at, zone),
         },
         new={
-            "when": fmt.format_datetime(start, zone),
+            "when": fmt.format_datetime_seen(start, zone, appointment.timezone),
             "span": fmt.format_span(start, new_end, zone),
         },
         back_url=url_for(

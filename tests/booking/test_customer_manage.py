@@ -88,8 +88,8 @@ def test_reschedule_keeps_the_id_and_frees_the_old_time(app, shop, booked):
     assert step.status_code == 200 and reload(appointment).start_at == shop.at(10)
     shown = text(step)
     assert "Confirm the new time" in shown
-    assert "10:00 AM Coordinated Universal Time" in shown
-    assert "3:00 PM Coordinated Universal Time" in shown
+    assert "10:00 AM UTC" in shown
+    assert "3:00 PM UTC" in shown
     body = step.get_data(as_text=True)
     assert f'action="{path}/reschedule/confirm"' in body
     assert f'value="{iso(shop.at(15))}"' in body and 'name="csrf_token"' in body

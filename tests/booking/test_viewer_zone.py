@@ -81,9 +81,10 @@ def test_a_zone_chosen_in_new_york_is_kept_on_every_page_of_a_london_browser(app
 
     # Rescheduling: the banner says the new time in the same zone, and names it.
     later = start + timedelta(hours=1)
-    moved = client.post(
-        f"{path}/reschedule", data={"start": iso(later), "timezone": "America/New_York"}
-    )
+    chosen = {"start": iso(later), "timezone": "America/New_York"}
+    step = client.post(f"{path}/reschedule", data=chosen)
+    assert step.status_code == 200 and "New York" in text(step)  # the confirm step
+    moved = client.post(f"{path}/reschedule/confirm", data=chosen)
     assert moved.status_code == 303
     after = text(client.get(moved.location))
     assert f"Done: your appointment is now on {shop.day.strftime('%A')}" in after

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from portal.admin.errors import Collector, Conflict, Invalid, NotFound
 from portal.admin.validation import check_locale
-from portal.domain.i18n import N_
+from portal.domain.i18n import N_, joined
 from portal.models import Channel, NotificationTemplate, Service, TemplateType, utcnow
 from portal.notifications.placeholders import TIMED_TYPES, TemplateError, validate_template
 from portal.notifications.rendering import Rendered, render_texts, sample_values
@@ -83,7 +83,7 @@ def _clean(channel: Channel, type_: TemplateType, fields: dict[str, Any]) -> dic
             html_body=clean["html_body"],
         )
     except TemplateError as error:
-        raise Invalid(fields={"template": " ".join(error.problems)}) from None
+        raise Invalid(fields={"template": joined(error.problems)}) from None
     return clean
 
 

@@ -41,6 +41,17 @@ def N_(text: str, /, **values: Any) -> Message:
     return Message(text, values)
 
 
+def joined(sentences: list[str]) -> str:
+    """Several sentences as one text that still translates sentence by sentence."""
+    if not sentences:
+        return ""
+    text = sentences[0]
+    for sentence in sentences[1:]:
+        # A bare placeholder pair: each side translates on its own (render).
+        text = Message("%(first)s %(then)s", {"first": text, "then": sentence})
+    return text
+
+
 def render(message: str, translate: Any) -> str:
     """``message`` in the language of ``translate`` (a gettext: msgid -> sentence).
 
@@ -61,4 +72,4 @@ def render(message: str, translate: Any) -> str:
         return str(message)
 
 
-__all__ = ["Message", "N_", "render"]
+__all__ = ["Message", "N_", "joined", "render"]

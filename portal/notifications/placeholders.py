@@ -13,6 +13,7 @@ from collections.abc import Mapping
 
 from markupsafe import escape
 
+from portal.domain.i18n import N_
 from portal.models import Channel, TemplateType
 
 PLACEHOLDERS: tuple[str, ...] = (
@@ -52,19 +53,26 @@ def placeholders_in(text: str) -> list[str]:
     return [match.group(1) for match in _TOKEN.finditer(text or "")]
 
 
-def template_problems(text: str, field: str = "text") -> list[str]:
+def template_problems(text: str, field: str = N_("The text")) -> list[str]:
     """What is wrong with the placeholders of one text: unknown names, stray braces."""
     problems = []
     unknown = sorted({name for name in placeholders_in(text) if name not in PLACEHOLDERS})
     if unknown:
         names = ", ".join(f"{{{{{name}}}}}" for name in unknown)
+        known = ", ".join(f"{{{{{name}}}}}" for name in PLACEHOLDERS)
         problems.append(
-            f"The {field} uses unknown placeholders: {names}. "
-            f"Known: {', '.join(f'{{{{{name}}}}}' for name in PLACEHOLDERS)}."
+            N_(
+                "%(field)s uses unknown placeholders: %(names)s. Known: %(known)s.",
+                field=field,
+                names=names,
+                known=known,
+            )
         )
     leftover = _TOKEN.sub("", text or "")
     if "{{" in leftover or "}}" in leftover:
-        problems.append(f"The {field} has a '{{{{' or '}}}}' that is not part of a placeholder.")
+        problems.append(
+            N_("%(field)s has a '{{' or '}}' that is not part of a placeholder.", field=field)
+        )
     return problems
 
 
@@ -81,23 +89,32 @@ def validate_template(
     problems: list[str] = []
     if type in TIMED_TYPES:
         if period_seconds is None or period_seconds <= 0:
-            problems.append(f"A {type.value} template needs a period before the start, e.g. P1D.")
+            problems.append(
+                N_(
+                    "A %(type)s template needs a period before the start, e.g. P1D.",
+                    type=type.value,
+                )
+            )
     elif period_seconds:
-        problems.append(f"Only REMINDER and ROOM templates have a period, not {type.value}.")
+        problems.append(
+            N_("Only REMINDER and ROOM templates have a period, not %(type)s.", type=type.value)
+        )
     if not (text_body or "").strip():
-        problems.append("The text body is required.")
+        problems.append(N_("The text body is required."))
     if channel == Channel.EMAIL:
         if not (subject or "").strip():
-            problems.append("An email template needs a subject.")
+            problems.append(N_("An email template needs a subject."))
         if _CONTROL.search(subject or ""):
-            problems.append("The subject must be a single line.")
+            problems.append(N_("The subject must be a single line."))
         if len(subject or "") > SUBJECT_MAX:
-            problems.append(f"The subject is longer than {SUBJECT_MAX} characters.")
-        problems += template_problems(subject, "subject")
-        problems += template_problems(html_body, "HTML body")
+            problems.append(
+                N_("The subject is longer than %(count)s characters.", count=SUBJECT_MAX)
+            )
+        problems += template_problems(subject, N_("The subject"))
+        problems += template_problems(html_body, N_("The HTML body"))
     elif (html_body or "").strip() or (subject or "").strip():
-        problems.append("SMS templates have a text body only.")
-    problems += template_problems(text_body, "text body")
+        problems.append(N_("SMS templates have a text body only."))
+    problems += template_problems(text_body, N_("The text body"))
     if problems:
         raise TemplateError(problems)
 

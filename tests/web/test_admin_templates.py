@@ -83,6 +83,19 @@ def test_unknown_placeholder_is_refused(admin_client, service):
     assert stored(template.id).text_body == before
 
 
+def test_a_template_problem_reads_in_the_admins_language(admin_client, service):
+    template = reminder(service)
+    admin_client.set_cookie("portal_locale", "de")  # the header's language menu
+    response = admin_client.post(
+        f"/admin/services/{service.id}/templates/{template.id}",
+        data=form_of(template, text_body="Hi {{nickname}}"),
+    )
+    assert response.status_code == 422
+    errors = " ".join(errors_in(response.get_data(as_text=True)))
+    assert "Der Text enthält unbekannte Platzhalter: {{nickname}}." in errors
+    assert "uses unknown placeholders" not in errors
+
+
 def test_live_preview_partial(admin_client, service):
     template = reminder(service)
     response = admin_client.post(

@@ -85,7 +85,12 @@ def _preview(
 ) -> dict[str, Any]:
     kind = _kind(form, template)
     problems = (
-        domain.template_problems(kind[0], kind[1], period=_period(form), **_texts(form))
+        [
+            translated(problem)
+            for problem in domain.template_problems(
+                kind[0], kind[1], period=_period(form), **_texts(form)
+            )
+        ]
         if kind
         else [_("Choose a channel and a type.")]
     )
@@ -239,7 +244,8 @@ def template_test_mail(service_id: uuid.UUID):
             **_texts(form),
         )
     except TemplateError as error:
-        flash(_("Not sent: %(problems)s", problems=" ".join(error.problems)), "error")
+        problems = " ".join(translated(problem) for problem in error.problems)
+        flash(_("Not sent: %(problems)s", problems=problems), "error")
         return _page(service, form, template)
     try:
         AppTransport(current_app._get_current_object()).deliver(mail)

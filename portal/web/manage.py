@@ -131,6 +131,7 @@ def _picker(
         mode="reschedule",
         current_start=appointment.start_at,
     )
+    picker.confirms = True  # the choice goes through the confirm step
     return picker
 
 

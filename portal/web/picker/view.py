@@ -75,6 +75,9 @@ class Picker:
     zone_error: str | None = None
     current_start: datetime | None = None  # rescheduling: the appointment's own time
     mode: str = "book"
+    # Rescheduling: whether a picked time is shown for confirmation first (the customer's
+    # manage page) or moves the appointment at once (staff).
+    confirms: bool = False
     # The first instant at which time alone changes what this picker shows (None: never).
     changes_at: datetime | None = None
     # The earliest time offered within the horizon ("Next available"), the current one aside.

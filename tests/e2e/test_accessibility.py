@@ -112,8 +112,13 @@ def seed_admin_items(service, alice, appointment, now: datetime) -> dict[str, st
         subject="Reminder: {{ service.name }}",
         text_body="See you soon.",
     )
+    # Never offered, so the other days stay free (an offered window would be the only times).
     window = ServiceTimeSlot(
-        service_id=service.id, day_of_week=1, from_minute=9 * 60, to_minute=12 * 60
+        service_id=service.id,
+        day_of_week=1,
+        from_minute=3 * 60,
+        to_minute=4 * 60,
+        available=False,
     )
     lunch = OfficeHours(
         name="Lunch",

@@ -9,6 +9,8 @@ tests/e2e/js``); without it these tests skip locally and fail when CI=true.
 from __future__ import annotations
 
 import re
+import time
+from uuid import UUID
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -16,6 +18,19 @@ import pytest
 
 from portal.extensions import db
 from portal.models import Role
+from portal.models.appointment import AppointmentStatus
+from portal.models.notification import (
+    Channel,
+    NotificationTemplate,
+    OutboxChannel,
+    OutboxMessage,
+    TemplateType,
+)
+from portal.models.schedule import DayOfWeek, OfficeHours, OfficeHoursType, TimeException
+from portal.models.service import Service, ServiceTimeSlot
+from portal.models.user import User
+from portal.webhooks.events import APPOINTMENT_CREATED
+from portal.webhooks.subscriptions import create_subscription
 from tests import factories
 from tests.conftest import make_user
 from tests.e2e.accessibility import (
@@ -27,6 +42,7 @@ from tests.e2e.accessibility import (
     page_overflow,
 )
 from tests.e2e.conftest import CHROMIUM_FLAGS, in_ci, screenshot
+from tests.e2e.test_booking_browser import newest_code
 
 pytestmark = [pytest.mark.e2e, pytest.mark.real_clock]
 
@@ -63,15 +79,80 @@ def seed() -> dict[str, str]:
     tomorrow = factories.appointment(
         service, alice, soon + timedelta(days=1), title="Call with Jonas"
     )
+    cancelled = factories.appointment(
+        service,
+        alice,
+        soon + timedelta(days=2),
+        title="Call with Mia",
+        status=AppointmentStatus.CANCELLED,
+        cancellation_reason="Found another date",
+    )
     make_user("admin@example.com", Role.ADMIN, name="Ada Admin", timezone="Europe/Berlin")
     ids = {
         "appointment": str(appointment.id),
+        "cancelled": str(cancelled.id),
         "service": str(service.id),
+        "alice": str(alice.id),
         "manage": f"/manage/{factories.manage_token(tomorrow)}",
     }
+    ids.update(seed_admin_items(service, alice, appointment, now))
     db.session.commit()
     db.session.close()
     return ids
+
+
+def seed_admin_items(service, alice, appointment, now: datetime) -> dict[str, str]:
+    """One of each thing the admin and agent edit pages show: a template, a time slot, office
+    hours, a webhook, an outbox message and Alice's time off."""
+    template = NotificationTemplate(
+        service_id=service.id,
+        channel=Channel.EMAIL,
+        type=TemplateType.REMINDER,
+        period_seconds=24 * 3600,
+        subject="Reminder: {{ service.name }}",
+        text_body="See you soon.",
+    )
+    # Never offered, so the other days stay free (an offered window would be the only times).
+    window = ServiceTimeSlot(
+        service_id=service.id,
+        day_of_week=1,
+        from_minute=3 * 60,
+        to_minute=4 * 60,
+        available=False,
+    )
+    lunch = OfficeHours(
+        name="Lunch",
+        type=OfficeHoursType.LUNCHTIME,
+        dow=DayOfWeek.MON,
+        time_from=12 * 3600,
+        time_to=13 * 3600,
+    )
+    message = OutboxMessage(
+        appointment_id=appointment.id,
+        type="CREATE",
+        channel=OutboxChannel.EMAIL,
+        recipient="cora@example.org",
+        subject="Your appointment is booked",
+        text_body="See you soon.",
+        due_at=now,
+    )
+    day_off = (now + timedelta(days=20)).date()
+    time_off = TimeException(
+        from_date=day_off, to_date=day_off, reason_text="Training", agents=[alice]
+    )
+    db.session.add_all([template, window, lunch, message, time_off])
+    hook = create_subscription(
+        db.session, {"url": "https://hooks.example.com/portal", "events": [APPOINTMENT_CREATED]}
+    ).subscription
+    db.session.flush()
+    return {
+        "template": f"/admin/services/{service.id}/templates/{template.id}",
+        "window": f"/admin/services/{service.id}/time-slots/{window.id}/edit",
+        "office hours": f"/admin/office-hours/{lunch.id}/edit",
+        "outbox message": f"/admin/outbox/{message.id}",
+        "webhook": f"/admin/webhooks/{hook.id}",
+        "time off": f"/agent/time-off/{time_off.id}/edit",
+    }
 
 
 def new_page(browser, width: int, lang: str = "en", base: str | None = None):
@@ -111,22 +192,27 @@ def check(page, name: str, script: str, problems: list[str]) -> None:
         )
 
 
-def test_pages_pass_axe_and_fit_a_phone(app, chromium, live_portal, axe):
+def test_pages_pass_axe_and_fit_a_phone(app, chromium, live_portal, axe, tmp_path):
     from playwright.sync_api import sync_playwright
 
     ids = seed()
+    mail_dir = tmp_path / "mail"  # live_portal's file mail backend
+    waitlist_day = (datetime.now(UTC) + timedelta(days=3)).date().isoformat()
     customer_pages = [
         ("index", "/"),
         ("sign-in", "/login"),
         ("my sign-in", "/my"),
         ("api docs", "/api/docs"),
+        ("waitlist join", f"/book/consult/waitlist?day={waitlist_day}"),
     ]
     agent_pages = [
         ("agent dashboard", "/agent"),
         ("agent appointment", f"/agent/appointments/{ids['appointment']}"),
+        ("agent cancelled appointment", f"/agent/appointments/{ids['cancelled']}"),
         ("agent hours", "/agent/hours"),
         ("agent time off", "/agent/time-off"),
         ("agent new time off", "/agent/time-off/new"),
+        ("agent time off edit", ids["time off"]),
         ("agent day", "/agent/calendar?view=day"),
         ("agent week", "/agent/calendar?view=week"),
         ("agent month", "/agent/calendar?view=month"),
@@ -135,15 +221,21 @@ def test_pages_pass_axe_and_fit_a_phone(app, chromium, live_portal, axe):
         ("admin home", "/admin"),
         ("admin users", "/admin/users"),
         ("admin new user", "/admin/users/new"),
+        ("admin user edit", f"/admin/users/{ids['alice']}"),
         ("admin services", "/admin/services"),
         ("admin new service", "/admin/services/new"),
         ("admin service", f"/admin/services/{ids['service']}"),
         ("admin templates", f"/admin/services/{ids['service']}/templates"),
+        ("admin template edit", ids["template"]),
         ("admin time slots", f"/admin/services/{ids['service']}/time-slots"),
+        ("admin time slot edit", ids["window"]),
         ("admin webhooks", "/admin/webhooks"),
+        ("admin webhook edit", ids["webhook"]),
         ("admin tokens", "/admin/tokens"),
         ("admin office hours", "/admin/office-hours"),
+        ("admin office hours edit", ids["office hours"]),
         ("admin outbox", "/admin/outbox"),
+        ("admin outbox message", ids["outbox message"]),
         ("team day", "/team?view=day"),
         ("team week", "/team?view=week"),
         ("team month", "/team?view=month"),
@@ -169,11 +261,39 @@ def test_pages_pass_axe_and_fit_a_phone(app, chromium, live_portal, axe):
             page.locator("a.month__day--free").first.click()
             page.locator("#slots button.slot").first.wait_for()
             check(page, f"book day @ {width}", axe, problems)
+            # Someone else books the first time while this customer looks at it.
+            take_first_time(page, ids)
+            page.locator("#slots button.slot").first.click()
+            page.locator(".slots__message").wait_for()
+            check(page, f"book slot taken @ {width}", axe, problems)
             page.locator("#slots button.slot").first.click()
             page.get_by_role("button", name="Send me the code").click()
             page.locator(".field-error").first.wait_for()
             check(page, f"book details errors @ {width}", axe, problems)
             screenshot(page, f"a11y-details-errors-{width}")
+
+            # The code step, a wrong code, the confirmation and /my signed in by the code.
+            email = f"erika.{width}@example.org"
+            page.get_by_label("First name").fill("Erika")
+            page.get_by_label("Last name").fill("Mustermann")
+            page.get_by_label("Email").fill(email)
+            sent_after = time.time()
+            page.get_by_role("button", name="Send me the code").click()
+            page.get_by_label("6-digit code").wait_for()
+            check(page, f"book code @ {width}", axe, problems)
+            page.get_by_label("6-digit code").fill("000000")
+            page.get_by_role("button", name="Confirm booking").click()
+            page.locator(".field-error").first.wait_for()
+            check(page, f"book wrong code @ {width}", axe, problems)
+            page.get_by_label("6-digit code").fill(newest_code(mail_dir, email, sent_after))
+            page.get_by_role("button", name="Confirm booking").click()
+            page.get_by_role("heading", name="You are booked").wait_for()
+            check(page, f"book confirmed @ {width}", axe, problems)
+            page.goto(base + "/my")
+            page.locator(".appointment-item").first.wait_for()
+            check(page, f"my appointments @ {width}", axe, problems)
+            page.goto(base + "/dev/mail")
+            check(page, f"dev mail @ {width}", axe, problems)
 
             # The customer's manage page with the reschedule picker open (its "now" slot).
             page.goto(base + ids["manage"])
@@ -198,11 +318,27 @@ def test_pages_pass_axe_and_fit_a_phone(app, chromium, live_portal, axe):
                 check(page, f"{name} @ {width}", axe, problems)
                 if name in ("team day", "team week"):
                     screenshot(page, f"a11y-{name.replace(' ', '-')}-{width}")
+            # A new token: its secret is shown once.
+            page.goto(base + "/admin/tokens")
+            page.get_by_label("What is it for?").fill(f"Reports {width}")
+            page.get_by_role("button", name="Create token").click()
+            page.wait_for_load_state("networkidle")
+            check(page, f"admin token created @ {width}", axe, problems)
             context.close()
         browser.close()
         log = server.log()
     assert not problems, "\n".join(problems)
     assert "Traceback" not in log, log
+
+
+def take_first_time(page, ids: dict[str, str]) -> None:
+    """Book the first time the day shows for someone else, behind the page's back."""
+    value = page.locator("#slots button.slot").first.get_attribute("value")
+    start = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    service = db.session.get(Service, UUID(ids["service"]))
+    alice = db.session.get(User, UUID(ids["alice"]))
+    factories.appointment(service, alice, start, title="Call with Noah")
+    db.session.close()
 
 
 def test_german_pages_pass_axe_and_fit_a_phone(app, chromium, live_portal, axe):

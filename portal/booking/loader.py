@@ -119,8 +119,23 @@ def load_standing(
     *,
     agent_ids: Collection[uuid.UUID] | None = None,
 ) -> StandingRules:
-    """The rules and time off for answers about slots starting in [start, end) (two statements,
-    the first read once per version; see ``load_availability``)."""
+    """The rules and time off for answers about slots starting in [start, end) (two statements;
+    see ``load_availability``), read once per version: the versions cover both."""
+    first_date, last_date = (start - DATE_MARGIN).date(), (end + DATE_MARGIN).date()
+    narrowed = None if agent_ids is None else frozenset(agent_ids)
+    return once_per_version(
+        ("standing", service.id, first_date, last_date, narrowed),
+        lambda: _read_standing(session, service, first_date, last_date, narrowed),
+    )
+
+
+def _read_standing(
+    session: Session,
+    service: Service,
+    first_date: date,
+    last_date: date,
+    agent_ids: frozenset[uuid.UUID] | None,
+) -> StandingRules:
     # The rules change only with the service's, its agents' or the account's versions.
     rows = once_per_version(
         ("rules", service.id),
@@ -145,7 +160,6 @@ def load_standing(
         else:
             office.append(OfficeHoursRule(DayOfWeek(text_a).iso, first, second))
 
-    first_date, last_date = (start - DATE_MARGIN).date(), (end + DATE_MARGIN).date()
     exceptions: dict[uuid.UUID, list[TimeExceptionRule]] = defaultdict(list)
     if agents:
         dates = {"agent_ids": list(agents), "first": first_date, "last": last_date}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, UTC
 from zoneinfo import ZoneInfo
 
@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from portal.booking import limits
 from portal.booking.errors import InvalidBooking, SlotUnavailable
-from portal.booking.loader import load_availability, load_busy
+from portal.booking.loader import StandingRules, load_availability, load_busy, load_standing
 from portal.domain.i18n import N_
 from portal.domain.settings import settings_of
 from portal.models import Appointment, AppointmentStatus, Service, TimeException, User
@@ -122,46 +122,159 @@ def _earliest(*instants: datetime | None) -> datetime | None:
     return min(present) if present else None
 
 
-def _load_for_answer(
-    session,
-    service,
-    first_day,
-    last_day,
-    zone,
-    now,
-    agent_id,
-    excluded,
-    apply_limits=True,
-    with_busy=True,
-):
-    start, end = day_range_utc(first_day, last_day, zone)
-    data = load_availability(
+@dataclass
+class AnswerQuery:
+    """The questions a page asks about one service's availability, as one visitor sees it.
+
+    The picker asks several (the month's free days, the first free day before and
+    after it, a day's slots); the service's rules and its agents' time off do not
+    depend on the range asked, so they are read once per query (``load_standing``,
+    over the days from now to the horizon), and each question reads only its busy time.
+    """
+
+    session: Session
+    service: Service
+    zone: ZoneInfo
+    now: datetime
+    agent_id: uuid.UUID | None = None
+    exclude_appointment_id: uuid.UUID | None = None
+    apply_limits: bool = True
+    _standing: StandingRules | None = field(default=None, init=False, repr=False)
+
+    def _standing_for(self, start: datetime, end: datetime) -> StandingRules:
+        standing = self._standing
+        if standing is None or not standing.covers(start, end):
+            # Read once for everything a page may ask: today (in any zone) up to the horizon.
+            today = self.now - timedelta(days=1)
+            horizon_end = self.now + timedelta(days=self.service.horizon_days + 1)
+            standing = self._standing = load_standing(
+                self.session,
+                self.service,
+                min(start, today),
+                max(end, horizon_end),
+                agent_ids=None if self.agent_id is None else {self.agent_id},
+            )
+        return standing
+
+    def _load(self, first_day: date, last_day: date, *, with_busy: bool = True):
+        start, end = day_range_utc(first_day, last_day, self.zone)
+        now = self.now
+        data = load_availability(
+            self.session,
+            self.service,
+            start,
+            end,
+            now=now,
+            agent_ids=None if self.agent_id is None else {self.agent_id},
+            exclude_appointment_id=self.exclude_appointment_id,
+            apply_limits=self.apply_limits,
+            with_busy=with_busy,
+            standing=self._standing_for(start, end),
+        )
+        # The horizon is applied here, not in the computation, so the first start just
+        # beyond it is known: the answer changes when "now + horizon" passes it.
+        horizon = data.service.horizon
+        clipped = end > now + horizon
+        rules = replace(data.service, horizon=end - now + _FAR) if clipped else data.service
+        limit = epoch_seconds(now + horizon - _TICK) + 1  # ceil(now + horizon), as the rules do
+        expiry = None if data.first_hold_expiry is None else from_epoch(data.first_hold_expiry)
+        arguments = {
+            "office_hours": data.office_hours,
+            "office_timezone": settings_of(self.session).timezone,
+            "first_day": first_day,
+            "last_day": last_day,
+            "timezone": self.zone.key,
+            "now": now,
+        }
+        return data, rules, limit if clipped else None, expiry, arguments
+
+    def offered(self, first_day: date, last_day: date) -> Offered:
+        """``offered_slots`` for the shared cache, with the instant the answer stops holding.
+
+        Never for a known customer: their per-customer limit is not part of a shared answer.
+        """
+        data, rules, limit, expiry, arguments = self._load(first_day, last_day)
+        slots = free_slots(rules, data.agents, **arguments)
+        beyond = None
+        if limit is not None:
+            cut = next(
+                (i for i, slot in enumerate(slots) if epoch_seconds(slot.start) >= limit), None
+            )
+            if cut is not None:
+                beyond = slots[cut].start - data.service.horizon + _TICK
+                slots = slots[:cut]
+        # A slot is offered while now <= start - notice: the first one leaves first.
+        notice = slots[0].start - data.service.minimum_notice + _TICK if slots else None
+        return Offered(slots, _earliest(notice, beyond, expiry))
+
+    def free_days(self, first_day: date, last_day: date) -> FreeDays:
+        """The days of ``first_day``..``last_day`` with an offered slot (the month grid)."""
+        data, rules, limit, expiry, arguments = self._load(first_day, last_day, with_busy=False)
+        # Busy time is read only for the agents the grid still needs (usually the first few).
+        range_start, range_end = day_range_utc(first_day, last_day, self.zone)
+        hold_expiries = [] if expiry is None else [expiry]
+
+        def fill_busy(agents: list[AgentSchedule]) -> list[AgentSchedule]:
+            busy, first_expiry = load_busy(
+                self.session,
+                self.service,
+                [agent.id for agent in agents],
+                range_start,
+                range_end,
+                now=self.now,
+                exclude_appointment_id=self.exclude_appointment_id,
+            )
+            if first_expiry is not None:
+                hold_expiries.append(from_epoch(first_expiry))
+            return [replace(agent, busy_seconds=tuple(busy[agent.id])) for agent in agents]
+
+        firsts = first_free_starts(
+            rules, data.agents, covering_before=limit, fill_busy=fill_busy, **arguments
+        )
+        expiry = min(hold_expiries) if hold_expiries else None
+        free = {day for day, start in firsts.items() if limit is None or start < limit}
+        notice = None
+        if free:
+            # A free day stays free at least until its known slot leaves.
+            earliest = min(firsts[day] for day in free)
+            notice = from_epoch(earliest) - data.service.minimum_notice + _TICK
+        beyond = None
+        later = [start for day, start in firsts.items() if day not in free]
+        if later:
+            beyond = from_epoch(min(later)) - data.service.horizon + _TICK
+        return FreeDays(frozenset(free), _earliest(notice, beyond, expiry))
+
+    def first_free_month(self, first_day: date, last_day: date) -> FreeDays:
+        """The free days of the first calendar month of ``first_day``..``last_day`` that has any.
+
+        Asked a month at a time (``free_days``), nearest first: the answer is usually the
+        first month, and a far horizon is only walked when it is empty. The days are those
+        of that month from ``first_day`` on; none when the whole range is full.
+        ``changes_at`` covers every month asked (an earlier one may free up).
+        """
+        changes_at = None
+        start = first_day
+        while start <= last_day:
+            following = (start.replace(day=1) + timedelta(days=32)).replace(day=1)
+            end = min(following - timedelta(days=1), last_day)
+            answer = self.free_days(start, end)
+            changes_at = _earliest(changes_at, answer.changes_at)
+            if answer.days:
+                return FreeDays(answer.days, changes_at)
+            start = following
+        return FreeDays(frozenset(), changes_at)
+
+
+def _query(session, service, zone, now, agent_id, exclude_appointment_id, apply_limits):
+    return AnswerQuery(
         session,
         service,
-        start,
-        end,
-        now=now,
-        agent_ids=None if agent_id is None else {agent_id},
-        exclude_appointment_id=excluded,
+        zone,
+        now,
+        agent_id=agent_id,
+        exclude_appointment_id=exclude_appointment_id,
         apply_limits=apply_limits,
-        with_busy=with_busy,
     )
-    # The horizon is applied here, not in the computation, so the first start just
-    # beyond it is known: the answer changes when "now + horizon" passes it.
-    horizon = data.service.horizon
-    clipped = end > now + horizon
-    rules = replace(data.service, horizon=end - now + _FAR) if clipped else data.service
-    limit = epoch_seconds(now + horizon - _TICK) + 1  # ceil(now + horizon), as the rules do
-    expiry = None if data.first_hold_expiry is None else from_epoch(data.first_hold_expiry)
-    arguments = {
-        "office_hours": data.office_hours,
-        "office_timezone": settings_of(session).timezone,
-        "first_day": first_day,
-        "last_day": last_day,
-        "timezone": zone.key,
-        "now": now,
-    }
-    return data, rules, limit if clipped else None, expiry, arguments
 
 
 def offered_answer(
@@ -176,133 +289,9 @@ def offered_answer(
     exclude_appointment_id: uuid.UUID | None = None,
     apply_limits: bool = True,
 ) -> Offered:
-    """``offered_slots`` for the shared cache, with the instant the answer stops holding.
-
-    Never for a known customer: their per-customer limit is not part of a shared answer.
-    """
-    data, rules, limit, expiry, arguments = _load_for_answer(
-        session,
-        service,
-        first_day,
-        last_day,
-        zone,
-        now,
-        agent_id,
-        exclude_appointment_id,
-        apply_limits,
-    )
-    slots = free_slots(rules, data.agents, **arguments)
-    beyond = None
-    if limit is not None:
-        cut = next((i for i, slot in enumerate(slots) if epoch_seconds(slot.start) >= limit), None)
-        if cut is not None:
-            beyond = slots[cut].start - data.service.horizon + _TICK
-            slots = slots[:cut]
-    # A slot is offered while now <= start - notice: the first one leaves first.
-    notice = slots[0].start - data.service.minimum_notice + _TICK if slots else None
-    return Offered(slots, _earliest(notice, beyond, expiry))
-
-
-def free_days(
-    session: Session,
-    service: Service,
-    first_day: date,
-    last_day: date,
-    zone: ZoneInfo,
-    *,
-    now: datetime,
-    agent_id: uuid.UUID | None = None,
-    exclude_appointment_id: uuid.UUID | None = None,
-    apply_limits: bool = True,
-) -> FreeDays:
-    """The days of ``first_day``..``last_day`` with an offered slot (the month grid's question)."""
-    data, rules, limit, expiry, arguments = _load_for_answer(
-        session,
-        service,
-        first_day,
-        last_day,
-        zone,
-        now,
-        agent_id,
-        exclude_appointment_id,
-        apply_limits,
-        with_busy=False,
-    )
-    # Busy time is read only for the agents the grid still needs (usually the first few).
-    range_start, range_end = day_range_utc(first_day, last_day, zone)
-    hold_expiries = [] if expiry is None else [expiry]
-
-    def fill_busy(agents: list[AgentSchedule]) -> list[AgentSchedule]:
-        busy, first_expiry = load_busy(
-            session,
-            service,
-            [agent.id for agent in agents],
-            range_start,
-            range_end,
-            now=now,
-            exclude_appointment_id=exclude_appointment_id,
-        )
-        if first_expiry is not None:
-            hold_expiries.append(from_epoch(first_expiry))
-        return [replace(agent, busy_seconds=tuple(busy[agent.id])) for agent in agents]
-
-    firsts = first_free_starts(
-        rules, data.agents, covering_before=limit, fill_busy=fill_busy, **arguments
-    )
-    expiry = min(hold_expiries) if hold_expiries else None
-    free = {day for day, start in firsts.items() if limit is None or start < limit}
-    notice = None
-    if free:
-        # A free day stays free at least until its known slot leaves.
-        earliest = min(firsts[day] for day in free)
-        notice = from_epoch(earliest) - data.service.minimum_notice + _TICK
-    beyond = None
-    later = [start for day, start in firsts.items() if day not in free]
-    if later:
-        beyond = from_epoch(min(later)) - data.service.horizon + _TICK
-    return FreeDays(frozenset(free), _earliest(notice, beyond, expiry))
-
-
-def first_free_month(
-    session: Session,
-    service: Service,
-    first_day: date,
-    last_day: date,
-    zone: ZoneInfo,
-    *,
-    now: datetime,
-    agent_id: uuid.UUID | None = None,
-    exclude_appointment_id: uuid.UUID | None = None,
-    apply_limits: bool = True,
-) -> FreeDays:
-    """The free days of the first calendar month of ``first_day``..``last_day`` that has any.
-
-    Asked a month at a time (``free_days``), nearest first: the answer is usually the
-    first month, and a far horizon is only walked when it is empty. The days are those
-    of that month from ``first_day`` on; none when the whole range is full.
-    ``changes_at`` covers every month asked (an earlier one may free up).
-    """
-    changes_at = None
-    start = first_day
-    while start <= last_day:
-        following = (start.replace(day=1) + timedelta(days=32)).replace(day=1)
-        end = min(following - timedelta(days=1), last_day)
-        answer = free_days(
-            session,
-            service,
-            start,
-            end,
-            zone,
-            now=now,
-            agent_id=agent_id,
-            exclude_appointment_id=exclude_appointment_id,
-            apply_limits=apply_limits,
-        )
-        changes_at = _earliest(changes_at, answer.changes_at)
-        if answer.days:
-            return FreeDays(answer.days, changes_at)
-        start = following
-    return FreeDays(frozenset(), changes_at)
+    """One question of ``AnswerQuery.offered`` (the slots API asks just this one)."""
+    query = _query(session, service, zone, now, agent_id, exclude_appointment_id, apply_limits)
+    return query.offered(first_day, last_day)
 
 
 def _rule_of(item: TimeException) -> TimeExceptionRule:

@@ -12,8 +12,8 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Collection
-from dataclasses import dataclass
-from datetime import datetime, timedelta, UTC
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta, UTC
 from functools import lru_cache
 from operator import itemgetter
 from typing import Any
@@ -92,30 +92,50 @@ def service_rules(service: Service, windows: list[ServiceWindow]) -> ServiceRule
     )
 
 
-def load_availability(
+@dataclass(frozen=True)
+class StandingRules:
+    """What a service's answers share whatever range they ask about: its rules, its agents
+    with their working hours and the time off touching ``first_date``..``last_date``
+    (UTC dates, a margin included), and the office hours. No busy time."""
+
+    service: ServiceRules
+    agents: tuple[AgentSchedule, ...]
+    office_hours: list[OfficeHoursRule]
+    first_date: date
+    last_date: date
+
+    def covers(self, start: datetime, end: datetime) -> bool:
+        return (
+            self.first_date <= (start - DATE_MARGIN).date()
+            and (end + DATE_MARGIN).date() <= self.last_date
+        )
+
+
+def load_standing(
     session: Session,
     service: Service,
     start: datetime,
     end: datetime,
     *,
-    now: datetime,
     agent_ids: Collection[uuid.UUID] | None = None,
-    exclude_appointment_id: uuid.UUID | None = None,
-    exclude_hold_id: uuid.UUID | None = None,
-    count_holds: bool = True,
-    apply_limits: bool = True,
-    with_busy: bool = True,
-) -> AvailabilityInput:
-    """Everything needed to compute ``service``'s slots starting in [start, end).
+) -> StandingRules:
+    """The rules and time off for answers about slots starting in [start, end) (two statements;
+    see ``load_availability``), read once per version: the versions cover both."""
+    first_date, last_date = (start - DATE_MARGIN).date(), (end + DATE_MARGIN).date()
+    narrowed = None if agent_ids is None else frozenset(agent_ids)
+    return once_per_version(
+        ("standing", service.id, first_date, last_date, narrowed),
+        lambda: _read_standing(session, service, first_date, last_date, narrowed),
+    )
 
-    ``agent_ids`` narrows to some of the service's agents; the excluded
-    appointment or hold is left out of busy time (a reschedule or a held slot
-    being confirmed must not block itself). Live holds are busy time unless
-    ``count_holds`` is false (staff book over them: ``lifecycle.held_slots_bind``).
-    ``apply_limits`` closes the days on which an agent reached the service's
-    ``max_per_agent_per_day`` (``lifecycle.limits_bind``). ``with_busy=False`` leaves
-    the busy time out (the month grid asks ``load_busy`` for the agents it needs).
-    """
+
+def _read_standing(
+    session: Session,
+    service: Service,
+    first_date: date,
+    last_date: date,
+    agent_ids: frozenset[uuid.UUID] | None,
+) -> StandingRules:
     # The rules change only with the service's, its agents' or the account's versions.
     rows = once_per_version(
         ("rules", service.id),
@@ -141,15 +161,8 @@ def load_availability(
             office.append(OfficeHoursRule(DayOfWeek(text_a).iso, first, second))
 
     exceptions: dict[uuid.UUID, list[TimeExceptionRule]] = defaultdict(list)
-    busy: dict[uuid.UUID, list[tuple[int, int, uuid.UUID | None]]] = {}
-    first_hold_expiry = None
     if agents:
-        ids = list(agents)
-        dates = {
-            "agent_ids": ids,
-            "first": (start - DATE_MARGIN).date(),
-            "last": (end + DATE_MARGIN).date(),
-        }
+        dates = {"agent_ids": list(agents), "first": first_date, "last": last_date}
         for row in session.execute(_exceptions_statement(), dates):
             exceptions[row.user_id].append(
                 TimeExceptionRule(
@@ -161,11 +174,56 @@ def load_availability(
                     block_time=True,
                 )
             )
+    schedules = tuple(
+        AgentSchedule(
+            id=agent_id,
+            name=info["name"],
+            timezone=info["timezone"],
+            working_hours=tuple(hours[agent_id]),
+            exceptions=tuple(exceptions[agent_id]),
+        )
+        for agent_id, info in agents.items()
+    )
+    return StandingRules(service_rules(service, windows), schedules, office, first_date, last_date)
+
+
+def load_availability(
+    session: Session,
+    service: Service,
+    start: datetime,
+    end: datetime,
+    *,
+    now: datetime,
+    agent_ids: Collection[uuid.UUID] | None = None,
+    exclude_appointment_id: uuid.UUID | None = None,
+    exclude_hold_id: uuid.UUID | None = None,
+    count_holds: bool = True,
+    apply_limits: bool = True,
+    with_busy: bool = True,
+    standing: StandingRules | None = None,
+) -> AvailabilityInput:
+    """Everything needed to compute ``service``'s slots starting in [start, end).
+
+    ``agent_ids`` narrows to some of the service's agents; the excluded
+    appointment or hold is left out of busy time (a reschedule or a held slot
+    being confirmed must not block itself). Live holds are busy time unless
+    ``count_holds`` is false (staff book over them: ``lifecycle.held_slots_bind``).
+    ``apply_limits`` closes the days on which an agent reached the service's
+    ``max_per_agent_per_day`` (``lifecycle.limits_bind``). ``with_busy=False`` leaves
+    the busy time out (the month grid asks ``load_busy`` for the agents it needs).
+    ``standing`` (``load_standing`` for these agents, covering the range) is reused
+    rather than read again: a page asking several ranges reads the rules once.
+    """
+    if standing is None or not standing.covers(start, end):
+        standing = load_standing(session, service, start, end, agent_ids=agent_ids)
+    agents = standing.agents
+    busy: dict[uuid.UUID, list[tuple[int, int, uuid.UUID | None]]] = {}
+    first_hold_expiry = None
     if agents and with_busy:
         busy, first_hold_expiry = load_busy(
             session,
             service,
-            list(agents),
+            [agent.id for agent in agents],
             start,
             end,
             now=now,
@@ -173,30 +231,28 @@ def load_availability(
             exclude_hold_id=exclude_hold_id,
             count_holds=count_holds,
         )
-
     full_days: dict[uuid.UUID, frozenset] = {}
     if agents and apply_limits and service.max_per_agent_per_day:
         full_days = limits.full_days(
             session,
             service,
-            {agent_id: info["timezone"] for agent_id, info in agents.items()},
+            {agent.id: agent.timezone for agent in agents},
             start - DATE_MARGIN,
             end + DATE_MARGIN,
             exclude_appointment_id=exclude_appointment_id,
         )
-    schedules = [
-        AgentSchedule(
-            id=agent_id,
-            name=info["name"],
-            timezone=info["timezone"],
-            working_hours=tuple(hours[agent_id]),
-            exceptions=tuple(exceptions[agent_id]),
-            busy_seconds=tuple(busy.get(agent_id, ())),
-            full_days=full_days.get(agent_id, frozenset()),
+    if busy or full_days:
+        agents = tuple(
+            replace(
+                agent,
+                busy_seconds=tuple(busy.get(agent.id, ())),
+                full_days=full_days.get(agent.id, frozenset()),
+            )
+            for agent in agents
         )
-        for agent_id, info in agents.items()
-    ]
-    return AvailabilityInput(service_rules(service, windows), schedules, office, first_hold_expiry)
+    return AvailabilityInput(
+        standing.service, list(agents), standing.office_hours, first_hold_expiry
+    )
 
 
 def load_busy(

@@ -1,7 +1,7 @@
 """The picker's view model: a month of free days and one day's slots, for the templates.
 
-It only *reads* availability through ``portal.booking.availability`` (``free_days``,
-``first_free_month``, ``offered_answer``);
+It only *reads* availability through ``portal.booking.availability`` (one
+``AnswerQuery`` per picker);
 which URLs the links and the slot form use is up to the page (a ``PickerLinks``).
 """
 
@@ -19,12 +19,7 @@ from flask_babel import gettext as _, ngettext
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
-from portal.booking.availability import (
-    closing_time_off_reasons,
-    first_free_month,
-    free_days,
-    offered_answer,
-)
+from portal.booking.availability import AnswerQuery, closing_time_off_reasons
 from portal.models import Service
 from portal.scheduling import Slot
 from portal.web.formatting import format_datetime, locale
@@ -233,25 +228,29 @@ def build_picker(
             - timedelta(days=service.horizon_days),
         ),
     )
-    options = {
-        "now": now,
-        "agent_id": agent_id,
-        "exclude_appointment_id": exclude_appointment_id,
-        "apply_limits": apply_limits,
-    }
+    # One query for every question below: the rules and time off are read once.
+    query = AnswerQuery(
+        session,
+        service,
+        zone,
+        now,
+        agent_id=agent_id,
+        exclude_appointment_id=exclude_appointment_id,
+        apply_limits=apply_limits,
+    )
 
     def days_between(first: date, last: date) -> frozenset[date]:
         first, last = max(first, today), min(last, last_day)
         if first > last:
             return frozenset()
-        answer = free_days(session, service, first, last, zone, **options)
+        answer = query.free_days(first, last)
         picker.changes_at = _earliest(picker.changes_at, answer.changes_at)
         return answer.days
 
     def slots_of(chosen: date) -> list[Slot]:
         if not today <= chosen <= last_day:
             return []
-        answer = offered_answer(session, service, chosen, chosen, zone, **options)
+        answer = query.offered(chosen, chosen)
         picker.changes_at = _earliest(picker.changes_at, answer.changes_at)
         return answer.slots
 
@@ -259,7 +258,7 @@ def build_picker(
         first, last = max(first, today), min(last, last_day)
         if first > last:
             return frozenset()
-        answer = first_free_month(session, service, first, last, zone, **options)
+        answer = query.first_free_month(first, last)
         picker.changes_at = _earliest(picker.changes_at, answer.changes_at)
         return answer.days
 

@@ -26,7 +26,6 @@ from portal.scheduling.localtime import (
     ONE_SECOND,
     days,
     expand_weekly_seconds,
-    from_epoch,
     local_date,
     utc_seconds,
 )
@@ -87,14 +86,13 @@ def free_slots(
             capacity=capacity,
         )
 
-    span = timedelta(seconds=duration)
-    result = []
-    for start in sorted(found):
-        ids = found[start]
-        at = from_epoch(start)
-        remaining = capacity * len(ids) - taken_seats.get(start, 0)
-        result.append(Slot(at, at + span, tuple(ids), remaining))
-    return result
+    # Slots stay in epoch seconds: most answers are written out without a datetime.
+    make = Slot.from_seconds
+    taken = taken_seats.get
+    return [
+        make(start, start + duration, tuple(ids), capacity * len(ids) - taken(start, 0))
+        for start, ids in sorted(found.items())
+    ]
 
 
 def _bounds(service, agents, office_hours, office_timezone, first_day, last_day, timezone, now):

@@ -29,6 +29,7 @@ from sqlalchemy import (
     literal,
     null,
     select,
+    type_coerce,
     union_all,
 )
 from sqlalchemy.orm import Session
@@ -245,11 +246,10 @@ def load_busy(
     rows = session.execute(statement, params).all()
     rows.sort(key=itemgetter(1))
     service_id = service.id
-    first_hold_expiry = None
-    for agent_text, busy_start, busy_end, same_service, expires in rows:
+    for agent_text, busy_start, busy_end, same_service, _expires in rows:
         by_text[agent_text].append((busy_start, busy_end, service_id if same_service else None))
-        if expires is not None and (first_hold_expiry is None or expires < first_hold_expiry):
-            first_hold_expiry = expires
+    # Only live holds have an expiry, and it lies after ``now``: never 0 (false).
+    first_hold_expiry = min(filter(None, map(itemgetter(4), rows)), default=None)
     return busy, first_hold_expiry
 
 
@@ -351,7 +351,11 @@ def _busy_statement(exclude_appointment: bool, exclude_hold: bool, count_holds: 
     ]
     if exclude_appointment:
         overlapping.append(Appointment.id != bindparam("exclude_appointment_id", type_=Uuid()))
-    same_service = Appointment.service_id == bindparam("service_id", type_=Uuid())
+    # Read as the database gives it (1/0 or true/false): a Boolean result would run a
+    # converter on each of thousands of rows, and only the truth of the flag matters.
+    same_service = type_coerce(
+        Appointment.service_id == bindparam("service_id", type_=Uuid()), Integer()
+    )
     # Organizers through their (organizer, start) index; agents who joined as extra
     # participants are few and come through the participants' (user, organizer) index.
     no_expiry = cast(null(), BigInteger())
@@ -382,7 +386,7 @@ def _busy_statement(exclude_appointment: bool, exclude_hold: bool, count_holds: 
         cast(SlotHold.agent_id, String()),
         epoch_seconds(SlotHold.start_at),
         epoch_seconds(SlotHold.end_at),
-        SlotHold.service_id == bindparam("service_id", type_=Uuid()),
+        type_coerce(SlotHold.service_id == bindparam("service_id", type_=Uuid()), Integer()),
         epoch_seconds(SlotHold.expires_at),
     ).where(
         SlotHold.agent_id.in_(agent_ids),

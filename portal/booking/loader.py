@@ -9,12 +9,14 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta, UTC
 from functools import lru_cache
+from itertools import repeat
 from operator import itemgetter
 from typing import Any
 
@@ -26,10 +28,10 @@ from sqlalchemy import (
     Uuid,
     bindparam,
     cast,
+    func,
     literal,
     null,
     select,
-    type_coerce,
     union_all,
 )
 from sqlalchemy.orm import Session
@@ -237,19 +239,22 @@ def load_busy(
     statement = _busy_statement(
         exclude_appointment_id is not None, exclude_hold_id is not None, count_holds
     )
-    # Thousands of rows: agent ids come back as text and are looked up, not
-    # parsed; sorting the raw rows by start leaves each agent's list in order.
+    # Agent ids come back as text and are looked up, not parsed.
     by_text = {
         form: busy[agent_id] for agent_id in agent_ids for form in (agent_id.hex, str(agent_id))
     }
-    # The computation takes the epoch seconds as they come (no datetimes).
     rows = session.execute(statement, params).all()
-    rows.sort(key=itemgetter(1))
     service_id = service.id
-    for agent_text, busy_start, busy_end, same_service, _expires in rows:
-        by_text[agent_text].append((busy_start, busy_end, service_id if same_service else None))
+    for agent_text, same_service, spans, _expires in rows:
+        # Whole epoch seconds, as the computation takes them (no datetimes).
+        numbers = iter(json.loads(f"[{spans}]"))
+        by_text[agent_text].extend(
+            zip(numbers, numbers, repeat(service_id if same_service else None))
+        )
+    for agent_busy in busy.values():
+        agent_busy.sort(key=itemgetter(0))
     # Only live holds have an expiry, and it lies after ``now``: never 0 (false).
-    first_hold_expiry = min(filter(None, map(itemgetter(4), rows)), default=None)
+    first_hold_expiry = min(filter(None, (row[3] for row in rows)), default=None)
     return busy, first_hold_expiry
 
 
@@ -351,20 +356,16 @@ def _busy_statement(exclude_appointment: bool, exclude_hold: bool, count_holds: 
     ]
     if exclude_appointment:
         overlapping.append(Appointment.id != bindparam("exclude_appointment_id", type_=Uuid()))
-    # Read as the database gives it (1/0 or true/false): a Boolean result would run a
-    # converter on each of thousands of rows, and only the truth of the flag matters.
-    same_service = type_coerce(
-        Appointment.service_id == bindparam("service_id", type_=Uuid()), Integer()
-    )
+    same_service = Appointment.service_id == bindparam("service_id", type_=Uuid())
     # Organizers through their (organizer, start) index; agents who joined as extra
     # participants are few and come through the participants' (user, organizer) index.
     no_expiry = cast(null(), BigInteger())
     organized = select(
-        cast(Appointment.organizer_id, String()),
-        epoch_seconds(Appointment.start_at),
-        epoch_seconds(Appointment.end_at),
-        same_service,
-        no_expiry,
+        cast(Appointment.organizer_id, String()).label("agent"),
+        epoch_seconds(Appointment.start_at).label("start"),
+        epoch_seconds(Appointment.end_at).label("end"),
+        same_service.label("same_service"),
+        no_expiry.label("expires"),
     ).where(Appointment.organizer_id.in_(agent_ids), *overlapping)
     joined = (
         select(
@@ -386,7 +387,7 @@ def _busy_statement(exclude_appointment: bool, exclude_hold: bool, count_holds: 
         cast(SlotHold.agent_id, String()),
         epoch_seconds(SlotHold.start_at),
         epoch_seconds(SlotHold.end_at),
-        type_coerce(SlotHold.service_id == bindparam("service_id", type_=Uuid()), Integer()),
+        SlotHold.service_id == bindparam("service_id", type_=Uuid()),
         epoch_seconds(SlotHold.expires_at),
     ).where(
         SlotHold.agent_id.in_(agent_ids),
@@ -396,6 +397,13 @@ def _busy_statement(exclude_appointment: bool, exclude_hold: bool, count_holds: 
     )
     if exclude_hold:
         holds = holds.where(SlotHold.id != bindparam("exclude_hold_id", type_=Uuid()))
-    if not count_holds:
-        return union_all(organized, joined)
-    return union_all(organized, joined, holds)
+    busy = union_all(organized, joined, holds) if count_holds else union_all(organized, joined)
+    busy = busy.subquery()
+    # One row per agent and flag, its spans as text ("start,end,start,end,..."): handing
+    # thousands of rows over one by one costs far more than a few long strings to parse.
+    spans = func.aggregate_strings(
+        cast(busy.c.start, String()) + "," + cast(busy.c.end, String()), ","
+    )
+    return select(busy.c.agent, busy.c.same_service, spans, func.min(busy.c.expires)).group_by(
+        busy.c.agent, busy.c.same_service
+    )

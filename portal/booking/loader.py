@@ -9,12 +9,14 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, UTC
 from functools import lru_cache
+from itertools import repeat
 from operator import itemgetter
 from typing import Any
 
@@ -26,6 +28,7 @@ from sqlalchemy import (
     Uuid,
     bindparam,
     cast,
+    func,
     literal,
     null,
     select,
@@ -292,20 +295,22 @@ def load_busy(
     statement = _busy_statement(
         exclude_appointment_id is not None, exclude_hold_id is not None, count_holds
     )
-    # Thousands of rows: agent ids come back as text and are looked up, not
-    # parsed; sorting the raw rows by start leaves each agent's list in order.
+    # Agent ids come back as text and are looked up, not parsed.
     by_text = {
         form: busy[agent_id] for agent_id in agent_ids for form in (agent_id.hex, str(agent_id))
     }
-    # The computation takes the epoch seconds as they come (no datetimes).
     rows = session.execute(statement, params).all()
-    rows.sort(key=itemgetter(1))
     service_id = service.id
-    first_hold_expiry = None
-    for agent_text, busy_start, busy_end, same_service, expires in rows:
-        by_text[agent_text].append((busy_start, busy_end, service_id if same_service else None))
-        if expires is not None and (first_hold_expiry is None or expires < first_hold_expiry):
-            first_hold_expiry = expires
+    for agent_text, same_service, spans, _expires in rows:
+        # Whole epoch seconds, as the computation takes them (no datetimes).
+        numbers = iter(json.loads(f"[{spans}]"))
+        by_text[agent_text].extend(
+            zip(numbers, numbers, repeat(service_id if same_service else None))
+        )
+    for agent_busy in busy.values():
+        agent_busy.sort(key=itemgetter(0))
+    # Only live holds have an expiry, and it lies after ``now``: never 0 (false).
+    first_hold_expiry = min(filter(None, (row[3] for row in rows)), default=None)
     return busy, first_hold_expiry
 
 
@@ -412,11 +417,11 @@ def _busy_statement(exclude_appointment: bool, exclude_hold: bool, count_holds: 
     # participants are few and come through the participants' (user, organizer) index.
     no_expiry = cast(null(), BigInteger())
     organized = select(
-        cast(Appointment.organizer_id, String()),
-        epoch_seconds(Appointment.start_at),
-        epoch_seconds(Appointment.end_at),
-        same_service,
-        no_expiry,
+        cast(Appointment.organizer_id, String()).label("agent"),
+        epoch_seconds(Appointment.start_at).label("start"),
+        epoch_seconds(Appointment.end_at).label("end"),
+        same_service.label("same_service"),
+        no_expiry.label("expires"),
     ).where(Appointment.organizer_id.in_(agent_ids), *overlapping)
     joined = (
         select(
@@ -448,6 +453,13 @@ def _busy_statement(exclude_appointment: bool, exclude_hold: bool, count_holds: 
     )
     if exclude_hold:
         holds = holds.where(SlotHold.id != bindparam("exclude_hold_id", type_=Uuid()))
-    if not count_holds:
-        return union_all(organized, joined)
-    return union_all(organized, joined, holds)
+    busy = union_all(organized, joined, holds) if count_holds else union_all(organized, joined)
+    busy = busy.subquery()
+    # One row per agent and flag, its spans as text ("start,end,start,end,..."): handing
+    # thousands of rows over one by one costs far more than a few long strings to parse.
+    spans = func.aggregate_strings(
+        cast(busy.c.start, String()) + "," + cast(busy.c.end, String()), ","
+    )
+    return select(busy.c.agent, busy.c.same_service, spans, func.min(busy.c.expires)).group_by(
+        busy.c.agent, busy.c.same_service
+    )

@@ -8,7 +8,7 @@ Every datetime is timezone-aware UTC.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,14 +106,73 @@ class AgentSchedule:
     full_days: frozenset[date] = frozenset()
 
 
-@dataclass(frozen=True, slots=True)
 class Slot:
-    """An offered start: the agents free for it (input order) and their seats left, summed."""
+    """An offered start: the agents free for it (input order) and their seats left, summed.
 
-    start: datetime
-    end: datetime
+    Held as whole epoch seconds (``start_second``, ``end_second``): a month offers about
+    a thousand slots and the API writes them out as text without needing a datetime, so
+    ``start`` and ``end`` are made only when asked for. Read-only by convention, compared
+    and hashed by value like the frozen record it replaces.
+    """
+
+    __slots__ = ("start_second", "end_second", "agent_ids", "remaining")
+
+    start_second: int
+    end_second: int
     agent_ids: tuple[object, ...]
     remaining: int
+
+    def __init__(
+        self, start: datetime, end: datetime, agent_ids: tuple[object, ...], remaining: int
+    ) -> None:
+        self.start_second = _whole_seconds(start)
+        self.end_second = _whole_seconds(end)
+        self.agent_ids = agent_ids
+        self.remaining = remaining
+
+    @classmethod
+    def from_seconds(
+        cls, start_second: int, end_second: int, agent_ids: tuple[object, ...], remaining: int
+    ) -> Slot:
+        slot = cls.__new__(cls)
+        slot.start_second = start_second
+        slot.end_second = end_second
+        slot.agent_ids = agent_ids
+        slot.remaining = remaining
+        return slot
+
+    @property
+    def start(self) -> datetime:
+        return datetime.fromtimestamp(self.start_second, UTC)
+
+    @property
+    def end(self) -> datetime:
+        return datetime.fromtimestamp(self.end_second, UTC)
+
+    def _key(self) -> tuple[int, int, tuple[object, ...], int]:
+        return (self.start_second, self.end_second, self.agent_ids, self.remaining)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._key() == other._key()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return (
+            f"Slot(start={self.start!r}, end={self.end!r}, "
+            f"agent_ids={self.agent_ids!r}, remaining={self.remaining!r})"
+        )
+
+
+def _whole_seconds(instant: datetime) -> int:
+    if instant.tzinfo is None:
+        raise ValueError(f"naive datetime {instant!r}: slots are aware UTC instants")
+    if instant.microsecond:
+        raise ValueError(f"{instant!r}: slots start and end on whole seconds")
+    return int(instant.timestamp())
 
 
 @dataclass(frozen=True, slots=True)

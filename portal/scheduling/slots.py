@@ -16,7 +16,9 @@ import math
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from itertools import pairwise
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from portal.scheduling.intervals import intersect, subtract, union
@@ -26,7 +28,6 @@ from portal.scheduling.localtime import (
     ONE_SECOND,
     days,
     expand_weekly_seconds,
-    from_epoch,
     local_date,
     utc_seconds,
 )
@@ -70,6 +71,7 @@ def free_slots(
     # by those agents (capacity > 1), so remaining = capacity * agents - taken.
     found: defaultdict[int, list[object]] = defaultdict(list)
     taken_seats: dict[int, int] = {}
+    windows_of = _shared_working(low, reach, allowed)
     for agent in agents:
         _agent_slots(
             agent,
@@ -85,16 +87,16 @@ def free_slots(
             buffer_before=buffer_before,
             buffer_after=buffer_after,
             capacity=capacity,
+            working=windows_of(agent),
         )
 
-    span = timedelta(seconds=duration)
-    result = []
-    for start in sorted(found):
-        ids = found[start]
-        at = from_epoch(start)
-        remaining = capacity * len(ids) - taken_seats.get(start, 0)
-        result.append(Slot(at, at + span, tuple(ids), remaining))
-    return result
+    # Slots stay in epoch seconds: most answers are written out without a datetime.
+    make = Slot.from_seconds
+    taken = taken_seats.get
+    return [
+        make(start, start + duration, tuple(ids), capacity * len(ids) - taken(start, 0))
+        for start, ids in sorted(found.items())
+    ]
 
 
 def _bounds(service, agents, office_hours, office_timezone, first_day, last_day, timezone, now):
@@ -183,17 +185,10 @@ def first_free_starts(
             return 0 <= first <= final and open_flags[first]
         return any(open_flags[max(first, 0) : min(last, final) + 1])
 
-    working: dict[tuple, tuple] = {}
-
-    def windows_of(agent: AgentSchedule) -> tuple:
-        key = (agent.timezone, agent.working_hours)
-        found = working.get(key)
-        if found is None:
-            found = working[key] = _working_windows(agent, low, reach)
-        return found
+    windows_of = _shared_working(low, reach, allowed)
 
     def works_on_open_day(agent: AgentSchedule) -> bool:
-        return bool(open_days) and any(still_open(window) for window in windows_of(agent)[0])
+        return bool(open_days) and any(still_open(window) for window in windows_of(agent).windows)
 
     capacity = service.capacity
     for agent in _with_busy(agents, fill_busy, works_on_open_day):
@@ -269,9 +264,10 @@ def _agent_slots(
     buffer_after: int,
     capacity: int,
     keep: Callable[[Span], bool] | None = None,
-    working: tuple[list[Span], date, date, ZoneInfo] | None = None,
+    working: _Working | None = None,
 ) -> None:
-    windows, first, last, zone = working or _working_windows(agent, low, reach)
+    working = working or _working_windows(agent, low, reach, allowed)
+    windows, first, last, zone = working.windows, working.first, working.last, working.zone
     if keep is not None:
         windows = [window for window in windows if keep(window)]
     if agent.full_days:
@@ -280,6 +276,11 @@ def _agent_slots(
         windows = [w for w in windows if local_date(w[0], zone) not in agent.full_days]
     if not windows:
         return
+    # Only ever fewer windows: the same count means the same ones.
+    if len(windows) == len(working.windows):
+        open_time = working.open_time
+    else:
+        open_time = intersect(union(windows), allowed)
 
     blocks = _exception_blocks(agent.exceptions, first, last, zone)
     # With one seat an exact match blocks anyway, so only capacity > 1 needs seats.
@@ -303,14 +304,20 @@ def _agent_slots(
             seats[start] = seats.get(start, 0) + 1
         else:
             blocks.append((start - buffer_after, end + buffer_before))
-    for start, end, busy_service in agent.busy_seconds:
-        if seated and end - start == duration and busy_service == service_id:
-            seats[start] = seats.get(start, 0) + 1
-        else:
-            blocks.append((start - buffer_after, end + buffer_before))
+    if seated:
+        for start, end, busy_service in agent.busy_seconds:
+            if end - start == duration and busy_service == service_id:
+                seats[start] = seats.get(start, 0) + 1
+            else:
+                blocks.append((start - buffer_after, end + buffer_before))
+    else:
+        # The usual case, thousands of rows a month: every one simply blocks.
+        blocks += [
+            (start - buffer_after, end + buffer_before) for start, end, _ in agent.busy_seconds
+        ]
 
     # Step 3: free time, less every blocker that is not a seat.
-    hard_free = subtract(intersect(union(windows), allowed), union(blocks))
+    hard_free = subtract(open_time, union(blocks))
     if not hard_free:
         return
     if seats:
@@ -324,7 +331,8 @@ def _agent_slots(
         free = hard_free
 
     agent_id = agent.id
-    for start in dict.fromkeys(_grid_starts(windows, free, low, high, duration, step)):
+    starts = _grid_starts(windows, free, low, high, duration, step)
+    for start in starts if working.disjoint else dict.fromkeys(starts):
         found[start].append(agent_id)
     if seats:
         _emit_seats(
@@ -345,10 +353,21 @@ def _agent_slots(
         )
 
 
-def _working_windows(
-    agent: AgentSchedule, low: int, reach: int
-) -> tuple[list[Span], date, date, ZoneInfo]:
-    """The agent's working windows near [low, reach), and the local dates and zone used."""
+class _Working(NamedTuple):
+    """An agent's working windows near [low, reach): sorted by start, not merged."""
+
+    windows: list[Span]
+    # The local dates and the zone they were expanded for.
+    first: date
+    last: date
+    zone: ZoneInfo
+    # Their time that the service and the office allow.
+    open_time: list[Span]
+    # No two windows overlap, so no grid start comes twice.
+    disjoint: bool
+
+
+def _working_windows(agent: AgentSchedule, low: int, reach: int, allowed: list[Span]) -> _Working:
     zone = ZoneInfo(agent.timezone)
     first, last = _local_dates(low, reach, zone)
     windows = expand_weekly_seconds(
@@ -357,7 +376,24 @@ def _working_windows(
         last,
         zone,
     )
-    return windows, first, last, zone
+    disjoint = all(window[1] <= after[0] for window, after in pairwise(windows))
+    return _Working(windows, first, last, zone, intersect(union(windows), allowed), disjoint)
+
+
+def _shared_working(
+    low: int, reach: int, allowed: list[Span]
+) -> Callable[[AgentSchedule], _Working]:
+    """``_working_windows`` once per zone and weekly hours: agents often share both."""
+    known: dict[tuple, _Working] = {}
+
+    def windows_of(agent: AgentSchedule) -> _Working:
+        key = (agent.timezone, agent.working_hours)
+        found = known.get(key)
+        if found is None:
+            found = known[key] = _working_windows(agent, low, reach, allowed)
+        return found
+
+    return windows_of
 
 
 def _grid_starts(

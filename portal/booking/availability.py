@@ -197,9 +197,7 @@ class AnswerQuery:
         slots = free_slots(rules, data.agents, **arguments)
         beyond = None
         if limit is not None:
-            cut = next(
-                (i for i, slot in enumerate(slots) if epoch_seconds(slot.start) >= limit), None
-            )
+            cut = next((i for i, slot in enumerate(slots) if slot.start_second >= limit), None)
             if cut is not None:
                 beyond = slots[cut].start - data.service.horizon + _TICK
                 slots = slots[:cut]

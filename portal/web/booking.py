@@ -251,7 +251,7 @@ def _links(service: Service, zone: ZoneInfo, agent_id: uuid.UUID | None) -> pk.P
         month_url=lambda m: url_for(
             step("book"), slug=service.slug, month=m.strftime("%Y-%m"), **query
         ),
-        day_url=lambda d: url_for(step("day"), slug=service.slug, day=d.isoformat(), **query),
+        day_url=pk.day_links(lambda day: url_for(step("day"), slug=service.slug, day=day, **query)),
         options_url=url_for(step("book"), slug=service.slug),
         slot_action=url_for(step("hold"), slug=service.slug),
         hidden={"timezone": zone.key, "agent": str(agent_id) if agent_id else "any"},

@@ -16,14 +16,23 @@ from portal.web.picker.params import (
     timezone_names,
     timezone_options,
 )
-from portal.web.picker.view import MonthDay, Picker, PickerLinks, build_picker
+from portal.web.picker.view import (
+    MonthDay,
+    Picker,
+    PickerLinks,
+    SlotChoice,
+    build_picker,
+    day_links,
+)
 
 __all__ = [
     "CSRF_PLACEHOLDER",
     "MonthDay",
     "Picker",
     "PickerLinks",
+    "SlotChoice",
     "build_picker",
+    "day_links",
     "cached_render",
     "parse_day",
     "parse_month",

@@ -13,8 +13,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_skeleton
-from flask import render_template
 from flask_babel import gettext as _, ngettext
 from markupsafe import Markup
 from sqlalchemy.orm import Session
@@ -27,7 +25,7 @@ from portal.booking.availability import (
 )
 from portal.models import Service
 from portal.scheduling import Slot
-from portal.web.formatting import format_datetime, locale
+from portal.web.formatting import LocalFormats, format_day_brief, iso_utc, locale
 
 
 @dataclass(frozen=True)
@@ -55,6 +53,38 @@ class MonthDay:
     free: bool  # some slot is offered that day
     today: bool
     selected: bool
+    # Where the cell links (a free day, or a full one whose day view offers the waitlist).
+    url: str | None = None
+    label: str = ""  # its accessible name (why it is free, full or closed)
+
+
+@dataclass(frozen=True)
+class SlotChoice:
+    """One slot button, its texts made in Python (a day lists dozens: the template only
+    places them)."""
+
+    slot: Slot
+    value: str  # the start posted, ISO 8601 UTC
+    time: str  # 9:00 AM
+    label: str  # the full accessible name
+    current: bool  # rescheduling: the appointment's own time
+    seats_left: int | None  # shown on services with more than one seat
+
+
+# Every day of a month is linked, named and formatted: made once per grid, through the
+# routing map for one day only. ``url_for`` quotes an ISO date as is.
+_SAMPLE_DAY = "2000-01-01"
+
+
+def day_links(url_of_day: Callable[[str], str]) -> Callable[[date], str]:
+    """``url_of_day(day.isoformat())`` for every day, built once when the day is the last
+    segment of the path (as in every picker's day route), else asked each time."""
+    sample = url_of_day(_SAMPLE_DAY)
+    path, mark, query = sample.partition("?")
+    if not path.endswith(f"/{_SAMPLE_DAY}"):
+        return lambda day: url_of_day(day.isoformat())
+    head, tail = path[: -len(_SAMPLE_DAY)], mark + query
+    return lambda day: f"{head}{day.isoformat()}{tail}"
 
 
 @dataclass
@@ -85,10 +115,6 @@ class Picker:
     # The first free day after the shown month (the hint under an emptying month).
     later_free: date | None = None
 
-    def fragment(self, template: str) -> Markup:
-        """``template`` rendered for this picker: the month grid, the slot buttons."""
-        return Markup(render_template(template, picker=self))  # nosec B704 # autoescaped template output
-
     @property
     def prev_month(self) -> date | None:
         first = self.today.replace(day=1)
@@ -101,31 +127,50 @@ class Picker:
         return following if following <= self.last_day else None
 
     def weeks(self) -> list[list[MonthDay]]:
-        first_weekday = locale().first_week_day
-        start = self.month - timedelta(days=(self.month.weekday() - first_weekday) % 7)
+        current = locale()
+        formats = LocalFormats(self.zone, current)
+        start = self.month - timedelta(days=(self.month.weekday() - current.first_week_day) % 7)
         following = (self.month + timedelta(days=32)).replace(day=1)
+        # The template's texts, translated once: the day is put in escaped, as ``_()`` does.
+        free_label = Markup(_("%(day)s, times free"))  # nosec B704 # the catalog's own text
+        full_label = Markup(  # nosec B704 # the catalog's own text
+            _("%(day)s, nothing free: ask to be told if a time frees up")
+        )
+        closed_label = Markup(_("%(day)s, nothing free"))  # nosec B704 # the catalog's own text
+        # A full day is muted but can be chosen: its day view offers the waitlist.
+        full_days_link = self.mode == "book" and self.links.waitlist_url is not None
         weeks: list[list[MonthDay]] = []
         cursor = start
         while cursor < following:
             week = []
             for _weekday in range(7):
-                week.append(
-                    MonthDay(
-                        day=cursor,
-                        in_month=cursor.month == self.month.month,
-                        free=cursor in self.free_days,
-                        today=cursor == self.today,
-                        selected=cursor == self.day,
-                    )
+                cell = MonthDay(
+                    day=cursor,
+                    in_month=cursor.month == self.month.month,
+                    free=cursor in self.free_days,
+                    today=cursor == self.today,
+                    selected=cursor == self.day,
                 )
+                if not cell.in_month:
+                    pass
+                elif cell.free:
+                    cell.url = self.links.day_url(cursor)
+                    cell.label = free_label % {"day": formats.day(cursor)}
+                elif full_days_link and self.today <= cursor <= self.last_day:
+                    cell.url = self.links.day_url(cursor)
+                    cell.label = full_label % {"day": formats.day(cursor)}
+                else:
+                    cell.label = closed_label % {"day": formats.day(cursor)}
+                week.append(cell)
                 cursor += timedelta(days=1)
             weeks.append(week)
         return weeks
 
-    def slot_label(self, slot: Slot) -> str:
+    @staticmethod
+    def _slot_label(slot: Slot, formats: LocalFormats, capacity: int) -> str:
         """The full accessible name of a slot button."""
-        text = format_datetime(slot.start, self.zone)
-        if self.service.capacity > 1:
+        text = formats.datetime(slot.start)
+        if capacity > 1:
             text = ngettext(
                 "%(time)s, %(num)d seat left",
                 "%(time)s, %(num)d seats left",
@@ -137,20 +182,31 @@ class Picker:
     def is_current(self, slot: Slot) -> bool:
         return self.current_start is not None and slot.start == self.current_start
 
-    def slot_groups(self) -> list[tuple[str, str, list[Slot]]]:
-        """The day's slots as (key, heading, slots): morning, afternoon, evening, in the
+    def slot_groups(self) -> list[tuple[str, str, list[SlotChoice]]]:
+        """The day's slots as (key, heading, choices): morning, afternoon, evening, in the
         visitor's zone (before 12:00, 12:00 to 17:00, from 17:00); empty groups left out."""
-        groups: dict[str, list[Slot]] = {"morning": [], "afternoon": [], "evening": []}
+        formats = LocalFormats(self.zone)
+        capacity = self.service.capacity
+        groups: dict[str, list[SlotChoice]] = {"morning": [], "afternoon": [], "evening": []}
         for slot in self.day_slots:
             hour = slot.start.astimezone(self.zone).hour
             key = "morning" if hour < 12 else "afternoon" if hour < 17 else "evening"
-            groups[key].append(slot)
+            groups[key].append(
+                SlotChoice(
+                    slot=slot,
+                    value=iso_utc(slot.start),
+                    time=formats.time(slot.start),
+                    label=self._slot_label(slot, formats, capacity),
+                    current=self.is_current(slot),
+                    seats_left=slot.remaining if capacity > 1 else None,
+                )
+            )
         headings = {"morning": _("Morning"), "afternoon": _("Afternoon"), "evening": _("Evening")}
-        return [(key, headings[key], slots) for key, slots in groups.items() if slots]
+        return [(key, headings[key], choices) for key, choices in groups.items() if choices]
 
     def short_day(self, day: date) -> str:
         """Tue, Aug 4 (by locale): for the shortcuts, where the year goes without saying."""
-        return format_skeleton("MMMEd", day, locale=locale())
+        return format_day_brief(day)
 
     @property
     def first_free_day(self) -> date | None:

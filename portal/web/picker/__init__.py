@@ -17,22 +17,22 @@ from portal.web.picker.params import (
     timezone_options,
 )
 from portal.web.picker.view import (
+    DayLinks,
     MonthDay,
     Picker,
     PickerLinks,
     SlotChoice,
     build_picker,
-    day_links,
 )
 
 __all__ = [
     "CSRF_PLACEHOLDER",
+    "DayLinks",
     "MonthDay",
     "Picker",
     "PickerLinks",
     "SlotChoice",
     "build_picker",
-    "day_links",
     "cached_render",
     "parse_day",
     "parse_month",

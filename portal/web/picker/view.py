@@ -17,6 +17,7 @@ from flask_babel import gettext as _, ngettext
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
+from portal.booking.agent_menu import AgentChoice
 from portal.booking.availability import (
     closing_time_off_reasons,
     first_free_month,
@@ -71,20 +72,31 @@ class SlotChoice:
     seats_left: int | None  # shown on services with more than one seat
 
 
-# Every day of a month is linked, named and formatted: made once per grid, through the
-# routing map for one day only. ``url_for`` quotes an ISO date as is.
+# Every day of a month is linked: through the routing map once per grid, not per day.
+# ``url_for`` puts an ISO date into a path as it is.
 _SAMPLE_DAY = "2000-01-01"
 
 
-def day_links(url_of_day: Callable[[str], str]) -> Callable[[date], str]:
-    """``url_of_day(day.isoformat())`` for every day, built once when the day is the last
-    segment of the path (as in every picker's day route), else asked each time."""
-    sample = url_of_day(_SAMPLE_DAY)
-    path, mark, query = sample.partition("?")
-    if not path.endswith(f"/{_SAMPLE_DAY}"):
-        return lambda day: url_of_day(day.isoformat())
-    head, tail = path[: -len(_SAMPLE_DAY)], mark + query
-    return lambda day: f"{head}{day.isoformat()}{tail}"
+class DayLinks:
+    """``url_of_day(day.isoformat())`` for every day: built once, on first use, when the
+    day is the last segment of the path (as in every picker's day route), else each time."""
+
+    def __init__(self, url_of_day: Callable[[str], str]) -> None:
+        self._url_of_day = url_of_day
+        self._parts: tuple[str, str] | None = None
+        self._whole = False  # the day is elsewhere in the URL: ask for each
+
+    def __call__(self, day: date) -> str:
+        if self._parts is None and not self._whole:
+            path, mark, query = self._url_of_day(_SAMPLE_DAY).partition("?")
+            if path.endswith(f"/{_SAMPLE_DAY}"):
+                self._parts = (path[: -len(_SAMPLE_DAY)], mark + query)
+            else:
+                self._whole = True
+        if self._parts is None:
+            return self._url_of_day(day.isoformat())
+        head, tail = self._parts
+        return f"{head}{day.isoformat()}{tail}"
 
 
 @dataclass
@@ -114,6 +126,8 @@ class Picker:
     first_free: datetime | None = None
     # The first free day after the shown month (the hint under an emptying month).
     later_free: date | None = None
+    # Booking: the agents the "With" menu offers (``portal.booking.agent_menu``).
+    agent_choices: tuple[AgentChoice, ...] = ()
 
     @property
     def prev_month(self) -> date | None:
@@ -151,15 +165,13 @@ class Picker:
                     today=cursor == self.today,
                     selected=cursor == self.day,
                 )
-                if not cell.in_month:
-                    pass
-                elif cell.free:
+                if cell.in_month and cell.free:
                     cell.url = self.links.day_url(cursor)
                     cell.label = free_label % {"day": formats.day(cursor)}
-                elif full_days_link and self.today <= cursor <= self.last_day:
+                elif cell.in_month and full_days_link and self.today <= cursor <= self.last_day:
                     cell.url = self.links.day_url(cursor)
                     cell.label = full_label % {"day": formats.day(cursor)}
-                else:
+                elif cell.in_month:
                     cell.label = closed_label % {"day": formats.day(cursor)}
                 week.append(cell)
                 cursor += timedelta(days=1)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
@@ -49,6 +50,12 @@ def parse(value: str | None) -> Locale | None:
     """A supported locale from ``de-AT`` / ``de_AT`` / ``de``; None for anything else."""
     if not value or len(value) > 16:
         return None
+    return _parse(value)
+
+
+# Every request parses its cookie and Accept-Language: a few dozen texts recur.
+@lru_cache(maxsize=256)
+def _parse(value: str) -> Locale | None:
     try:
         found = Locale.parse(value.strip().replace("-", "_"))
     except (ValueError, TypeError, UnknownLocaleError):

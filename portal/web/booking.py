@@ -49,6 +49,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from portal.booking import lifecycle, limits, questions
+from portal.booking.agent_menu import agent_menu
 from portal.booking.book_with_code import CustomerBooking, book_with_code, code_needed
 from portal.booking.links import (
     appointment_for_manage_token,
@@ -251,7 +252,7 @@ def _links(service: Service, zone: ZoneInfo, agent_id: uuid.UUID | None) -> pk.P
         month_url=lambda m: url_for(
             step("book"), slug=service.slug, month=m.strftime("%Y-%m"), **query
         ),
-        day_url=lambda d: url_for(step("day"), slug=service.slug, day=d.isoformat(), **query),
+        day_url=pk.DayLinks(lambda day: url_for(step("day"), slug=service.slug, day=day, **query)),
         options_url=url_for(step("book"), slug=service.slug),
         slot_action=url_for(step("hold"), slug=service.slug),
         hidden={"timezone": zone.key, "agent": str(agent_id) if agent_id else "any"},
@@ -281,7 +282,7 @@ def _picker(
     with_month: bool = True,
     now: datetime | None = None,
 ) -> pk.Picker:
-    return pk.build_picker(
+    picker = pk.build_picker(
         db.session,
         service,
         zone=zone,
@@ -292,6 +293,9 @@ def _picker(
         agent_id=agent_id,
         with_month=with_month,
     )
+    if with_month:  # the whole picker, with its "With" menu (the day's slots alone have none)
+        picker.agent_choices = agent_menu(db.session, service.id)
+    return picker
 
 
 def _render_picker(picker: pk.Picker, template: str) -> str:

@@ -33,7 +33,7 @@ def local(value: datetime, zone: ZoneInfo) -> datetime:
 # day and the same few times of day over and over. Bounded, shared by threads (a lost
 # race only formats twice).
 _FORMATTED_CAP = 8192
-_DAYS: dict[tuple[date, str], str] = {}
+_DAYS: dict[tuple[date, str, str], str] = {}
 _TIMES: dict[tuple[object, str], str] = {}
 
 
@@ -47,10 +47,26 @@ def _remember(store: dict, key: tuple, text: str) -> str:
 def format_day(day: date) -> str:
     """Thursday, May 14, 2026 (by locale)."""
     current = locale()
-    key = (day, str(current))
+    return _day_text(day, current, str(current))
+
+
+def _day_text(day: date, current: Locale, name: str, pattern: str = "full") -> str:
+    """``day`` in Babel's ``pattern`` and ``current`` (named ``name``)."""
+    key = (day, pattern, name)
     text = _DAYS.get(key)
     if text is None:
-        text = _remember(_DAYS, key, babel_dates.format_date(day, "full", locale=current))
+        text = _remember(_DAYS, key, babel_dates.format_date(day, pattern, locale=current))
+    return text
+
+
+def format_day_brief(day: date) -> str:
+    """Tue, Aug 4 (by locale): where the year goes without saying."""
+    current = locale()
+    name = str(current)
+    key = (day, "skeleton MMMEd", name)  # Babel finds the locale's pattern for the skeleton
+    text = _DAYS.get(key)
+    if text is None:
+        text = _remember(_DAYS, key, babel_dates.format_skeleton("MMMEd", day, locale=current))
     return text
 
 
@@ -63,18 +79,26 @@ def format_time(value: datetime, zone: ZoneInfo) -> str:
     current = locale()
     if value.tzinfo is None:
         return babel_dates.format_time(value, "short", tzinfo=zone, locale=current)
+    return _time_text(value.astimezone(zone), current, str(current))
+
+
+def _time_text(moment: datetime, current: Locale, name: str) -> str:
+    """``format_time`` of the aware ``moment`` in its own zone, in ``current`` (named ``name``)."""
     # The short time pattern shows the local time of day only: key on it.
-    key = (value.astimezone(zone).time(), str(current))
+    key = (moment.time(), name)
     text = _TIMES.get(key)
     if text is None:
         text = _remember(
-            _TIMES, key, babel_dates.format_time(value, "short", tzinfo=zone, locale=current)
+            _TIMES,
+            key,
+            babel_dates.format_time(moment, "short", tzinfo=moment.tzinfo, locale=current),
         )
     return text
 
 
 def format_month(month: date) -> str:
-    return babel_dates.format_date(month, "LLLL y", locale=locale())
+    current = locale()
+    return _day_text(month, current, str(current), "LLLL y")
 
 
 _ZONE_NAMES: dict[tuple[str, timedelta | None, bool, str], str] = {}
@@ -82,22 +106,54 @@ _ZONE_NAMES: dict[tuple[str, timedelta | None, bool, str], str] = {}
 
 def zone_name(value: datetime, zone: ZoneInfo) -> str:
     """Central European Summer Time (the name in force at ``value``)."""
-    moment = value.astimezone(zone)
+    return _zone_name_text(value.astimezone(zone), zone, str(locale()))
+
+
+def _zone_name_text(moment: datetime, zone: ZoneInfo, name: str) -> str:
+    """``zone_name`` of ``moment`` (already in ``zone``), in the locale named ``name``."""
     # The name only changes with the offset (summer / winter): cache on it.
-    key = (zone.key, moment.utcoffset(), bool(moment.dst()), str(locale()))
-    name = _ZONE_NAMES.get(key)
-    if name is None:
-        name = babel_dates.get_timezone_name(moment, "long", locale=key[3])
+    key = (zone.key, moment.utcoffset(), bool(moment.dst()), name)
+    text = _ZONE_NAMES.get(key)
+    if text is None:
+        text = babel_dates.get_timezone_name(moment, "long", locale=name)
         if len(_ZONE_NAMES) < 4096:
-            _ZONE_NAMES[key] = name
-    return name
+            _ZONE_NAMES[key] = text
+    return text
 
 
 def format_datetime(value: datetime, zone: ZoneInfo, *, with_zone: bool = True) -> str:
     """Thursday, May 14, 2026, 9:00 AM Central European Summer Time."""
-    moment = value.astimezone(zone)
-    text = f"{format_day(moment.date())}, {format_time(value, zone)}"
-    return f"{text} {zone_name(value, zone)}" if with_zone else text
+    return LocalFormats(zone).datetime(value, with_zone=with_zone)
+
+
+class LocalFormats:
+    """``format_day``, ``format_time`` and ``format_datetime`` in one zone and the request's
+    locale, looked up once: a page of slots or days formats dozens of values, and each
+    lookup of the locale goes through Flask-Babel's request globals."""
+
+    __slots__ = ("zone", "locale", "_name")
+
+    def __init__(self, zone: ZoneInfo, current: Locale | None = None) -> None:
+        self.zone = zone
+        self.locale = current or locale()
+        self._name = str(self.locale)
+
+    def day(self, day: date) -> str:
+        return _day_text(day, self.locale, self._name)
+
+    def time(self, value: datetime) -> str:
+        """An aware ``value``'s time of day in the zone."""
+        return _time_text(value.astimezone(self.zone), self.locale, self._name)
+
+    def datetime(self, value: datetime, *, with_zone: bool = True) -> str:
+        moment = value.astimezone(self.zone)
+        text = (
+            f"{_day_text(moment.date(), self.locale, self._name)}, "
+            f"{_time_text(moment, self.locale, self._name)}"
+        )
+        if not with_zone:
+            return text
+        return f"{text} {_zone_name_text(moment, self.zone, self._name)}"
 
 
 def format_span(start: datetime, end: datetime, zone: ZoneInfo) -> str:

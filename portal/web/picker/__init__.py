@@ -16,13 +16,22 @@ from portal.web.picker.params import (
     timezone_names,
     timezone_options,
 )
-from portal.web.picker.view import MonthDay, Picker, PickerLinks, build_picker
+from portal.web.picker.view import (
+    DayLinks,
+    MonthDay,
+    Picker,
+    PickerLinks,
+    SlotChoice,
+    build_picker,
+)
 
 __all__ = [
     "CSRF_PLACEHOLDER",
+    "DayLinks",
     "MonthDay",
     "Picker",
     "PickerLinks",
+    "SlotChoice",
     "build_picker",
     "cached_render",
     "parse_day",

@@ -13,16 +13,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_skeleton
-from flask import render_template
 from flask_babel import gettext as _, ngettext
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
+from portal.booking.agent_menu import AgentChoice
 from portal.booking.availability import AnswerQuery, closing_time_off_reasons
 from portal.models import Service
 from portal.scheduling import Slot
-from portal.web.formatting import format_datetime, locale
+from portal.web.formatting import LocalFormats, format_day_brief, iso_utc, locale
 
 
 @dataclass(frozen=True)
@@ -50,6 +49,49 @@ class MonthDay:
     free: bool  # some slot is offered that day
     today: bool
     selected: bool
+    # Where the cell links (a free day, or a full one whose day view offers the waitlist).
+    url: str | None = None
+    label: str = ""  # its accessible name (why it is free, full or closed)
+
+
+@dataclass(frozen=True)
+class SlotChoice:
+    """One slot button, its texts made in Python (a day lists dozens: the template only
+    places them)."""
+
+    slot: Slot
+    value: str  # the start posted, ISO 8601 UTC
+    time: str  # 9:00 AM
+    label: str  # the full accessible name
+    current: bool  # rescheduling: the appointment's own time
+    seats_left: int | None  # shown on services with more than one seat
+
+
+# Every day of a month is linked: through the routing map once per grid, not per day.
+# ``url_for`` puts an ISO date into a path as it is.
+_SAMPLE_DAY = "2000-01-01"
+
+
+class DayLinks:
+    """``url_of_day(day.isoformat())`` for every day: built once, on first use, when the
+    day is the last segment of the path (as in every picker's day route), else each time."""
+
+    def __init__(self, url_of_day: Callable[[str], str]) -> None:
+        self._url_of_day = url_of_day
+        self._parts: tuple[str, str] | None = None
+        self._whole = False  # the day is elsewhere in the URL: ask for each
+
+    def __call__(self, day: date) -> str:
+        if self._parts is None and not self._whole:
+            path, mark, query = self._url_of_day(_SAMPLE_DAY).partition("?")
+            if path.endswith(f"/{_SAMPLE_DAY}"):
+                self._parts = (path[: -len(_SAMPLE_DAY)], mark + query)
+            else:
+                self._whole = True
+        if self._parts is None:
+            return self._url_of_day(day.isoformat())
+        head, tail = self._parts
+        return f"{head}{day.isoformat()}{tail}"
 
 
 @dataclass
@@ -79,10 +121,8 @@ class Picker:
     first_free: datetime | None = None
     # The first free day after the shown month (the hint under an emptying month).
     later_free: date | None = None
-
-    def fragment(self, template: str) -> Markup:
-        """``template`` rendered for this picker: the month grid, the slot buttons."""
-        return Markup(render_template(template, picker=self))  # nosec B704 # autoescaped template output
+    # Booking: the agents the "With" menu offers (``portal.booking.agent_menu``).
+    agent_choices: tuple[AgentChoice, ...] = ()
 
     @property
     def prev_month(self) -> date | None:
@@ -96,31 +136,48 @@ class Picker:
         return following if following <= self.last_day else None
 
     def weeks(self) -> list[list[MonthDay]]:
-        first_weekday = locale().first_week_day
-        start = self.month - timedelta(days=(self.month.weekday() - first_weekday) % 7)
+        current = locale()
+        formats = LocalFormats(self.zone, current)
+        start = self.month - timedelta(days=(self.month.weekday() - current.first_week_day) % 7)
         following = (self.month + timedelta(days=32)).replace(day=1)
+        # The template's texts, translated once: the day is put in escaped, as ``_()`` does.
+        free_label = Markup(_("%(day)s, times free"))  # nosec B704 # the catalog's own text
+        full_label = Markup(  # nosec B704 # the catalog's own text
+            _("%(day)s, nothing free: ask to be told if a time frees up")
+        )
+        closed_label = Markup(_("%(day)s, nothing free"))  # nosec B704 # the catalog's own text
+        # A full day is muted but can be chosen: its day view offers the waitlist.
+        full_days_link = self.mode == "book" and self.links.waitlist_url is not None
         weeks: list[list[MonthDay]] = []
         cursor = start
         while cursor < following:
             week = []
             for _weekday in range(7):
-                week.append(
-                    MonthDay(
-                        day=cursor,
-                        in_month=cursor.month == self.month.month,
-                        free=cursor in self.free_days,
-                        today=cursor == self.today,
-                        selected=cursor == self.day,
-                    )
+                cell = MonthDay(
+                    day=cursor,
+                    in_month=cursor.month == self.month.month,
+                    free=cursor in self.free_days,
+                    today=cursor == self.today,
+                    selected=cursor == self.day,
                 )
+                if cell.in_month and cell.free:
+                    cell.url = self.links.day_url(cursor)
+                    cell.label = free_label % {"day": formats.day(cursor)}
+                elif cell.in_month and full_days_link and self.today <= cursor <= self.last_day:
+                    cell.url = self.links.day_url(cursor)
+                    cell.label = full_label % {"day": formats.day(cursor)}
+                elif cell.in_month:
+                    cell.label = closed_label % {"day": formats.day(cursor)}
+                week.append(cell)
                 cursor += timedelta(days=1)
             weeks.append(week)
         return weeks
 
-    def slot_label(self, slot: Slot) -> str:
+    @staticmethod
+    def _slot_label(slot: Slot, formats: LocalFormats, capacity: int) -> str:
         """The full accessible name of a slot button."""
-        text = format_datetime(slot.start, self.zone)
-        if self.service.capacity > 1:
+        text = formats.datetime(slot.start)
+        if capacity > 1:
             text = ngettext(
                 "%(time)s, %(num)d seat left",
                 "%(time)s, %(num)d seats left",
@@ -132,20 +189,31 @@ class Picker:
     def is_current(self, slot: Slot) -> bool:
         return self.current_start is not None and slot.start == self.current_start
 
-    def slot_groups(self) -> list[tuple[str, str, list[Slot]]]:
-        """The day's slots as (key, heading, slots): morning, afternoon, evening, in the
+    def slot_groups(self) -> list[tuple[str, str, list[SlotChoice]]]:
+        """The day's slots as (key, heading, choices): morning, afternoon, evening, in the
         visitor's zone (before 12:00, 12:00 to 17:00, from 17:00); empty groups left out."""
-        groups: dict[str, list[Slot]] = {"morning": [], "afternoon": [], "evening": []}
+        formats = LocalFormats(self.zone)
+        capacity = self.service.capacity
+        groups: dict[str, list[SlotChoice]] = {"morning": [], "afternoon": [], "evening": []}
         for slot in self.day_slots:
             hour = slot.start.astimezone(self.zone).hour
             key = "morning" if hour < 12 else "afternoon" if hour < 17 else "evening"
-            groups[key].append(slot)
+            groups[key].append(
+                SlotChoice(
+                    slot=slot,
+                    value=iso_utc(slot.start),
+                    time=formats.time(slot.start),
+                    label=self._slot_label(slot, formats, capacity),
+                    current=self.is_current(slot),
+                    seats_left=slot.remaining if capacity > 1 else None,
+                )
+            )
         headings = {"morning": _("Morning"), "afternoon": _("Afternoon"), "evening": _("Evening")}
-        return [(key, headings[key], slots) for key, slots in groups.items() if slots]
+        return [(key, headings[key], choices) for key, choices in groups.items() if choices]
 
     def short_day(self, day: date) -> str:
         """Tue, Aug 4 (by locale): for the shortcuts, where the year goes without saying."""
-        return format_skeleton("MMMEd", day, locale=locale())
+        return format_day_brief(day)
 
     @property
     def first_free_day(self) -> date | None:

@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from functools import lru_cache
 
@@ -53,7 +53,7 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
 from portal.models import (
     ACCOUNT_SCOPE,
@@ -247,28 +247,52 @@ def _bulk_statement(state) -> None:
 # --- reading them ------------------------------------------------------------------------
 
 
-def read_versions(
-    session: Session, *, slug: str | None = None, service_id: uuid.UUID | None = None
-) -> tuple[uuid.UUID | None, str]:
-    """The service (by slug or id; None if there is none) and a digest of the tokens an
-    answer about it depends on: its own, its agents' and the account's. One statement.
+class VersionsRead(NamedTuple):
+    """What ``read_versions`` found: the service (None if there is none), its locale, and
+    the digest of the tokens an answer about it depends on."""
 
-    Read it before the data the answer is computed from.
+    service_id: uuid.UUID | None
+    service_locale: str | None
+    versions: str
+
+
+def read_versions(
+    session: Session | scoped_session[Session],
+    *,
+    slug: str | None = None,
+    service_id: uuid.UUID | None = None,
+) -> VersionsRead:
+    """The service (by slug or id), its locale, and a digest of the tokens an answer about it
+    depends on: its own, its agents' and the account's. One statement.
+
+    Read it before the data the answer is computed from. With no transaction under way
+    on a database server, it runs outside one (autocommit: no BEGIN and COMMIT round trips,
+    the statement is all a cached answer costs the database); whatever the answer then reads
+    is read later, so it is never older than the versions.
     """
     by_slug = slug is not None
+    statement = _versions_statement(by_slug)
+    values = {"slug": slug} if by_slug else {"service_id": service_id}
     # Core, not the ORM, and ids as text: this runs before every cached answer.
-    rows = (
-        session.connection()
-        .execute(
-            _versions_statement(by_slug),
-            {"slug": slug} if by_slug else {"service_id": service_id},
-        )
-        .all()
-    )
-    found = next((uuid.UUID(row[0]) for row in rows if row[1] is None), None)
-    text = ";".join(sorted(f"{row[0]}={row[1]}" for row in rows if row[1] is not None))
-    digest = hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
-    return found, f"{found.hex if found else '-'}.{digest}"
+    # ``Session(...)`` or the registry of a scoped session: the request's own.
+    own = session() if isinstance(session, scoped_session) else session
+    if own.in_transaction() or own.get_bind().dialect.name == "sqlite":
+        # SQLite is in the process (no round trips); its transaction's snapshot is kept, so
+        # the versions must be read in it.
+        rows = session.connection().execute(statement, values).all()
+    else:
+        with own.get_bind().connect() as connection:
+            autocommit = connection.execution_options(isolation_level="AUTOCOMMIT")
+            rows = autocommit.execute(statement, values).all()
+    found = locale = None
+    tokens = []
+    for scope_id, token, service_locale in rows:
+        if token is None:
+            found, locale = uuid.UUID(scope_id), service_locale
+        else:
+            tokens.append(f"{scope_id}={token}")
+    digest = hashlib.blake2b(";".join(sorted(tokens)).encode(), digest_size=12).hexdigest()
+    return VersionsRead(found, locale, f"{found.hex if found else '-'}.{digest}")
 
 
 @lru_cache(maxsize=2)
@@ -278,8 +302,12 @@ def _versions_statement(by_slug: bool):
         which = Service.slug == bindparam("slug", type_=String())
     else:
         which = Service.id == bindparam("service_id", type_=Uuid())
+    # The service's own row (no token) brings its locale: the booking pages' last resort
+    # for the language, which is then not asked for separately.
     service = select(
-        cast(Service.id, String()).label("scope_id"), cast(null(), BigInteger()).label("token")
+        cast(Service.id, String()).label("scope_id"),
+        cast(null(), BigInteger()).label("token"),
+        Service.locale.label("locale"),
     ).where(which)
     agents = (
         select(service_agents.c.user_id)
@@ -287,7 +315,7 @@ def _versions_statement(by_slug: bool):
         .where(which)
     )
     scope = AvailabilityVersion.scope_id
-    tokens = select(cast(scope, String()), AvailabilityVersion.token).where(
+    tokens = select(cast(scope, String()), AvailabilityVersion.token, cast(null(), String())).where(
         or_(
             scope == literal(ACCOUNT_SCOPE, Uuid()),
             scope.in_(select(Service.id).where(which)),
@@ -345,6 +373,7 @@ __all__ = [
     "WATCHED",
     "Watched",
     "read_versions",
+    "VersionsRead",
     "replace_tokens",
     "watch",
 ]

@@ -53,6 +53,7 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.orm import Session, scoped_session
 
 from portal.models import (
@@ -271,19 +272,22 @@ def read_versions(
     is read later, so it is never older than the versions.
     """
     by_slug = slug is not None
-    statement = _versions_statement(by_slug)
     values = {"slug": slug} if by_slug else {"service_id": service_id}
-    # Core, not the ORM, and ids as text: this runs before every cached answer.
     # ``Session(...)`` or the registry of a scoped session: the request's own.
     own = session() if isinstance(session, scoped_session) else session
-    if own.in_transaction() or own.get_bind().dialect.name == "sqlite":
-        # SQLite is in the process (no round trips); its transaction's snapshot is kept, so
-        # the versions must be read in it.
-        rows = session.connection().execute(statement, values).all()
+    engine = own.get_bind()
+    if own.in_transaction() or not isinstance(engine, Engine) or engine.dialect.name == "sqlite":
+        # In the transaction under way (or the connection the session was given). SQLite
+        # is in the process (no round trips); its transaction's snapshot is kept, so the
+        # versions must be read in it. Core, not the ORM: this runs before every cached
+        # answer.
+        rows = own.connection().execute(_versions_statement(by_slug), values).all()
+    elif engine.dialect.driver == "psycopg":
+        rows = _autocommit_rows(engine, by_slug, values)
     else:
-        with own.get_bind().connect() as connection:
+        with engine.connect() as connection:
             autocommit = connection.execution_options(isolation_level="AUTOCOMMIT")
-            rows = autocommit.execute(statement, values).all()
+            rows = autocommit.execute(_versions_statement(by_slug), values).all()
     found = locale = None
     tokens = []
     for scope_id, token, service_locale in rows:
@@ -293,6 +297,35 @@ def read_versions(
             tokens.append(f"{scope_id}={token}")
     digest = hashlib.blake2b(";".join(sorted(tokens)).encode(), digest_size=12).hexdigest()
     return VersionsRead(found, locale, f"{found.hex if found else '-'}.{digest}")
+
+
+def _autocommit_rows(engine: Engine, by_slug: bool, values: dict) -> list:
+    """The statement on a pooled psycopg connection in autocommit, through the driver.
+
+    A third of what SQLAlchemy's Core spends around it on the hit path of every cached
+    answer; the SQL is compiled once, by SQLAlchemy, for this dialect.
+    """
+    sql, fixed = _compiled_for(engine.dialect, by_slug)
+    pooled = engine.raw_connection()
+    try:
+        driver = pooled.driver_connection
+        driver.autocommit = True
+        rows = driver.execute(sql, fixed | values).fetchall()
+        driver.autocommit = False  # back to what SQLAlchemy expects of a pooled connection
+    except BaseException:
+        pooled.invalidate()  # broken, or left in autocommit: not handed out again
+        raise
+    finally:
+        pooled.close()
+    return rows
+
+
+@lru_cache(maxsize=4)
+def _compiled_for(dialect: Dialect, by_slug: bool) -> tuple[str, dict]:
+    compiled = _versions_statement(by_slug).compile(dialect=dialect)
+    # The account scope's literal; the slug or id is the caller's.
+    fixed = {k: v for k, v in compiled.params.items() if k not in ("slug", "service_id")}
+    return str(compiled), fixed
 
 
 @lru_cache(maxsize=2)

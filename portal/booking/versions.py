@@ -48,7 +48,6 @@ from sqlalchemy import (
     inspect,
     literal,
     null,
-    or_,
     select,
     union_all,
 )
@@ -342,20 +341,19 @@ def _versions_statement(by_slug: bool):
         cast(null(), BigInteger()).label("token"),
         Service.locale.label("locale"),
     ).where(which)
+    version = AvailabilityVersion
+    columns = (cast(version.scope_id, String()), version.token, cast(null(), String()))
+    # Three lookups by the token table's key (no scan of every scope in the account, which
+    # grows with every agent and service): the account's, the service's, its agents'.
+    account = select(*columns).where(version.scope_id == literal(ACCOUNT_SCOPE, Uuid()))
+    own = select(*columns).join(Service, Service.id == version.scope_id).where(which)
     agents = (
-        select(service_agents.c.user_id)
+        select(*columns)
+        .join(service_agents, service_agents.c.user_id == version.scope_id)
         .join(Service, Service.id == service_agents.c.service_id)
         .where(which)
     )
-    scope = AvailabilityVersion.scope_id
-    tokens = select(cast(scope, String()), AvailabilityVersion.token, cast(null(), String())).where(
-        or_(
-            scope == literal(ACCOUNT_SCOPE, Uuid()),
-            scope.in_(select(Service.id).where(which)),
-            scope.in_(agents),
-        )
-    )
-    return union_all(service, tokens)
+    return union_all(service, account, own, agents)
 
 
 # --- what is read once per version ---------------------------------------------------------

@@ -30,6 +30,10 @@ or Redis with ``--redis-url``) and without it (``AVAILABILITY_CACHE_ENABLED=fals
 every answer computed), each on its own server started for it; the booking POST
 runs on the cached one. Each client sends back the cookies it was given, as a
 returning browser does (``--first-visits``: none, every request a new session).
+With ``--servers N`` each side is N such servers on the same database (and, with
+``--redis-url``, one Redis under one key prefix, as N production servers share
+it), the clients spread over them in turn: give PostgreSQL with it, the one
+database several processes write at once.
 
 Part 2, scaling. The slot computation behind the slots API (the loader,
 ``portal.booking.loader.load_availability``, then the pure
@@ -42,8 +46,8 @@ SQLite in a temporary folder by default; PORTAL_BENCH_DATABASE_URL picks another
 database, which must be disposable (its tables are dropped and created).
 
     python bench/http.py [--seconds 8] [--clients 8] [--workers N] [--threads N]
-                         [--redis-url URL] [--runs 20] [--skip-http] [--skip-scaling]
-                         [--first-visits]
+                         [--servers 1] [--repeat 1] [--redis-url URL] [--runs 20]
+                         [--skip-http] [--skip-scaling] [--first-visits] [--only NAME ...]
 """
 
 from __future__ import annotations
@@ -59,6 +63,7 @@ sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != HE
 sys.path.insert(0, str(ROOT))
 
 import argparse  # noqa: E402
+import functools  # noqa: E402
 import http.client  # noqa: E402
 import json  # noqa: E402
 import math  # noqa: E402
@@ -288,6 +293,7 @@ def server_environment(
     threads: int | None,
     cache: bool = True,
     redis_url: str | None = None,
+    key_prefix: str | None = None,
 ) -> dict[str, str]:
     # The caller's own PORTAL_* settings stay out: the server must use the bench database.
     env = {key: value for key, value in os.environ.items() if not key.startswith("PORTAL_")}
@@ -310,7 +316,8 @@ def server_environment(
     env["PORTAL_AVAILABILITY_CACHE_ENABLED"] = "true" if cache else "false"
     if redis_url:
         env["PORTAL_CACHE_REDIS_URL"] = redis_url
-        env["PORTAL_CACHE_KEY_PREFIX"] = f"bench-{uuid.uuid4().hex}:"
+        # One prefix for every server of a run: they share the entries, as in production.
+        env["PORTAL_CACHE_KEY_PREFIX"] = key_prefix or f"bench-{uuid.uuid4().hex}:"
     return env
 
 
@@ -326,7 +333,7 @@ def gunicorn_settings(env: dict[str, str]) -> dict:
         os.environ.update(saved)
 
 
-def serve(env: dict[str, str], folder: str, port: int) -> subprocess.Popen:
+def serve(env: dict[str, str], folder: str, port: int, name: str = "") -> subprocess.Popen:
     command = [
         sys.executable,
         "-m",
@@ -335,7 +342,7 @@ def serve(env: dict[str, str], folder: str, port: int) -> subprocess.Popen:
         str(GUNICORN_CONFIG),
         "bench.served_app:bench_app()",
     ]
-    log_path = Path(folder) / "gunicorn.log"
+    log_path = Path(folder) / f"gunicorn{name}.log"
     with open(log_path, "wb") as log:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
@@ -355,6 +362,31 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def process_tree_cpu(roots: list[int]) -> float:
+    """CPU seconds used so far by the processes ``roots`` and all they started (Linux
+    ``/proc``): the gunicorn masters, their live workers, and the workers they reaped."""
+    tick = os.sysconf("SC_CLK_TCK")
+    parents: dict[int, int] = {}
+    used: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended meanwhile
+        pid = int(entry.name)
+        parents[pid] = int(fields[1])
+        # utime, stime; and for a master the workers it waited for (cutime, cstime).
+        used[pid] = sum(int(value) for value in fields[11:15])
+    total, stack = 0, list(roots)
+    while stack:
+        pid = stack.pop()
+        total += used.get(pid, 0)
+        stack.extend(child for child, parent in parents.items() if parent == pid)
+    return total / tick
+
+
 # --- the load ---------------------------------------------------------------
 
 
@@ -364,6 +396,27 @@ class Result:
     statuses: Counter[int] = field(default_factory=Counter)
     wall: float = 0.0
     exhausted: bool = False  # the requests ran out before the time was up
+    server_cpu: float = math.nan  # seconds of CPU the app servers used in the window
+
+    @classmethod
+    def merged(cls, rounds: list[Result]) -> Result:
+        """Several rounds of one row as one: their answers over their summed time."""
+        whole = cls()
+        for one in rounds:
+            whole.latencies.extend(one.latencies)
+            whole.statuses.update(one.statuses)
+            whole.wall += one.wall
+            whole.exhausted |= one.exhausted
+            whole.server_cpu = (0.0 if math.isnan(whole.server_cpu) else whole.server_cpu) + (
+                one.server_cpu
+            )
+        return whole
+
+    @property
+    def cpu_ms(self) -> float:
+        """The app servers' CPU per answer: what the machine's other load does not change."""
+        answers = sum(self.statuses.values())
+        return self.server_cpu / answers * 1000 if answers else math.nan
 
     @property
     def count(self) -> int:
@@ -379,16 +432,18 @@ class Result:
 
 
 def measure(
-    port: int,
+    ports: list[int],
     next_request: Callable[[], Request | None],
     expected: int,
     clients: int,
     seconds: float,
     browser: bool = True,
+    server_cpu: Callable[[], float] | None = None,
 ) -> Result:
     """``clients`` threads send ``next_request()`` for ``seconds``, after one warm-up request
-    each. With ``browser``, each client sends back the cookies it was given (a returning
-    visitor); without, every request is a first visit (a new session and CSRF token).
+    each, client ``i`` to server ``ports[i % len(ports)]``. With ``browser``, each client
+    sends back the cookies it was given (a returning visitor); without, every request is a
+    first visit (a new session and CSRF token).
     """
     result = Result()
     lock = threading.Lock()
@@ -398,11 +453,12 @@ def measure(
 
     def open_window() -> None:  # runs once, when every client is warm
         window["start"] = time.perf_counter()
+        window["cpu"] = server_cpu() if server_cpu else math.nan
         window["stop"] = window["start"] + seconds
 
     gate = threading.Barrier(clients, action=open_window)
 
-    def client() -> None:
+    def client(port: int) -> None:
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
 
         cookies: dict[str, str] = {}
@@ -455,7 +511,10 @@ def measure(
             result.exhausted |= exhausted
             ended.append(time.perf_counter())
 
-    threads = [threading.Thread(target=client) for _ in range(clients)]
+    threads = [
+        threading.Thread(target=client, args=(ports[number % len(ports)],))
+        for number in range(clients)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -463,6 +522,8 @@ def measure(
     if errors:
         raise SystemExit(f"a client failed: {errors[0]!r}")
     result.wall = max(ended) - window["start"]
+    if server_cpu:
+        result.server_cpu = server_cpu() - window["cpu"]
     return result
 
 
@@ -560,81 +621,149 @@ def page_targets(data: Data, service_id: str) -> list[tuple[str, Callable[[], Re
     ]
 
 
+def start_servers(
+    url: str, folder: str, args: argparse.Namespace, cache: bool
+) -> tuple[list[int], list[subprocess.Popen], dict]:
+    """``args.servers`` servers alike (one database, one cache prefix); their ports."""
+    ports: list[int] = []
+    processes: list[subprocess.Popen] = []
+    prefix = f"bench-{uuid.uuid4().hex}:"
+    settings: dict = {}
+    try:
+        for number in range(args.servers):
+            port = (args.port + number) if args.port else free_port()
+            env = server_environment(
+                url, folder, port, args.workers, args.threads, cache, args.redis_url, prefix
+            )
+            settings = gunicorn_settings(env)
+            processes.append(serve(env, folder, port, f"-{'on' if cache else 'off'}-{number}"))
+            ports.append(port)
+    except BaseException:
+        stop_servers(processes)
+        raise
+    return ports, processes, settings
+
+
+def stop_servers(processes: list[subprocess.Popen]) -> None:
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.wait(timeout=30)
+
+
 def run_http(url: str, folder: str, data: Data, args: argparse.Namespace) -> None:
-    port = args.port or free_port()
     service_id = str(data.services[AGENTS])
-    runs: dict[bool, dict[str, Result]] = {}
+    # side (cache on?) -> row -> one Result per round
+    runs: dict[bool, dict[str, list[Result]]] = {}
     pairs: list[tuple[str, str]] = []
+    settings: dict = {}
+    wanted = set(args.only or ()) | {"hello"}
+
+    def chosen(name: str) -> bool:
+        return not args.only or name in wanted
+
     for cache in (True, False):
-        env = server_environment(
-            url, folder, port, args.workers, args.threads, cache, args.redis_url
-        )
-        settings = gunicorn_settings(env)
-        process = serve(env, folder, port)
+        ports, processes, settings = start_servers(url, folder, args, cache)
         try:
-            results = {
-                name: measure(
-                    port, supply, expected, args.clients, args.seconds, not args.first_visits
-                )
-                for name, supply, expected in [
-                    *page_targets(data, service_id),
-                    *team_page_targets(port, data),
+            roots = [process.pid for process in processes]
+            server_cpu = functools.partial(process_tree_cpu, roots)
+
+            targets = page_targets(data, service_id)
+            if chosen("team month") or chosen("team week"):
+                targets += team_page_targets(ports[0], data)
+            results: dict[str, list[Result]] = {}
+            # Rounds of every row in turn: a burst of the machine's other load spreads out.
+            for _round in range(args.repeat):
+                for name, supply, expected in targets:
+                    if chosen(name):
+                        results.setdefault(name, []).append(
+                            measure(
+                                ports,
+                                supply,
+                                expected,
+                                args.clients,
+                                args.seconds,
+                                not args.first_visits,
+                                server_cpu,
+                            )
+                        )
+            if cache and chosen("booking POST"):
+                tomorrow = datetime.now(UTC).date() + timedelta(days=1)
+                pairs = free_bookings(ports[0], service_id, tomorrow, data.last_day)
+                results["booking POST"] = [
+                    measure(
+                        ports,
+                        booking_requests(service_id, data.token, pairs),
+                        201,
+                        args.clients,
+                        args.seconds,
+                        server_cpu=server_cpu,
+                    )
                 ]
-            }
-            if cache:
-                pairs = free_bookings(
-                    port, service_id, datetime.now(UTC).date() + timedelta(days=1), data.last_day
-                )
-                results["booking POST"] = measure(
-                    port,
-                    booking_requests(service_id, data.token, pairs),
-                    201,
-                    args.clients,
-                    args.seconds,
-                )
             runs[cache] = results
         finally:
-            process.terminate()
-            process.wait(timeout=30)
+            stop_servers(processes)
 
     store = f"Redis {args.redis_url}" if args.redis_url else "in-process"
+    servers = (
+        f"{args.servers} servers (one database"
+        + (", one Redis prefix)" if args.redis_url else ")")
+        + " x "
+        if args.servers > 1
+        else ""
+    )
     print(
-        f"HTTP: {os.cpu_count()} cores, gunicorn -c deploy/gunicorn.conf.py: {settings['workers']} "
-        f"workers x "
-        f"{settings['threads']} threads ({settings['worker_class']}); database "
-        f"{url.split(':')[0]}; "
-        f"{args.clients} clients, {args.seconds:g} s per endpoint; cache {store} vs off; "
+        f"HTTP: {os.cpu_count()} cores, gunicorn -c deploy/gunicorn.conf.py: {servers}"
+        f"{settings['workers']} workers x {settings['threads']} threads "
+        f"({settings['worker_class']}); database {url.split(':')[0]}; "
+        f"{args.clients} clients, {args.seconds:g} s per endpoint"
+        + (f", {args.repeat} rounds" if args.repeat > 1 else "")
+        + f"; cache {store} vs off; "
         + ("first visits (no cookies)" if args.first_visits else "cookies sent back")
     )
-    print(f"{'':14} {'---- availability cache on ----':>40}   {'---- cache off ----':>31}")
-    print(
-        f"{'endpoint':14} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'vs hello':>9} {'other':>5}   "
-        f"{'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'vs hello':>9}"
+    side = 8 + 8 + 8 + 9 + 13 + 8 + 6 + 4
+    print(f"{'':14} {' availability cache on ':-^{side}}   {' cache off ':-^{side}}")
+    column = (
+        f"{'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'vs hello':>9} {'(spread)':>13} "
+        f"{'cpu ms':>8} {'other':>6}"
     )
-    hello = {cache: runs[cache]["hello"].rps for cache in runs}
+    print(f"{'endpoint':14} {column}   {column}")
     for name in runs[True]:
         cells = []
         for cache in (True, False):
-            r = runs[cache].get(name)
-            if r is None:
+            rounds = runs[cache].get(name)
+            if rounds is None:
                 continue
-            cell = (
-                f"{r.rps:8.1f} {r.percentile_ms(0.50):8.1f} {r.percentile_ms(0.95):8.1f} "
-                f"{r.rps / hello[cache]:9.1%}"
+            r = Result.merged(rounds)
+            hello_rounds = runs[cache]["hello"]
+            shares = sorted(
+                one.rps / hello.rps
+                for one, hello in zip(rounds, hello_rounds, strict=False)
+                if hello.rps
             )
-            if cache:
-                cell += f" {sum(r.statuses.values()) - r.count:5d}"
-            cells.append(cell)
+            share = statistics.median(shares) if shares else math.nan
+            spread = f"({shares[0]:.0%}-{shares[-1]:.0%})" if len(shares) > 1 else ""
+            cells.append(
+                f"{r.rps:8.1f} {r.percentile_ms(0.50):8.1f} {r.percentile_ms(0.95):8.1f} "
+                f"{share:9.1%} {spread:>13} {r.cpu_ms:8.2f} {sum(r.statuses.values()) - r.count:6d}"
+            )
         print(f"{name:14} " + "   ".join(cells))
-    booking = runs[True]["booking POST"]
-    others = {status: n for status, n in booking.statuses.items() if status not in (201, 409)}
+    booking = runs[True].get("booking POST", [None])[0]
+    if booking is not None:
+        others = {status: n for status, n in booking.statuses.items() if status not in (201, 409)}
+        print(
+            f"booking POST: {booking.statuses[201]} created (201), {booking.statuses[409]} taken "
+            "(409)"
+            + (f", other answers {others}" if others else "")
+            + f"; {len(pairs)} free slots prepared"
+            + (", all used before the time was up" if booking.exhausted else "")
+        )
     print(
-        f"booking POST: {booking.statuses[201]} created (201), {booking.statuses[409]} taken (409)"
-        + (f", other answers {others}" if others else "")
-        + f"; {len(pairs)} free slots prepared"
-        + (", all used before the time was up" if booking.exhausted else "")
+        "(req/s and latencies count the expected answers: 200, or 201 for the booking; vs hello: "
+        "the median of the rounds' shares, (lowest-highest); cpu ms: the app servers' CPU time "
+        "per answer, gunicorn masters and workers (not the database, Redis or clients); other: "
+        "answers with another status)"
     )
-    print("(req/s and latencies count the expected answers: 200, or 201 for the booking)")
 
 
 def print_scaling(results: list[Scaling], runs: int, month: date) -> None:
@@ -667,7 +796,27 @@ def main() -> None:
     parser.add_argument(
         "--threads", type=int, default=None, help="PORTAL_THREADS (default: the config's)"
     )
-    parser.add_argument("--port", type=int, default=0, help="default: a free one")
+    parser.add_argument(
+        "--port", type=int, default=0, help="the first server's (default: free ones)"
+    )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="rounds of every row (in turn) per server start; the share's spread is shown",
+    )
+    parser.add_argument(
+        "--servers",
+        type=int,
+        default=1,
+        help="app servers per side, sharing the database and the cache (clients spread)",
+    )
+    parser.add_argument(
+        "--only",
+        action="append",
+        metavar="NAME",
+        help="measure only this row (repeatable; hello is always measured), e.g. 'month page'",
+    )
     parser.add_argument(
         "--redis-url",
         default=None,
@@ -688,6 +837,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.skip_http and args.skip_scaling:
         parser.error("nothing left to measure")
+    if args.servers < 1 or args.repeat < 1:
+        parser.error("--servers and --repeat must be at least 1")
 
     from portal import create_app
     from portal.extensions import db

@@ -20,9 +20,11 @@ keepalive = 5
 accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("PORTAL_LOG_LEVEL", "info")
-# Drop a worker now and then so a slow leak can never grow without bound.
-max_requests = 5000
-max_requests_jitter = 500
+# Drop a worker now and then so a slow leak can never grow without bound. Not often: a
+# new worker spends over a second of CPU starting the app, which every 5,000 requests
+# (a few seconds of a busy worker) cost as much again as a cached page.
+max_requests = int(os.environ.get("PORTAL_MAX_REQUESTS", 100_000))
+max_requests_jitter = max_requests // 10
 
 
 def post_worker_init(worker):

@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from functools import lru_cache
 
@@ -48,12 +48,12 @@ from sqlalchemy import (
     inspect,
     literal,
     null,
-    or_,
     select,
     union_all,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.engine import Dialect, Engine
+from sqlalchemy.orm import Session, scoped_session
 
 from portal.models import (
     ACCOUNT_SCOPE,
@@ -247,28 +247,84 @@ def _bulk_statement(state) -> None:
 # --- reading them ------------------------------------------------------------------------
 
 
-def read_versions(
-    session: Session, *, slug: str | None = None, service_id: uuid.UUID | None = None
-) -> tuple[uuid.UUID | None, str]:
-    """The service (by slug or id; None if there is none) and a digest of the tokens an
-    answer about it depends on: its own, its agents' and the account's. One statement.
+class VersionsRead(NamedTuple):
+    """What ``read_versions`` found: the service (None if there is none), its locale, and
+    the digest of the tokens an answer about it depends on."""
 
-    Read it before the data the answer is computed from.
+    service_id: uuid.UUID | None
+    service_locale: str | None
+    versions: str
+
+
+def read_versions(
+    session: Session | scoped_session[Session],
+    *,
+    slug: str | None = None,
+    service_id: uuid.UUID | None = None,
+) -> VersionsRead:
+    """The service (by slug or id), its locale, and a digest of the tokens an answer about it
+    depends on: its own, its agents' and the account's. One statement.
+
+    Read it before the data the answer is computed from. With no transaction under way
+    on a database server, it runs outside one (autocommit: no BEGIN and COMMIT round trips,
+    the statement is all a cached answer costs the database); whatever the answer then reads
+    is read later, so it is never older than the versions.
     """
     by_slug = slug is not None
-    # Core, not the ORM, and ids as text: this runs before every cached answer.
-    rows = (
-        session.connection()
-        .execute(
-            _versions_statement(by_slug),
-            {"slug": slug} if by_slug else {"service_id": service_id},
-        )
-        .all()
-    )
-    found = next((uuid.UUID(row[0]) for row in rows if row[1] is None), None)
-    text = ";".join(sorted(f"{row[0]}={row[1]}" for row in rows if row[1] is not None))
-    digest = hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
-    return found, f"{found.hex if found else '-'}.{digest}"
+    values = {"slug": slug} if by_slug else {"service_id": service_id}
+    # ``Session(...)`` or the registry of a scoped session: the request's own.
+    own = session() if isinstance(session, scoped_session) else session
+    engine = own.get_bind()
+    if own.in_transaction() or not isinstance(engine, Engine) or engine.dialect.name == "sqlite":
+        # In the transaction under way (or the connection the session was given). SQLite
+        # is in the process (no round trips); its transaction's snapshot is kept, so the
+        # versions must be read in it. Core, not the ORM: this runs before every cached
+        # answer.
+        rows = own.connection().execute(_versions_statement(by_slug), values).all()
+    elif engine.dialect.driver == "psycopg":
+        rows = _autocommit_rows(engine, by_slug, values)
+    else:
+        with engine.connect() as connection:
+            autocommit = connection.execution_options(isolation_level="AUTOCOMMIT")
+            rows = autocommit.execute(_versions_statement(by_slug), values).all()
+    found = locale = None
+    tokens = []
+    for scope_id, token, service_locale in rows:
+        if token is None:
+            found, locale = uuid.UUID(scope_id), service_locale
+        else:
+            tokens.append(f"{scope_id}={token}")
+    digest = hashlib.blake2b(";".join(sorted(tokens)).encode(), digest_size=12).hexdigest()
+    return VersionsRead(found, locale, f"{found.hex if found else '-'}.{digest}")
+
+
+def _autocommit_rows(engine: Engine, by_slug: bool, values: dict) -> list:
+    """The statement on a pooled psycopg connection in autocommit, through the driver.
+
+    A third of what SQLAlchemy's Core spends around it on the hit path of every cached
+    answer; the SQL is compiled once, by SQLAlchemy, for this dialect.
+    """
+    sql, fixed = _compiled_for(engine.dialect, by_slug)
+    pooled = engine.raw_connection()
+    try:
+        driver = pooled.driver_connection
+        driver.autocommit = True
+        rows = driver.execute(sql, fixed | values).fetchall()
+        driver.autocommit = False  # back to what SQLAlchemy expects of a pooled connection
+    except BaseException:
+        pooled.invalidate()  # broken, or left in autocommit: not handed out again
+        raise
+    finally:
+        pooled.close()
+    return rows
+
+
+@lru_cache(maxsize=4)
+def _compiled_for(dialect: Dialect, by_slug: bool) -> tuple[str, dict]:
+    compiled = _versions_statement(by_slug).compile(dialect=dialect)
+    # The account scope's literal; the slug or id is the caller's.
+    fixed = {k: v for k, v in compiled.params.items() if k not in ("slug", "service_id")}
+    return str(compiled), fixed
 
 
 @lru_cache(maxsize=2)
@@ -278,23 +334,26 @@ def _versions_statement(by_slug: bool):
         which = Service.slug == bindparam("slug", type_=String())
     else:
         which = Service.id == bindparam("service_id", type_=Uuid())
+    # The service's own row (no token) brings its locale: the booking pages' last resort
+    # for the language, which is then not asked for separately.
     service = select(
-        cast(Service.id, String()).label("scope_id"), cast(null(), BigInteger()).label("token")
+        cast(Service.id, String()).label("scope_id"),
+        cast(null(), BigInteger()).label("token"),
+        Service.locale.label("locale"),
     ).where(which)
+    version = AvailabilityVersion
+    columns = (cast(version.scope_id, String()), version.token, cast(null(), String()))
+    # Three lookups by the token table's key (no scan of every scope in the account, which
+    # grows with every agent and service): the account's, the service's, its agents'.
+    account = select(*columns).where(version.scope_id == literal(ACCOUNT_SCOPE, Uuid()))
+    own = select(*columns).join(Service, Service.id == version.scope_id).where(which)
     agents = (
-        select(service_agents.c.user_id)
+        select(*columns)
+        .join(service_agents, service_agents.c.user_id == version.scope_id)
         .join(Service, Service.id == service_agents.c.service_id)
         .where(which)
     )
-    scope = AvailabilityVersion.scope_id
-    tokens = select(cast(scope, String()), AvailabilityVersion.token).where(
-        or_(
-            scope == literal(ACCOUNT_SCOPE, Uuid()),
-            scope.in_(select(Service.id).where(which)),
-            scope.in_(agents),
-        )
-    )
-    return union_all(service, tokens)
+    return union_all(service, account, own, agents)
 
 
 # --- what is read once per version ---------------------------------------------------------
@@ -345,6 +404,7 @@ __all__ = [
     "WATCHED",
     "Watched",
     "read_versions",
+    "VersionsRead",
     "replace_tokens",
     "watch",
 ]

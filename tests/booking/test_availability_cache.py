@@ -385,3 +385,36 @@ def test_an_anonymous_session_is_not_sent_again_on_every_page(app, shop):
     assert "session=" in (client.get(path).headers.get("Set-Cookie") or "")
     again = client.get(path)
     assert again.headers.get_all("Set-Cookie") == []
+
+
+def test_an_answer_is_served_no_longer_than_the_cache_keeps_it(app, shop, server_b, fixed_clock):
+    server_b.config["AVAILABILITY_CACHE_SECONDS"] = 60
+    booked = appointment(shop, 10)
+    db.session.commit()
+    before = seen(server_b, shop)
+    with db.engine.begin() as connection:  # a writer that forgot the tokens...
+        connection.execute(delete(Appointment.__table__).where(Appointment.id == booked.id))
+    db.session.rollback()
+    fixed_clock.shift(timedelta(seconds=59))
+    assert seen(server_b, shop) == before  # ...is not seen while the answers are kept...
+    fixed_clock.shift(timedelta(seconds=1))
+    # ...and no longer once they have been kept that long, the process's own copy included.
+    after = seen(server_b, shop)
+    assert after != before and after == uncached(app, shop)
+
+
+def test_a_process_answers_again_from_its_own_copy(app, shop, monkeypatch):
+    from portal import availability_cache
+
+    asked: list[str] = []
+    store_get = availability_cache.cache.get
+    monkeypatch.setattr(
+        availability_cache.cache, "get", lambda name: asked.append(name) or store_get(name)
+    )
+    client = app.test_client()
+    path = f"/book/consult?timezone=UTC&month={shop.day:%Y-%m}"
+    first = client.get(path).get_data(as_text=True)
+    assert len(asked) == 1  # the first answer was looked for in the store, then computed
+    again = client.get(path).get_data(as_text=True)
+    assert len(asked) == 1 and _tokens(first) == _tokens(again)
+    assert first == again

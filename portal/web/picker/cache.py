@@ -11,7 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
+from flask import g
+
 from portal import availability_cache
+from portal.booking.versions import VersionsRead
 from portal.extensions import db
 from portal.web.formatting import locale
 
@@ -39,6 +42,10 @@ def cached_render(
             changes_at = now  # not the service whose versions name it: do not keep
         return (html, meta), changes_at
 
-    return availability_cache.cached(
-        db.session, ("rendered", str(locale()), slug, *key), answer, now=now, slug=slug
-    )
+    def full_key(found: VersionsRead) -> tuple:
+        # The service's locale (the language's last resort, ``portal.i18n``) came with the
+        # versions: the locale is chosen without a statement of its own.
+        g.setdefault("service_locale", found.service_locale)
+        return ("rendered", str(locale()), slug, *key)
+
+    return availability_cache.cached(db.session, full_key, answer, now=now, slug=slug)

@@ -465,7 +465,13 @@ def build_page(
     page.grid = cv.time_grid(
         specs, items, zone, now=now, shades=shades, focus=focus, max_lanes=max_lanes
     )
-    page.agenda = cv.agenda_days(days, items, zone, today=page.today)
+    page.agenda = cv.agenda_days(
+        days,
+        items,
+        zone,
+        today=page.today,
+        per_day=cv.TEAM_AGENDA_ITEMS if max_lanes is not None else None,
+    )
     return page
 
 

@@ -32,6 +32,8 @@ MONTH_ITEMS = 3
 # Team weeks: at most this many blocks side by side in a day's column; the rest are counted
 # in a "+N more" link to that day, where every agent has a column of their own.
 WEEK_LANES = 2
+# Team weeks on a phone: each day lists its first few appointments and "+N more" to the day.
+TEAM_AGENDA_ITEMS = 3
 
 
 # --- inputs -----------------------------------------------------------------
@@ -428,24 +430,35 @@ def time_grid(
 
 @dataclass
 class AgendaDay:
-    """One day of the phone list: every item that touches the local day, by start time."""
+    """One day of the phone list: the items that touch the local day, by start time, and
+    how many more there are when the list is capped."""
 
     day: date
     is_today: bool
     items: list[CalendarItem]
+    more: int = 0
 
 
 def agenda_days(
-    days: Sequence[date], items: Iterable[CalendarItem], zone: ZoneInfo, *, today: date
+    days: Sequence[date],
+    items: Iterable[CalendarItem],
+    zone: ZoneInfo,
+    *,
+    today: date,
+    per_day: int | None = None,
 ) -> list[AgendaDay]:
-    """The days of a day or week view as a list; unlike the grid nothing is capped (no lanes),
-    and an item spanning midnight is listed on each day it touches."""
+    """The days of a day or week view as a list; an item spanning midnight is listed on each
+    day it touches. ``per_day`` caps each day (a team week: every agent's appointments in one
+    list would run to hundreds); the rest are counted, for a "+N more" link to the day."""
     ordered = sorted(items, key=lambda i: (i.start, i.key))
     agenda = []
     for day in days:
         start, end = day_span(day, zone)
         listed = [item for item in ordered if item.start < end and item.end > start]
-        agenda.append(AgendaDay(day=day, is_today=day == today, items=listed))
+        more = 0
+        if per_day is not None and len(listed) > per_day:
+            listed, more = listed[:per_day], len(listed) - per_day
+        agenda.append(AgendaDay(day=day, is_today=day == today, items=listed, more=more))
     return agenda
 
 

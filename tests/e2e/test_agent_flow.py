@@ -269,7 +269,7 @@ def test_agent_calendar_appointment_and_time_off_in_a_browser(app, chromium, liv
         page.goto(server.url + "/agent/calendar?view=week")
 
         # Open the appointment to move: tomorrow 17:00.
-        block = page.locator(f'.cal__event[data-appointment="{target_id}"]')
+        block = page.locator(f'.cal__event[href$="/{target_id}"]')
         if tomorrow.isoweekday() == 1:  # tomorrow is in next week's page
             page.click("#cal-next")
         expect(block).to_be_visible()

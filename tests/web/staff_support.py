@@ -126,8 +126,12 @@ def hour_height(page: Node) -> float:
 
 
 def events(page: Node) -> dict[str, Node]:
-    """Appointment id → its block in the time grid."""
-    return {node.attrs["data-appointment"]: node for node in page.find_all("cal__event")}
+    """Appointment id → its block in the time grid (the id ends the block's link)."""
+    return {appointment_id(node): node for node in page.find_all("cal__event")}
+
+
+def appointment_id(block: Node) -> str:
+    return block.attrs["href"].rsplit("/", 1)[-1]
 
 
 def column_of(block: Node) -> Node:

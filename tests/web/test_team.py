@@ -11,7 +11,7 @@ from portal.extensions import db
 from portal.models import AppointmentStatus, Role
 from tests import factories
 from tests.conftest import make_user, sign_in
-from tests.web.staff_support import column_of, events, hour_lines, parse
+from tests.web.staff_support import appointment_id, column_of, events, hour_lines, parse
 
 UTC = UTC
 
@@ -186,7 +186,7 @@ def test_team_week_caps_each_day_and_links_the_rest(client, team):
     ]
     tree = parse(client.get("/team?view=week&date=2026-03-24").data)
     columns = {c.attrs["data-day"]: c for c in tree.find_all("cal__col")}
-    shown = {e.attrs["data-appointment"] for e in columns["2026-03-24"].find_all("cal__event")}
+    shown = {appointment_id(e) for e in columns["2026-03-24"].find_all("cal__event")}
     crowd_ids = {str(a.id) for a in crowd}
     assert len(shown & crowd_ids) == 2 and str(n1.id) in shown  # 15:00 is alone: shown
     more = [m for m in tree.find_all("cal__more")]
@@ -197,6 +197,22 @@ def test_team_week_caps_each_day_and_links_the_rest(client, team):
     day = parse(client.get(more[0].attrs["href"]).data)
     assert crowd_ids | {str(n1.id)} == set(events(day))
     assert day.find("cal__more") is None
+    # The phone list of the week is capped the same way: the first three, then "+2 more".
+    agenda_day = next(
+        d for d in tree.find_all("cal-agenda__day") if d.attrs["data-day"] == "2026-03-24"
+    )
+    listed = agenda_day.find_all("cal-agenda__item", tag="li")
+    assert len(listed) == 3
+    assert {row.attrs["data-appointment"] for row in listed} < crowd_ids | {str(n1.id)}
+    agenda_more = agenda_day.find("cal-agenda__more", tag="a")
+    assert agenda_more.text.strip() == "+2 more"
+    assert agenda_more.attrs["href"] == "/team/?view=day&date=2026-03-24"
+    # The day view's list is not capped: all five.
+    day_agenda = next(
+        d for d in day.find_all("cal-agenda__day") if d.attrs["data-day"] == "2026-03-24"
+    )
+    assert len(day_agenda.find_all("cal-agenda__item", tag="li")) == 5
+    assert day_agenda.find("cal-agenda__more") is None
 
 
 def test_team_month_edges(client, team):

@@ -26,8 +26,11 @@ latency of the expected answers (200, or 201 for the booking) and each
 endpoint's throughput as a share of hello's in the same run. Rate limits are off
 and mail goes nowhere, so neither is measured. Each page is measured twice,
 side by side: with the availability cache (its production default: in-process,
-or Redis with ``--redis-url``) and without it (``AVAILABILITY_CACHE_ENABLED=false``,
-every answer computed), each on its own server started for it; the booking POST
+or Redis with ``--redis-url``) and without it, each on its own server started for it:
+by default a cache that never keeps an answer (Flask-Caching's ``NullCache``), so every
+answer is computed as on a miss in production (the versions read, a service's rules read
+once per version); ``--uncached off`` switches the cache off instead
+(``AVAILABILITY_CACHE_ENABLED=false``: the rules read on every request too). The booking POST
 runs on the cached one. Each client sends back the cookies it was given, as a
 returning browser does (``--first-visits``: none, every request a new session).
 With ``--servers N`` each side is N such servers on the same database (and, with
@@ -48,6 +51,7 @@ database, which must be disposable (its tables are dropped and created).
     python bench/http.py [--seconds 8] [--clients 8] [--workers N] [--threads N]
                          [--servers 1] [--repeat 1] [--redis-url URL] [--runs 20]
                          [--skip-http] [--skip-scaling] [--first-visits] [--only NAME ...]
+                         [--uncached miss|off]
 """
 
 from __future__ import annotations
@@ -294,6 +298,7 @@ def server_environment(
     cache: bool = True,
     redis_url: str | None = None,
     key_prefix: str | None = None,
+    uncached: str = "off",
 ) -> dict[str, str]:
     # The caller's own PORTAL_* settings stay out: the server must use the bench database.
     env = {key: value for key, value in os.environ.items() if not key.startswith("PORTAL_")}
@@ -313,8 +318,10 @@ def server_environment(
         env["PORTAL_WORKERS"] = str(workers)
     if threads is not None:
         env["PORTAL_THREADS"] = str(threads)
-    env["PORTAL_AVAILABILITY_CACHE_ENABLED"] = "true" if cache else "false"
-    if redis_url:
+    env["PORTAL_AVAILABILITY_CACHE_ENABLED"] = "true" if cache or uncached == "miss" else "false"
+    if not cache and uncached == "miss":
+        env["PORTAL_CACHE_TYPE"] = "NullCache"  # every answer a miss: computed, never kept
+    elif redis_url:
         env["PORTAL_CACHE_REDIS_URL"] = redis_url
         # One prefix for every server of a run: they share the entries, as in production.
         env["PORTAL_CACHE_KEY_PREFIX"] = key_prefix or f"bench-{uuid.uuid4().hex}:"
@@ -633,7 +640,15 @@ def start_servers(
         for number in range(args.servers):
             port = (args.port + number) if args.port else free_port()
             env = server_environment(
-                url, folder, port, args.workers, args.threads, cache, args.redis_url, prefix
+                url,
+                folder,
+                port,
+                args.workers,
+                args.threads,
+                cache,
+                args.redis_url,
+                prefix,
+                args.uncached,
             )
             settings = gunicorn_settings(env)
             processes.append(serve(env, folder, port, f"-{'on' if cache else 'off'}-{number}"))
@@ -718,11 +733,13 @@ def run_http(url: str, folder: str, data: Data, args: argparse.Namespace) -> Non
         f"({settings['worker_class']}); database {url.split(':')[0]}; "
         f"{args.clients} clients, {args.seconds:g} s per endpoint"
         + (f", {args.repeat} rounds" if args.repeat > 1 else "")
-        + f"; cache {store} vs off; "
+        + f"; cache {store} vs "
+        + ("a cache that never hits; " if args.uncached == "miss" else "off; ")
         + ("first visits (no cookies)" if args.first_visits else "cookies sent back")
     )
     side = 8 + 8 + 8 + 9 + 13 + 8 + 6 + 4
-    print(f"{'':14} {' availability cache on ':-^{side}}   {' cache off ':-^{side}}")
+    other_side = " uncached (every request a miss) " if args.uncached == "miss" else " cache off "
+    print(f"{'':14} {' availability cache on ':-^{side}}   {other_side:-^{side}}")
     column = (
         f"{'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'vs hello':>9} {'(spread)':>13} "
         f"{'cpu ms':>8} {'other':>6}"
@@ -829,6 +846,13 @@ def main() -> None:
         "--skip-http", action="store_true", help="only the slot computation scaling"
     )
     parser.add_argument("--skip-scaling", action="store_true", help="only the HTTP part")
+    parser.add_argument(
+        "--uncached",
+        choices=("miss", "off"),
+        default="miss",
+        help="the uncached side: a cache that never hits (as a production miss; default) or "
+        "the cache switched off (AVAILABILITY_CACHE_ENABLED=false)",
+    )
     parser.add_argument(
         "--first-visits",
         action="store_true",
